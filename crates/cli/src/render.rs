@@ -1,0 +1,147 @@
+//! The human-readable checklist.
+//!
+//! Every string from a bundle or the registry is printed through [`clean`]:
+//! a crafted attestation must not be able to send escape sequences to the
+//! terminal or reorder text with bidirectional controls.
+
+use std::fmt::Write as _;
+
+use npm_provenance_core::{CheckStatus, Report, Verdict};
+
+/// Replaces control and bidirectional-formatting characters with escapes.
+pub fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
+        if c.is_control() || bidi {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn mark(status: CheckStatus) -> &'static str {
+    match status {
+        CheckStatus::Passed => "✓",
+        CheckStatus::Failed => "✗",
+        CheckStatus::NotReached => "·",
+        CheckStatus::Skipped => "–",
+    }
+}
+
+/// The whole report as text.
+pub fn checklist(report: &Report) -> String {
+    let mut out = String::new();
+    let verdict = match report.verdict {
+        Verdict::Verified => "VERIFIED",
+        Verdict::Failed => "FAILED",
+        Verdict::NoProvenance => "NO PROVENANCE",
+        Verdict::Incomplete => "INCOMPLETE",
+        Verdict::Error => "ERROR",
+    };
+    let _ = writeln!(out, "{verdict}: {}", clean(&report.summary));
+    let section = |out: &mut String, title: &str, checks: &[npm_provenance_core::Check]| {
+        if checks.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "\n{title}");
+        for c in checks {
+            let _ = writeln!(
+                out,
+                "  {} {}: {}",
+                mark(c.status),
+                c.title,
+                clean(&c.detail)
+            );
+        }
+    };
+    section(&mut out, "Package", &report.checks);
+    for a in &report.attestations {
+        let title = match &a.predicate_type {
+            Some(t) => format!("{} ({})", a.kind.label(), clean(t)),
+            None => a.kind.label().to_string(),
+        };
+        section(&mut out, &title, &a.checks);
+        if let Some(id) = &a.identity {
+            let _ = writeln!(
+                out,
+                "  certificate{}: {} issued by {}",
+                if id.verified { "" } else { " (unverified)" },
+                clean(id.subject_alternative_name.as_deref().unwrap_or("?")),
+                clean(id.issuer.as_deref().unwrap_or("?"))
+            );
+        }
+        if let Some(key) = &a.signing_key {
+            let _ = writeln!(out, "  signing key: {}", clean(&key.key_id));
+        }
+        if let Some(t) = &a.tlog {
+            let _ = writeln!(
+                out,
+                "  log entry: index {} ({} {}), integrated {}",
+                t.log_index,
+                t.kind,
+                t.kind_version,
+                t.integrated_time_rfc3339.as_deref().unwrap_or("?")
+            );
+        }
+    }
+    if let Some(p) = &report.provenance {
+        let _ = writeln!(out, "\nProvenance\n  {}", p.headline);
+        let row = |out: &mut String, label: &str, text: Option<&str>, url: Option<&str>| {
+            if let Some(text) = text {
+                let _ = write!(out, "  {label:<14} {}", clean(text));
+                if let Some(url) = url.filter(|u| *u != text) {
+                    let _ = write!(out, "  <{}>", clean(url));
+                }
+                out.push('\n');
+            }
+        };
+        row(
+            &mut out,
+            "Build summary",
+            p.build_summary_url.as_deref(),
+            None,
+        );
+        row(
+            &mut out,
+            "Source commit",
+            p.source_commit.as_ref().map(|l| l.text.as_str()),
+            p.source_commit.as_ref().and_then(|l| l.url.as_deref()),
+        );
+        row(
+            &mut out,
+            "Build file",
+            p.build_file.as_ref().map(|l| l.text.as_str()),
+            p.build_file.as_ref().and_then(|l| l.url.as_deref()),
+        );
+        row(
+            &mut out,
+            "Public ledger",
+            p.public_ledger.as_ref().and_then(|l| l.url.as_deref()),
+            None,
+        );
+        row(&mut out, "Published", p.published_at.as_deref(), None);
+        if !p.from_predicate.is_empty() {
+            let _ = writeln!(
+                out,
+                "  (from the predicate, not the certificate: {})",
+                p.from_predicate.join(", ")
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleans_terminal_escapes_and_bidi() {
+        assert_eq!(clean("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(clean("x\u{202e}y\n"), "x\\u{202e}y\\u{a}");
+        assert_eq!(clean("plain ünïcode"), "plain ünïcode");
+    }
+}

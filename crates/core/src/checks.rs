@@ -1,0 +1,228 @@
+//! The named checks of a report and their outcomes.
+//!
+//! A checklist is built in the order the checks run. Verification stops at the
+//! first failure, as the Sigstore verification spec does: the checks after it
+//! are recorded as not reached rather than guessed at.
+
+use serde::{Deserialize, Serialize};
+
+/// Every check the core can report, in no particular order; each checklist
+/// lists the ones that apply to it in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckId {
+    /// The registry's attestations response: present, well formed, one of each kind.
+    Attestations,
+    /// `dist.signatures`: the registry's ECDSA signature over `name@version:integrity`.
+    RegistrySignature,
+    /// The bundle parses and is of a supported shape (media type, log entry kind,
+    /// inclusion promise or proof, one DSSE signature).
+    BundleFormat,
+    /// The signing key of a keyed (publish) attestation is a known registry key,
+    /// named by both the signature's key id and the bundle's key hint.
+    RegistryKey,
+    /// The bundle's log evidence is there and well formed, and the log's signed
+    /// entry timestamp verifies: the integrated time is authentic.
+    LogTimestamp,
+    /// The signing certificate chains to a trusted Fulcio root and was valid at
+    /// the log's integrated time.
+    CertificateChain,
+    /// The certificate's embedded signed certificate timestamp verifies.
+    CertificateSct,
+    /// The transparency log evidence: inclusion proof and signed checkpoint,
+    /// inclusion promise, integrated time within the certificate's validity.
+    TransparencyLog,
+    /// The signature over the content (DSSE PAE, or a message digest).
+    Signature,
+    /// The transparency log entry's body describes this very signature and content.
+    LogEntryMatch,
+    /// The registry key was valid at the log's integrated time.
+    KeyValidity,
+    /// The signed statement: in-toto type, signed predicate type as expected and
+    /// equal to the registry's unsigned label.
+    Statement,
+    /// The statement's subject: exactly one, named by the package's purl, with the
+    /// sha512 of the registry's `dist.integrity` (or the supplied artifact digest).
+    Subject,
+    /// The publish predicate names this package and version.
+    PublishPredicate,
+    /// The certificate's Fulcio claims agree with the provenance predicate.
+    IdentityConsistency,
+    /// The identity the caller expects (repository, workflow, issuer, SAN).
+    ExpectedIdentity,
+}
+
+impl CheckId {
+    /// A short title for lists.
+    pub fn title(self) -> &'static str {
+        match self {
+            CheckId::Attestations => "Attestations from the registry",
+            CheckId::RegistrySignature => "Registry signature (dist.signatures)",
+            CheckId::BundleFormat => "Bundle format",
+            CheckId::RegistryKey => "Registry signing key",
+            CheckId::LogTimestamp => "Log entry and signed time",
+            CheckId::CertificateChain => "Certificate chain (Fulcio)",
+            CheckId::CertificateSct => "Certificate transparency (SCT)",
+            CheckId::TransparencyLog => "Transparency log inclusion",
+            CheckId::Signature => "Signature",
+            CheckId::LogEntryMatch => "Log entry matches the bundle",
+            CheckId::KeyValidity => "Key valid at signing time",
+            CheckId::Statement => "Signed statement",
+            CheckId::Subject => "Subject (package and digest)",
+            CheckId::PublishPredicate => "Publish predicate",
+            CheckId::IdentityConsistency => "Certificate agrees with provenance",
+            CheckId::ExpectedIdentity => "Expected identity",
+        }
+    }
+}
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Passed,
+    Failed,
+    /// Not run because an earlier check failed.
+    NotReached,
+    /// Not run because its input was not supplied (e.g. no integrity to compare).
+    Skipped,
+}
+
+/// One check's result with the sentence that explains it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    pub id: CheckId,
+    pub title: String,
+    pub status: CheckStatus,
+    /// What was established, or what failed, in a sentence.
+    pub detail: String,
+    /// Whether the verdict requires this check to pass (a skipped optional
+    /// check does not keep a package from being verified).
+    pub required: bool,
+}
+
+/// Records checks in the order they run; once one fails, the rest are marked
+/// not reached.
+#[derive(Debug, Default, Clone)]
+pub struct Checklist {
+    checks: Vec<Check>,
+    failed: bool,
+}
+
+impl Checklist {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether a check has failed already (later ones are not run).
+    pub fn has_failed(&self) -> bool {
+        self.failed
+    }
+
+    fn push(&mut self, id: CheckId, status: CheckStatus, detail: String, required: bool) {
+        self.checks.push(Check {
+            id,
+            title: id.title().to_string(),
+            status,
+            detail,
+            required,
+        });
+    }
+
+    pub fn pass(&mut self, id: CheckId, detail: impl Into<String>) {
+        debug_assert!(!self.failed, "{id:?} recorded as passed after a failure");
+        self.push(id, CheckStatus::Passed, detail.into(), true);
+    }
+
+    pub fn fail(&mut self, id: CheckId, detail: impl Into<String>) {
+        self.failed = true;
+        self.push(id, CheckStatus::Failed, detail.into(), true);
+    }
+
+    /// A required check that could not run for lack of input: the verdict
+    /// cannot be "verified" with it.
+    pub fn skip_required(&mut self, id: CheckId, why: impl Into<String>) {
+        self.push(id, CheckStatus::Skipped, why.into(), true);
+    }
+
+    /// An optional check that did not apply.
+    pub fn skip_optional(&mut self, id: CheckId, why: impl Into<String>) {
+        self.push(id, CheckStatus::Skipped, why.into(), false);
+    }
+
+    /// Runs `check` unless an earlier check failed, and records its outcome.
+    pub fn run(&mut self, id: CheckId, check: impl FnOnce() -> Result<String, String>) {
+        if self.failed {
+            self.not_reached(id);
+            return;
+        }
+        match check() {
+            Ok(detail) => self.pass(id, detail),
+            Err(detail) => self.fail(id, detail),
+        }
+    }
+
+    pub fn not_reached(&mut self, id: CheckId) {
+        self.push(
+            id,
+            CheckStatus::NotReached,
+            "Not checked: an earlier check failed.".to_string(),
+            true,
+        );
+    }
+
+    pub fn into_checks(self) -> Vec<Check> {
+        self.checks
+    }
+
+    pub fn checks(&self) -> &[Check] {
+        &self.checks
+    }
+}
+
+/// Whether every required check passed and none failed.
+pub fn all_passed(checks: &[Check]) -> bool {
+    checks.iter().all(|c| {
+        c.status == CheckStatus::Passed || (!c.required && c.status == CheckStatus::Skipped)
+    })
+}
+
+/// Whether any check failed.
+pub fn any_failed(checks: &[Check]) -> bool {
+    checks.iter().any(|c| c.status == CheckStatus::Failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_after_a_failure_are_not_reached() {
+        let mut list = Checklist::new();
+        list.run(CheckId::BundleFormat, || Ok("fine".into()));
+        list.run(CheckId::Signature, || Err("bad".into()));
+        list.run(CheckId::Subject, || Ok("never run".into()));
+        let statuses: Vec<_> = list.checks().iter().map(|c| c.status).collect();
+        assert_eq!(
+            statuses,
+            [
+                CheckStatus::Passed,
+                CheckStatus::Failed,
+                CheckStatus::NotReached
+            ]
+        );
+        assert!(any_failed(list.checks()));
+        assert!(!all_passed(list.checks()));
+    }
+
+    #[test]
+    fn a_skipped_required_check_keeps_the_list_from_passing() {
+        let mut list = Checklist::new();
+        list.pass(CheckId::Signature, "ok");
+        list.skip_optional(CheckId::RegistrySignature, "none sent");
+        assert!(all_passed(list.checks()));
+        list.skip_required(CheckId::Subject, "no integrity supplied");
+        assert!(!all_passed(list.checks()));
+        assert!(!any_failed(list.checks()));
+    }
+}

@@ -1,0 +1,190 @@
+//! The cryptographic backend the Sigstore crates run on: RustCrypto's `p256`,
+//! `p384` and `sha2`, which build for wasm32 (the crates' default backend,
+//! aws-lc, needs a C library and does not).
+//!
+//! Only what Sigstore's public-good instance and npm use is supported: ECDSA
+//! over P-256 and P-384 with SHA-256/384. Any other scheme is refused, which
+//! fails verification closed.
+
+use std::sync::Once;
+
+use sha2::Digest;
+use sigstore_crypto::{CryptoProvider, Error, HashContext, Result, SigningScheme};
+use sigstore_types::HashAlgorithm;
+
+/// The RustCrypto provider. Stateless.
+#[derive(Debug)]
+pub struct RustCryptoProvider;
+
+static PROVIDER: RustCryptoProvider = RustCryptoProvider;
+static INSTALL: Once = Once::new();
+
+/// Installs the provider as the Sigstore crates' process-wide default. Safe to
+/// call any number of times; every verification entry point calls it.
+pub fn install() {
+    INSTALL.call_once(|| {
+        // Err means another provider was installed first (by an embedding
+        // program); it is then the one used, which is its choice to make.
+        let _ = sigstore_crypto::install_default_provider(&PROVIDER);
+    });
+}
+
+struct Hasher<D>(D);
+
+impl<D: Digest + Send + 'static> HashContext for Hasher<D> {
+    fn update(&mut self, data: &[u8]) {
+        Digest::update(&mut self.0, data);
+    }
+    fn finalize(self: Box<Self>) -> Vec<u8> {
+        self.0.finalize().to_vec()
+    }
+}
+
+fn digest(algorithm: HashAlgorithm, data: &[u8]) -> Result<Vec<u8>> {
+    Ok(match algorithm {
+        HashAlgorithm::Sha2256 => sha2::Sha256::digest(data).to_vec(),
+        HashAlgorithm::Sha2384 => sha2::Sha384::digest(data).to_vec(),
+        HashAlgorithm::Sha2512 => sha2::Sha512::digest(data).to_vec(),
+        other => return Err(Error::UnsupportedAlgorithm(format!("hash {other}"))),
+    })
+}
+
+fn invalid(scheme: SigningScheme) -> Error {
+    Error::Verification(format!("{} signature invalid", scheme.name()))
+}
+
+/// Verifies a DER-encoded ECDSA signature over a digest.
+fn verify_ecdsa_prehashed(
+    scheme: SigningScheme,
+    sec1_key: &[u8],
+    digest: &[u8],
+    signature: &[u8],
+) -> Result<()> {
+    use ecdsa_prehash::PrehashVerifier;
+    match scheme {
+        SigningScheme::EcdsaP256Sha256 | SigningScheme::EcdsaP256Sha384 => {
+            let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(sec1_key)
+                .map_err(|_| Error::InvalidKey("invalid P-256 public key".into()))?;
+            let sig = p256::ecdsa::Signature::from_der(signature).map_err(|_| invalid(scheme))?;
+            key.verify_prehash(digest, &sig)
+                .map_err(|_| invalid(scheme))
+        }
+        SigningScheme::EcdsaP384Sha256 | SigningScheme::EcdsaP384Sha384 => {
+            let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(sec1_key)
+                .map_err(|_| Error::InvalidKey("invalid P-384 public key".into()))?;
+            let sig = p384::ecdsa::Signature::from_der(signature).map_err(|_| invalid(scheme))?;
+            key.verify_prehash(digest, &sig)
+                .map_err(|_| invalid(scheme))
+        }
+        other => Err(Error::UnsupportedAlgorithm(format!(
+            "{} is not supported by this verifier",
+            other.name()
+        ))),
+    }
+}
+
+mod ecdsa_prehash {
+    pub use p256::ecdsa::signature::hazmat::PrehashVerifier;
+}
+
+impl CryptoProvider for RustCryptoProvider {
+    fn hash(&self, algorithm: HashAlgorithm) -> Result<Box<dyn HashContext>> {
+        Ok(match algorithm {
+            HashAlgorithm::Sha2256 => Box::new(Hasher(sha2::Sha256::new())),
+            HashAlgorithm::Sha2384 => Box::new(Hasher(sha2::Sha384::new())),
+            HashAlgorithm::Sha2512 => Box::new(Hasher(sha2::Sha512::new())),
+            other => return Err(Error::UnsupportedAlgorithm(format!("hash {other}"))),
+        })
+    }
+
+    fn sha256(&self, data: &[u8]) -> [u8; 32] {
+        sha2::Sha256::digest(data).into()
+    }
+
+    fn sha384(&self, data: &[u8]) -> [u8; 48] {
+        sha2::Sha384::digest(data).into()
+    }
+
+    fn sha512(&self, data: &[u8]) -> [u8; 64] {
+        sha2::Sha512::digest(data).into()
+    }
+
+    fn verify_raw(
+        &self,
+        scheme: SigningScheme,
+        spki_pubkey_bytes: &[u8],
+        data: &[u8],
+        signature: &[u8],
+    ) -> Result<()> {
+        let algorithm = scheme.hash_algorithm().ok_or_else(|| {
+            Error::UnsupportedAlgorithm(format!(
+                "{} is not supported by this verifier",
+                scheme.name()
+            ))
+        })?;
+        let digest = digest(algorithm, data)?;
+        verify_ecdsa_prehashed(scheme, spki_pubkey_bytes, &digest, signature)
+    }
+
+    fn verify_prehashed(
+        &self,
+        scheme: SigningScheme,
+        spki_pubkey_bytes: &[u8],
+        digest: &[u8],
+        signature: &[u8],
+    ) -> Result<()> {
+        verify_ecdsa_prehashed(scheme, spki_pubkey_bytes, digest, signature)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use p256::ecdsa::signature::Signer;
+
+    #[test]
+    fn verifies_p256_and_rejects_a_changed_message() {
+        let key = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
+        let sig: p256::ecdsa::Signature = key.sign(b"message");
+        let der = sig.to_der();
+        let public = key.verifying_key().to_sec1_point(false);
+        let scheme = SigningScheme::EcdsaP256Sha256;
+        PROVIDER
+            .verify_raw(scheme, public.as_bytes(), b"message", der.as_bytes())
+            .unwrap();
+        assert!(
+            PROVIDER
+                .verify_raw(scheme, public.as_bytes(), b"messagE", der.as_bytes())
+                .is_err()
+        );
+        assert!(
+            PROVIDER
+                .verify_raw(
+                    SigningScheme::Ed25519,
+                    public.as_bytes(),
+                    b"message",
+                    der.as_bytes()
+                )
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn verifies_p384_prehashed() {
+        let key = p384::ecdsa::SigningKey::from_slice(&[9u8; 48]).unwrap();
+        let sig: p384::ecdsa::Signature = key.sign(b"tbs");
+        let public = key.verifying_key().to_sec1_point(false);
+        let digest = sha2::Sha384::digest(b"tbs");
+        let scheme = SigningScheme::EcdsaP384Sha384;
+        PROVIDER
+            .verify_prehashed(scheme, public.as_bytes(), &digest, sig.to_der().as_bytes())
+            .unwrap();
+        let mut wrong = digest.to_vec();
+        wrong[0] ^= 1;
+        assert!(
+            PROVIDER
+                .verify_prehashed(scheme, public.as_bytes(), &wrong, sig.to_der().as_bytes())
+                .is_err()
+        );
+    }
+}

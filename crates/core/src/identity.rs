@@ -1,0 +1,443 @@
+//! The build identity in a Fulcio certificate, and the checks on it.
+//!
+//! Fulcio copies the CI provider's identity token into certificate extensions
+//! (OID arc 1.3.6.1.4.1.57264.1) and signs them; these, not the predicate the
+//! build wrote about itself, are what the panel displays. The predicate is then
+//! checked against them: a build that claims another repository, commit or
+//! workflow than the one Fulcio certified is rejected.
+
+use sigstore_crypto::{CertificateInfo, SubjectAltName};
+
+use crate::predicate::PredicateBuild;
+use crate::report::{BuildPlatform, Identity};
+use crate::time::format_rfc3339;
+
+pub const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent.com";
+pub const GITLAB_ISSUER: &str = "https://gitlab.com";
+
+/// Builds the report's identity from a parsed certificate.
+pub fn identity_from_certificate(info: &CertificateInfo, verified: bool) -> Identity {
+    let c = &info.ci_claims;
+    let g = &c.deprecated_github;
+    Identity {
+        verified,
+        subject_alternative_name: info.identity.as_ref().map(|san| match san {
+            SubjectAltName::Email(e) => e.clone(),
+            other => other.as_str().to_string(),
+        }),
+        issuer: info.issuer.clone(),
+        not_before: Some(format_rfc3339(info.not_before.as_second())),
+        not_after: Some(format_rfc3339(info.not_after.as_second())),
+        build_signer_uri: c.build_signer_uri.clone(),
+        build_signer_digest: c.build_signer_digest.clone(),
+        runner_environment: c.runner_environment.clone(),
+        source_repository_uri: c.source_repository_uri.clone(),
+        source_repository_digest: c.source_repository_digest.clone(),
+        source_repository_ref: c.source_repository_ref.clone(),
+        source_repository_identifier: c.source_repository_identifier.clone(),
+        source_repository_owner_uri: c.source_repository_owner_uri.clone(),
+        source_repository_owner_identifier: c.source_repository_owner_identifier.clone(),
+        build_config_uri: c.build_config_uri.clone(),
+        build_config_digest: c.build_config_digest.clone(),
+        build_trigger: c.build_trigger.clone(),
+        run_invocation_uri: c.run_invocation_uri.clone(),
+        source_repository_visibility: c.source_repository_visibility_at_signing.clone(),
+        deployment_environment: c.deployment_environment.clone(),
+        github_workflow_trigger: g.workflow_trigger.clone(),
+        github_workflow_sha: g.workflow_sha.clone(),
+        github_workflow_name: g.workflow_name.clone(),
+        github_workflow_repository: g.workflow_repository.clone(),
+        github_workflow_ref: g.workflow_ref.clone(),
+    }
+}
+
+/// The build as the certificate describes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CertificateBuild {
+    pub platform: Option<BuildPlatform>,
+    pub repository: Option<String>,
+    pub commit: Option<String>,
+    pub git_ref: Option<String>,
+    pub build_file: Option<String>,
+    pub run_url: Option<String>,
+    pub trigger: Option<String>,
+    pub runner_environment: Option<String>,
+}
+
+pub fn platform_of_issuer(issuer: Option<&str>) -> Option<BuildPlatform> {
+    match issuer? {
+        GITHUB_ACTIONS_ISSUER => Some(BuildPlatform::GithubActions),
+        GITLAB_ISSUER => Some(BuildPlatform::GitlabCi),
+        _ => None,
+    }
+}
+
+/// The path of a build file in `config_uri`, a URL of the file in `repository`
+/// at a ref: GitHub `https://github.com/o/r/.github/workflows/x.yml@refs/heads/main`,
+/// GitLab `https://gitlab.com/o/r//.gitlab-ci.yml@refs/heads/main`.
+fn build_file_in(config_uri: &str, repository: &str) -> Option<String> {
+    let rest = config_uri.strip_prefix(repository)?.strip_prefix('/')?;
+    let rest = rest.strip_prefix('/').unwrap_or(rest);
+    let path = match rest.rfind('@') {
+        Some(i) => &rest[..i],
+        None => rest,
+    };
+    (!path.is_empty()).then(|| path.to_string())
+}
+
+/// Reads the build from the certificate's claims, falling back to the
+/// deprecated GitHub claims that certificates before 2023 carry alone.
+pub fn certificate_build(id: &Identity) -> CertificateBuild {
+    let platform = platform_of_issuer(id.issuer.as_deref());
+    let repository = id.source_repository_uri.clone().or_else(|| {
+        (platform == Some(BuildPlatform::GithubActions))
+            .then_some(())
+            .and(id.github_workflow_repository.as_ref())
+            .map(|r| format!("https://github.com/{r}"))
+    });
+    // The build config (the workflow that ran) rather than the build signer:
+    // with a reusable workflow (slsa-github-generator) the signer is the reusable
+    // workflow, while the build file is the caller's.
+    let build_file = repository.as_deref().and_then(|repo| {
+        id.build_config_uri
+            .as_deref()
+            .and_then(|uri| build_file_in(uri, repo))
+            .or_else(|| {
+                id.subject_alternative_name
+                    .as_deref()
+                    .filter(|_| id.build_config_uri.is_none())
+                    .and_then(|san| build_file_in(san, repo))
+            })
+    });
+    CertificateBuild {
+        platform,
+        repository,
+        commit: id
+            .source_repository_digest
+            .clone()
+            .or_else(|| id.github_workflow_sha.clone()),
+        git_ref: id
+            .source_repository_ref
+            .clone()
+            .or_else(|| id.github_workflow_ref.clone()),
+        build_file,
+        run_url: id.run_invocation_uri.clone(),
+        trigger: id
+            .build_trigger
+            .clone()
+            .or_else(|| id.github_workflow_trigger.clone()),
+        runner_environment: id.runner_environment.clone(),
+    }
+}
+
+fn same_repository(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.trim_end_matches('/')
+            .trim_end_matches(".git")
+            .to_ascii_lowercase()
+    };
+    norm(a) == norm(b)
+}
+
+/// Checks that the predicate describes the build the certificate certifies:
+/// the same repository, commit and build file. Values the predicate does not
+/// state are not compared; the certificate must at least name a repository.
+pub fn check_consistency(
+    cert: &CertificateBuild,
+    predicate: &PredicateBuild,
+) -> Result<String, String> {
+    let Some(cert_repo) = cert.repository.as_deref() else {
+        return Err("The certificate names no source repository: it was not issued to a CI build, so it cannot vouch for build provenance.".into());
+    };
+    let mut agreed = Vec::new();
+    let mut mismatches = Vec::new();
+    match predicate.repository.as_deref() {
+        Some(p) if same_repository(cert_repo, p) => agreed.push("repository"),
+        Some(p) => mismatches.push(format!(
+            "the predicate names repository {p}, the certificate {cert_repo}"
+        )),
+        None => {}
+    }
+    match (cert.commit.as_deref(), predicate.commit.as_deref()) {
+        (Some(c), Some(p)) if c.eq_ignore_ascii_case(p) => agreed.push("commit"),
+        (Some(c), Some(p)) => mismatches.push(format!(
+            "the predicate names commit {p}, the certificate {c}"
+        )),
+        _ => {}
+    }
+    match (cert.build_file.as_deref(), predicate.build_file.as_deref()) {
+        (Some(c), Some(p)) if c == p => agreed.push("build file"),
+        // GitLab's predicate names the job, not the file, in its entry point;
+        // the build file it states comes from CI_CONFIG_PATH.
+        (Some(c), Some(p)) => mismatches.push(format!(
+            "the predicate names build file {p}, the certificate {c}"
+        )),
+        _ => {}
+    }
+    if !mismatches.is_empty() {
+        return Err(format!(
+            "The provenance predicate disagrees with the signed certificate: {}.",
+            mismatches.join("; ")
+        ));
+    }
+    if agreed.is_empty() {
+        return Err("The provenance predicate states no repository, commit or build file to compare with the certificate.".into());
+    }
+    Ok(format!(
+        "The predicate's {} match the certificate's claims.",
+        agreed.join(", ")
+    ))
+}
+
+/// What the caller expects of the signer. Every field set must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExpectedIdentity {
+    /// The source repository: a URL (`https://github.com/o/r`) or `o/r` on GitHub.
+    pub repository: Option<String>,
+    /// The build file path (`.github/workflows/release.yml`).
+    pub workflow: Option<String>,
+    /// The OIDC issuer (`https://token.actions.githubusercontent.com`).
+    pub issuer: Option<String>,
+    /// The certificate's subject alternative name, exactly.
+    pub subject_alternative_name: Option<String>,
+}
+
+impl ExpectedIdentity {
+    pub fn is_empty(&self) -> bool {
+        self.repository.is_none()
+            && self.workflow.is_none()
+            && self.issuer.is_none()
+            && self.subject_alternative_name.is_none()
+    }
+
+    /// Checks the certificate against every expectation set.
+    pub fn check(&self, id: &Identity, cert: &CertificateBuild) -> Result<String, String> {
+        let mut ok = Vec::new();
+        let mut bad = Vec::new();
+        let shown = |v: Option<&str>| v.unwrap_or("nothing").to_string();
+        if let Some(want) = &self.repository {
+            let want_url = if want.contains("://") {
+                want.clone()
+            } else {
+                format!("https://github.com/{want}")
+            };
+            match cert.repository.as_deref() {
+                Some(have) if same_repository(have, &want_url) => {
+                    ok.push(format!("repository {have}"))
+                }
+                have => bad.push(format!(
+                    "repository {want} was expected, the certificate names {}",
+                    shown(have)
+                )),
+            }
+        }
+        if let Some(want) = &self.workflow {
+            let want = want.trim_start_matches('/');
+            match cert.build_file.as_deref() {
+                Some(have) if have == want => ok.push(format!("build file {have}")),
+                have => bad.push(format!(
+                    "build file {want} was expected, the certificate names {}",
+                    shown(have)
+                )),
+            }
+        }
+        if let Some(want) = &self.issuer {
+            match id.issuer.as_deref() {
+                Some(have) if have == want => ok.push(format!("issuer {have}")),
+                have => bad.push(format!(
+                    "issuer {want} was expected, the certificate names {}",
+                    shown(have)
+                )),
+            }
+        }
+        if let Some(want) = &self.subject_alternative_name {
+            match id.subject_alternative_name.as_deref() {
+                Some(have) if have == want => ok.push(format!("identity {have}")),
+                have => bad.push(format!(
+                    "identity {want} was expected, the certificate names {}",
+                    shown(have)
+                )),
+            }
+        }
+        if bad.is_empty() {
+            Ok(format!("As expected: {}.", ok.join(", ")))
+        } else {
+            Err(format!("Not the expected signer: {}.", bad.join("; ")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn github_identity() -> Identity {
+        Identity {
+            verified: true,
+            subject_alternative_name: Some("https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main".into()),
+            issuer: Some(GITHUB_ACTIONS_ISSUER.into()),
+            source_repository_uri: Some("https://github.com/sigstore/sigstore-js".into()),
+            source_repository_digest: Some("46e7056ff9912ebfee5298d94024895a9fea76c0".into()),
+            build_config_uri: Some("https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main".into()),
+            ..Default::default()
+        }
+    }
+
+    fn predicate(repo: &str, commit: &str, file: &str) -> PredicateBuild {
+        PredicateBuild {
+            repository: Some(repo.into()),
+            commit: Some(commit.into()),
+            build_file: Some(file.into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn build_files_from_github_and_gitlab_config_uris() {
+        assert_eq!(
+            build_file_in(
+                "https://github.com/o/r/.github/workflows/x.yml@refs/heads/main",
+                "https://github.com/o/r"
+            )
+            .as_deref(),
+            Some(".github/workflows/x.yml")
+        );
+        assert_eq!(
+            build_file_in(
+                "https://gitlab.com/g/p//.gitlab-ci.yml@refs/heads/main",
+                "https://gitlab.com/g/p"
+            )
+            .as_deref(),
+            Some(".gitlab-ci.yml")
+        );
+        assert_eq!(
+            build_file_in(
+                "https://github.com/other/r/x.yml@x",
+                "https://github.com/o/r"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn consistency_passes_and_names_what_agreed() {
+        let cert = certificate_build(&github_identity());
+        let ok = check_consistency(
+            &cert,
+            &predicate(
+                "https://github.com/sigstore/sigstore-js",
+                "46E7056FF9912EBFEE5298D94024895A9FEA76C0",
+                ".github/workflows/release.yml",
+            ),
+        )
+        .unwrap();
+        assert!(ok.contains("repository, commit, build file"), "{ok}");
+    }
+
+    #[test]
+    fn consistency_fails_on_each_mismatch() {
+        let cert = certificate_build(&github_identity());
+        let repo = check_consistency(
+            &cert,
+            &predicate(
+                "https://github.com/evil/fork",
+                "46e7056ff9912ebfee5298d94024895a9fea76c0",
+                ".github/workflows/release.yml",
+            ),
+        )
+        .unwrap_err();
+        assert!(
+            repo.contains("repository https://github.com/evil/fork"),
+            "{repo}"
+        );
+        let commit = check_consistency(
+            &cert,
+            &predicate(
+                "https://github.com/sigstore/sigstore-js",
+                "0000000000000000000000000000000000000000",
+                ".github/workflows/release.yml",
+            ),
+        )
+        .unwrap_err();
+        assert!(commit.contains("commit 0000"), "{commit}");
+        let file = check_consistency(
+            &cert,
+            &predicate(
+                "https://github.com/sigstore/sigstore-js",
+                "46e7056ff9912ebfee5298d94024895a9fea76c0",
+                ".github/workflows/other.yml",
+            ),
+        )
+        .unwrap_err();
+        assert!(
+            file.contains("build file .github/workflows/other.yml"),
+            "{file}"
+        );
+    }
+
+    #[test]
+    fn a_person_certificate_cannot_vouch_for_a_build() {
+        let person = Identity {
+            subject_alternative_name: Some("brian@dehamer.com".into()),
+            issuer: Some("https://github.com/login/oauth".into()),
+            ..Default::default()
+        };
+        let err = check_consistency(
+            &certificate_build(&person),
+            &predicate("https://github.com/o/r", "a", "b"),
+        )
+        .unwrap_err();
+        assert!(err.contains("names no source repository"), "{err}");
+    }
+
+    #[test]
+    fn old_certificates_use_the_deprecated_claims() {
+        let old = Identity {
+            subject_alternative_name: Some("https://github.com/sigstore/sigstore-js/.github/workflows/publish.yml@refs/tags/v0.4.0".into()),
+            issuer: Some(GITHUB_ACTIONS_ISSUER.into()),
+            github_workflow_repository: Some("sigstore/sigstore-js".into()),
+            github_workflow_sha: Some("8a2ee2fd20dda58ffa4a8d808a65cb1e04711c03".into()),
+            ..Default::default()
+        };
+        let b = certificate_build(&old);
+        assert_eq!(
+            b.repository.as_deref(),
+            Some("https://github.com/sigstore/sigstore-js")
+        );
+        assert_eq!(
+            b.build_file.as_deref(),
+            Some(".github/workflows/publish.yml")
+        );
+        assert_eq!(
+            b.commit.as_deref(),
+            Some("8a2ee2fd20dda58ffa4a8d808a65cb1e04711c03")
+        );
+    }
+
+    #[test]
+    fn expectations() {
+        let id = github_identity();
+        let cert = certificate_build(&id);
+        let want = ExpectedIdentity {
+            repository: Some("sigstore/sigstore-js".into()),
+            workflow: Some(".github/workflows/release.yml".into()),
+            issuer: Some(GITHUB_ACTIONS_ISSUER.into()),
+            subject_alternative_name: None,
+        };
+        want.check(&id, &cert).unwrap();
+        let wrong = ExpectedIdentity {
+            repository: Some("https://github.com/npm/cli".into()),
+            ..Default::default()
+        };
+        let err = wrong.check(&id, &cert).unwrap_err();
+        assert!(
+            err.contains("repository https://github.com/npm/cli was expected"),
+            "{err}"
+        );
+        let wrong_issuer = ExpectedIdentity {
+            issuer: Some(GITLAB_ISSUER.into()),
+            ..Default::default()
+        };
+        assert!(wrong_issuer.check(&id, &cert).is_err());
+    }
+}

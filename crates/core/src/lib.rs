@@ -1,0 +1,59 @@
+//! # npm-provenance-core
+//!
+//! Verifies where an npm package came from, the way `npm audit signatures` and
+//! sigstore-js do, and says exactly why in a [`Report`].
+//!
+//! Given what a registry serves for a package version (the attestations
+//! response, `dist.integrity`, `dist.signatures`), [`verify_package_version`]
+//! checks:
+//!
+//! - the **provenance attestation** (SLSA v0.2 or v1, keyless): the DSSE
+//!   signature over the PAE, the Fulcio certificate chain to the Sigstore
+//!   trusted root at the log's integrated time, the SCT, the Rekor entry (signed
+//!   entry timestamp and/or inclusion proof with a signed checkpoint, body
+//!   matching the envelope); then that the signed statement names this package
+//!   (`pkg:npm/...`) with the sha512 of `dist.integrity`, and that the
+//!   certificate's Fulcio claims agree with the predicate;
+//! - the **publish attestation**: signed by the npm registry key whose id the
+//!   signature and the key hint both name, valid at the integrated time;
+//! - the **registry signatures** in `dist.signatures`.
+//!
+//! The Sigstore steps are `sigstore-verify`'s, run on a RustCrypto backend
+//! ([`crypto_backend`]) so that the same code runs natively and in wasm32.
+//! What that crate leaves to the caller, npm's policy, is here.
+//!
+//! It does not fetch anything, read the clock or print: documents, trust
+//! material and expectations are arguments, the report is data. It does not
+//! check the tarball itself (the registry's integrity stands for it) nor
+//! revocation of anything (Sigstore has none).
+
+pub mod attestation;
+pub mod bundle_checks;
+pub mod checks;
+pub mod crypto_backend;
+pub mod identity;
+pub mod links;
+pub mod package;
+pub mod predicate;
+pub mod registry_documents;
+pub mod registry_keys;
+pub mod registry_signatures;
+pub mod report;
+pub mod summary;
+pub mod time;
+pub mod trust;
+pub mod verify;
+
+pub use attestation::{ArtifactExpectation, DigestAlgorithm};
+pub use checks::{Check, CheckId, CheckStatus};
+pub use identity::ExpectedIdentity;
+pub use registry_documents::{
+    Packument, RegistrySignature, VersionDist, VersionSummary, parse_attestations, parse_packument,
+};
+pub use registry_keys::RegistryKeys;
+pub use report::{
+    AttestationKind, AttestationReport, BuildPlatform, Identity, Link, ProvenanceSummary, Report,
+    Verdict,
+};
+pub use trust::TrustMaterial;
+pub use verify::{PackageVersionDocuments, inspect, verify_package_version, verify_single_bundle};

@@ -1,0 +1,334 @@
+//! The registry documents verification reads: the attestations response, the
+//! packument (and the version documents in it), and the paths they live at.
+//!
+//! These are parsers of untrusted JSON: every field is optional and every
+//! size is bounded; nothing here panics on input.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::package::truncate;
+use crate::time::parse_rfc3339;
+
+/// npm serves two attestations per version; a response with more than this
+/// is not one npm would serve, and each costs a full verification.
+pub const MAX_ATTESTATIONS: usize = 8;
+/// A generous bound on an attestations response (npm's are about 20 KB).
+pub const MAX_ATTESTATIONS_BYTES: usize = 4 << 20;
+/// Packuments of very popular packages reach tens of megabytes.
+pub const MAX_PACKUMENT_BYTES: usize = 64 << 20;
+/// `dist.signatures` holds one signature per registry key.
+pub const MAX_REGISTRY_SIGNATURES: usize = 16;
+
+/// The registry path of a packument: `/<name>`, a scope's `/` encoded as `%2f`.
+pub fn packument_path(name: &str) -> String {
+    format!("/{}", name.replace('/', "%2f"))
+}
+
+/// The registry path of a version's attestations.
+pub fn attestations_path(name: &str, version: &str) -> String {
+    format!(
+        "/-/npm/v1/attestations/{}@{version}",
+        name.replace('/', "%2f")
+    )
+}
+
+/// The registry path of its public keys document.
+pub const KEYS_PATH: &str = "/-/npm/v1/keys";
+
+/// Joins a registry base URL and a path (`https://r.example/npm/` + `/x`).
+pub fn registry_url(base: &str, path: &str) -> String {
+    format!("{}{}", base.trim_end_matches('/'), path)
+}
+
+/// One attestation of an attestations response.
+#[derive(Debug, Clone)]
+pub struct AttestationEntry {
+    /// The registry's unsigned label.
+    pub predicate_type: Option<String>,
+    /// The bundle's JSON text, as served.
+    pub bundle_json: String,
+}
+
+#[derive(Deserialize)]
+struct AttestationsWire<'a> {
+    #[serde(borrow)]
+    attestations: Vec<AttestationWire<'a>>,
+}
+
+#[derive(Deserialize)]
+struct AttestationWire<'a> {
+    #[serde(rename = "predicateType", default)]
+    predicate_type: Option<String>,
+    #[serde(borrow)]
+    bundle: Option<&'a RawValue>,
+}
+
+/// Parses `{"attestations":[{"predicateType","bundle"}]}`.
+pub fn parse_attestations(json: &str) -> Result<Vec<AttestationEntry>, String> {
+    if json.len() > MAX_ATTESTATIONS_BYTES {
+        return Err(format!(
+            "The attestations response is {} bytes; more than {MAX_ATTESTATIONS_BYTES} is refused.",
+            json.len()
+        ));
+    }
+    let wire: AttestationsWire<'_> = serde_json::from_str(json).map_err(|e| {
+        format!("The attestations response is not in the registry's shape ({{\"attestations\": [...]}}): {}.", truncate(&e.to_string(), 200))
+    })?;
+    if wire.attestations.is_empty() {
+        return Err("The attestations response lists no attestations.".into());
+    }
+    if wire.attestations.len() > MAX_ATTESTATIONS {
+        return Err(format!(
+            "The attestations response lists {} attestations; npm serves two, at most {MAX_ATTESTATIONS} are read.",
+            wire.attestations.len()
+        ));
+    }
+    wire.attestations
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let bundle = a
+                .bundle
+                .ok_or_else(|| format!("Attestation {} has no bundle.", i + 1))?;
+            Ok(AttestationEntry {
+                predicate_type: a.predicate_type,
+                bundle_json: bundle.get().to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Tells whether pasted JSON is an attestations response (rather than a bundle).
+pub fn looks_like_attestations_response(json: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Probe<'a> {
+        #[serde(borrow, default)]
+        attestations: Option<&'a RawValue>,
+    }
+    serde_json::from_str::<Probe<'_>>(json).is_ok_and(|p| p.attestations.is_some())
+}
+
+/// A `dist.signatures` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrySignature {
+    pub keyid: String,
+    pub sig: String,
+}
+
+/// What verification needs from a version document (`versions[v]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionDist {
+    pub integrity: Option<String>,
+    pub tarball: Option<String>,
+    pub signatures: Vec<RegistrySignature>,
+    /// `dist.attestations.url`, present when the registry has attestations.
+    pub attestations_url: Option<String>,
+    /// `dist.attestations.provenance.predicateType`.
+    pub provenance_predicate_type: Option<String>,
+}
+
+/// One version in a package's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionSummary {
+    pub version: String,
+    /// Publication time (seconds since the epoch), from the packument's `time`.
+    pub published_at: Option<i64>,
+    pub has_attestations: bool,
+    pub deprecated: bool,
+}
+
+/// The parts of a packument verification and the pages use.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Packument {
+    pub name: String,
+    pub dist_tags: BTreeMap<String, String>,
+    pub description: Option<String>,
+    pub versions: BTreeMap<String, VersionDist>,
+    pub history: Vec<VersionSummary>,
+}
+
+fn str_field(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn read_dist(dist: &Value) -> VersionDist {
+    let signatures = dist
+        .get("signatures")
+        .and_then(Value::as_array)
+        .map(|sigs| {
+            sigs.iter()
+                .take(MAX_REGISTRY_SIGNATURES)
+                .filter_map(|s| {
+                    Some(RegistrySignature {
+                        keyid: str_field(s, "keyid")?,
+                        sig: str_field(s, "sig")?,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let attestations = dist.get("attestations");
+    VersionDist {
+        integrity: str_field(dist, "integrity"),
+        tarball: str_field(dist, "tarball"),
+        signatures,
+        attestations_url: attestations.and_then(|a| str_field(a, "url")),
+        provenance_predicate_type: attestations
+            .and_then(|a| a.get("provenance"))
+            .and_then(|p| str_field(p, "predicateType")),
+    }
+}
+
+/// Reads a packument. Versions whose documents are not objects are skipped.
+pub fn parse_packument(json: &str) -> Result<Packument, String> {
+    if json.len() > MAX_PACKUMENT_BYTES {
+        return Err(format!(
+            "The package document is {} bytes; more than {MAX_PACKUMENT_BYTES} is refused.",
+            json.len()
+        ));
+    }
+    let doc: Value = serde_json::from_str(json).map_err(|e| {
+        format!(
+            "The package document is not JSON: {}.",
+            truncate(&e.to_string(), 200)
+        )
+    })?;
+    let name = str_field(&doc, "name").ok_or("The package document has no name.")?;
+    let dist_tags = doc
+        .get("dist-tags")
+        .and_then(Value::as_object)
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let times = doc.get("time").and_then(Value::as_object);
+    let mut versions = BTreeMap::new();
+    let mut history = Vec::new();
+    if let Some(docs) = doc.get("versions").and_then(Value::as_object) {
+        for (version, vdoc) in docs {
+            if crate::package::validate_version(version).is_err() || !vdoc.is_object() {
+                continue;
+            }
+            let dist = read_dist(vdoc.get("dist").unwrap_or(&Value::Null));
+            history.push(VersionSummary {
+                version: version.clone(),
+                published_at: times
+                    .and_then(|t| t.get(version))
+                    .and_then(Value::as_str)
+                    .and_then(parse_rfc3339),
+                has_attestations: dist.attestations_url.is_some(),
+                deprecated: vdoc
+                    .get("deprecated")
+                    .is_some_and(|d| d.as_str().is_some_and(|s| !s.is_empty())),
+            });
+            versions.insert(version.clone(), dist);
+        }
+    }
+    // Newest first; versions without a time go last, in semver-ish order.
+    history.sort_by(|a, b| {
+        b.published_at
+            .cmp(&a.published_at)
+            .then_with(|| compare_versions(&b.version, &a.version))
+    });
+    Ok(Packument {
+        name,
+        dist_tags,
+        description: str_field(&doc, "description").map(|d| truncate(&d, 500)),
+        versions,
+        history,
+    })
+}
+
+/// Orders versions by their numeric parts, then by text.
+pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
+    let key = |v: &str| -> Vec<u64> {
+        v.split(['-', '+'])
+            .next()
+            .unwrap_or_default()
+            .split('.')
+            .map(|p| p.parse().unwrap_or(0))
+            .collect()
+    };
+    key(a).cmp(&key(b)).then_with(|| a.cmp(b))
+}
+
+impl Packument {
+    /// The version the `latest` dist-tag points at (or the newest published).
+    pub fn latest(&self) -> Option<&str> {
+        self.dist_tags
+            .get("latest")
+            .filter(|v| self.versions.contains_key(*v))
+            .map(String::as_str)
+            .or_else(|| self.history.first().map(|v| v.version.as_str()))
+    }
+
+    pub fn published_at(&self, version: &str) -> Option<i64> {
+        self.history
+            .iter()
+            .find(|v| v.version == version)?
+            .published_at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        assert_eq!(packument_path("@a/b"), "/@a%2fb");
+        assert_eq!(
+            attestations_path("@a/b", "1.0.0"),
+            "/-/npm/v1/attestations/@a%2fb@1.0.0"
+        );
+        assert_eq!(
+            registry_url("https://registry.npmjs.org/", "/x"),
+            "https://registry.npmjs.org/x"
+        );
+    }
+
+    #[test]
+    fn attestations_responses() {
+        let ok = r#"{"attestations":[{"predicateType":"p","bundle":{"a":1}}]}"#;
+        let entries = parse_attestations(ok).unwrap();
+        assert_eq!(entries[0].predicate_type.as_deref(), Some("p"));
+        assert_eq!(entries[0].bundle_json, r#"{"a":1}"#);
+        for bad in [
+            "",
+            "{}",
+            r#"{"attestations":[]}"#,
+            r#"{"attestations":[{"predicateType":"p"}]}"#,
+            r#"{"attestations":5}"#,
+        ] {
+            assert!(parse_attestations(bad).is_err(), "{bad}");
+        }
+        let many = format!(
+            r#"{{"attestations":[{}]}}"#,
+            vec![r#"{"bundle":{}}"#; MAX_ATTESTATIONS + 1].join(",")
+        );
+        assert!(parse_attestations(&many).unwrap_err().contains("at most"));
+        assert!(looks_like_attestations_response(ok));
+        assert!(!looks_like_attestations_response(r#"{"mediaType":"x"}"#));
+    }
+
+    #[test]
+    fn packuments() {
+        let doc = r#"{"name":"p","dist-tags":{"latest":"1.0.1"},"time":{"1.0.0":"2023-01-01T00:00:00.000Z","1.0.1":"2024-01-01T00:00:00.000Z"},
+            "versions":{"1.0.0":{"dist":{"integrity":"sha512-x"}},"1.0.1":{"dist":{"integrity":"sha512-y","signatures":[{"keyid":"k","sig":"s"},{"bad":1}],"attestations":{"url":"u","provenance":{"predicateType":"t"}}}},"<x>":{},"2.0.0":5}}"#;
+        let p = parse_packument(doc).unwrap();
+        assert_eq!(p.latest(), Some("1.0.1"));
+        assert_eq!(p.versions.len(), 2);
+        assert_eq!(p.history[0].version, "1.0.1");
+        assert!(p.history[0].has_attestations && !p.history[1].has_attestations);
+        assert_eq!(p.versions["1.0.1"].signatures.len(), 1);
+        assert_eq!(p.published_at("1.0.0"), Some(1672531200));
+        assert!(parse_packument("[]").is_err());
+        assert!(parse_packument("{\"versions\":{}}").is_err());
+    }
+}

@@ -1,0 +1,126 @@
+//! `dist.signatures`: the registry's ECDSA P-256 signature over
+//! `name@version:integrity`, as `npm audit signatures` checks it.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use sigstore_crypto::SigningScheme;
+use sigstore_types::{DerPublicKey, SignatureBytes};
+
+use crate::package::truncate;
+use crate::registry_documents::RegistrySignature;
+use crate::registry_keys::{KeyUsage, RegistryKeys};
+use crate::time::format_rfc3339;
+
+/// Checks the registry signatures of a version. Passes when a signature by a
+/// known key verifies and that key had not expired when the version was
+/// published (when the publication time is known); fails when none does.
+pub fn check_registry_signatures(
+    name: &str,
+    version: &str,
+    integrity: &str,
+    signatures: &[RegistrySignature],
+    keys: &RegistryKeys,
+    published_at: Option<i64>,
+) -> Result<String, String> {
+    crate::crypto_backend::install();
+    let message = format!("{name}@{version}:{integrity}");
+    let mut problems = Vec::new();
+    for signature in signatures {
+        let key_id = truncate(&signature.keyid, 100);
+        let Some(key) = keys.find(&signature.keyid, KeyUsage::Signatures) else {
+            problems.push(format!("no known registry key has the id {key_id:?}"));
+            continue;
+        };
+        let Ok(sig) = STANDARD.decode(signature.sig.trim()) else {
+            problems.push(format!("the signature by {key_id} is not base64"));
+            continue;
+        };
+        let verified = sigstore_crypto::verify_signature(
+            &DerPublicKey::new(key.spki.clone()),
+            message.as_bytes(),
+            &SignatureBytes::new(sig),
+            SigningScheme::EcdsaP256Sha256,
+        );
+        if verified.is_err() {
+            problems.push(format!(
+                "the signature by {key_id} does not verify over {:?}",
+                truncate(&message, 200)
+            ));
+            continue;
+        }
+        if let Some(time) = published_at {
+            if !key.valid_at(time) {
+                problems.push(format!(
+                    "key {key_id} signed it but was not valid when the version was published ({}; valid {})",
+                    format_rfc3339(time),
+                    key.window_text()
+                ));
+                continue;
+            }
+        }
+        return Ok(format!(
+            "The registry's signature over {name}@{version} and its integrity verifies with key {}.",
+            key.key_id
+        ));
+    }
+    if problems.is_empty() {
+        problems.push("the registry sent an empty list".into());
+    }
+    Err(format!(
+        "No registry signature verifies: {}.",
+        problems.join("; ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use p256::ecdsa::signature::Signer;
+
+    fn keys_with(spki: &[u8]) -> RegistryKeys {
+        let id = crate::registry_keys::key_id_for(spki).unwrap();
+        let doc = format!(
+            r#"{{"keys":[{{"expires":null,"keyid":"{id}","key":"{}"}}]}}"#,
+            STANDARD.encode(spki)
+        );
+        let mut keys = RegistryKeys::empty();
+        keys.add_keys_document(&doc).unwrap();
+        keys
+    }
+
+    #[test]
+    fn verifies_own_signature_and_rejects_changes() {
+        use p256::pkcs8::EncodePublicKey;
+        let signing = p256::ecdsa::SigningKey::from_slice(&[3u8; 32]).unwrap();
+        let spki = signing
+            .verifying_key()
+            .to_public_key_der()
+            .unwrap()
+            .as_bytes()
+            .to_vec();
+        let keys = keys_with(&spki);
+        let keyid = crate::registry_keys::key_id_for(&spki).unwrap();
+        let sig: p256::ecdsa::Signature = signing.sign(b"p@1.0.0:sha512-abc");
+        let sigs = [RegistrySignature {
+            keyid: keyid.clone(),
+            sig: STANDARD.encode(sig.to_der().as_bytes()),
+        }];
+        check_registry_signatures("p", "1.0.0", "sha512-abc", &sigs, &keys, None).unwrap();
+        let err =
+            check_registry_signatures("p", "1.0.1", "sha512-abc", &sigs, &keys, None).unwrap_err();
+        assert!(err.contains("does not verify"), "{err}");
+        let err =
+            check_registry_signatures("p", "1.0.0", "sha512-abd", &sigs, &keys, None).unwrap_err();
+        assert!(err.contains("does not verify"), "{err}");
+        let unknown = [RegistrySignature {
+            keyid: "SHA256:nope".into(),
+            sig: sigs[0].sig.clone(),
+        }];
+        assert!(
+            check_registry_signatures("p", "1.0.0", "sha512-abc", &unknown, &keys, None)
+                .unwrap_err()
+                .contains("no known registry key")
+        );
+        assert!(check_registry_signatures("p", "1.0.0", "sha512-abc", &[], &keys, None).is_err());
+    }
+}

@@ -1,0 +1,320 @@
+//! The report: what was verified, how, and what a page shows about it.
+//!
+//! Everything here is plain data (serde, JSON). The app, the badge server and
+//! the command line render the same structure.
+
+use serde::{Deserialize, Serialize};
+
+use crate::checks::Check;
+
+/// The overall answer for a package version (or a single bundle).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every required check passed.
+    Verified,
+    /// At least one check failed.
+    Failed,
+    /// The registry serves no provenance attestation for this version.
+    NoProvenance,
+    /// Nothing failed, but a required check could not run for lack of input
+    /// (for example no integrity to compare the subject with).
+    Incomplete,
+    /// The input could not be used at all (malformed documents, invalid names).
+    Error,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Verified => "verified",
+            Verdict::Failed => "failed",
+            Verdict::NoProvenance => "no provenance",
+            Verdict::Incomplete => "incomplete",
+            Verdict::Error => "error",
+        }
+    }
+}
+
+/// The package version a report is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageRef {
+    pub name: String,
+    pub version: String,
+    /// `pkg:npm/...`, the name the statements' subject must carry.
+    pub purl: String,
+}
+
+/// The report for a package version's attestations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub package: Option<PackageRef>,
+    pub verdict: Verdict,
+    /// One sentence a person reads first.
+    pub summary: String,
+    /// Checks about the package version as a whole (attestation set, registry signature).
+    pub checks: Vec<Check>,
+    pub attestations: Vec<AttestationReport>,
+    /// What the provenance attestation says about the build, for the panel.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub provenance: Option<ProvenanceSummary>,
+}
+
+impl Report {
+    /// The first failed check anywhere in the report, with the attestation it belongs to.
+    pub fn first_failure(&self) -> Option<(Option<AttestationKind>, &Check)> {
+        let failed = |c: &&Check| c.status == crate::checks::CheckStatus::Failed;
+        if let Some(c) = self.checks.iter().find(failed) {
+            return Some((None, c));
+        }
+        self.attestations
+            .iter()
+            .find_map(|a| a.checks.iter().find(failed).map(|c| (Some(a.kind), c)))
+    }
+
+    /// The provenance attestation's report, if there is one.
+    pub fn provenance_attestation(&self) -> Option<&AttestationReport> {
+        self.attestations
+            .iter()
+            .find(|a| a.kind == AttestationKind::Provenance)
+    }
+
+    /// The publish attestation's report, if there is one.
+    pub fn publish_attestation(&self) -> Option<&AttestationReport> {
+        self.attestations
+            .iter()
+            .find(|a| a.kind == AttestationKind::Publish)
+    }
+}
+
+/// What an attestation claims to be, by its signed predicate type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttestationKind {
+    /// SLSA provenance (keyless, Fulcio certificate).
+    Provenance,
+    /// npm's publish attestation (signed by the registry key).
+    Publish,
+    /// A bundle verified on its own, outside npm's attestation pair.
+    Bundle,
+}
+
+impl AttestationKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            AttestationKind::Provenance => "SLSA provenance",
+            AttestationKind::Publish => "npm publish attestation",
+            AttestationKind::Bundle => "Sigstore bundle",
+        }
+    }
+}
+
+/// One attestation (bundle) and its checks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttestationReport {
+    pub kind: AttestationKind,
+    pub verdict: Verdict,
+    /// The predicate type from the signed statement (never the registry's label).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub predicate_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub media_type: Option<String>,
+    pub checks: Vec<Check>,
+    /// The certificate's identity (keyless bundles).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub identity: Option<Identity>,
+    /// The key that signed it (keyed bundles).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub signing_key: Option<SigningKeyInfo>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tlog: Option<TlogEntryInfo>,
+    /// The decoded in-toto statement (or `None` when the payload is not JSON).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub statement: Option<serde_json::Value>,
+}
+
+/// The signing certificate's identity: its SAN and the Fulcio claims, which
+/// Fulcio signed, as opposed to the predicate, which the build wrote itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    /// Whether these claims come from a certificate that verified.
+    pub verified: bool,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub subject_alternative_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub issuer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub not_before: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub not_after: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub build_signer_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub build_signer_digest: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub runner_environment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source_repository_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source_repository_digest: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source_repository_ref: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source_repository_identifier: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source_repository_owner_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source_repository_owner_identifier: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub build_config_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub build_config_digest: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub build_trigger: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub run_invocation_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source_repository_visibility: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub deployment_environment: Option<String>,
+    /// Deprecated GitHub claims (`.1.2`–`.1.6`), the only ones older certificates carry.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub github_workflow_trigger: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub github_workflow_sha: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub github_workflow_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub github_workflow_repository: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub github_workflow_ref: Option<String>,
+}
+
+/// Where a registry key came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeySource {
+    /// Pinned in this program (npm's public registry keys).
+    Pinned,
+    /// From a keys document the caller supplied (`/-/npm/v1/keys`).
+    Supplied,
+}
+
+/// The registry key a keyed attestation was signed with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SigningKeyInfo {
+    pub key_id: String,
+    pub source: KeySource,
+    /// Validity window of the key for attestations (RFC 3339), if bounded.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub valid_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub valid_until: Option<String>,
+}
+
+/// The transparency log entry of a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlogEntryInfo {
+    /// The entry's global index: what search.sigstore.dev looks up.
+    pub log_index: u64,
+    /// The log's id (hex of the key id).
+    pub log_id: String,
+    pub kind: String,
+    pub kind_version: String,
+    /// Seconds since the epoch, as recorded by the log.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub integrated_time: Option<i64>,
+    /// The same time in RFC 3339 (UTC).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub integrated_time_rfc3339: Option<String>,
+    /// Whether the entry carries an inclusion promise (signed entry timestamp).
+    pub inclusion_promise: bool,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub inclusion_proof: Option<InclusionProofInfo>,
+    /// `https://search.sigstore.dev/?logIndex=<global index>` (public-good log only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ledger_url: Option<String>,
+}
+
+/// The inclusion proof of a log entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InclusionProofInfo {
+    /// The index within the log shard (not the global index).
+    pub log_index: u64,
+    pub tree_size: u64,
+    pub root_hash: String,
+    /// The first line of the signed checkpoint (the log's origin).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub checkpoint_origin: Option<String>,
+}
+
+/// The CI platform that built the package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BuildPlatform {
+    GithubActions,
+    GitlabCi,
+    Other,
+}
+
+impl BuildPlatform {
+    pub fn label(self) -> &'static str {
+        match self {
+            BuildPlatform::GithubActions => "GitHub Actions",
+            BuildPlatform::GitlabCi => "GitLab CI",
+            BuildPlatform::Other => "an unrecognised CI platform",
+        }
+    }
+}
+
+/// Text with an optional link. Links are only ever `https:` URLs that passed
+/// [`crate::links::https_url`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub url: Option<String>,
+}
+
+/// What npmjs.com's provenance panel shows, plus where each value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvenanceSummary {
+    pub platform: BuildPlatform,
+    /// "Built and signed on GitHub Actions"
+    pub headline: String,
+    /// The run (build summary) URL.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub build_summary_url: Option<String>,
+    /// e.g. `github.com/owner/repo`, linking to the repository.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source_repository: Option<Link>,
+    /// e.g. `github.com/owner/repo@abc1234`, linking to the commit.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source_commit: Option<Link>,
+    /// The full commit digest.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub commit_sha: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source_ref: Option<String>,
+    /// e.g. `.github/workflows/release.yml`, linking to the file at that commit.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub build_file: Option<Link>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub build_trigger: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub runner_environment: Option<String>,
+    /// "Transparency log entry", linking to search.sigstore.dev.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub public_ledger: Option<Link>,
+    /// When the log integrated the provenance (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub published_at: Option<String>,
+    pub predicate_type: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub build_type: Option<String>,
+    /// Fields that came from the self-declared predicate because the
+    /// certificate carries no claim for them (older certificates).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub from_predicate: Vec<String>,
+}

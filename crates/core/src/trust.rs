@@ -1,0 +1,87 @@
+//! Trust material: the Sigstore trusted root (Fulcio CAs, Rekor and CT log
+//! keys) and the npm registry keys.
+//!
+//! The public-good root is the one embedded in `sigstore-trust-root`; it is
+//! parsed and prepared once per process, since that is the costly part of
+//! setting up a verifier.
+
+use std::sync::{Arc, OnceLock};
+
+use sigstore_trust_root::{SIGSTORE_PRODUCTION_TRUSTED_ROOT, TrustedRoot};
+use sigstore_verify::Verifier;
+
+use crate::registry_keys::RegistryKeys;
+
+/// What verification trusts.
+#[derive(Clone)]
+pub struct TrustMaterial {
+    verifier: Arc<Verifier>,
+    registry_keys: RegistryKeys,
+    /// Whether the trusted root is Sigstore's public-good instance, whose
+    /// log entries search.sigstore.dev can show.
+    public_good: bool,
+}
+
+impl std::fmt::Debug for TrustMaterial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrustMaterial")
+            .field("public_good", &self.public_good)
+            .field("registry_keys", &self.registry_keys.keys().len())
+            .finish()
+    }
+}
+
+fn public_good_verifier() -> Arc<Verifier> {
+    static VERIFIER: OnceLock<Arc<Verifier>> = OnceLock::new();
+    VERIFIER
+        .get_or_init(|| {
+            crate::crypto_backend::install();
+            let root = TrustedRoot::from_json(SIGSTORE_PRODUCTION_TRUSTED_ROOT)
+                .expect("the embedded public-good trusted root parses");
+            Arc::new(Verifier::new(&root).expect("the embedded public-good trusted root is usable"))
+        })
+        .clone()
+}
+
+impl TrustMaterial {
+    /// Sigstore's public-good instance and npm's pinned registry keys.
+    pub fn public_good() -> Self {
+        Self {
+            verifier: public_good_verifier(),
+            registry_keys: RegistryKeys::npm(),
+            public_good: true,
+        }
+    }
+
+    /// A caller-supplied trusted root (JSON, `application/vnd.dev.sigstore.trustedroot+json`).
+    pub fn from_trusted_root_json(json: &str, registry_keys: RegistryKeys) -> Result<Self, String> {
+        crate::crypto_backend::install();
+        let root = TrustedRoot::from_json(json)
+            .map_err(|e| format!("the trusted root does not parse: {e}"))?;
+        let verifier =
+            Verifier::new(&root).map_err(|e| format!("the trusted root cannot be used: {e}"))?;
+        Ok(Self {
+            verifier: Arc::new(verifier),
+            registry_keys,
+            public_good: false,
+        })
+    }
+
+    /// The same trusted root with other registry keys.
+    pub fn with_registry_keys(mut self, keys: RegistryKeys) -> Self {
+        self.registry_keys = keys;
+        self
+    }
+
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
+    pub fn registry_keys(&self) -> &RegistryKeys {
+        &self.registry_keys
+    }
+
+    pub fn is_public_good(&self) -> bool {
+        self.public_good
+    }
+}

@@ -10,9 +10,7 @@ pub const MAX_INPUT_BYTES: u64 = 64 << 20;
 pub fn read_bytes(path: &Path, what: &str) -> Result<Vec<u8>, String> {
     let mut data = Vec::new();
     let result = if path == Path::new("-") {
-        std::io::stdin()
-            .take(MAX_INPUT_BYTES + 1)
-            .read_to_end(&mut data)
+        std::io::stdin().take(MAX_INPUT_BYTES + 1).read_to_end(&mut data)
     } else {
         std::fs::File::open(path).and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut data))
     };
@@ -28,6 +26,5 @@ pub fn read_bytes(path: &Path, what: &str) -> Result<Vec<u8>, String> {
 
 /// Reads a UTF-8 text file, or standard input when `path` is `-`.
 pub fn read_text(path: &Path, what: &str) -> Result<String, String> {
-    String::from_utf8(read_bytes(path, what)?)
-        .map_err(|_| format!("the {what} {} is not UTF-8 text", path.display()))
+    String::from_utf8(read_bytes(path, what)?).map_err(|_| format!("the {what} {} is not UTF-8 text", path.display()))
 }

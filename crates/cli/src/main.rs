@@ -43,11 +43,7 @@ fn main() -> std::process::ExitCode {
         Err(e) => {
             let usage_error = e.use_stderr();
             let _ = e.print();
-            return std::process::ExitCode::from(if usage_error {
-                exit::UNUSABLE
-            } else {
-                exit::VERIFIED
-            });
+            return std::process::ExitCode::from(if usage_error { exit::UNUSABLE } else { exit::VERIFIED });
         }
     };
     let code = match cli.command {

@@ -8,18 +8,9 @@ use std::fmt::Write as _;
 
 use npm_provenance_core::{CheckStatus, Report, Verdict};
 
-/// Replaces control and bidirectional-formatting characters with escapes.
-pub fn clean(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
-        if c.is_control() || bidi {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// Every string from a bundle or the registry goes through this.
+fn clean(text: &str) -> String {
+    npm_provenance_core::text::visible(text)
 }
 
 fn mark(status: CheckStatus) -> &'static str {
@@ -48,13 +39,7 @@ pub fn checklist(report: &Report) -> String {
         }
         let _ = writeln!(out, "\n{title}");
         for c in checks {
-            let _ = writeln!(
-                out,
-                "  {} {}: {}",
-                mark(c.status),
-                c.title,
-                clean(&c.detail)
-            );
+            let _ = writeln!(out, "  {} {}: {}", mark(c.status), c.title, clean(&c.detail));
         }
     };
     section(&mut out, "Package", &report.checks);
@@ -98,12 +83,7 @@ pub fn checklist(report: &Report) -> String {
                 out.push('\n');
             }
         };
-        row(
-            &mut out,
-            "Build summary",
-            p.build_summary_url.as_deref(),
-            None,
-        );
+        row(&mut out, "Build summary", p.build_summary_url.as_deref(), None);
         row(
             &mut out,
             "Source commit",
@@ -132,16 +112,4 @@ pub fn checklist(report: &Report) -> String {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cleans_terminal_escapes_and_bidi() {
-        assert_eq!(clean("a\u{1b}[31mb"), "a\\u{1b}[31mb");
-        assert_eq!(clean("x\u{202e}y\n"), "x\\u{202e}y\\u{a}");
-        assert_eq!(clean("plain ünïcode"), "plain ünïcode");
-    }
 }

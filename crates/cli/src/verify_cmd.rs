@@ -6,8 +6,8 @@ use clap::Args;
 use npm_provenance_core::package::split_spec;
 use npm_provenance_core::registry_keys::spki_from_pem;
 use npm_provenance_core::{
-    ArtifactExpectation, DigestAlgorithm, ExpectedIdentity, PackageVersionDocuments, RegistryKeys,
-    Report, TrustMaterial, Verdict, verify_package_version, verify_single_bundle,
+    ArtifactExpectation, DigestAlgorithm, ExpectedIdentity, PackageVersionDocuments, RegistryKeys, Report,
+    TrustMaterial, Verdict, verify_package_version, verify_single_bundle,
 };
 
 use crate::exit;
@@ -74,10 +74,7 @@ pub fn run(args: VerifyArgs) -> u8 {
     match build_and_verify(&args) {
         Ok(report) => {
             if args.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report).expect("reports serialize")
-                );
+                println!("{}", serde_json::to_string_pretty(&report).expect("reports serialize"));
             } else {
                 print!("{}", crate::render::checklist(&report));
             }
@@ -89,10 +86,7 @@ pub fn run(args: VerifyArgs) -> u8 {
         }
         Err(message) => {
             if args.json {
-                println!(
-                    "{}",
-                    serde_json::json!({ "verdict": "error", "summary": message })
-                );
+                println!("{}", serde_json::json!({ "verdict": "error", "summary": message }));
             }
             eprintln!("npm-provenance verify: {message}");
             exit::UNUSABLE
@@ -125,16 +119,13 @@ fn build_and_verify(args: &VerifyArgs) -> Result<Report, String> {
             .map_err(|e| format!("--keys: {e}"))?;
     }
     let trust = match &args.trusted_root {
-        Some(path) => {
-            TrustMaterial::from_trusted_root_json(&read_text(path, "trusted root")?, keys)?
-        }
+        Some(path) => TrustMaterial::from_trusted_root_json(&read_text(path, "trusted root")?, keys)?,
         None => TrustMaterial::public_good().with_registry_keys(keys),
     };
 
     if let Some(path) = &args.attestations {
         let spec = args.package.as_deref().unwrap_or_default();
-        let (name, version) =
-            split_spec(spec).ok_or_else(|| format!("--package {spec:?} is not NAME@VERSION"))?;
+        let (name, version) = split_spec(spec).ok_or_else(|| format!("--package {spec:?} is not NAME@VERSION"))?;
         let attestations = read_text(path, "attestations response")?;
         let expected = ExpectedIdentity {
             repository: args.expect_repository.clone(),
@@ -153,23 +144,15 @@ fn build_and_verify(args: &VerifyArgs) -> Result<Report, String> {
     }
 
     let Some(bundle_path) = &args.bundle else {
-        return Err(
-            "give --attestations FILE (with --package and --integrity) or --bundle FILE".into(),
-        );
+        return Err("give --attestations FILE (with --package and --integrity) or --bundle FILE".into());
     };
-    let artifact =
-        match (&args.artifact, &args.digest) {
-            (Some(path), None) => ArtifactExpectation::Blob(read_bytes(path, "artifact")?),
-            (None, Some(digest)) => parse_digest(digest)?,
-            _ => return Err(
-                "--bundle needs the artifact: --artifact FILE or --digest sha256:HEX|sha512:HEX"
-                    .into(),
-            ),
-        };
+    let artifact = match (&args.artifact, &args.digest) {
+        (Some(path), None) => ArtifactExpectation::Blob(read_bytes(path, "artifact")?),
+        (None, Some(digest)) => parse_digest(digest)?,
+        _ => return Err("--bundle needs the artifact: --artifact FILE or --digest sha256:HEX|sha512:HEX".into()),
+    };
     let key = match &args.key {
-        Some(path) => Some(
-            spki_from_pem(&read_text(path, "public key")?).map_err(|e| format!("--key: {e}"))?,
-        ),
+        Some(path) => Some(spki_from_pem(&read_text(path, "public key")?).map_err(|e| format!("--key: {e}"))?),
         None => None,
     };
     let bundle = read_text(bundle_path, "bundle")?;
@@ -179,9 +162,7 @@ fn build_and_verify(args: &VerifyArgs) -> Result<Report, String> {
         repository: args.expect_repository.clone(),
         workflow: args.expect_workflow.clone(),
     };
-    Ok(verify_single_bundle(
-        &bundle, artifact, key, &trust, &expected,
-    ))
+    Ok(verify_single_bundle(&bundle, artifact, key, &trust, &expected))
 }
 
 fn parse_digest(text: &str) -> Result<ArtifactExpectation, String> {
@@ -189,9 +170,7 @@ fn parse_digest(text: &str) -> Result<ArtifactExpectation, String> {
         Some(("sha256", hex)) => (DigestAlgorithm::Sha256, hex),
         Some(("sha512", hex)) => (DigestAlgorithm::Sha512, hex),
         _ => {
-            return Err(format!(
-                "--digest {text:?}: expected sha256:HEX or sha512:HEX"
-            ));
+            return Err(format!("--digest {text:?}: expected sha256:HEX or sha512:HEX"));
         }
     };
     let len = match algorithm {

@@ -9,18 +9,16 @@
 use serde_json::Value;
 use sigstore_types::{Artifact, ArtifactDigest, DerPublicKey, HashAlgorithm, SignatureContent};
 use sigstore_verify::{
-    CertificateError, Error as SigstoreError, PublicKeyVerificationPolicy, TimestampError,
-    TransparencyLogError, VerificationPolicy, VerificationResult,
+    CertificateError, Error as SigstoreError, PublicKeyVerificationPolicy, TimestampError, TransparencyLogError,
+    VerificationPolicy, VerificationResult,
 };
 
 use crate::bundle_checks::{
-    Material, ParsedBundle, kind_of_predicate, parse_bundle, read_statement,
+    LogEvidenceProblem, Material, ParsedBundle, kind_of_predicate, parse_bundle, read_statement,
     statement_predicate_type,
 };
 use crate::checks::{CheckId, CheckStatus, Checklist, all_passed, any_failed};
-use crate::identity::{
-    ExpectedIdentity, certificate_build, check_consistency, identity_from_certificate,
-};
+use crate::identity::{ExpectedIdentity, certificate_build, check_consistency, identity_from_certificate};
 use crate::package::{hex, truncate};
 use crate::predicate::{INTOTO_STATEMENT_V01, INTOTO_STATEMENT_V1, read_provenance};
 use crate::registry_keys::{KeyUsage, RegistryKey};
@@ -105,12 +103,10 @@ pub fn verify_bundle(
     let (parsed, npm) = match parsed {
         Ok(p) => p,
         Err(detail) => {
-            let kind = outer_predicate_type
-                .and_then(kind_of_predicate)
-                .unwrap_or(match role {
-                    Role::Npm => AttestationKind::Provenance,
-                    _ => AttestationKind::Bundle,
-                });
+            let kind = outer_predicate_type.and_then(kind_of_predicate).unwrap_or(match role {
+                Role::Npm => AttestationKind::Provenance,
+                _ => AttestationKind::Bundle,
+            });
             let mut list = Checklist::new();
             list.fail(CheckId::BundleFormat, detail);
             return finish(kind, list, &plan(kind, true, true), None, None, None, false);
@@ -206,13 +202,9 @@ fn plan(kind: AttestationKind, keyless: bool, dsse: bool) -> Vec<CheckId> {
                 LogEntryMatch,
             ]
         }
-        (AttestationKind::Bundle, false, false) => vec![
-            BundleFormat,
-            TransparencyLog,
-            Subject,
-            Signature,
-            LogEntryMatch,
-        ],
+        (AttestationKind::Bundle, false, false) => {
+            vec![BundleFormat, TransparencyLog, Subject, Signature, LogEntryMatch]
+        }
     }
 }
 
@@ -308,15 +300,7 @@ impl Verification<'_> {
         let public_good = self.ctx.trust.is_public_good();
         let unverified_identity = self.certificate_identity(false);
         let report = |list: Checklist, identity: Option<Identity>, key: Option<&RegistryKey>| {
-            finish(
-                self.kind,
-                list,
-                &plan,
-                Some(parsed),
-                identity,
-                key,
-                public_good,
-            )
+            finish(self.kind, list, &plan, Some(parsed), identity, key, public_good)
         };
         let mut list = Checklist::new();
 
@@ -332,18 +316,14 @@ impl Verification<'_> {
                     }
                     key = Some(k);
                 }
-                Err(e) if plan.contains(&CheckId::RegistryKey) => {
-                    list.fail(CheckId::RegistryKey, e)
-                }
+                Err(e) if plan.contains(&CheckId::RegistryKey) => list.fail(CheckId::RegistryKey, e),
                 Err(e) => list.fail(CheckId::BundleFormat, e),
             }
         }
         let registry_key = key.as_ref().and_then(|k| k.registry.clone());
         if dsse {
             if let Some(k) = &key {
-                list.run(CheckId::Signature, || {
-                    self.dsse_signature_check(k.spki.as_deref())
-                });
+                list.run(CheckId::Signature, || self.dsse_signature_check(k.spki.as_deref()));
             }
             list.run(CheckId::Statement, || self.statement_check());
             if !list.has_failed() {
@@ -377,17 +357,18 @@ impl Verification<'_> {
         // Sigstore verification proper, starting with the shape of its log
         // evidence (sigstore-verify checks that too, but says less).
         let steps = library_steps(keyless, dsse);
-        if let Err(e) = crate::bundle_checks::check_log_evidence(&parsed.bundle) {
-            list.fail(steps[0], e);
+        if let Err(problem) = crate::bundle_checks::check_log_evidence(&parsed.bundle) {
+            // Nothing of sigstore-verify's ran: its steps before this one are
+            // shown as not reached.
+            match problem {
+                LogEvidenceProblem::Entry(e) => list.fail(steps[0], e),
+                LogEvidenceProblem::Proof(e) => list.fail(CheckId::TransparencyLog, e),
+            }
             return report(list, unverified_identity, registry_key.as_ref());
         }
         let verifier = self.ctx.trust.verifier();
         let outcome = match &key.spki {
-            None => verifier.verify(
-                artifact,
-                &parsed.bundle,
-                &VerificationPolicy::any_identity(),
-            ),
+            None => verifier.verify(artifact, &parsed.bundle, &VerificationPolicy::any_identity()),
             Some(spki) => verifier.verify(
                 artifact,
                 &parsed.bundle,
@@ -421,36 +402,20 @@ impl Verification<'_> {
         };
 
         // npm's policy on what was signed, and the caller's expectations.
-        let identity = result
-            .certificate()
-            .map(|c| identity_from_certificate(c, true));
+        let identity = result.certificate().map(|c| identity_from_certificate(c, true));
         let last_library_step = *steps.last().expect("steps");
-        for &id in plan
-            .iter()
-            .skip_while(|&&id| id != last_library_step)
-            .skip(1)
-        {
+        for &id in plan.iter().skip_while(|&&id| id != last_library_step).skip(1) {
             if list.has_failed() {
                 break;
             }
             match id {
-                CheckId::KeyValidity => {
-                    list.run(id, || key_validity(registry_key.as_ref(), &result))
-                }
-                CheckId::IdentityConsistency => {
-                    list.run(id, || self.consistency_check(identity.as_ref()))
-                }
-                CheckId::ExpectedIdentity => {
-                    self.expected_identity_check(&mut list, identity.as_ref())
-                }
+                CheckId::KeyValidity => list.run(id, || key_validity(registry_key.as_ref(), &result)),
+                CheckId::IdentityConsistency => list.run(id, || self.consistency_check(identity.as_ref())),
+                CheckId::ExpectedIdentity => self.expected_identity_check(&mut list, identity.as_ref()),
                 _ => {}
             }
         }
-        report(
-            list,
-            identity.or(unverified_identity),
-            registry_key.as_ref(),
-        )
+        report(list, identity.or(unverified_identity), registry_key.as_ref())
     }
 
     /// The DSSE signature over the PAE, with the certificate's key or the
@@ -497,15 +462,16 @@ impl Verification<'_> {
     fn format_check(&self, keyless: bool) -> Result<String, String> {
         let p = self.parsed;
         if self.kind == AttestationKind::Provenance && !keyless {
-            return Err("A provenance attestation must be signed keylessly with a Fulcio certificate; this one names a key.".into());
+            return Err(
+                "A provenance attestation must be signed keylessly with a Fulcio certificate; this one names a key."
+                    .into(),
+            );
         }
-        if keyless {
-            if let Some(id) = p.dsse_key_id.as_deref().filter(|id| !id.is_empty()) {
-                return Err(format!(
-                    "A keyless signature names no key id, but this DSSE signature names {:?}.",
-                    truncate(id, 100)
-                ));
-            }
+        if keyless && let Some(id) = p.dsse_key_id.as_deref().filter(|id| !id.is_empty()) {
+            return Err(format!(
+                "A keyless signature names no key id, but this DSSE signature names {:?}.",
+                truncate(id, 100)
+            ));
         }
         Ok(p.describe())
     }
@@ -561,9 +527,7 @@ impl Verification<'_> {
     fn registry_key(&self, hint: &str) -> Result<RegistryKey, String> {
         let key_id = self.parsed.dsse_key_id.as_deref().unwrap_or_default();
         if key_id.is_empty() {
-            return Err(
-                "The signature names no key id, so no registry key can be chosen for it.".into(),
-            );
+            return Err("The signature names no key id, so no registry key can be chosen for it.".into());
         }
         if key_id != hint {
             return Err(format!(
@@ -577,12 +541,7 @@ impl Verification<'_> {
             .registry_keys()
             .find(key_id, KeyUsage::Attestations)
             .cloned()
-            .ok_or_else(|| {
-                format!(
-                    "No known npm registry key has the id {:?}.",
-                    truncate(key_id, 100)
-                )
-            })
+            .ok_or_else(|| format!("No known npm registry key has the id {:?}.", truncate(key_id, 100)))
     }
 
     /// The certificate's identity without verifying it (shown for failed bundles).
@@ -600,10 +559,8 @@ impl Verification<'_> {
             SignatureContent::DsseEnvelope(_) => {
                 let subject = &self.statement()["subject"][0]["digest"];
                 for algorithm in [DigestAlgorithm::Sha512, DigestAlgorithm::Sha256] {
-                    if let Some(hex_digest) = subject.get(algorithm.name()).and_then(Value::as_str)
-                    {
-                        let bytes = decode_hex(hex_digest)
-                            .ok_or("The first subject's digest is not hex.")?;
+                    if let Some(hex_digest) = subject.get(algorithm.name()).and_then(Value::as_str) {
+                        let bytes = decode_hex(hex_digest).ok_or("The first subject's digest is not hex.")?;
                         return ArtifactDigest::new(algorithm.library(), bytes)
                             .map(Artifact::Digest)
                             .map_err(|e| format!("The first subject's digest is unusable: {e}."));
@@ -613,18 +570,16 @@ impl Verification<'_> {
             }
             SignatureContent::MessageSignature(signature) => match self.ctx.artifact {
                 ArtifactExpectation::Blob(bytes) => Ok(Artifact::Blob(bytes)),
-                ArtifactExpectation::Digest {
-                    algorithm, bytes, ..
-                } => ArtifactDigest::new(algorithm.library(), bytes.clone())
-                    .map(Artifact::Digest)
-                    .map_err(|e| format!("The artifact digest is unusable: {e}.")),
+                ArtifactExpectation::Digest { algorithm, bytes, .. } => {
+                    ArtifactDigest::new(algorithm.library(), bytes.clone())
+                        .map(Artifact::Digest)
+                        .map_err(|e| format!("The artifact digest is unusable: {e}."))
+                }
                 ArtifactExpectation::Unknown => match &signature.message_digest {
                     Some(d) => ArtifactDigest::new(d.algorithm, d.digest.as_bytes().to_vec())
                         .map(Artifact::Digest)
                         .map_err(|e| format!("The bundle's message digest is unusable: {e}.")),
-                    None => Err(
-                        "The message signature has no digest and no artifact was supplied.".into(),
-                    ),
+                    None => Err("The message signature has no digest and no artifact was supplied.".into()),
                 },
             },
             _ => Err("Unsupported bundle content.".into()),
@@ -636,10 +591,7 @@ impl Verification<'_> {
             .integrated_time()
             .or_else(|| result.verified_timestamps().first().copied())
             .map(|t| format_rfc3339(t.as_second()));
-        let at = time
-            .as_deref()
-            .map(|t| format!(" at {t}"))
-            .unwrap_or_default();
+        let at = time.as_deref().map(|t| format!(" at {t}")).unwrap_or_default();
         match step {
             CheckId::LogTimestamp => {
                 format!("The log's signed entry timestamp verifies: the entry was integrated{at}.")
@@ -657,33 +609,49 @@ impl Verification<'_> {
 
     /// The sentence for a library step that passed.
     fn passed_without_result(&self, step: CheckId) -> String {
-        let entry = self
-            .parsed
-            .bundle
-            .verification_material
-            .tlog_entries
-            .first();
+        let entry = self.parsed.bundle.verification_material.tlog_entries.first();
         match step {
             CheckId::LogTimestamp => "The log's signed entry timestamp verifies.".into(),
-            CheckId::CertificateChain => "The certificate chains to a trusted Fulcio root and was valid at the log time.".into(),
-            CheckId::CertificateSct => "The certificate's signed certificate timestamp verifies with a trusted CT log key.".into(),
+            CheckId::CertificateChain => {
+                "The certificate chains to a trusted Fulcio root and was valid at the log time.".into()
+            }
+            CheckId::CertificateSct => {
+                "The certificate's signed certificate timestamp verifies with a trusted CT log key.".into()
+            }
             CheckId::TransparencyLog => match entry.and_then(|e| e.inclusion_proof.as_ref()) {
                 Some(proof) => format!(
                     "The inclusion proof verifies against a checkpoint signed by the log (tree size {}){}.",
                     proof.tree_size,
-                    if entry.is_some_and(|e| e.inclusion_promise.is_some()) { ", and so does the inclusion promise" } else { "" }
+                    if entry.is_some_and(|e| e.inclusion_promise.is_some()) {
+                        ", and so does the inclusion promise"
+                    } else {
+                        ""
+                    }
                 ),
-                None => "The inclusion promise (signed entry timestamp) verifies; the bundle predates inclusion proofs.".into(),
+                None => {
+                    "The inclusion promise (signed entry timestamp) verifies; the bundle predates inclusion proofs."
+                        .into()
+                }
             },
             CheckId::Signature if self.parsed.is_dsse() => format!(
                 "The DSSE signature over the statement verifies with the {}.",
-                if self.parsed.material == Material::Certificate { "certificate's key" } else { "registry key" }
+                if self.parsed.material == Material::Certificate {
+                    "certificate's key"
+                } else {
+                    "registry key"
+                }
             ),
             CheckId::Signature => "The signature over the artifact digest verifies.".into(),
             CheckId::LogEntryMatch => format!(
                 "The log entry ({}) records this bundle's {}.",
-                entry.map(|e| format!("{} {}", e.kind_version.kind(), e.kind_version.version())).unwrap_or_default(),
-                if self.parsed.is_dsse() { "payload hash and signature" } else { "digest and signature" }
+                entry
+                    .map(|e| format!("{} {}", e.kind_version.kind(), e.kind_version.version()))
+                    .unwrap_or_default(),
+                if self.parsed.is_dsse() {
+                    "payload hash and signature"
+                } else {
+                    "digest and signature"
+                }
             ),
             CheckId::Subject => match self.ctx.artifact {
                 ArtifactExpectation::Unknown => "The signature covers the digest the bundle states.".into(),
@@ -717,18 +685,16 @@ impl Verification<'_> {
                 }
             ));
         }
-        if let Some(outer) = self.outer_predicate_type {
-            if outer != signed {
-                return Err(format!(
-                    "The registry labels this attestation {:?}, but the signed statement says {:?}.",
-                    truncate(outer, 200),
-                    truncate(signed, 200)
-                ));
-            }
+        if let Some(outer) = self.outer_predicate_type
+            && outer != signed
+        {
+            return Err(format!(
+                "The registry labels this attestation {:?}, but the signed statement says {:?}.",
+                truncate(outer, 200),
+                truncate(signed, 200)
+            ));
         }
-        Ok(format!(
-            "An in-toto statement with the signed predicate type {signed}."
-        ))
+        Ok(format!("An in-toto statement with the signed predicate type {signed}."))
     }
 
     fn subject_check(&self, list: &mut Checklist) {
@@ -750,10 +716,7 @@ impl Verification<'_> {
             return;
         }
         let subject = &subjects[0];
-        let name = subject
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let name = subject.get("name").and_then(Value::as_str).unwrap_or_default();
         let mut established = Vec::new();
         if npm {
             match self.ctx.package {
@@ -774,23 +737,15 @@ impl Verification<'_> {
         }
         match self.ctx.artifact {
             ArtifactExpectation::Unknown => {
-                let mut why = String::from(
-                    "No integrity or artifact was supplied to compare the subject's digest with",
-                );
+                let mut why =
+                    String::from("No integrity or artifact was supplied to compare the subject's digest with");
                 if npm && self.ctx.package.is_none() {
                     why.push_str(", nor a package name and version for its name");
                 }
-                list.skip_required(
-                    CheckId::Subject,
-                    format!("{why} (subject: {}).", truncate(name, 200)),
-                );
+                list.skip_required(CheckId::Subject, format!("{why} (subject: {}).", truncate(name, 200)));
             }
             expectation => {
-                let candidates: Vec<&Value> = if npm {
-                    vec![subject]
-                } else {
-                    subjects.iter().collect()
-                };
+                let candidates: Vec<&Value> = if npm { vec![subject] } else { subjects.iter().collect() };
                 let (algorithm, expected, source) = match expectation {
                     ArtifactExpectation::Digest {
                         algorithm,
@@ -802,9 +757,7 @@ impl Verification<'_> {
                         let sha512 = sha2::Sha512::digest(bytes).to_vec();
                         let sha256 = sha2::Sha256::digest(bytes).to_vec();
                         // A subject may state either; match what it states.
-                        let has512 = candidates
-                            .iter()
-                            .any(|s| s["digest"].get("sha512").is_some());
+                        let has512 = candidates.iter().any(|s| s["digest"].get("sha512").is_some());
                         if has512 {
                             (DigestAlgorithm::Sha512, sha512, "the artifact".into())
                         } else {
@@ -822,10 +775,7 @@ impl Verification<'_> {
                 });
                 if found {
                     established.push(format!("with the {} of {source}", algorithm.name()));
-                    list.pass(
-                        CheckId::Subject,
-                        format!("The subject is {}.", established.join(" ")),
-                    );
+                    list.pass(CheckId::Subject, format!("The subject is {}.", established.join(" ")));
                 } else {
                     let stated = subject["digest"]
                         .get(algorithm.name())
@@ -848,14 +798,8 @@ impl Verification<'_> {
 
     fn publish_predicate_check(&self, list: &mut Checklist) {
         let predicate = &self.statement()["predicate"];
-        let name = predicate
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let version = predicate
-            .get("version")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let name = predicate.get("name").and_then(Value::as_str).unwrap_or_default();
+        let version = predicate.get("version").and_then(Value::as_str).unwrap_or_default();
         match self.ctx.package {
             None => list.skip_required(
                 CheckId::PublishPredicate,
@@ -885,10 +829,7 @@ impl Verification<'_> {
     fn consistency_check(&self, identity: Option<&Identity>) -> Result<String, String> {
         let identity = identity.ok_or("The verified certificate could not be read.")?;
         let st = self.statement();
-        let predicate = read_provenance(
-            statement_predicate_type(st).unwrap_or_default(),
-            &st["predicate"],
-        );
+        let predicate = read_provenance(statement_predicate_type(st).unwrap_or_default(), &st["predicate"]);
         check_consistency(&certificate_build(identity), &predicate)
     }
 
@@ -933,7 +874,7 @@ fn key_validity(key: Option<&RegistryKey>, result: &VerificationResult) -> Resul
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || text.len() > 256 {
+    if !text.len().is_multiple_of(2) || text.len() > 256 {
         return None;
     }
     (0..text.len())
@@ -944,38 +885,23 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 
 /// The check a sigstore-verify error belongs to, with a sentence. Errors that
 /// several steps can raise go to the earliest of them.
-fn attribute_error(
-    error: &SigstoreError,
-    keyless: bool,
-    signature_not_base64: bool,
-) -> (CheckId, String) {
+fn attribute_error(error: &SigstoreError, keyless: bool, signature_not_base64: bool) -> (CheckId, String) {
     use CheckId::*;
     let detail = truncate(&error.to_string(), 400);
-    let timestamp_step = if keyless {
-        LogTimestamp
-    } else {
-        TransparencyLog
-    };
+    let timestamp_step = if keyless { LogTimestamp } else { TransparencyLog };
     let (check, lead) = match error {
         SigstoreError::Certificate(CertificateError::Sct(_)) => (
             CertificateSct,
             "The certificate's signed certificate timestamp does not verify",
         ),
-        SigstoreError::Certificate(CertificateError::Malformed(_)) => {
-            (BundleFormat, "The certificate cannot be read")
-        }
-        SigstoreError::Certificate(_) => (
-            CertificateChain,
-            "The certificate is not trusted at the log time",
-        ),
+        SigstoreError::Certificate(CertificateError::Malformed(_)) => (BundleFormat, "The certificate cannot be read"),
+        SigstoreError::Certificate(_) => (CertificateChain, "The certificate is not trusted at the log time"),
         SigstoreError::TransparencyLog(e) => match e {
             TransparencyLogError::InclusionProof(_) | TransparencyLogError::Checkpoint(_) => (
                 TransparencyLog,
                 "The log's inclusion proof or checkpoint does not verify",
             ),
-            TransparencyLogError::EntryMismatch(_) => {
-                (LogEntryMatch, "The log entry does not describe this bundle")
-            }
+            TransparencyLogError::EntryMismatch(_) => (LogEntryMatch, "The log entry does not describe this bundle"),
             TransparencyLogError::MalformedEntry(m) if !m.contains("log ID") => {
                 (LogEntryMatch, "The log entry cannot be read")
             }
@@ -983,20 +909,15 @@ fn attribute_error(
                 TransparencyLog,
                 "The log's integration time is outside the certificate's validity",
             ),
-            _ => (
-                timestamp_step,
-                "The log's signed entry timestamp does not verify",
-            ),
+            _ => (timestamp_step, "The log's signed entry timestamp does not verify"),
         },
-        SigstoreError::Timestamp(TimestampError::NoVerifiedTimestamp(_)) => (
-            timestamp_step,
-            "No signed time establishes when this was signed",
-        ),
+        SigstoreError::Timestamp(TimestampError::NoVerifiedTimestamp(_)) => {
+            (timestamp_step, "No signed time establishes when this was signed")
+        }
         SigstoreError::Timestamp(_) => (timestamp_step, "A timestamp does not verify"),
-        SigstoreError::SignatureInvalid(_) if signature_not_base64 => (
-            Signature,
-            "The signature is not base64, so it is not a signature",
-        ),
+        SigstoreError::SignatureInvalid(_) if signature_not_base64 => {
+            (Signature, "The signature is not base64, so it is not a signature")
+        }
         SigstoreError::SignatureInvalid(_) => (Signature, "The signature does not verify"),
         SigstoreError::ArtifactMismatch(_) | SigstoreError::UnsupportedArtifact(_) => {
             (Subject, "The signature does not cover the artifact")
@@ -1011,11 +932,7 @@ fn attribute_error(
 
 /// Whether an attestation's checks say it was verified.
 pub fn attestation_verified(report: &AttestationReport) -> bool {
-    report.verdict == Verdict::Verified
-        && report
-            .checks
-            .iter()
-            .all(|c| c.status != CheckStatus::Failed)
+    report.verdict == Verdict::Verified && report.checks.iter().all(|c| c.status != CheckStatus::Failed)
 }
 
 #[cfg(test)]
@@ -1025,11 +942,7 @@ mod tests {
     #[test]
     fn errors_go_to_the_earliest_step_that_raises_them() {
         let cases: Vec<(SigstoreError, bool, CheckId)> = vec![
-            (
-                SigstoreError::SignatureInvalid("x".into()),
-                true,
-                CheckId::Signature,
-            ),
+            (SigstoreError::SignatureInvalid("x".into()), true, CheckId::Signature),
             (
                 TransparencyLogError::InclusionPromise("x".into()).into(),
                 true,
@@ -1075,26 +988,14 @@ mod tests {
                 true,
                 CheckId::CertificateChain,
             ),
-            (
-                CertificateError::Sct("x".into()).into(),
-                true,
-                CheckId::CertificateSct,
-            ),
+            (CertificateError::Sct("x".into()).into(), true, CheckId::CertificateSct),
             (
                 CertificateError::Malformed("x".into()).into(),
                 true,
                 CheckId::BundleFormat,
             ),
-            (
-                SigstoreError::InvalidBundle("x".into()),
-                true,
-                CheckId::BundleFormat,
-            ),
-            (
-                SigstoreError::ArtifactMismatch("x".into()),
-                false,
-                CheckId::Subject,
-            ),
+            (SigstoreError::InvalidBundle("x".into()), true, CheckId::BundleFormat),
+            (SigstoreError::ArtifactMismatch("x".into()), false, CheckId::Subject),
         ];
         for (error, keyless, want) in cases {
             assert_eq!(attribute_error(&error, keyless, false).0, want, "{error}");
@@ -1117,11 +1018,7 @@ mod tests {
             assert_eq!(in_plan, steps, "{kind:?} {keyless} {dsse}");
             // and they are contiguous: nothing of ours runs between them
             let first = p.iter().position(|id| *id == steps[0]).unwrap();
-            assert_eq!(
-                &p[first..first + steps.len()],
-                steps,
-                "{kind:?} {keyless} {dsse}"
-            );
+            assert_eq!(&p[first..first + steps.len()], steps, "{kind:?} {keyless} {dsse}");
         }
     }
 

@@ -106,12 +106,7 @@ impl ParsedBundle {
                 log_index: p.log_index.get(),
                 tree_size: p.tree_size,
                 root_hash: crate::package::hex(p.root_hash.as_bytes()),
-                checkpoint_origin: p
-                    .checkpoint
-                    .envelope()
-                    .lines()
-                    .next()
-                    .map(|l| truncate(l, 200)),
+                checkpoint_origin: p.checkpoint.envelope().lines().next().map(|l| truncate(l, 200)),
             }),
             ledger_url: public_good.then(|| crate::links::ledger_url(log_index)),
         })
@@ -138,9 +133,7 @@ pub fn parse_bundle(json: &str, npm: bool) -> Result<ParsedBundle, String> {
     }
     let (bundle, signature_not_base64) = match Bundle::from_json(json) {
         Ok(bundle) => (bundle, false),
-        Err(e) => match with_signatures_as_text(json)
-            .and_then(|patched| Bundle::from_json(&patched).ok())
-        {
+        Err(e) => match with_signatures_as_text(json).and_then(|patched| Bundle::from_json(&patched).ok()) {
             Some(bundle) => (bundle, true),
             None => {
                 return Err(format!(
@@ -167,14 +160,10 @@ pub fn parse_bundle(json: &str, npm: bool) -> Result<ParsedBundle, String> {
     }
     for entry in entries {
         let compatible = match (&bundle.content, entry.kind_version) {
-            (
-                SignatureContent::DsseEnvelope(_),
-                KindVersion::IntotoV002 | KindVersion::DsseV001,
-            ) => true,
-            (
-                SignatureContent::MessageSignature(_),
-                KindVersion::HashedRekordV001 | KindVersion::HashedRekordV002,
-            ) => !npm,
+            (SignatureContent::DsseEnvelope(_), KindVersion::IntotoV002 | KindVersion::DsseV001) => true,
+            (SignatureContent::MessageSignature(_), KindVersion::HashedRekordV001 | KindVersion::HashedRekordV002) => {
+                !npm
+            }
             _ => false,
         };
         if !compatible {
@@ -190,9 +179,7 @@ pub fn parse_bundle(json: &str, npm: bool) -> Result<ParsedBundle, String> {
             ));
         }
         if entry.inclusion_promise.is_none() && entry.inclusion_proof.is_none() {
-            return Err(
-                "The log entry has neither an inclusion promise nor an inclusion proof.".into(),
-            );
+            return Err("The log entry has neither an inclusion promise nor an inclusion proof.".into());
         }
     }
     let material = match &bundle.verification_material.content {
@@ -202,21 +189,12 @@ pub fn parse_bundle(json: &str, npm: bool) -> Result<ParsedBundle, String> {
         {
             return Err("A v0.3 bundle carries the signing certificate alone, not a chain.".into());
         }
-        VerificationMaterialContent::X509CertificateChain { certificates }
-            if !certificates.is_empty() =>
-        {
-            // Trust comes from the trusted root; a root shipped in the bundle
-            // could only be there to be trusted by mistake.
-            for cert in certificates.iter().skip(1) {
-                if is_self_signed(cert.raw_bytes.as_bytes()) {
-                    return Err("The certificate chain includes a self-signed root certificate; roots come from the trusted root, never from the bundle.".into());
-                }
-            }
+        // npm's v0.1 and v0.2 bundles carry the whole chain, root included;
+        // only the trusted root's certificates are ever trusted.
+        VerificationMaterialContent::X509CertificateChain { certificates } if !certificates.is_empty() => {
             Material::Certificate
         }
-        VerificationMaterialContent::PublicKey(key) => Material::PublicKey {
-            hint: key.hint.clone(),
-        },
+        VerificationMaterialContent::PublicKey(key) => Material::PublicKey { hint: key.hint.clone() },
         _ => return Err("The bundle has no certificate and no public key hint.".into()),
     };
     let (statement, dsse_key_id) = match &bundle.content {
@@ -227,10 +205,7 @@ pub fn parse_bundle(json: &str, npm: bool) -> Result<ParsedBundle, String> {
             Some(envelope.signature.keyid.as_str().to_string()),
         ),
         SignatureContent::MessageSignature(_) if npm => {
-            return Err(
-                "npm attestations are DSSE envelopes; this bundle holds a message signature."
-                    .into(),
-            );
+            return Err("npm attestations are DSSE envelopes; this bundle holds a message signature.".into());
         }
         SignatureContent::MessageSignature(_) => (None, None),
         _ => {
@@ -246,30 +221,42 @@ pub fn parse_bundle(json: &str, npm: bool) -> Result<ParsedBundle, String> {
     })
 }
 
-/// Whether a DER certificate names itself as its issuer (a root).
-fn is_self_signed(der: &[u8]) -> bool {
-    use x509_cert::der::Decode;
-    x509_cert::Certificate::from_der(der)
-        .is_ok_and(|c| c.tbs_certificate.subject == c.tbs_certificate.issuer)
+/// What is wrong with the shape of a bundle's log evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogEvidenceProblem {
+    /// No entry, or no signed time: nothing proves when it was signed.
+    Entry(String),
+    /// The inclusion proof or its checkpoint is missing or malformed.
+    Proof(String),
 }
 
 /// The shape of the log evidence, as sigstore-verify will require it:
 /// an inclusion promise for v0.1 bundles, an inclusion proof with a
 /// well-formed checkpoint for v0.2 and v0.3, and some signed time.
-pub fn check_log_evidence(bundle: &Bundle) -> Result<(), String> {
+pub fn check_log_evidence(bundle: &Bundle) -> Result<(), LogEvidenceProblem> {
+    use LogEvidenceProblem::{Entry, Proof};
     use sigstore_bundle::{Error as E, ValidationOptions, validate_bundle_with_options};
+    if bundle.verification_material.tlog_entries.is_empty() {
+        return Err(Entry(
+            "The bundle has no transparency log entry: nothing proves when it was signed, or that it was ever published."
+                .into(),
+        ));
+    }
     let options = ValidationOptions::new()
         .with_require_inclusion_proof(true)
         .with_require_timestamp(false);
     validate_bundle_with_options(bundle, &options).map_err(|e| match e {
-        E::MissingInclusionPromise(_) => "A v0.1 bundle must carry an inclusion promise (signed entry timestamp); this one has none.".to_string(),
-        E::MissingInclusionProof(_) => "A v0.2 or v0.3 bundle must carry an inclusion proof; this one has none.".to_string(),
-        E::MissingSigningTimeEvidence => {
-            "The bundle has no transparency log entry: nothing proves when it was signed, or that it was ever published.".to_string()
+        E::MissingInclusionPromise(_) => {
+            Entry("A v0.1 bundle must carry an inclusion promise (signed entry timestamp); this one has none.".into())
         }
-        E::MissingCheckpoint => "The inclusion proof has no signed checkpoint.".to_string(),
-        E::CheckpointRootMismatch => "The inclusion proof's root hash is not the one its checkpoint signs.".to_string(),
-        other => format!("The log evidence is malformed: {other}."),
+        E::MissingSigningTimeEvidence => Entry(
+            "The bundle has no transparency log entry: nothing proves when it was signed, or that it was ever published."
+                .into(),
+        ),
+        E::MissingInclusionProof(_) => Proof("A v0.2 or v0.3 bundle must carry an inclusion proof; this one has none.".into()),
+        E::MissingCheckpoint => Proof("The inclusion proof has no signed checkpoint.".into()),
+        E::CheckpointRootMismatch => Proof("The inclusion proof's root hash is not the one its checkpoint signs.".into()),
+        other => Proof(format!("The log evidence is malformed: {other}.")),
     })
 }
 
@@ -281,11 +268,11 @@ fn with_signatures_as_text(json: &str) -> Option<String> {
     let mut doc: Value = serde_json::from_str(json).ok()?;
     let mut changed = false;
     let mut fix = |sig: &mut Value| {
-        if let Some(text) = sig.as_str() {
-            if b64.decode(text).is_err() {
-                *sig = Value::String(b64.encode(text.as_bytes()));
-                changed = true;
-            }
+        if let Some(text) = sig.as_str()
+            && b64.decode(text).is_err()
+        {
+            *sig = Value::String(b64.encode(text.as_bytes()));
+            changed = true;
         }
     };
     if let Some(sigs) = doc
@@ -317,13 +304,12 @@ pub fn read_statement(bundle: &Bundle) -> Result<sigstore_types::Statement, Stri
             truncate(&envelope.payload_type, 100)
         ));
     }
-    let statement: sigstore_types::Statement = serde_json::from_slice(envelope.payload.as_bytes())
-        .map_err(|e| {
-            format!(
-                "The DSSE payload is not an in-toto statement: {}.",
-                truncate(&e.to_string(), 200)
-            )
-        })?;
+    let statement: sigstore_types::Statement = serde_json::from_slice(envelope.payload.as_bytes()).map_err(|e| {
+        format!(
+            "The DSSE payload is not an in-toto statement: {}.",
+            truncate(&e.to_string(), 200)
+        )
+    })?;
     if statement.subject.is_empty() {
         return Err("The in-toto statement has no subject: it attests to nothing.".into());
     }

@@ -166,7 +166,7 @@ impl Checklist {
         self.push(
             id,
             CheckStatus::NotReached,
-            "Not checked: an earlier check failed.".to_string(),
+            "Not checked: verification stopped at a failed check.".to_string(),
             true,
         );
     }
@@ -182,9 +182,9 @@ impl Checklist {
 
 /// Whether every required check passed and none failed.
 pub fn all_passed(checks: &[Check]) -> bool {
-    checks.iter().all(|c| {
-        c.status == CheckStatus::Passed || (!c.required && c.status == CheckStatus::Skipped)
-    })
+    checks
+        .iter()
+        .all(|c| c.status == CheckStatus::Passed || (!c.required && c.status == CheckStatus::Skipped))
 }
 
 /// Whether any check failed.
@@ -205,11 +205,7 @@ mod tests {
         let statuses: Vec<_> = list.checks().iter().map(|c| c.status).collect();
         assert_eq!(
             statuses,
-            [
-                CheckStatus::Passed,
-                CheckStatus::Failed,
-                CheckStatus::NotReached
-            ]
+            [CheckStatus::Passed, CheckStatus::Failed, CheckStatus::NotReached]
         );
         assert!(any_failed(list.checks()));
         assert!(!all_passed(list.checks()));

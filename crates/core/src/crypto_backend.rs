@@ -54,27 +54,20 @@ fn invalid(scheme: SigningScheme) -> Error {
 }
 
 /// Verifies a DER-encoded ECDSA signature over a digest.
-fn verify_ecdsa_prehashed(
-    scheme: SigningScheme,
-    sec1_key: &[u8],
-    digest: &[u8],
-    signature: &[u8],
-) -> Result<()> {
+fn verify_ecdsa_prehashed(scheme: SigningScheme, sec1_key: &[u8], digest: &[u8], signature: &[u8]) -> Result<()> {
     use ecdsa_prehash::PrehashVerifier;
     match scheme {
         SigningScheme::EcdsaP256Sha256 | SigningScheme::EcdsaP256Sha384 => {
             let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(sec1_key)
                 .map_err(|_| Error::InvalidKey("invalid P-256 public key".into()))?;
             let sig = p256::ecdsa::Signature::from_der(signature).map_err(|_| invalid(scheme))?;
-            key.verify_prehash(digest, &sig)
-                .map_err(|_| invalid(scheme))
+            key.verify_prehash(digest, &sig).map_err(|_| invalid(scheme))
         }
         SigningScheme::EcdsaP384Sha256 | SigningScheme::EcdsaP384Sha384 => {
             let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(sec1_key)
                 .map_err(|_| Error::InvalidKey("invalid P-384 public key".into()))?;
             let sig = p384::ecdsa::Signature::from_der(signature).map_err(|_| invalid(scheme))?;
-            key.verify_prehash(digest, &sig)
-                .map_err(|_| invalid(scheme))
+            key.verify_prehash(digest, &sig).map_err(|_| invalid(scheme))
         }
         other => Err(Error::UnsupportedAlgorithm(format!(
             "{} is not supported by this verifier",
@@ -109,18 +102,9 @@ impl CryptoProvider for RustCryptoProvider {
         sha2::Sha512::digest(data).into()
     }
 
-    fn verify_raw(
-        &self,
-        scheme: SigningScheme,
-        spki_pubkey_bytes: &[u8],
-        data: &[u8],
-        signature: &[u8],
-    ) -> Result<()> {
+    fn verify_raw(&self, scheme: SigningScheme, spki_pubkey_bytes: &[u8], data: &[u8], signature: &[u8]) -> Result<()> {
         let algorithm = scheme.hash_algorithm().ok_or_else(|| {
-            Error::UnsupportedAlgorithm(format!(
-                "{} is not supported by this verifier",
-                scheme.name()
-            ))
+            Error::UnsupportedAlgorithm(format!("{} is not supported by this verifier", scheme.name()))
         })?;
         let digest = digest(algorithm, data)?;
         verify_ecdsa_prehashed(scheme, spki_pubkey_bytes, &digest, signature)
@@ -159,12 +143,7 @@ mod tests {
         );
         assert!(
             PROVIDER
-                .verify_raw(
-                    SigningScheme::Ed25519,
-                    public.as_bytes(),
-                    b"message",
-                    der.as_bytes()
-                )
+                .verify_raw(SigningScheme::Ed25519, public.as_bytes(), b"message", der.as_bytes())
                 .is_err()
         );
     }

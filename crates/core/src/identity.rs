@@ -122,30 +122,20 @@ pub fn certificate_build(id: &Identity) -> CertificateBuild {
             .or_else(|| id.github_workflow_ref.clone()),
         build_file,
         run_url: id.run_invocation_uri.clone(),
-        trigger: id
-            .build_trigger
-            .clone()
-            .or_else(|| id.github_workflow_trigger.clone()),
+        trigger: id.build_trigger.clone().or_else(|| id.github_workflow_trigger.clone()),
         runner_environment: id.runner_environment.clone(),
     }
 }
 
 fn same_repository(a: &str, b: &str) -> bool {
-    let norm = |s: &str| {
-        s.trim_end_matches('/')
-            .trim_end_matches(".git")
-            .to_ascii_lowercase()
-    };
+    let norm = |s: &str| s.trim_end_matches('/').trim_end_matches(".git").to_ascii_lowercase();
     norm(a) == norm(b)
 }
 
 /// Checks that the predicate describes the build the certificate certifies:
 /// the same repository, commit and build file. Values the predicate does not
 /// state are not compared; the certificate must at least name a repository.
-pub fn check_consistency(
-    cert: &CertificateBuild,
-    predicate: &PredicateBuild,
-) -> Result<String, String> {
+pub fn check_consistency(cert: &CertificateBuild, predicate: &PredicateBuild) -> Result<String, String> {
     let Some(cert_repo) = cert.repository.as_deref() else {
         return Err("The certificate names no source repository: it was not issued to a CI build, so it cannot vouch for build provenance.".into());
     };
@@ -160,18 +150,14 @@ pub fn check_consistency(
     }
     match (cert.commit.as_deref(), predicate.commit.as_deref()) {
         (Some(c), Some(p)) if c.eq_ignore_ascii_case(p) => agreed.push("commit"),
-        (Some(c), Some(p)) => mismatches.push(format!(
-            "the predicate names commit {p}, the certificate {c}"
-        )),
+        (Some(c), Some(p)) => mismatches.push(format!("the predicate names commit {p}, the certificate {c}")),
         _ => {}
     }
     match (cert.build_file.as_deref(), predicate.build_file.as_deref()) {
         (Some(c), Some(p)) if c == p => agreed.push("build file"),
         // GitLab's predicate names the job, not the file, in its entry point;
         // the build file it states comes from CI_CONFIG_PATH.
-        (Some(c), Some(p)) => mismatches.push(format!(
-            "the predicate names build file {p}, the certificate {c}"
-        )),
+        (Some(c), Some(p)) => mismatches.push(format!("the predicate names build file {p}, the certificate {c}")),
         _ => {}
     }
     if !mismatches.is_empty() {
@@ -181,7 +167,10 @@ pub fn check_consistency(
         ));
     }
     if agreed.is_empty() {
-        return Err("The provenance predicate states no repository, commit or build file to compare with the certificate.".into());
+        return Err(
+            "The provenance predicate states no repository, commit or build file to compare with the certificate."
+                .into(),
+        );
     }
     Ok(format!(
         "The predicate's {} match the certificate's claims.",
@@ -190,7 +179,7 @@ pub fn check_consistency(
 }
 
 /// What the caller expects of the signer. Every field set must match.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ExpectedIdentity {
     /// The source repository: a URL (`https://github.com/o/r`) or `o/r` on GitHub.
     pub repository: Option<String>,
@@ -222,9 +211,7 @@ impl ExpectedIdentity {
                 format!("https://github.com/{want}")
             };
             match cert.repository.as_deref() {
-                Some(have) if same_repository(have, &want_url) => {
-                    ok.push(format!("repository {have}"))
-                }
+                Some(have) if same_repository(have, &want_url) => ok.push(format!("repository {have}")),
                 have => bad.push(format!(
                     "repository {want} was expected, the certificate names {}",
                     shown(have)
@@ -274,11 +261,15 @@ mod tests {
     fn github_identity() -> Identity {
         Identity {
             verified: true,
-            subject_alternative_name: Some("https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main".into()),
+            subject_alternative_name: Some(
+                "https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main".into(),
+            ),
             issuer: Some(GITHUB_ACTIONS_ISSUER.into()),
             source_repository_uri: Some("https://github.com/sigstore/sigstore-js".into()),
             source_repository_digest: Some("46e7056ff9912ebfee5298d94024895a9fea76c0".into()),
-            build_config_uri: Some("https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main".into()),
+            build_config_uri: Some(
+                "https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main".into(),
+            ),
             ..Default::default()
         }
     }
@@ -311,10 +302,7 @@ mod tests {
             Some(".gitlab-ci.yml")
         );
         assert_eq!(
-            build_file_in(
-                "https://github.com/other/r/x.yml@x",
-                "https://github.com/o/r"
-            ),
+            build_file_in("https://github.com/other/r/x.yml@x", "https://github.com/o/r"),
             None
         );
     }
@@ -346,10 +334,7 @@ mod tests {
             ),
         )
         .unwrap_err();
-        assert!(
-            repo.contains("repository https://github.com/evil/fork"),
-            "{repo}"
-        );
+        assert!(repo.contains("repository https://github.com/evil/fork"), "{repo}");
         let commit = check_consistency(
             &cert,
             &predicate(
@@ -369,10 +354,7 @@ mod tests {
             ),
         )
         .unwrap_err();
-        assert!(
-            file.contains("build file .github/workflows/other.yml"),
-            "{file}"
-        );
+        assert!(file.contains("build file .github/workflows/other.yml"), "{file}");
     }
 
     #[test]
@@ -393,25 +375,18 @@ mod tests {
     #[test]
     fn old_certificates_use_the_deprecated_claims() {
         let old = Identity {
-            subject_alternative_name: Some("https://github.com/sigstore/sigstore-js/.github/workflows/publish.yml@refs/tags/v0.4.0".into()),
+            subject_alternative_name: Some(
+                "https://github.com/sigstore/sigstore-js/.github/workflows/publish.yml@refs/tags/v0.4.0".into(),
+            ),
             issuer: Some(GITHUB_ACTIONS_ISSUER.into()),
             github_workflow_repository: Some("sigstore/sigstore-js".into()),
             github_workflow_sha: Some("8a2ee2fd20dda58ffa4a8d808a65cb1e04711c03".into()),
             ..Default::default()
         };
         let b = certificate_build(&old);
-        assert_eq!(
-            b.repository.as_deref(),
-            Some("https://github.com/sigstore/sigstore-js")
-        );
-        assert_eq!(
-            b.build_file.as_deref(),
-            Some(".github/workflows/publish.yml")
-        );
-        assert_eq!(
-            b.commit.as_deref(),
-            Some("8a2ee2fd20dda58ffa4a8d808a65cb1e04711c03")
-        );
+        assert_eq!(b.repository.as_deref(), Some("https://github.com/sigstore/sigstore-js"));
+        assert_eq!(b.build_file.as_deref(), Some(".github/workflows/publish.yml"));
+        assert_eq!(b.commit.as_deref(), Some("8a2ee2fd20dda58ffa4a8d808a65cb1e04711c03"));
     }
 
     #[test]

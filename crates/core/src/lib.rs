@@ -40,6 +40,7 @@ pub mod registry_keys;
 pub mod registry_signatures;
 pub mod report;
 pub mod summary;
+pub mod text;
 pub mod time;
 pub mod trust;
 pub mod verify;
@@ -52,8 +53,7 @@ pub use registry_documents::{
 };
 pub use registry_keys::RegistryKeys;
 pub use report::{
-    AttestationKind, AttestationReport, BuildPlatform, Identity, Link, ProvenanceSummary, Report,
-    Verdict,
+    AttestationKind, AttestationReport, BuildPlatform, Identity, Link, ProvenanceSummary, Report, Verdict,
 };
 pub use trust::TrustMaterial;
 pub use verify::{PackageVersionDocuments, inspect, verify_package_version, verify_single_bundle};

@@ -25,15 +25,10 @@ pub fn https_url(text: &str) -> Option<String> {
         && host
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
-    let port_ok =
-        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
     // Printable ASCII only, without quotes, angle brackets, backslashes or backticks.
     let tail_ok = tail.bytes().all(|b| {
-        (0x21..0x7f).contains(&b)
-            && !matches!(
-                b,
-                b'"' | b'\'' | b'<' | b'>' | b'\\' | b'`' | b'^' | b'{' | b'}' | b'|'
-            )
+        (0x21..0x7f).contains(&b) && !matches!(b, b'"' | b'\'' | b'<' | b'>' | b'\\' | b'`' | b'^' | b'{' | b'}' | b'|')
     });
     (host_ok && port_ok && tail_ok).then(|| text.to_string())
 }
@@ -42,12 +37,7 @@ pub fn https_url(text: &str) -> Option<String> {
 pub fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
-        if b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'-' | b'.' | b'_' | b'~' | b'/' | b'@' | b'+' | b'=' | b','
-            )
-        {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/' | b'@' | b'+' | b'=' | b',') {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -63,9 +53,7 @@ pub fn ledger_url(global_log_index: u64) -> String {
 
 /// The repository URL as people write it: `github.com/owner/repo`.
 pub fn display_host_path(url: &str) -> String {
-    url.trim_start_matches("https://")
-        .trim_end_matches('/')
-        .to_string()
+    url.trim_start_matches("https://").trim_end_matches('/').to_string()
 }
 
 /// Whether a commit digest looks like a git object id (hex, 40 or 64 long).
@@ -109,10 +97,7 @@ mod tests {
         ] {
             assert_eq!(https_url(bad), None, "{bad:?}");
         }
-        assert_eq!(
-            https_url(&format!("https://a.com/{}", "x".repeat(MAX_URL_LEN))),
-            None
-        );
+        assert_eq!(https_url(&format!("https://a.com/{}", "x".repeat(MAX_URL_LEN))), None);
     }
 
     #[test]

@@ -57,10 +57,7 @@ pub fn validate_version(version: &str) -> Result<(), String> {
     {
         Ok(())
     } else {
-        Err(format!(
-            "{:?} is not a valid version",
-            truncate(version, 80)
-        ))
+        Err(format!("{:?} is not a valid version", truncate(version, 80)))
     }
 }
 
@@ -131,12 +128,7 @@ mod tests {
 
     #[test]
     fn names() {
-        for ok in [
-            "sigstore",
-            "@laurentsimon/provenance-npm-test",
-            "JSONStream",
-            "a.b_c~d",
-        ] {
+        for ok in ["sigstore", "@laurentsimon/provenance-npm-test", "JSONStream", "a.b_c~d"] {
             validate_name(ok).unwrap();
         }
         for bad in [
@@ -181,7 +173,10 @@ mod tests {
 
     #[test]
     fn integrity() {
-        let d = sha512_from_integrity("sha512-8G+/XDU8wNsJOQS5ysDVO0Etg9/2uA5gR9l4ZwijjlwxBcrU6RPfwi2+jJmbP+Ap1Hlp/nVAaEO4Fj22/SL2gQ==").unwrap();
+        let d = sha512_from_integrity(
+            "sha512-8G+/XDU8wNsJOQS5ysDVO0Etg9/2uA5gR9l4ZwijjlwxBcrU6RPfwi2+jJmbP+Ap1Hlp/nVAaEO4Fj22/SL2gQ==",
+        )
+        .unwrap();
         assert!(hex(&d).starts_with("f06fbf5c353cc0db"));
         assert!(sha512_from_integrity("sha1-abc").is_err());
         assert!(sha512_from_integrity("sha512-AAAA").is_err());

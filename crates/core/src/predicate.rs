@@ -106,9 +106,7 @@ fn read_v1(p: &Value) -> PredicateBuild {
         platform: platform_of(build_type, builder_id),
         build_type: build_type.map(str::to_string),
         builder_id: builder_id.map(str::to_string),
-        repository: str_at(workflow, &["repository"])
-            .map(str::to_string)
-            .or(dep_repo),
+        repository: str_at(workflow, &["repository"]).map(str::to_string).or(dep_repo),
         git_ref: str_at(workflow, &["ref"]).map(str::to_string).or(dep_ref),
         commit: str_at(dependency, &["digest", "gitCommit"]).map(str::to_string),
         build_file: str_at(workflow, &["path"]).map(str::to_string),
@@ -140,9 +138,7 @@ fn read_v02(p: &Value) -> PredicateBuild {
             if git_ref.as_deref().is_some_and(crate::links::is_git_sha) {
                 git_ref = None;
             }
-            build.git_ref = str_at(params, &["CI_COMMIT_REF_NAME"])
-                .map(str::to_string)
-                .or(git_ref);
+            build.git_ref = str_at(params, &["CI_COMMIT_REF_NAME"]).map(str::to_string).or(git_ref);
             build.build_file = str_at(params, &["CI_CONFIG_PATH"])
                 .or_else(|| str_at(env, &["pipeline", "ref"]))
                 .map(str::to_string);
@@ -150,8 +146,7 @@ fn read_v02(p: &Value) -> PredicateBuild {
         }
         _ => {
             if repository.is_none() {
-                repository =
-                    str_at(env, &["GITHUB_REPOSITORY"]).map(|r| format!("https://github.com/{r}"));
+                repository = str_at(env, &["GITHUB_REPOSITORY"]).map(|r| format!("https://github.com/{r}"));
             }
             build.git_ref = git_ref.or_else(|| str_at(env, &["GITHUB_REF"]).map(str::to_string));
             build.build_file = str_at(source, &["entryPoint"]).map(|entry| {
@@ -163,17 +158,14 @@ fn read_v02(p: &Value) -> PredicateBuild {
                 }
                 .to_string()
             });
-            let run = (
-                str_at(env, &["GITHUB_RUN_ID"]),
-                str_at(env, &["GITHUB_RUN_ATTEMPT"]),
-            );
-            if let (Some(repo), (Some(id), attempt)) = (repository.as_deref(), run) {
-                if digits(id) {
-                    build.run_url = Some(match attempt.filter(|a| digits(a)) {
-                        Some(a) => format!("{repo}/actions/runs/{id}/attempts/{a}"),
-                        None => format!("{repo}/actions/runs/{id}"),
-                    });
-                }
+            let run = (str_at(env, &["GITHUB_RUN_ID"]), str_at(env, &["GITHUB_RUN_ATTEMPT"]));
+            if let (Some(repo), (Some(id), attempt)) = (repository.as_deref(), run)
+                && digits(id)
+            {
+                build.run_url = Some(match attempt.filter(|a| digits(a)) {
+                    Some(a) => format!("{repo}/actions/runs/{id}/attempts/{a}"),
+                    None => format!("{repo}/actions/runs/{id}"),
+                });
             }
         }
     }
@@ -198,18 +190,9 @@ mod tests {
         });
         let b = read_provenance(SLSA_PROVENANCE_V1, &p);
         assert_eq!(b.platform, Some(BuildPlatform::GithubActions));
-        assert_eq!(
-            b.repository.as_deref(),
-            Some("https://github.com/sigstore/sigstore-js")
-        );
-        assert_eq!(
-            b.commit.as_deref(),
-            Some("46e7056ff9912ebfee5298d94024895a9fea76c0")
-        );
-        assert_eq!(
-            b.build_file.as_deref(),
-            Some(".github/workflows/release.yml")
-        );
+        assert_eq!(b.repository.as_deref(), Some("https://github.com/sigstore/sigstore-js"));
+        assert_eq!(b.commit.as_deref(), Some("46e7056ff9912ebfee5298d94024895a9fea76c0"));
+        assert_eq!(b.build_file.as_deref(), Some(".github/workflows/release.yml"));
         assert_eq!(b.git_ref.as_deref(), Some("refs/heads/main"));
         assert_eq!(
             b.run_url.as_deref(),
@@ -229,15 +212,9 @@ mod tests {
         });
         let b = read_provenance(SLSA_PROVENANCE_V02, &p);
         assert_eq!(b.platform, Some(BuildPlatform::GithubActions));
-        assert_eq!(
-            b.repository.as_deref(),
-            Some("https://github.com/sigstore/sigstore-js")
-        );
+        assert_eq!(b.repository.as_deref(), Some("https://github.com/sigstore/sigstore-js"));
         assert_eq!(b.git_ref.as_deref(), Some("refs/tags/v0.4.0"));
-        assert_eq!(
-            b.build_file.as_deref(),
-            Some(".github/workflows/publish.yml")
-        );
+        assert_eq!(b.build_file.as_deref(), Some(".github/workflows/publish.yml"));
         assert_eq!(
             b.run_url.as_deref(),
             Some("https://github.com/sigstore/sigstore-js/actions/runs/3895197725/attempts/1")
@@ -292,9 +269,6 @@ mod tests {
             let _ = read_provenance(SLSA_PROVENANCE_V1, &p);
             let _ = read_provenance(SLSA_PROVENANCE_V02, &p);
         }
-        assert_eq!(
-            split_git_uri("git+https://a.com/x"),
-            ("https://a.com/x".into(), None)
-        );
+        assert_eq!(split_git_uri("git+https://a.com/x"), ("https://a.com/x".into(), None));
     }
 }

@@ -30,10 +30,7 @@ pub fn packument_path(name: &str) -> String {
 
 /// The registry path of a version's attestations.
 pub fn attestations_path(name: &str, version: &str) -> String {
-    format!(
-        "/-/npm/v1/attestations/{}@{version}",
-        name.replace('/', "%2f")
-    )
+    format!("/-/npm/v1/attestations/{}@{version}", name.replace('/', "%2f"))
 }
 
 /// The registry path of its public keys document.
@@ -76,7 +73,10 @@ pub fn parse_attestations(json: &str) -> Result<Vec<AttestationEntry>, String> {
         ));
     }
     let wire: AttestationsWire<'_> = serde_json::from_str(json).map_err(|e| {
-        format!("The attestations response is not in the registry's shape ({{\"attestations\": [...]}}): {}.", truncate(&e.to_string(), 200))
+        format!(
+            "The attestations response is not in the registry's shape ({{\"attestations\": [...]}}): {}.",
+            truncate(&e.to_string(), 200)
+        )
     })?;
     if wire.attestations.is_empty() {
         return Err("The attestations response lists no attestations.".into());
@@ -191,12 +191,8 @@ pub fn parse_packument(json: &str) -> Result<Packument, String> {
             json.len()
         ));
     }
-    let doc: Value = serde_json::from_str(json).map_err(|e| {
-        format!(
-            "The package document is not JSON: {}.",
-            truncate(&e.to_string(), 200)
-        )
-    })?;
+    let doc: Value = serde_json::from_str(json)
+        .map_err(|e| format!("The package document is not JSON: {}.", truncate(&e.to_string(), 200)))?;
     let name = str_field(&doc, "name").ok_or("The package document has no name.")?;
     let dist_tags = doc
         .get("dist-tags")
@@ -269,10 +265,7 @@ impl Packument {
     }
 
     pub fn published_at(&self, version: &str) -> Option<i64> {
-        self.history
-            .iter()
-            .find(|v| v.version == version)?
-            .published_at
+        self.history.iter().find(|v| v.version == version)?.published_at
     }
 }
 
@@ -310,7 +303,7 @@ mod tests {
         }
         let many = format!(
             r#"{{"attestations":[{}]}}"#,
-            vec![r#"{"bundle":{}}"#; MAX_ATTESTATIONS + 1].join(",")
+            [r#"{"bundle":{}}"#; MAX_ATTESTATIONS + 1].join(",")
         );
         assert!(parse_attestations(&many).unwrap_err().contains("at most"));
         assert!(looks_like_attestations_response(ok));

@@ -38,8 +38,7 @@ pub struct RegistryKey {
 impl RegistryKey {
     /// Whether the key was valid at `time` (seconds since the epoch).
     pub fn valid_at(&self, time: i64) -> bool {
-        self.valid_from.is_none_or(|from| time >= from)
-            && self.valid_until.is_none_or(|until| time < until)
+        self.valid_from.is_none_or(|from| time >= from) && self.valid_until.is_none_or(|until| time < until)
     }
 
     pub fn info(&self) -> SigningKeyInfo {
@@ -65,8 +64,8 @@ impl RegistryKey {
 
 /// The DER prefix of every P-256 SubjectPublicKeyInfo with an uncompressed point.
 const P256_SPKI_PREFIX: [u8; 26] = [
-    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
-    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce,
+    0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
 ];
 
 /// npm's key id for a P-256 key: its SSH fingerprint, `SHA256:` and the
@@ -82,10 +81,7 @@ pub fn key_id_for(spki: &[u8]) -> Option<String> {
         blob.extend_from_slice(&(part.len() as u32).to_be_bytes());
         blob.extend_from_slice(part);
     }
-    Some(format!(
-        "SHA256:{}",
-        STANDARD_NO_PAD.encode(Sha256::digest(&blob))
-    ))
+    Some(format!("SHA256:{}", STANDARD_NO_PAD.encode(Sha256::digest(&blob))))
 }
 
 const JL3BW_ID: &str = "SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA";
@@ -96,7 +92,14 @@ const DHQ8_KEY: &str = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEY6Ya7W++7aUPzvMTrezH
 /// (key id, SPKI base64, usage, valid from, valid until), as in Sigstore's TUF
 /// target `registry.npmjs.org/keys.json`. The old key's windows overlap the new
 /// one's by two weeks (2025-01-13 to 2025-01-29), during the rotation.
-const PINNED: &[(&str, &str, KeyUsage, Option<&str>, Option<&str>)] = &[
+type PinnedKey = (
+    &'static str,
+    &'static str,
+    KeyUsage,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+const PINNED: &[PinnedKey] = &[
     (
         JL3BW_ID,
         JL3BW_KEY,
@@ -180,6 +183,11 @@ impl RegistryKeys {
         Self { keys: Vec::new() }
     }
 
+    /// Exactly these keys (a registry with its own keys and windows).
+    pub fn from_keys(keys: Vec<RegistryKey>) -> Self {
+        Self { keys }
+    }
+
     /// Adds the keys of a `/-/npm/v1/keys` document, for both usages, valid
     /// until their `expires`. Keys whose id is not the hash of the key, and
     /// ids already present, are refused.
@@ -194,11 +202,7 @@ impl RegistryKeys {
         }
         let mut added = 0;
         for key in doc.keys {
-            if key
-                .keytype
-                .as_deref()
-                .is_some_and(|t| t != "ecdsa-sha2-nistp256")
-            {
+            if key.keytype.as_deref().is_some_and(|t| t != "ecdsa-sha2-nistp256") {
                 continue;
             }
             let Ok(spki) = STANDARD.decode(key.key.trim()) else {
@@ -207,16 +211,10 @@ impl RegistryKeys {
             match key_id_for(&spki) {
                 Some(id) if id == key.keyid => {}
                 Some(id) => {
-                    return Err(format!(
-                        "key id {} is not the fingerprint of its key ({id})",
-                        key.keyid
-                    ));
+                    return Err(format!("key id {} is not the fingerprint of its key ({id})", key.keyid));
                 }
                 None => {
-                    return Err(format!(
-                        "key {} is not an ECDSA P-256 public key",
-                        key.keyid
-                    ));
+                    return Err(format!("key {} is not an ECDSA P-256 public key", key.keyid));
                 }
             }
             if self.keys.iter().any(|k| k.key_id == key.keyid) {
@@ -224,9 +222,9 @@ impl RegistryKeys {
             }
             let valid_until = match key.expires.as_deref() {
                 None | Some("") => None,
-                Some(t) => Some(parse_rfc3339(t).ok_or_else(|| {
-                    format!("key {} expires at an invalid time {t:?}", key.keyid)
-                })?),
+                Some(t) => Some(
+                    parse_rfc3339(t).ok_or_else(|| format!("key {} expires at an invalid time {t:?}", key.keyid))?,
+                ),
             };
             for usage in [KeyUsage::Attestations, KeyUsage::Signatures] {
                 self.keys.push(RegistryKey {
@@ -245,9 +243,7 @@ impl RegistryKeys {
 
     /// The key with this id for this usage.
     pub fn find(&self, key_id: &str, usage: KeyUsage) -> Option<&RegistryKey> {
-        self.keys
-            .iter()
-            .find(|k| k.key_id == key_id && k.usage == usage)
+        self.keys.iter().find(|k| k.key_id == key_id && k.usage == usage)
     }
 
     pub fn keys(&self) -> &[RegistryKey] {
@@ -299,9 +295,7 @@ mod tests {
         );
 
         let forged = doc.replace(DHQ8_KEY, JL3BW_KEY);
-        let err = RegistryKeys::empty()
-            .add_keys_document(&forged)
-            .unwrap_err();
+        let err = RegistryKeys::empty().add_keys_document(&forged).unwrap_err();
         assert!(err.contains("is not the fingerprint of its key"), "{err}");
         assert!(RegistryKeys::empty().add_keys_document("[]").is_err());
     }
@@ -309,9 +303,8 @@ mod tests {
     #[test]
     fn a_supplied_key_does_not_replace_a_pinned_one() {
         let mut keys = RegistryKeys::npm();
-        let doc = format!(
-            r#"{{"keys":[{{"expires":"2030-01-01T00:00:00.000Z","keyid":"{DHQ8_ID}","key":"{DHQ8_KEY}"}}]}}"#
-        );
+        let doc =
+            format!(r#"{{"keys":[{{"expires":"2030-01-01T00:00:00.000Z","keyid":"{DHQ8_ID}","key":"{DHQ8_KEY}"}}]}}"#);
         assert_eq!(keys.add_keys_document(&doc).unwrap(), 0);
         assert_eq!(
             keys.find(DHQ8_ID, KeyUsage::Attestations).unwrap().source,

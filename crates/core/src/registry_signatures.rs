@@ -48,15 +48,15 @@ pub fn check_registry_signatures(
             ));
             continue;
         }
-        if let Some(time) = published_at {
-            if !key.valid_at(time) {
-                problems.push(format!(
-                    "key {key_id} signed it but was not valid when the version was published ({}; valid {})",
-                    format_rfc3339(time),
-                    key.window_text()
-                ));
-                continue;
-            }
+        if let Some(time) = published_at
+            && !key.valid_at(time)
+        {
+            problems.push(format!(
+                "key {key_id} signed it but was not valid when the version was published ({}; valid {})",
+                format_rfc3339(time),
+                key.window_text()
+            ));
+            continue;
         }
         return Ok(format!(
             "The registry's signature over {name}@{version} and its integrity verifies with key {}.",
@@ -66,10 +66,7 @@ pub fn check_registry_signatures(
     if problems.is_empty() {
         problems.push("the registry sent an empty list".into());
     }
-    Err(format!(
-        "No registry signature verifies: {}.",
-        problems.join("; ")
-    ))
+    Err(format!("No registry signature verifies: {}.", problems.join("; ")))
 }
 
 #[cfg(test)]
@@ -92,12 +89,7 @@ mod tests {
     fn verifies_own_signature_and_rejects_changes() {
         use p256::pkcs8::EncodePublicKey;
         let signing = p256::ecdsa::SigningKey::from_slice(&[3u8; 32]).unwrap();
-        let spki = signing
-            .verifying_key()
-            .to_public_key_der()
-            .unwrap()
-            .as_bytes()
-            .to_vec();
+        let spki = signing.verifying_key().to_public_key_der().unwrap().as_bytes().to_vec();
         let keys = keys_with(&spki);
         let keyid = crate::registry_keys::key_id_for(&spki).unwrap();
         let sig: p256::ecdsa::Signature = signing.sign(b"p@1.0.0:sha512-abc");
@@ -106,11 +98,9 @@ mod tests {
             sig: STANDARD.encode(sig.to_der().as_bytes()),
         }];
         check_registry_signatures("p", "1.0.0", "sha512-abc", &sigs, &keys, None).unwrap();
-        let err =
-            check_registry_signatures("p", "1.0.1", "sha512-abc", &sigs, &keys, None).unwrap_err();
+        let err = check_registry_signatures("p", "1.0.1", "sha512-abc", &sigs, &keys, None).unwrap_err();
         assert!(err.contains("does not verify"), "{err}");
-        let err =
-            check_registry_signatures("p", "1.0.0", "sha512-abd", &sigs, &keys, None).unwrap_err();
+        let err = check_registry_signatures("p", "1.0.0", "sha512-abd", &sigs, &keys, None).unwrap_err();
         assert!(err.contains("does not verify"), "{err}");
         let unknown = [RegistrySignature {
             keyid: "SHA256:nope".into(),

@@ -75,16 +75,12 @@ impl Report {
 
     /// The provenance attestation's report, if there is one.
     pub fn provenance_attestation(&self) -> Option<&AttestationReport> {
-        self.attestations
-            .iter()
-            .find(|a| a.kind == AttestationKind::Provenance)
+        self.attestations.iter().find(|a| a.kind == AttestationKind::Provenance)
     }
 
     /// The publish attestation's report, if there is one.
     pub fn publish_attestation(&self) -> Option<&AttestationReport> {
-        self.attestations
-            .iter()
-            .find(|a| a.kind == AttestationKind::Publish)
+        self.attestations.iter().find(|a| a.kind == AttestationKind::Publish)
     }
 }
 

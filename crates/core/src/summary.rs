@@ -28,49 +28,23 @@ fn file_url(platform: BuildPlatform, repo: &str, sha: &str, path: &str) -> Optio
 /// Builds the panel's summary of a provenance attestation.
 pub fn provenance_summary(att: &AttestationReport) -> Option<ProvenanceSummary> {
     let statement = att.statement.as_ref()?;
-    let predicate_type = statement
-        .get("predicateType")
-        .and_then(Value::as_str)?
-        .to_string();
+    let predicate_type = statement.get("predicateType").and_then(Value::as_str)?.to_string();
     let predicate = read_provenance(&predicate_type, &statement["predicate"]);
-    let cert = att
-        .identity
-        .as_ref()
-        .map(certificate_build)
-        .unwrap_or_default();
+    let cert = att.identity.as_ref().map(certificate_build).unwrap_or_default();
     let mut from_predicate = Vec::new();
     let mut pick = |field: &str, cert_value: Option<String>, predicate_value: Option<String>| {
         cert_value.or_else(|| predicate_value.inspect(|_| from_predicate.push(field.to_string())))
     };
-    let platform = cert
-        .platform
-        .or(predicate.platform)
-        .unwrap_or(BuildPlatform::Other);
+    let platform = cert.platform.or(predicate.platform).unwrap_or(BuildPlatform::Other);
     let repository = pick(
         "source repository",
         cert.repository.clone(),
         predicate.repository.clone(),
     );
-    let commit = pick(
-        "source commit",
-        cert.commit.clone(),
-        predicate.commit.clone(),
-    );
-    let build_file = pick(
-        "build file",
-        cert.build_file.clone(),
-        predicate.build_file.clone(),
-    );
-    let run_url = pick(
-        "build summary",
-        cert.run_url.clone(),
-        predicate.run_url.clone(),
-    );
-    let source_ref = pick(
-        "source ref",
-        cert.git_ref.clone(),
-        predicate.git_ref.clone(),
-    );
+    let commit = pick("source commit", cert.commit.clone(), predicate.commit.clone());
+    let build_file = pick("build file", cert.build_file.clone(), predicate.build_file.clone());
+    let run_url = pick("build summary", cert.run_url.clone(), predicate.run_url.clone());
+    let source_ref = pick("source ref", cert.git_ref.clone(), predicate.git_ref.clone());
     let repo_url = repository.as_deref().and_then(https_url);
     let sha = commit.as_deref().filter(|c| is_git_sha(c));
 
@@ -84,11 +58,7 @@ pub fn provenance_summary(att: &AttestationReport) -> Option<ProvenanceSummary> 
         }),
         source_commit: match (&repository, &commit) {
             (Some(repo), Some(c)) => Some(Link {
-                text: format!(
-                    "{}@{}",
-                    display_host_path(repo),
-                    c.chars().take(7).collect::<String>()
-                ),
+                text: format!("{}@{}", display_host_path(repo), c.chars().take(7).collect::<String>()),
                 url: repo_url
                     .as_deref()
                     .zip(sha)
@@ -111,10 +81,7 @@ pub fn provenance_summary(att: &AttestationReport) -> Option<ProvenanceSummary> 
             text: "Transparency log entry".into(),
             url: t.ledger_url.clone(),
         }),
-        published_at: att
-            .tlog
-            .as_ref()
-            .and_then(|t| t.integrated_time_rfc3339.clone()),
+        published_at: att.tlog.as_ref().and_then(|t| t.integrated_time_rfc3339.clone()),
         predicate_type,
         build_type: predicate.build_type,
         from_predicate,
@@ -147,9 +114,7 @@ mod tests {
                 inclusion_proof: None,
                 ledger_url: Some(crate::links::ledger_url(12345)),
             }),
-            statement: Some(
-                json!({"predicateType": "https://slsa.dev/provenance/v0.2", "predicate": predicate}),
-            ),
+            statement: Some(json!({"predicateType": "https://slsa.dev/provenance/v0.2", "predicate": predicate})),
         }
     }
 
@@ -158,9 +123,7 @@ mod tests {
         let identity = Identity {
             verified: true,
             issuer: Some("https://gitlab.com".into()),
-            subject_alternative_name: Some(
-                "https://gitlab.com/g/p//.gitlab-ci.yml@refs/heads/main".into(),
-            ),
+            subject_alternative_name: Some("https://gitlab.com/g/p//.gitlab-ci.yml@refs/heads/main".into()),
             source_repository_uri: Some("https://gitlab.com/g/p".into()),
             source_repository_digest: Some("6e02e901e936bfac3d4691984dff8c505410cbc3".into()),
             build_config_uri: Some("https://gitlab.com/g/p//.gitlab-ci.yml@refs/heads/main".into()),
@@ -173,24 +136,16 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(s.headline, "Built and signed on GitLab CI");
-        assert_eq!(
-            s.source_commit.as_ref().unwrap().text,
-            "gitlab.com/g/p@6e02e90"
-        );
+        assert_eq!(s.source_commit.as_ref().unwrap().text, "gitlab.com/g/p@6e02e90");
         assert_eq!(
             s.source_commit.unwrap().url.as_deref(),
             Some("https://gitlab.com/g/p/-/commit/6e02e901e936bfac3d4691984dff8c505410cbc3")
         );
         assert_eq!(
             s.build_file.unwrap().url.as_deref(),
-            Some(
-                "https://gitlab.com/g/p/-/blob/6e02e901e936bfac3d4691984dff8c505410cbc3/.gitlab-ci.yml"
-            )
+            Some("https://gitlab.com/g/p/-/blob/6e02e901e936bfac3d4691984dff8c505410cbc3/.gitlab-ci.yml")
         );
-        assert_eq!(
-            s.build_summary_url.as_deref(),
-            Some("https://gitlab.com/g/p/-/jobs/42")
-        );
+        assert_eq!(s.build_summary_url.as_deref(), Some("https://gitlab.com/g/p/-/jobs/42"));
         assert_eq!(
             s.public_ledger.unwrap().url.as_deref(),
             Some("https://search.sigstore.dev/?logIndex=12345")

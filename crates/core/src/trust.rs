@@ -56,10 +56,8 @@ impl TrustMaterial {
     /// A caller-supplied trusted root (JSON, `application/vnd.dev.sigstore.trustedroot+json`).
     pub fn from_trusted_root_json(json: &str, registry_keys: RegistryKeys) -> Result<Self, String> {
         crate::crypto_backend::install();
-        let root = TrustedRoot::from_json(json)
-            .map_err(|e| format!("the trusted root does not parse: {e}"))?;
-        let verifier =
-            Verifier::new(&root).map_err(|e| format!("the trusted root cannot be used: {e}"))?;
+        let root = TrustedRoot::from_json(json).map_err(|e| format!("the trusted root does not parse: {e}"))?;
+        let verifier = Verifier::new(&root).map_err(|e| format!("the trusted root cannot be used: {e}"))?;
         Ok(Self {
             verifier: Arc::new(verifier),
             registry_keys,

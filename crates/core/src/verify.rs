@@ -1,16 +1,12 @@
 //! The entry points: a package version's attestations, a pasted document,
 //! a single Sigstore bundle. Each returns a [`Report`]; none does I/O.
 
-use crate::attestation::{
-    ArtifactExpectation, BundleContext, DigestAlgorithm, Role, verify_bundle,
-};
+use crate::attestation::{ArtifactExpectation, BundleContext, DigestAlgorithm, Role, verify_bundle};
 use crate::bundle_checks::kind_of_predicate;
 use crate::checks::{CheckId, CheckStatus, Checklist, all_passed, any_failed};
 use crate::identity::ExpectedIdentity;
 use crate::package::{purl, sha512_from_integrity, validate_name, validate_version};
-use crate::registry_documents::{
-    RegistrySignature, looks_like_attestations_response, parse_attestations,
-};
+use crate::registry_documents::{RegistrySignature, looks_like_attestations_response, parse_attestations};
 use crate::registry_signatures::check_registry_signatures;
 use crate::report::{AttestationKind, AttestationReport, PackageRef, Report, Verdict};
 use crate::summary::provenance_summary;
@@ -89,14 +85,7 @@ pub fn verify_package_version(
                     };
                     let reports: Vec<AttestationReport> = entries
                         .iter()
-                        .map(|e| {
-                            verify_bundle(
-                                &e.bundle_json,
-                                e.predicate_type.as_deref(),
-                                &Role::Npm,
-                                &ctx,
-                            )
-                        })
+                        .map(|e| verify_bundle(&e.bundle_json, e.predicate_type.as_deref(), &Role::Npm, &ctx))
                         .collect();
                     list.run(CheckId::Attestations, || attestation_set(&reports));
                     reports
@@ -133,7 +122,11 @@ pub fn verify_package_version(
         Some(package),
         package_checks,
         attestations,
-        docs.attestations.is_none(),
+        if docs.attestations.is_none() {
+            Assembly::NoneServed
+        } else {
+            Assembly::Package
+        },
     )
 }
 
@@ -148,10 +141,10 @@ pub fn inspect(
 ) -> Report {
     crate::crypto_backend::install();
     let json = json.trim();
-    if let Some((name, version)) = package {
-        if let Err(e) = validate_name(name).and_then(|_| validate_version(version)) {
-            return error_report(None, e);
-        }
+    if let Some((name, version)) = package
+        && let Err(e) = validate_name(name).and_then(|_| validate_version(version))
+    {
+        return error_report(None, e);
     }
     let package_ref = package.map(|(name, version)| PackageRef {
         name: name.into(),
@@ -197,20 +190,13 @@ pub fn inspect(
             Ok(entries) => {
                 let reports: Vec<_> = entries
                     .iter()
-                    .map(|e| {
-                        verify_bundle(
-                            &e.bundle_json,
-                            e.predicate_type.as_deref(),
-                            &Role::Npm,
-                            &ctx,
-                        )
-                    })
+                    .map(|e| verify_bundle(&e.bundle_json, e.predicate_type.as_deref(), &Role::Npm, &ctx))
                     .collect();
                 list.run(CheckId::Attestations, || attestation_set(&reports));
                 reports
             }
         };
-        return assemble(package_ref, list.into_checks(), reports, false);
+        return assemble(package_ref, list.into_checks(), reports, Assembly::Package);
     }
     let ctx = BundleContext {
         trust,
@@ -219,7 +205,7 @@ pub fn inspect(
         expected,
     };
     let report = verify_bundle(json, None, &Role::Auto, &ctx);
-    assemble(package_ref, Vec::new(), vec![report], false)
+    assemble(package_ref, Vec::new(), vec![report], Assembly::SingleBundle)
 }
 
 /// Verifies one Sigstore bundle against an artifact, as `cosign verify-blob`
@@ -240,16 +226,13 @@ pub fn verify_single_bundle(
         expected,
     };
     let report = verify_bundle(json, None, &Role::Generic { key }, &ctx);
-    assemble(None, Vec::new(), vec![report], false)
+    assemble(None, Vec::new(), vec![report], Assembly::SingleBundle)
 }
 
 /// The set check: which attestations are there, one of each kind at most.
 fn attestation_set(reports: &[AttestationReport]) -> Result<String, String> {
     let count = |kind| reports.iter().filter(|r| r.kind == kind).count();
-    let (provenance, publish) = (
-        count(AttestationKind::Provenance),
-        count(AttestationKind::Publish),
-    );
+    let (provenance, publish) = (count(AttestationKind::Provenance), count(AttestationKind::Publish));
     // Two attestations of one kind would let a page show the harmless one while
     // the other is what a tool acts on; npm never serves that.
     if provenance > 1 || publish > 1 {
@@ -259,12 +242,10 @@ fn attestation_set(reports: &[AttestationReport]) -> Result<String, String> {
     }
     let mut names: Vec<&str> = reports
         .iter()
-        .map(
-            |r| match r.predicate_type.as_deref().and_then(kind_of_predicate) {
-                Some(kind) => kind.label(),
-                None => "an attestation of unknown type",
-            },
-        )
+        .map(|r| match r.predicate_type.as_deref().and_then(kind_of_predicate) {
+            Some(kind) => kind.label(),
+            None => "an attestation of unknown type",
+        })
         .collect();
     names.dedup();
     Ok(format!(
@@ -286,28 +267,38 @@ fn error_report(package: Option<PackageRef>, message: String) -> Report {
     }
 }
 
+/// What a report is about.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Assembly {
+    /// A package version's attestations: without a provenance attestation it has no provenance.
+    Package,
+    /// A package version for which the registry serves no attestations.
+    NoneServed,
+    /// One bundle, judged on its own.
+    SingleBundle,
+}
+
 /// Combines the checks into the verdict and its sentence.
 fn assemble(
     package: Option<PackageRef>,
     checks: Vec<crate::checks::Check>,
     attestations: Vec<AttestationReport>,
-    none_served: bool,
+    mode: Assembly,
 ) -> Report {
     let all_checks: Vec<_> = checks
         .iter()
         .chain(attestations.iter().flat_map(|a| a.checks.iter()))
         .cloned()
         .collect();
-    let provenance_att = attestations
-        .iter()
-        .find(|a| a.kind == AttestationKind::Provenance);
-    let has_provenance = provenance_att.is_some()
-        || attestations
-            .iter()
-            .any(|a| a.kind == AttestationKind::Bundle);
+    let provenance_att = attestations.iter().find(|a| a.kind == AttestationKind::Provenance);
+    let lacks_provenance = match mode {
+        Assembly::NoneServed => true,
+        Assembly::Package => provenance_att.is_none(),
+        Assembly::SingleBundle => attestations.is_empty(),
+    };
     let verdict = if any_failed(&all_checks) {
         Verdict::Failed
-    } else if none_served || !has_provenance {
+    } else if lacks_provenance {
         Verdict::NoProvenance
     } else if all_passed(&all_checks) {
         Verdict::Verified
@@ -351,16 +342,13 @@ fn summary_sentence(report: &Report, all_checks: &[crate::checks::Check]) -> Str
             Some((kind, check)) => format!(
                 "{what}: verification failed at “{}”{}: {}",
                 check.title,
-                kind.map(|k| format!(" of the {}", k.label()))
-                    .unwrap_or_default(),
+                kind.map(|k| format!(" of the {}", k.label())).unwrap_or_default(),
                 check.detail
             ),
             None => format!("{what}: verification failed."),
         },
         Verdict::NoProvenance => match report.publish_attestation() {
-            Some(_) => format!(
-                "{what} has no provenance: the registry serves only its publish attestation."
-            ),
+            Some(_) => format!("{what} has no provenance: the registry serves only its publish attestation."),
             None => {
                 format!("{what} has no provenance: the registry serves no attestations for it.")
             }

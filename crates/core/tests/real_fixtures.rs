@@ -1,0 +1,802 @@
+//! The core against real npm and Sigstore data from `../shared/fixtures`:
+//! every positive case verifies, every negative case is rejected by the check
+//! its README row names. These tests skip outside CI when the fixtures are
+//! absent, and fail in CI (`CI=true`).
+
+use npm_provenance_core::report::KeySource;
+use npm_provenance_core::{
+    ArtifactExpectation, AttestationKind, CheckId, CheckStatus, DigestAlgorithm, ExpectedIdentity,
+    PackageVersionDocuments, RegistryKeys, RegistrySignature, Report, TrustMaterial, Verdict, inspect,
+    verify_package_version, verify_single_bundle,
+};
+use npm_provenance_fixtures::{self as fx, KNOWN_VERSIONS, KnownVersion};
+
+fn package_docs<'a>(k: &'a KnownVersion, attestations: &'a str) -> PackageVersionDocuments<'a> {
+    PackageVersionDocuments {
+        name: k.name,
+        version: k.version,
+        integrity: Some(k.integrity),
+        attestations: Some(attestations),
+        ..Default::default()
+    }
+}
+
+/// The failed check of a report, with the kind of attestation it belongs to.
+fn failure(report: &Report) -> Option<(Option<AttestationKind>, CheckId)> {
+    report.first_failure().map(|(kind, check)| (kind, check.id))
+}
+
+fn assert_verified(report: &Report, what: &str) {
+    assert_eq!(
+        report.verdict,
+        Verdict::Verified,
+        "{what}: {}\n{report:#?}",
+        report.summary
+    );
+}
+
+#[test]
+fn every_real_attestations_response_verifies() {
+    let Some(dir) = fx::require("every_real_attestations_response_verifies") else {
+        return;
+    };
+    let trust = TrustMaterial::public_good();
+    let mut count = 0;
+    for k in KNOWN_VERSIONS {
+        let Some(file) = k.attestations else { continue };
+        let json = fx::read(&dir, file);
+        let report = verify_package_version(&package_docs(k, &json), &trust, &ExpectedIdentity::default());
+        assert_verified(&report, file);
+        assert_eq!(report.attestations.len(), 2, "{file}");
+        assert!(report.provenance.is_some(), "{file}: no panel");
+        // Every check ran and passed, except the optional ones with no input.
+        for check in report
+            .checks
+            .iter()
+            .chain(report.attestations.iter().flat_map(|a| a.checks.iter()))
+        {
+            assert!(
+                check.status == CheckStatus::Passed || (!check.required && check.status == CheckStatus::Skipped),
+                "{file}: {check:?}"
+            );
+        }
+        count += 1;
+    }
+    assert_eq!(count, 7);
+}
+
+#[test]
+fn every_real_single_bundle_verifies_in_the_inspector() {
+    let Some(dir) = fx::require("every_real_single_bundle_verifies_in_the_inspector") else {
+        return;
+    };
+    let trust = TrustMaterial::public_good();
+    let mut count = 0;
+    for k in KNOWN_VERSIONS {
+        for file in k.bundles {
+            let json = fx::read(&dir, file);
+            let report = inspect(
+                &json,
+                Some((k.name, k.version)),
+                Some(k.integrity),
+                &trust,
+                &ExpectedIdentity::default(),
+            );
+            assert_verified(&report, file);
+            let kind = report.attestations[0].kind;
+            let expected = if file.contains(".publish.") {
+                AttestationKind::Publish
+            } else {
+                AttestationKind::Provenance
+            };
+            assert_eq!(kind, expected, "{file}");
+            count += 1;
+        }
+    }
+    assert_eq!(count, 8);
+}
+
+#[test]
+fn the_panel_shows_the_certificates_claims_with_working_links() {
+    let Some(dir) = fx::require("the_panel_shows_the_certificates_claims_with_working_links") else {
+        return;
+    };
+    let k = fx::known("sigstore", "2.3.1").unwrap();
+    let json = fx::read(&dir, k.attestations.unwrap());
+    let report = verify_package_version(
+        &package_docs(k, &json),
+        &TrustMaterial::public_good(),
+        &Default::default(),
+    );
+    let p = report.provenance.clone().expect("panel");
+    assert_eq!(p.headline, "Built and signed on GitHub Actions");
+    let commit = p.source_commit.unwrap();
+    assert_eq!(commit.text, "github.com/sigstore/sigstore-js@46e7056");
+    assert_eq!(
+        commit.url.as_deref(),
+        Some("https://github.com/sigstore/sigstore-js/commit/46e7056ff9912ebfee5298d94024895a9fea76c0")
+    );
+    let file = p.build_file.unwrap();
+    assert_eq!(file.text, ".github/workflows/release.yml");
+    assert_eq!(
+        file.url.as_deref(),
+        Some(
+            "https://github.com/sigstore/sigstore-js/blob/46e7056ff9912ebfee5298d94024895a9fea76c0/.github/workflows/release.yml"
+        )
+    );
+    assert_eq!(
+        p.build_summary_url.as_deref(),
+        Some("https://github.com/sigstore/sigstore-js/actions/runs/9116405766/attempts/1")
+    );
+    assert_eq!(
+        p.public_ledger.unwrap().url.as_deref(),
+        Some("https://search.sigstore.dev/?logIndex=94408136")
+    );
+    assert_eq!(p.published_at.as_deref(), Some("2024-05-16T17:12:03Z"));
+    assert!(p.from_predicate.is_empty(), "{:?}", p.from_predicate);
+    let id = report.provenance_attestation().unwrap().identity.clone().unwrap();
+    assert!(id.verified);
+    assert_eq!(
+        id.issuer.as_deref(),
+        Some("https://token.actions.githubusercontent.com")
+    );
+    assert_eq!(id.runner_environment.as_deref(), Some("github-hosted"));
+    let key = report.publish_attestation().unwrap().signing_key.clone().unwrap();
+    assert_eq!(key.key_id, "SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA");
+    assert_eq!(key.source, KeySource::Pinned);
+}
+
+#[test]
+fn old_certificates_fill_the_run_link_from_the_predicate_and_say_so() {
+    let Some(dir) = fx::require("old_certificates_fill_the_run_link_from_the_predicate_and_say_so") else {
+        return;
+    };
+    let k = fx::known("sigstore", "0.4.0").unwrap();
+    let json = fx::read(&dir, k.attestations.unwrap());
+    let report = verify_package_version(
+        &package_docs(k, &json),
+        &TrustMaterial::public_good(),
+        &Default::default(),
+    );
+    let p = report.provenance.expect("panel");
+    assert_eq!(p.build_file.unwrap().text, ".github/workflows/publish.yml");
+    assert_eq!(
+        p.build_summary_url.as_deref(),
+        Some("https://github.com/sigstore/sigstore-js/actions/runs/3895197725/attempts/1")
+    );
+    assert!(
+        p.from_predicate.contains(&"build summary".to_string()),
+        "{:?}",
+        p.from_predicate
+    );
+}
+
+#[test]
+fn a_subject_digest_other_than_the_registrys_integrity_is_rejected() {
+    let Some(dir) = fx::require("a_subject_digest_other_than_the_registrys_integrity_is_rejected") else {
+        return;
+    };
+    let k = fx::known("sigstore", "2.3.1").unwrap();
+    let other = fx::known("sigstore", "1.0.0").unwrap();
+    let json = fx::read(&dir, k.attestations.unwrap());
+    let docs = PackageVersionDocuments {
+        integrity: Some(other.integrity),
+        ..package_docs(k, &json)
+    };
+    let report = verify_package_version(&docs, &TrustMaterial::public_good(), &Default::default());
+    assert_eq!(report.verdict, Verdict::Failed);
+    let (_, check) = report.first_failure().unwrap();
+    assert_eq!(check.id, CheckId::Subject);
+    assert!(
+        check
+            .detail
+            .contains("is not the sha512 of the registry's dist.integrity"),
+        "{}",
+        check.detail
+    );
+}
+
+#[test]
+fn attestations_of_another_package_are_rejected_by_the_subject_name() {
+    let Some(dir) = fx::require("attestations_of_another_package_are_rejected_by_the_subject_name") else {
+        return;
+    };
+    let k = fx::known("sigstore", "2.3.1").unwrap();
+    let json = fx::read(&dir, k.attestations.unwrap());
+    let docs = PackageVersionDocuments {
+        name: "sigstore-evil",
+        ..package_docs(k, &json)
+    };
+    let report = verify_package_version(&docs, &TrustMaterial::public_good(), &Default::default());
+    let (_, check) = report.first_failure().unwrap();
+    assert_eq!(check.id, CheckId::Subject);
+    assert!(
+        check.detail.contains("not this package's pkg:npm/sigstore-evil@2.3.1"),
+        "{}",
+        check.detail
+    );
+}
+
+#[test]
+fn a_publish_key_outside_its_window_is_rejected() {
+    let Some(dir) = fx::require("a_publish_key_outside_its_window_is_rejected") else {
+        return;
+    };
+    let k = fx::known("sigstore", "2.3.1").unwrap();
+    let json = fx::read(&dir, k.attestations.unwrap());
+    // The same key, as if it had expired at the end of 2023 (sigstore@2.3.1
+    // was published in May 2024).
+    let keys: Vec<_> = RegistryKeys::npm()
+        .keys()
+        .iter()
+        .cloned()
+        .map(|mut key| {
+            key.valid_until = Some(1_704_067_200);
+            key
+        })
+        .collect();
+    let trust = TrustMaterial::public_good().with_registry_keys(RegistryKeys::from_keys(keys));
+    let report = verify_package_version(&package_docs(k, &json), &trust, &Default::default());
+    assert_eq!(
+        failure(&report),
+        Some((Some(AttestationKind::Publish), CheckId::KeyValidity))
+    );
+    assert!(
+        report
+            .publish_attestation()
+            .unwrap()
+            .checks
+            .iter()
+            .any(|c| c.detail.contains("was not valid at 2024-05-16"))
+    );
+}
+
+#[test]
+fn a_publish_attestation_by_an_unknown_key_is_rejected() {
+    let Some(dir) = fx::require("a_publish_attestation_by_an_unknown_key_is_rejected") else {
+        return;
+    };
+    let k = fx::known("sigstore", "2.3.1").unwrap();
+    let json = fx::read(&dir, k.attestations.unwrap());
+    let trust = TrustMaterial::public_good().with_registry_keys(RegistryKeys::empty());
+    let report = verify_package_version(&package_docs(k, &json), &trust, &Default::default());
+    assert_eq!(
+        failure(&report),
+        Some((Some(AttestationKind::Publish), CheckId::RegistryKey))
+    );
+}
+
+#[test]
+fn expected_identities_are_checked() {
+    let Some(dir) = fx::require("expected_identities_are_checked") else {
+        return;
+    };
+    let k = fx::known("sigstore", "2.3.1").unwrap();
+    let json = fx::read(&dir, k.attestations.unwrap());
+    let trust = TrustMaterial::public_good();
+    let right = ExpectedIdentity {
+        repository: Some("sigstore/sigstore-js".into()),
+        workflow: Some(".github/workflows/release.yml".into()),
+        issuer: Some("https://token.actions.githubusercontent.com".into()),
+        subject_alternative_name: None,
+    };
+    assert_verified(
+        &verify_package_version(&package_docs(k, &json), &trust, &right),
+        "right identity",
+    );
+    let wrong = ExpectedIdentity {
+        workflow: Some(".github/workflows/other.yml".into()),
+        ..right
+    };
+    let report = verify_package_version(&package_docs(k, &json), &trust, &wrong);
+    assert_eq!(
+        failure(&report),
+        Some((Some(AttestationKind::Provenance), CheckId::ExpectedIdentity))
+    );
+}
+
+fn signatures_of(dir: &std::path::Path, excerpt: &str) -> Vec<RegistrySignature> {
+    let doc: serde_json::Value = serde_json::from_str(&fx::read(dir, excerpt)).unwrap();
+    serde_json::from_value(doc["dist"]["signatures"].clone()).unwrap()
+}
+
+#[test]
+fn registry_signatures_verify_with_both_npm_keys() {
+    let Some(dir) = fx::require("registry_signatures_verify_with_both_npm_keys") else {
+        return;
+    };
+    let trust = TrustMaterial::public_good();
+    for k in KNOWN_VERSIONS.iter().filter(|k| k.dist_excerpt.is_some()) {
+        let sigs = signatures_of(&dir, k.dist_excerpt.unwrap());
+        let docs = PackageVersionDocuments {
+            name: k.name,
+            version: k.version,
+            integrity: Some(k.integrity),
+            registry_signatures: &sigs,
+            ..Default::default()
+        };
+        let report = verify_package_version(&docs, &trust, &Default::default());
+        let check = report
+            .checks
+            .iter()
+            .find(|c| c.id == CheckId::RegistrySignature)
+            .unwrap();
+        assert_eq!(
+            check.status,
+            CheckStatus::Passed,
+            "{}@{}: {}",
+            k.name,
+            k.version,
+            check.detail
+        );
+        assert_eq!(report.verdict, Verdict::NoProvenance);
+    }
+}
+
+#[test]
+fn a_registry_signature_over_other_data_or_by_an_expired_key_is_rejected() {
+    let Some(dir) = fx::require("a_registry_signature_over_other_data_or_by_an_expired_key_is_rejected") else {
+        return;
+    };
+    let trust = TrustMaterial::public_good();
+    let k = fx::known("sigstore", "1.0.0").unwrap();
+    let sigs = signatures_of(&dir, k.dist_excerpt.unwrap());
+    let other = fx::known("sigstore", "2.3.1").unwrap();
+    let docs = PackageVersionDocuments {
+        name: k.name,
+        version: k.version,
+        integrity: Some(other.integrity),
+        registry_signatures: &sigs,
+        ..Default::default()
+    };
+    let report = verify_package_version(&docs, &trust, &Default::default());
+    assert_eq!(failure(&report), Some((None, CheckId::RegistrySignature)));
+    assert_eq!(report.verdict, Verdict::Failed);
+    // Signed by the old key, but claimed to be published after it expired.
+    let late = PackageVersionDocuments {
+        integrity: Some(k.integrity),
+        published_at: Some(1_767_225_600),
+        ..docs
+    };
+    let report = verify_package_version(&late, &trust, &Default::default());
+    let check = report
+        .checks
+        .iter()
+        .find(|c| c.id == CheckId::RegistrySignature)
+        .unwrap();
+    assert_eq!(check.status, CheckStatus::Failed);
+    assert!(
+        check.detail.contains("was not valid when the version was published"),
+        "{}",
+        check.detail
+    );
+}
+
+#[test]
+fn email_identity_bundles_are_valid_sigstore_but_not_npm_publish_attestations() {
+    let Some(dir) = fx::require("email_identity_bundles_are_valid_sigstore_but_not_npm_publish_attestations") else {
+        return;
+    };
+    let trust = TrustMaterial::public_good();
+    let statement: serde_json::Value =
+        serde_json::from_str(&fx::read(&dir, "bundles-email-identity/statement.json")).unwrap();
+    let digest = statement["subject"][0]["digest"]["sha512"].as_str().unwrap();
+    let bytes = (0..digest.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&digest[i..i + 2], 16).unwrap())
+        .collect::<Vec<_>>();
+    let files = std::fs::read_dir(dir.join("bundles-email-identity")).unwrap();
+    let mut count = 0;
+    for entry in files {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.starts_with("bundle") {
+            continue;
+        }
+        let json = std::fs::read_to_string(&path).unwrap();
+        let artifact = ArtifactExpectation::Digest {
+            algorithm: DigestAlgorithm::Sha512,
+            bytes: bytes.clone(),
+            source: "the statement's subject".into(),
+        };
+        let expected = ExpectedIdentity {
+            subject_alternative_name: Some("brian@dehamer.com".into()),
+            issuer: Some("https://github.com/login/oauth".into()),
+            ..Default::default()
+        };
+        let generic = verify_single_bundle(&json, artifact, None, &trust, &expected);
+        assert_verified(&generic, &name);
+        let as_npm = inspect(&json, Some(("sigstore", "1.0.0")), None, &trust, &Default::default());
+        assert_eq!(
+            failure(&as_npm),
+            Some((Some(AttestationKind::Publish), CheckId::RegistryKey)),
+            "{name}"
+        );
+        count += 1;
+    }
+    assert_eq!(count, 9);
+}
+
+/// One negative fixture: verifying it must fail at this check of this attestation.
+fn negative_attestations(file: &str, spec: &str, kind: AttestationKind, check: CheckId) {
+    let Some(dir) = fx::require(file) else { return };
+    let (name, version) = npm_provenance_core::package::split_spec(spec).unwrap();
+    let k = fx::known(name, version).unwrap();
+    let json = fx::read(&dir, file);
+    let report = verify_package_version(
+        &package_docs(k, &json),
+        &TrustMaterial::public_good(),
+        &Default::default(),
+    );
+    assert_eq!(report.verdict, Verdict::Failed, "{file}");
+    assert_eq!(
+        failure(&report),
+        Some((Some(kind), check)),
+        "{file}: {}",
+        report.summary
+    );
+}
+
+macro_rules! negative {
+    ($test:ident, $file:literal, $spec:literal, $kind:ident, $check:ident) => {
+        #[test]
+        fn $test() {
+            negative_attestations($file, $spec, AttestationKind::$kind, CheckId::$check);
+        }
+    };
+}
+
+// pacote: tampered copies of sigstore@0.4.0.
+negative!(
+    pacote_invalid_signature,
+    "negative/npm/pacote/invalid-attestations.json",
+    "sigstore@0.4.0",
+    Publish,
+    Signature
+);
+negative!(
+    pacote_malformed_subject,
+    "negative/npm/pacote/malformed-subject-attestations.json",
+    "sigstore@0.4.0",
+    Publish,
+    Signature
+);
+negative!(
+    pacote_mismatched_subject_digest,
+    "negative/npm/pacote/mismatched-subject-digest-attestations.json",
+    "sigstore@0.4.0",
+    Publish,
+    Signature
+);
+negative!(
+    pacote_mismatched_subject_name,
+    "negative/npm/pacote/mismatched-subject-name-attestations.json",
+    "sigstore@0.4.0",
+    Publish,
+    Signature
+);
+negative!(
+    pacote_unsupported_payload_type,
+    "negative/npm/pacote/unsupported-attestations.json",
+    "sigstore@0.4.0",
+    Publish,
+    Signature
+);
+// The provenance signature was altered too; it comes first in the file.
+negative!(
+    pacote_no_keyid,
+    "negative/npm/pacote/no-keyid-attestations.json",
+    "sigstore@0.4.0",
+    Provenance,
+    Signature
+);
+
+// slsa-verifier: tampered copies of @laurentsimon/provenance-npm-test@1.0.0, 1.0.3, 1.0.5 and sigstore@2.3.1.
+negative!(
+    sv_prov_payload_type,
+    "negative/npm/slsa-verifier/npm-att-mismatch-prov-payloadtype.json",
+    "@laurentsimon/provenance-npm-test@1.0.0",
+    Provenance,
+    Signature
+);
+negative!(
+    sv_prov_outer_predicate_type,
+    "negative/npm/slsa-verifier/npm-att-mismatch-prov-predicatetype.json",
+    "@laurentsimon/provenance-npm-test@1.0.0",
+    Provenance,
+    Statement
+);
+negative!(
+    sv_pub_payload_type,
+    "negative/npm/slsa-verifier/npm-att-mismatch-pub-payloadtype.json",
+    "@laurentsimon/provenance-npm-test@1.0.0",
+    Provenance,
+    Signature
+);
+negative!(
+    sv_prov_invalid_signature,
+    "negative/npm/slsa-verifier/npm-att-prov-invalid-signature.json",
+    "@laurentsimon/provenance-npm-test@1.0.0",
+    Provenance,
+    Signature
+);
+negative!(
+    sv_pub_invalid_signature,
+    "negative/npm/slsa-verifier/npm-att-publish-invalid-signature.json",
+    "@laurentsimon/provenance-npm-test@1.0.0",
+    Publish,
+    Signature
+);
+negative!(
+    sv_pub_no_digest,
+    "negative/npm/slsa-verifier/npm-att-publish-nodigest.json",
+    "@laurentsimon/provenance-npm-test@1.0.0",
+    Publish,
+    Signature
+);
+negative!(
+    sv_pub_no_subjects,
+    "negative/npm/slsa-verifier/npm-att-publish-nosubjects.json",
+    "@laurentsimon/provenance-npm-test@1.0.0",
+    Publish,
+    Signature
+);
+negative!(
+    sv_stmt_prov_predicate_type,
+    "negative/npm/slsa-verifier/npm-stmt-mismatch-prov-predicatetype.json",
+    "@laurentsimon/provenance-npm-test@1.0.0",
+    Provenance,
+    Signature
+);
+negative!(
+    sv_stmt_prov_type,
+    "negative/npm/slsa-verifier/npm-stmt-mismatch-prov-type.json",
+    "@laurentsimon/provenance-npm-test@1.0.0",
+    Provenance,
+    Signature
+);
+negative!(
+    sv_stmt_pub_predicate_type,
+    "negative/npm/slsa-verifier/npm-stmt-mismatch-pub-predicatetype.json",
+    "@laurentsimon/provenance-npm-test@1.0.0",
+    Publish,
+    Signature
+);
+negative!(
+    sv_v02_invalid_sig_prov,
+    "negative/npm/slsa-verifier/provenance-npm-test-cli-v02-prega-invalidsigprov.json",
+    "@laurentsimon/provenance-npm-test@1.0.3",
+    Provenance,
+    Signature
+);
+negative!(
+    sv_v02_invalid_sig_pub,
+    "negative/npm/slsa-verifier/provenance-npm-test-cli-v02-prega-invalidsigpub.json",
+    "@laurentsimon/provenance-npm-test@1.0.3",
+    Publish,
+    Signature
+);
+negative!(
+    sv_ossf_invalid_sig_prov,
+    "negative/npm/slsa-verifier/provenance-npm-test-ossf-invalidsigprov.json",
+    "@laurentsimon/provenance-npm-test@1.0.5",
+    Provenance,
+    Signature
+);
+negative!(
+    sv_ossf_invalid_sig_pub,
+    "negative/npm/slsa-verifier/provenance-npm-test-ossf-invalidsigpub.json",
+    "@laurentsimon/provenance-npm-test@1.0.5",
+    Publish,
+    Signature
+);
+negative!(
+    sv_v1_invalid_sig_prov,
+    "negative/npm/slsa-verifier/provenance-npm-test-cli-v1-prega-invalidsigprov.json",
+    "sigstore@2.3.1",
+    Provenance,
+    Signature
+);
+negative!(
+    sv_v1_invalid_sig_pub,
+    "negative/npm/slsa-verifier/provenance-npm-test-cli-v1-prega-invalidsigpub.json",
+    "sigstore@2.3.1",
+    Publish,
+    Signature
+);
+
+/// libnpmpublish's --provenance-file fixtures: single provenance bundles for
+/// @npmcli/libnpmpublish-test@1.0.0, made without a log entry. The integrity
+/// is the subject of their `valid-bundle.json` (their test tarball's digest).
+fn negative_libnpmpublish(file: &str, check: CheckId) {
+    let Some(dir) = fx::require(file) else { return };
+    let valid: serde_json::Value =
+        serde_json::from_str(&fx::read(&dir, "negative/npm/libnpmpublish/valid-bundle.json")).unwrap();
+    let payload = base64_decode(valid["dsseEnvelope"]["payload"].as_str().unwrap());
+    let statement: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    let hex = statement["subject"][0]["digest"]["sha512"].as_str().unwrap();
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    let integrity = format!("sha512-{}", base64_encode(&bytes));
+    let json = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+    let report = inspect(
+        &json,
+        Some(("@npmcli/libnpmpublish-test", "1.0.0")),
+        Some(&integrity),
+        &TrustMaterial::public_good(),
+        &Default::default(),
+    );
+    assert_eq!(report.verdict, Verdict::Failed, "{file}");
+    assert_eq!(
+        report.first_failure().map(|(_, c)| c.id),
+        Some(check),
+        "{file}: {}",
+        report.summary
+    );
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(s).unwrap()
+}
+
+fn base64_encode(b: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+macro_rules! libnpmpublish {
+    ($test:ident, $file:literal, $check:ident) => {
+        #[test]
+        fn $test() {
+            negative_libnpmpublish(concat!("negative/npm/libnpmpublish/", $file), CheckId::$check);
+        }
+    };
+}
+
+libnpmpublish!(libnpmpublish_bad_bundle, "bad-bundle.json", BundleFormat);
+libnpmpublish!(
+    libnpmpublish_bad_dsse_payload,
+    "bad-dsse-payload-bundle.json",
+    Statement
+);
+libnpmpublish!(
+    libnpmpublish_digest_mismatch,
+    "digest-mismatch-provenance-bundle.json",
+    Subject
+);
+libnpmpublish!(
+    libnpmpublish_invalid_signature,
+    "invalid-signature-bundle.json",
+    Signature
+);
+libnpmpublish!(
+    libnpmpublish_multi_subject,
+    "multi-subject-provenance-bundle.json",
+    Subject
+);
+libnpmpublish!(
+    libnpmpublish_no_envelope,
+    "no-provenance-envelope-bundle.json",
+    BundleFormat
+);
+libnpmpublish!(libnpmpublish_no_subject, "no-provenance-subject-bundle.json", Statement);
+// Passes libnpmpublish's local checks, but has no log entry.
+libnpmpublish!(libnpmpublish_valid_but_unlogged, "valid-bundle.json", LogTimestamp);
+
+#[test]
+fn github_staging_bundle_is_rejected_under_the_public_good_root() {
+    let file = "negative/npm/github-staging/sigstore@1.3.0.provenance.github-staging.sigstore.json";
+    let Some(dir) = fx::require(file) else { return };
+    let k = fx::known("sigstore", "1.3.0").unwrap();
+    let report = inspect(
+        &fx::read(&dir, file),
+        Some((k.name, k.version)),
+        Some(k.integrity),
+        &TrustMaterial::public_good(),
+        &Default::default(),
+    );
+    assert_eq!(report.verdict, Verdict::Failed);
+    // No public-good log entry and a timestamp from a staging TSA: no trusted signing time.
+    assert_eq!(
+        report.first_failure().map(|(_, c)| c.id),
+        Some(CheckId::LogTimestamp),
+        "{}",
+        report.summary
+    );
+}
+
+/// A sigstore-conformance case, verified as `cosign verify-blob` would.
+fn conformance(case: &str, expected_failure: Option<CheckId>) {
+    let Some(dir) = fx::require(case) else { return };
+    let base = dir.join("negative/sigstore-conformance");
+    let case_dir = base.join(case);
+    let read = |name: &str| std::fs::read(case_dir.join(name)).ok();
+    let artifact = read("artifact").unwrap_or_else(|| std::fs::read(base.join("a.txt")).unwrap());
+    let text = |name: &str| read(name).map(|b| String::from_utf8(b).unwrap().trim().to_string());
+    let expected = ExpectedIdentity {
+        subject_alternative_name: Some(text("identity").unwrap_or_else(|| {
+            "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main".into()
+        })),
+        issuer: Some(text("issuer").unwrap_or_else(|| "https://token.actions.githubusercontent.com".into())),
+        ..Default::default()
+    };
+    let trust = match text("trusted_root.json") {
+        Some(json) => TrustMaterial::from_trusted_root_json(&json, RegistryKeys::npm()).unwrap(),
+        None => TrustMaterial::public_good(),
+    };
+    let bundle = text("bundle.sigstore.json").unwrap();
+    let report = verify_single_bundle(&bundle, ArtifactExpectation::Blob(artifact), None, &trust, &expected);
+    match expected_failure {
+        None => assert_verified(&report, case),
+        Some(check) => {
+            assert_eq!(report.verdict, Verdict::Failed, "{case}");
+            assert_eq!(
+                report.first_failure().map(|(_, c)| c.id),
+                Some(check),
+                "{case}: {}",
+                report.summary
+            );
+        }
+    }
+}
+
+macro_rules! conformance {
+    ($test:ident, $case:literal) => {
+        #[test]
+        fn $test() {
+            conformance($case, None);
+        }
+    };
+    ($test:ident, $case:literal, $check:ident) => {
+        #[test]
+        fn $test() {
+            conformance($case, Some(CheckId::$check));
+        }
+    };
+}
+
+conformance!(conformance_happy_path_v01, "happy-path-v0.1");
+conformance!(conformance_happy_path_v02, "happy-path-v0.2");
+conformance!(conformance_happy_path_v03, "happy-path-v0.3");
+conformance!(conformance_happy_path_intoto_in_dsse_v3, "happy-path-intoto-in-dsse-v3");
+conformance!(
+    conformance_wrong_instance,
+    "bundle-from-wrong-instance_fail",
+    LogTimestamp
+);
+// Rejected for its missing checkpoint (the root it carries is never trusted anyway).
+conformance!(
+    conformance_root_cert_in_chain,
+    "bundle-with-root-cert_fail",
+    TransparencyLog
+);
+conformance!(
+    conformance_checkpoint_wrong_root_hash,
+    "checkpoint-wrong-roothash_fail",
+    TransparencyLog
+);
+conformance!(conformance_dsse_invalid_signature, "dsse-invalid-sig_fail", Signature);
+conformance!(
+    conformance_dsse_envelope_mismatch,
+    "dsse-mismatch-envelope_fail",
+    LogEntryMatch
+);
+conformance!(
+    conformance_intoto_missing_inclusion_proof,
+    "intoto-missing-inclusion-proof_fail",
+    TransparencyLog
+);
+conformance!(
+    conformance_invalid_checkpoint_signature,
+    "invalid-checkpoint-signature_fail",
+    TransparencyLog
+);
+conformance!(
+    conformance_invalid_inclusion_proof,
+    "invalid-inclusion-proof_fail",
+    TransparencyLog
+);
+conformance!(conformance_signature_mismatch, "signature-mismatch_fail", Signature);

@@ -1,0 +1,208 @@
+//! Talking to the registry: the packument and the attestations of a version.
+//!
+//! Every request has a timeout and a size limit: a registry that hangs or
+//! answers with a gigabyte must not freeze the page.
+
+use std::fmt;
+
+use js_sys::{Reflect, Uint8Array};
+use npm_provenance_core::registry_documents::{
+    MAX_ATTESTATIONS_BYTES, MAX_PACKUMENT_BYTES, attestations_path, packument_path, registry_url,
+};
+use npm_provenance_core::{Packument, parse_packument};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, ReadableStreamDefaultReader, RequestInit, Response};
+
+/// How long a registry request may take.
+pub const REQUEST_TIMEOUT_MS: i32 = 20_000;
+
+/// Why a registry request did not produce a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchError {
+    /// The registry answered with this status.
+    Status {
+        status: u16,
+        status_text: String,
+        url: String,
+    },
+    /// No answer at all: the network, or the registry refusing cross-origin requests.
+    Network { url: String },
+    /// No answer within [`REQUEST_TIMEOUT_MS`].
+    Timeout { url: String },
+    /// The answer was larger than what is accepted for this document.
+    TooLarge { url: String, limit: usize },
+    /// The answer could not be read as the document it should be.
+    Malformed { url: String, detail: String },
+}
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FetchError::Status {
+                status,
+                status_text,
+                url,
+            } => {
+                write!(
+                    f,
+                    "The registry answered HTTP {status}{} for {url}.",
+                    if status_text.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {status_text}")
+                    }
+                )
+            }
+            FetchError::Network { url } => write!(
+                f,
+                "Could not reach {url}. The registry may be down, or may not allow requests from browsers (CORS). \
+                 You can choose another registry in the settings."
+            ),
+            FetchError::Timeout { url } => write!(
+                f,
+                "The registry did not answer within {} s: {url}.",
+                REQUEST_TIMEOUT_MS / 1000
+            ),
+            FetchError::TooLarge { url, limit } => write!(
+                f,
+                "The answer from {url} is larger than {} MB; it is not read.",
+                limit >> 20
+            ),
+            FetchError::Malformed { url, detail } => write!(f, "The answer from {url} is not usable: {detail}"),
+        }
+    }
+}
+
+impl FetchError {
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, FetchError::Status { status: 404, .. })
+    }
+}
+
+fn window_or_worker_fetch(url: &str, init: &RequestInit) -> js_sys::Promise {
+    let global = js_sys::global();
+    if let Ok(window) = global.clone().dyn_into::<web_sys::Window>() {
+        window.fetch_with_str_and_init(url, init)
+    } else {
+        global
+            .unchecked_into::<web_sys::WorkerGlobalScope>()
+            .fetch_with_str_and_init(url, init)
+    }
+}
+
+fn set_timeout(callback: &js_sys::Function, ms: i32) -> Option<i32> {
+    let set = Reflect::get(&js_sys::global(), &"setTimeout".into()).ok()?;
+    let set: js_sys::Function = set.dyn_into().ok()?;
+    set.call2(&JsValue::NULL, callback, &ms.into())
+        .ok()?
+        .as_f64()
+        .map(|id| id as i32)
+}
+
+fn clear_timeout(id: i32) {
+    if let Ok(clear) = Reflect::get(&js_sys::global(), &"clearTimeout".into())
+        && let Ok(clear) = clear.dyn_into::<js_sys::Function>()
+    {
+        let _ = clear.call1(&JsValue::NULL, &id.into());
+    }
+}
+
+/// GETs `url` as text, with a timeout and a size limit read as it streams.
+/// `Ok(None)` for 404.
+pub async fn get_text(url: &str, limit: usize) -> Result<Option<String>, FetchError> {
+    let controller = AbortController::new().map_err(|_| FetchError::Network { url: url.into() })?;
+    let init = RequestInit::new();
+    init.set_signal(Some(&controller.signal()));
+    init.set_method("GET");
+    // The registry's JSON; no credentials are ever sent to it.
+    init.set_credentials(web_sys::RequestCredentials::Omit);
+    let abort = {
+        let controller = controller.clone();
+        wasm_bindgen::closure::Closure::once_into_js(move || controller.abort())
+    };
+    let timer = set_timeout(abort.unchecked_ref(), REQUEST_TIMEOUT_MS);
+    let result = read_response(url, limit, &init).await;
+    if let Some(id) = timer {
+        clear_timeout(id);
+    }
+    match result {
+        Err(_) if controller.signal().aborted() => Err(FetchError::Timeout { url: url.into() }),
+        other => other,
+    }
+}
+
+async fn read_response(url: &str, limit: usize, init: &RequestInit) -> Result<Option<String>, FetchError> {
+    let network = || FetchError::Network { url: url.into() };
+    let response: Response = JsFuture::from(window_or_worker_fetch(url, init))
+        .await
+        .map_err(|_| network())?
+        .dyn_into()
+        .map_err(|_| network())?;
+    if response.status() == 404 {
+        return Ok(None);
+    }
+    if !response.ok() {
+        return Err(FetchError::Status {
+            status: response.status(),
+            status_text: response.status_text(),
+            url: url.into(),
+        });
+    }
+    let too_large = || FetchError::TooLarge { url: url.into(), limit };
+    if let Ok(Some(length)) = response.headers().get("content-length")
+        && length.parse::<usize>().is_ok_and(|n| n > limit)
+    {
+        return Err(too_large());
+    }
+    let Some(body) = response.body() else {
+        return Ok(Some(String::new()));
+    };
+    let reader: ReadableStreamDefaultReader = body.get_reader().dyn_into().map_err(|_| network())?;
+    let mut bytes = Vec::new();
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(|_| network())?;
+        if Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true)
+        {
+            break;
+        }
+        let value: Uint8Array = Reflect::get(&chunk, &"value".into())
+            .map_err(|_| network())?
+            .unchecked_into();
+        if bytes.len() + value.length() as usize > limit {
+            let _ = reader.cancel();
+            return Err(too_large());
+        }
+        let start = bytes.len();
+        bytes.resize(start + value.length() as usize, 0);
+        value.copy_to(&mut bytes[start..]);
+    }
+    String::from_utf8(bytes).map(Some).map_err(|_| FetchError::Malformed {
+        url: url.into(),
+        detail: "it is not UTF-8 text.".into(),
+    })
+}
+
+/// The package document, parsed. `Ok(None)` when the package does not exist.
+pub async fn fetch_packument(registry: &str, name: &str) -> Result<Option<Packument>, FetchError> {
+    let url = registry_url(registry, &packument_path(name));
+    match get_text(&url, MAX_PACKUMENT_BYTES).await? {
+        None => Ok(None),
+        Some(text) => parse_packument(&text)
+            .map(Some)
+            .map_err(|detail| FetchError::Malformed { url, detail }),
+    }
+}
+
+/// The attestations response of a version, unparsed (verification reads it).
+/// `Ok(None)` when the registry has none (404).
+pub async fn fetch_attestations(registry: &str, name: &str, version: &str) -> Result<Option<String>, FetchError> {
+    get_text(
+        &registry_url(registry, &attestations_path(name, version)),
+        MAX_ATTESTATIONS_BYTES,
+    )
+    .await
+}

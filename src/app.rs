@@ -1,0 +1,136 @@
+//! The app shell: router, header with search and registry setting, footer.
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::path;
+
+use crate::components::search::SearchBox;
+use crate::pages::{home::HomePage, inspect::InspectPage, not_found::NotFound, package::PackagePage};
+use crate::settings::{
+    DEFAULT_REGISTRY, RegistrySetting, normalize_registry, store_registry, stored_registry, use_registry,
+};
+
+#[component]
+pub fn App() -> impl IntoView {
+    let registry = RegistrySetting(RwSignal::new(
+        stored_registry().unwrap_or_else(|| DEFAULT_REGISTRY.to_string()),
+    ));
+    provide_context(registry);
+    crate::verifier::warm_up();
+    view! {
+        <Router>
+            <RegistryFromQuery />
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <Header />
+            <main id="main" tabindex="-1">
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/inspect") view=InspectPage />
+                    <Route path=path!("/package/*path") view=PackagePage />
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>
+                    "Verified in your browser with Sigstore's public-good trust root and npm's registry keys. "
+                    "Nothing you look up or paste leaves this page except requests to the registry."
+                </p>
+            </footer>
+        </Router>
+    }
+}
+
+/// `?registry=` overrides the setting and is remembered.
+#[component]
+fn RegistryFromQuery() -> impl IntoView {
+    let query = use_query_map();
+    let registry = use_registry();
+    Effect::new(move |_| {
+        if let Some(value) = query.read().get("registry")
+            && let Ok(url) = normalize_registry(&value)
+            && registry.0.get_untracked() != url
+        {
+            store_registry(&url);
+            registry.0.set(url);
+        }
+    });
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let registry = use_registry();
+    view! {
+        <header class="site-header">
+            <A href=move || registry.href("/") attr:class="brand">
+                <span class="brand-mark" aria-hidden="true">"◆"</span>
+                " npm provenance"
+            </A>
+            <nav aria-label="Main">
+                <A href=move || registry.href("/inspect")>"Inspector"</A>
+            </nav>
+            <SearchBox compact=true />
+            <RegistrySettings />
+        </header>
+    }
+}
+
+/// The registry control: shows the current registry and lets a person set another.
+#[component]
+fn RegistrySettings() -> impl IntoView {
+    let registry = use_registry();
+    let navigate = use_navigate();
+    let (draft, set_draft) = signal(String::new());
+    let (error, set_error) = signal(None::<String>);
+    let open = RwSignal::new(false);
+    let host = move || {
+        let r = registry.get();
+        r.split("://").nth(1).unwrap_or(&r).to_string()
+    };
+    let apply = move |value: String| match normalize_registry(&value) {
+        Ok(url) => {
+            store_registry(&url);
+            registry.0.set(url.clone());
+            set_error.set(None);
+            open.set(false);
+            // Keep the address bar truthful: a shared link must show this registry.
+            if let Some(location) = web_sys::window().map(|w| w.location()) {
+                let path = location.pathname().unwrap_or_else(|_| "/".into());
+                navigate(&registry.href(&path), Default::default());
+            }
+        }
+        Err(e) => set_error.set(Some(e)),
+    };
+    let apply_default = apply.clone();
+    view! {
+        <details class="registry-settings" prop:open=move || open.get() on:toggle=move |ev| {
+            let is_open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
+            if is_open {
+                set_draft.set(registry.0.get_untracked());
+            }
+            open.set(is_open);
+        }>
+            <summary>
+                <span class="visually-hidden">"Registry: "</span>
+                <span class="registry-host" title=move || registry.get()>{host}</span>
+            </summary>
+            <form class="registry-form" on:submit=move |ev| {
+                ev.prevent_default();
+                apply(draft.get_untracked());
+            }>
+                <label for="registry-url">"Registry URL"</label>
+                <input id="registry-url" type="url" inputmode="url" spellcheck="false" autocomplete="off"
+                    placeholder=DEFAULT_REGISTRY
+                    prop:value=move || { let _ = open.get(); registry.get() }
+                    on:input=move |ev| set_draft.set(event_target_value(&ev)) />
+                <p class="hint">"Any registry with npm's API. It must allow requests from browsers (CORS)."</p>
+                {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                <div class="form-actions">
+                    <button type="submit">"Use this registry"</button>
+                    <button type="button" class="secondary" on:click=move |_| apply_default(DEFAULT_REGISTRY.to_string())>
+                        "Use npm's"
+                    </button>
+                </div>
+            </form>
+        </details>
+    }
+}

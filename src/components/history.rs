@@ -1,0 +1,371 @@
+//! Every version of a package with its publish date and provenance status,
+//! verified lazily as rows scroll into view, a few at a time, with a warning
+//! where provenance disappears or the build moves to another repository or
+//! workflow.
+
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use npm_provenance_core::text::visible;
+use npm_provenance_core::{Packument, Report, Verdict};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{IntersectionObserver, IntersectionObserverEntry};
+
+use crate::api::fetch_attestations;
+use crate::format::date;
+use crate::protocol::VerifyRequest;
+use crate::settings::use_registry;
+
+/// Registry requests the history makes at once.
+const MAX_IN_FLIGHT: usize = 3;
+/// Rows shown before "Show all".
+const INITIAL_ROWS: usize = 100;
+
+/// What is known of a version's provenance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowStatus {
+    NotChecked,
+    Checking,
+    Verified {
+        repository: Option<String>,
+        build_file: Option<String>,
+    },
+    Failed(String),
+    NoProvenance,
+    Error(String),
+}
+
+impl RowStatus {
+    /// The row status a report implies.
+    pub fn from_report(report: &Report) -> Self {
+        match report.verdict {
+            Verdict::Verified => Self::Verified {
+                repository: report
+                    .provenance
+                    .as_ref()
+                    .and_then(|p| p.source_repository.as_ref())
+                    .map(|l| l.text.clone()),
+                build_file: report
+                    .provenance
+                    .as_ref()
+                    .and_then(|p| p.build_file.as_ref())
+                    .map(|l| l.text.clone()),
+            },
+            Verdict::NoProvenance => Self::NoProvenance,
+            Verdict::Failed => Self::Failed(report.first_failure().map(|(_, c)| c.title.clone()).unwrap_or_default()),
+            Verdict::Incomplete => Self::Failed("incomplete".into()),
+            Verdict::Error => Self::Error(report.summary.clone()),
+        }
+    }
+}
+
+/// Warnings over a history (newest first) whose statuses are known so far.
+pub fn history_warnings(versions_newest_first: &[(String, RowStatus)]) -> HashMap<String, String> {
+    let mut warnings = HashMap::new();
+    let mut last_verified: Option<(&str, &Option<String>, &Option<String>)> = None;
+    for (version, status) in versions_newest_first.iter().rev() {
+        match status {
+            RowStatus::NoProvenance => {
+                if let Some((prev, _, _)) = last_verified {
+                    warnings.insert(
+                        version.clone(),
+                        format!("No provenance, though {prev} before it had verified provenance."),
+                    );
+                }
+            }
+            RowStatus::Verified { repository, build_file } => {
+                if let Some((prev, prev_repo, prev_file)) = last_verified {
+                    if repository != prev_repo {
+                        warnings.insert(
+                            version.clone(),
+                            format!(
+                                "Built from {}, but {prev} was built from {}.",
+                                repository.as_deref().unwrap_or("an unnamed repository"),
+                                prev_repo.as_deref().unwrap_or("an unnamed repository")
+                            ),
+                        );
+                    } else if build_file != prev_file {
+                        warnings.insert(
+                            version.clone(),
+                            format!(
+                                "Built by {}, but {prev} was built by {}.",
+                                build_file.as_deref().unwrap_or("an unnamed workflow"),
+                                prev_file.as_deref().unwrap_or("an unnamed workflow")
+                            ),
+                        );
+                    }
+                }
+                last_verified = Some((version, repository, build_file));
+            }
+            _ => {}
+        }
+    }
+    warnings
+}
+
+#[derive(Clone, Copy)]
+struct Context {
+    queue: Queue,
+    registry: crate::settings::RegistrySetting,
+    packument: StoredValue<Rc<Packument>, LocalStorage>,
+}
+
+/// Starts waiting rows' checks while fewer than [`MAX_IN_FLIGHT`] run.
+fn pump(ctx: Context) {
+    // Every access is a `try_`: a check may finish after the page is gone.
+    let queue = ctx.queue;
+    while queue.in_flight.try_get_value().is_some_and(|n| n < MAX_IN_FLIGHT) {
+        let Some(version) = queue.waiting.try_update_value(|w| w.pop_front()).flatten() else {
+            break;
+        };
+        let Some(status) = queue.statuses.try_with_value(|m| m.get(&version).copied()).flatten() else {
+            continue;
+        };
+        let (Some(registry), Some(packument)) = (ctx.registry.0.try_get_untracked(), ctx.packument.try_get_value())
+        else {
+            return;
+        };
+        queue.in_flight.update_value(|n| *n += 1);
+        let name = packument.name.clone();
+        let dist = packument.versions.get(&version).cloned().unwrap_or_default();
+        let published_at = packument.published_at(&version);
+        spawn_local(async move {
+            let result = match fetch_attestations(&registry, &name, &version).await {
+                Err(e) => RowStatus::Error(e.to_string()),
+                Ok(attestations) => {
+                    let request = VerifyRequest::PackageVersion {
+                        name,
+                        version,
+                        integrity: dist.integrity,
+                        attestations,
+                        signatures: dist.signatures,
+                        published_at,
+                        expected: Default::default(),
+                    };
+                    match crate::verifier::verify(request).await {
+                        Ok(report) => RowStatus::from_report(&report),
+                        Err(e) => RowStatus::Error(e),
+                    }
+                }
+            };
+            let _ = status.try_set(result);
+            let _ = queue.in_flight.try_update_value(|n| *n -= 1);
+            pump(ctx);
+        });
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Queue {
+    statuses: StoredValue<HashMap<String, RwSignal<RowStatus>>>,
+    waiting: StoredValue<VecDeque<String>>,
+    in_flight: StoredValue<usize>,
+}
+
+#[component]
+pub fn VersionHistory(
+    packument: Rc<Packument>,
+    current: String,
+    #[prop(into)] current_report: Signal<Option<Report>>,
+) -> impl IntoView {
+    let registry = use_registry();
+    let name = packument.name.clone();
+    let statuses: HashMap<String, RwSignal<RowStatus>> = packument
+        .history
+        .iter()
+        .map(|v| {
+            (
+                v.version.clone(),
+                RwSignal::new(if v.has_attestations {
+                    RowStatus::NotChecked
+                } else {
+                    RowStatus::NoProvenance
+                }),
+            )
+        })
+        .collect();
+    let queue = Queue {
+        statuses: StoredValue::new(statuses),
+        waiting: StoredValue::new(VecDeque::new()),
+        in_flight: StoredValue::new(0),
+    };
+    // The version on the page is verified by the page: reuse its report.
+    {
+        let current = current.clone();
+        Effect::new(move |_| {
+            if let Some(report) = current_report.get()
+                && let Some(s) = queue.statuses.with_value(|m| m.get(&current).copied())
+            {
+                s.set(RowStatus::from_report(&report));
+            }
+        });
+    }
+    let ctx = Context {
+        queue,
+        registry,
+        packument: StoredValue::new_local(packument.clone()),
+    };
+    let enqueue = move |version: String| {
+        let Some(status) = queue.statuses.with_value(|m| m.get(&version).copied()) else {
+            return;
+        };
+        if status.get_untracked() != RowStatus::NotChecked {
+            return;
+        }
+        status.set(RowStatus::Checking);
+        queue.waiting.update_value(|w| w.push_back(version));
+        pump(ctx);
+    };
+
+    let total = packument.history.len();
+    let (shown, set_shown) = signal(INITIAL_ROWS.min(total));
+    let rows = packument.history.clone();
+    let rows_for_warnings = rows.clone();
+    let warnings = Memo::new(move |_| {
+        let known: Vec<(String, RowStatus)> = rows_for_warnings
+            .iter()
+            .map(|v| {
+                let status = queue
+                    .statuses
+                    .with_value(|m| m.get(&v.version).map(|s| s.get()))
+                    .unwrap_or(RowStatus::NotChecked);
+                (v.version.clone(), status)
+            })
+            .collect();
+        history_warnings(&known)
+    });
+
+    // Verify rows as they scroll into view.
+    let tbody = NodeRef::<html::Tbody>::new();
+    let observer = StoredValue::new_local(None::<IntersectionObserver>);
+    Effect::new(move |_| {
+        let _ = shown.get();
+        let Some(tbody) = tbody.get() else { return };
+        if observer.with_value(Option::is_none) {
+            let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                for entry in entries.iter() {
+                    let entry: IntersectionObserverEntry = entry.unchecked_into();
+                    if entry.is_intersecting()
+                        && let Some(v) = entry.target().get_attribute("data-version")
+                    {
+                        enqueue(v);
+                    }
+                }
+            });
+            let options = web_sys::IntersectionObserverInit::new();
+            options.set_root_margin("200px");
+            if let Ok(o) = IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &options) {
+                observer.set_value(Some(o));
+            }
+            callback.forget();
+        }
+        // Observe the rows after they are in the document.
+        request_animation_frame(move || {
+            observer.with_value(|o| {
+                if let Some(o) = o {
+                    let rows = tbody.query_selector_all("tr[data-version]");
+                    if let Ok(rows) = rows {
+                        for i in 0..rows.length() {
+                            if let Some(el) = rows.get(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+                                o.observe(&el);
+                            }
+                        }
+                    }
+                }
+            });
+        });
+    });
+    on_cleanup(move || {
+        observer.with_value(|o| {
+            if let Some(o) = o {
+                o.disconnect();
+            }
+        })
+    });
+
+    view! {
+        <section class="history" aria-labelledby="history-heading">
+            <h2 id="history-heading">"Versions"</h2>
+            <p class="hint">{format!("{total} versions, newest first. Each version's provenance is verified as it scrolls into view.")}</p>
+            <table class="history-table">
+                <thead><tr><th scope="col">"Version"</th><th scope="col">"Published"</th><th scope="col">"Provenance"</th></tr></thead>
+                <tbody node_ref=tbody>
+                    {move || rows.iter().take(shown.get()).map(|v| {
+                        let version = v.version.clone();
+                        let status = queue.statuses.with_value(|m| m.get(&version).copied());
+                        let href = registry.href(&format!("/package/{name}/v/{version}", name = name));
+                        let is_current = version == current;
+                        let warning_version = version.clone();
+                        view! {
+                            <tr data-version=version.clone() class:current=is_current aria-current=is_current.then_some("page")>
+                                <th scope="row"><a href=href>{visible(&version)}</a></th>
+                                <td>{v.published_at.map(date).unwrap_or_else(|| "—".into())}</td>
+                                <td>
+                                    {move || status.map(|s| status_cell(s.get()))}
+                                    {move || warnings.with(|w| w.get(&warning_version).cloned()).map(|w| view! {
+                                        <p class="history-warning" role="note"><span aria-hidden="true">"⚠ "</span>{visible(&w)}</p>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {move || (shown.get() < total).then(|| view! {
+                <button type="button" class="secondary" on:click=move |_| set_shown.set(total)>
+                    {format!("Show all {total} versions")}
+                </button>
+            })}
+        </section>
+    }
+}
+
+fn status_cell(status: RowStatus) -> impl IntoView {
+    let (class, text) = match &status {
+        RowStatus::NotChecked => ("pending", "Not checked yet".to_string()),
+        RowStatus::Checking => ("pending", "Checking…".to_string()),
+        RowStatus::Verified { .. } => ("verified", "✓ Verified".to_string()),
+        RowStatus::Failed(check) => ("failed", format!("✗ Failed: {}", visible(check))),
+        RowStatus::NoProvenance => ("none", "No provenance".to_string()),
+        RowStatus::Error(e) => ("error", format!("Error: {}", visible(e))),
+    };
+    view! { <span class=format!("status status--{class}") data-status=class>{text}</span> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verified(repo: &str, file: &str) -> RowStatus {
+        RowStatus::Verified {
+            repository: Some(repo.into()),
+            build_file: Some(file.into()),
+        }
+    }
+
+    #[test]
+    fn warns_when_provenance_disappears_or_moves() {
+        // newest first
+        let history = vec![
+            ("1.3.0".to_string(), verified("github.com/o/r", "b.yml")),
+            ("1.2.0".to_string(), verified("github.com/evil/fork", "a.yml")),
+            ("1.1.0".to_string(), RowStatus::NoProvenance),
+            ("1.0.0".to_string(), verified("github.com/o/r", "a.yml")),
+            ("0.9.0".to_string(), RowStatus::NoProvenance),
+        ];
+        let w = history_warnings(&history);
+        assert!(w["1.1.0"].contains("No provenance, though 1.0.0"));
+        assert!(w["1.2.0"].contains("Built from github.com/evil/fork, but 1.0.0 was built from github.com/o/r"));
+        assert!(w["1.3.0"].contains("Built from github.com/o/r, but 1.2.0"));
+        assert!(!w.contains_key("0.9.0") && !w.contains_key("1.0.0"));
+        let moved_workflow = vec![
+            ("2".to_string(), verified("r", "b.yml")),
+            ("1".to_string(), verified("r", "a.yml")),
+        ];
+        assert!(history_warnings(&moved_workflow)["2"].contains("Built by b.yml, but 1 was built by a.yml"));
+    }
+}

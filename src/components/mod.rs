@@ -1,0 +1,10 @@
+//! Pieces shared by pages.
+pub mod badge_embed;
+pub mod checklist;
+pub mod history;
+pub mod identity;
+pub mod json_view;
+pub mod panel;
+pub mod report_view;
+pub mod search;
+pub mod verdict;

@@ -1,0 +1,63 @@
+//! The provenance panel, as npmjs.com shows it: where and how the package was
+//! built, with links to the build, the commit, the build file and the log.
+
+use leptos::prelude::*;
+use npm_provenance_core::links::https_url;
+use npm_provenance_core::text::visible;
+use npm_provenance_core::{Link, ProvenanceSummary};
+
+use crate::format::readable;
+
+/// An anchor only for URLs that pass the core's `https:` check, text otherwise.
+pub fn link_or_text(text: String, url: Option<&str>, class: &'static str) -> AnyView {
+    match url.and_then(https_url) {
+        Some(href) => {
+            view! { <a class=class href=href rel="noopener noreferrer nofollow">{visible(&text)}</a> }.into_any()
+        }
+        None => view! { <span class=class>{visible(&text)}</span> }.into_any(),
+    }
+}
+
+fn row(label: &'static str, link: Option<Link>, testid: &'static str) -> impl IntoView {
+    link.map(|l| {
+        view! {
+            <div class="panel-row" data-testid=testid>
+                <dt>{label}</dt>
+                <dd>{link_or_text(l.text, l.url.as_deref(), "panel-link")}</dd>
+            </div>
+        }
+    })
+}
+
+#[component]
+pub fn ProvenancePanel(summary: ProvenanceSummary) -> impl IntoView {
+    let published = summary
+        .published_at
+        .as_deref()
+        .map(|t| readable(t).unwrap_or_else(|| t.to_string()));
+    let from_predicate = (!summary.from_predicate.is_empty()).then(|| summary.from_predicate.join(", "));
+    let build_summary = summary.build_summary_url.clone().and_then(|u| https_url(&u));
+    view! {
+        <section class="panel" aria-labelledby="provenance-heading" data-testid="provenance-panel">
+            <h2 id="provenance-heading">"Provenance"</h2>
+            <p class="panel-headline">
+                <span class="panel-check" aria-hidden="true">"✓"</span>
+                {summary.headline.clone()}
+            </p>
+            {build_summary.map(|href| view! {
+                <p><a class="panel-build-summary" href=href rel="noopener noreferrer nofollow" data-testid="build-summary">"View build summary"</a></p>
+            })}
+            <dl class="panel-rows">
+                {row("Source Commit", summary.source_commit.clone(), "source-commit")}
+                {row("Build File", summary.build_file.clone(), "build-file")}
+                {row("Public Ledger", summary.public_ledger.clone(), "public-ledger")}
+                {published.map(|p| view! { <div class="panel-row"><dt>"Published"</dt><dd>{p}</dd></div> })}
+            </dl>
+            {from_predicate.map(|f| view! {
+                <p class="panel-note">
+                    "Shown from the build's own statement, because the certificate carries no claim for it: " {f} "."
+                </p>
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,248 @@
+//! `/package/<name>[/v/<version>]`: the package's provenance, verified in the
+//! browser, with its version history and badge.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use npm_provenance_core::text::visible;
+use npm_provenance_core::{Packument, Report};
+
+use crate::api::{FetchError, fetch_attestations, fetch_packument};
+use crate::components::badge_embed::BadgeEmbed;
+use crate::components::history::VersionHistory;
+use crate::components::report_view::ReportView;
+use crate::format::date_time;
+use crate::protocol::VerifyRequest;
+use crate::settings::use_registry;
+use crate::spec::{PackageSpec, parse_package_path};
+
+/// Why a package page cannot show a report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageError {
+    BadName(String),
+    PackageNotFound {
+        name: String,
+        registry: String,
+    },
+    VersionNotFound {
+        name: String,
+        version: String,
+        latest: Option<String>,
+    },
+    NoVersions(String),
+    Fetch(FetchError),
+    Verify(String),
+}
+
+type PackumentResult = Result<Option<Rc<Packument>>, FetchError>;
+
+/// The version a page shows: the one in the address, or the `latest` tag.
+fn resolve_version(packument: &Packument, spec: &PackageSpec) -> Result<String, PageError> {
+    match &spec.version {
+        Some(v) if packument.versions.contains_key(v) => Ok(v.clone()),
+        Some(v) => Err(PageError::VersionNotFound {
+            name: spec.name.clone(),
+            version: v.clone(),
+            latest: packument.latest().map(str::to_string),
+        }),
+        None => packument
+            .latest()
+            .map(str::to_string)
+            .ok_or_else(|| PageError::NoVersions(spec.name.clone())),
+    }
+}
+
+fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
+#[component]
+pub fn PackagePage() -> impl IntoView {
+    let params = use_params_map();
+    let registry = use_registry();
+    let spec = Memo::new(move |_| parse_package_path(&params.read().get("path").unwrap_or_default()));
+    let name = Memo::new(move |_| spec.get().ok().map(|s| s.name));
+
+    let packument: LocalResource<PackumentResult> = LocalResource::new(move || {
+        let (registry, name) = (registry.get(), name.get());
+        async move {
+            match name {
+                Some(name) => fetch_packument(&registry, &name).await.map(|p| p.map(Rc::new)),
+                None => Ok(None),
+            }
+        }
+    });
+
+    let report: LocalResource<Result<(Report, Option<String>), PageError>> = LocalResource::new(move || {
+        let (registry, spec) = (registry.get(), spec.get());
+        async move {
+            let spec = spec.map_err(PageError::BadName)?;
+            let packument = packument
+                .await
+                .map_err(PageError::Fetch)?
+                .ok_or_else(|| PageError::PackageNotFound {
+                    name: spec.name.clone(),
+                    registry: registry.clone(),
+                })?;
+            let version = resolve_version(&packument, &spec)?;
+            let dist = packument.versions.get(&version).cloned().unwrap_or_default();
+            let attestations = fetch_attestations(&registry, &spec.name, &version)
+                .await
+                .map_err(PageError::Fetch)?;
+            let request = VerifyRequest::PackageVersion {
+                name: spec.name.clone(),
+                version: version.clone(),
+                integrity: dist.integrity,
+                attestations: attestations.clone(),
+                signatures: dist.signatures,
+                published_at: packument.published_at(&version),
+                expected: Default::default(),
+            };
+            let report = crate::verifier::verify(request).await.map_err(PageError::Verify)?;
+            Ok((report, attestations))
+        }
+    });
+    let current_report = Signal::derive(move || report.get().and_then(Result::ok).map(|(r, _)| r));
+
+    Effect::new(move |_| {
+        let title = match spec.get() {
+            Ok(s) => format!(
+                "{}{} — npm provenance",
+                s.name,
+                s.version.map(|v| format!("@{v}")).unwrap_or_default()
+            ),
+            Err(_) => "npm provenance".into(),
+        };
+        if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+            d.set_title(&title);
+        }
+    });
+
+    view! {
+        <article class="package-page">
+            {move || spec.get().err().map(|e| view! { <ErrorView error=PageError::BadName(e) /> })}
+            <Transition fallback=|| view! { <Loading text="Fetching the package document…" /> }>
+                {move || Suspend::new(async move {
+                    let spec = spec.get_untracked().ok()?;
+                    Some(match packument.await {
+                        Err(e) => view! { <ErrorView error=PageError::Fetch(e) /> }.into_any(),
+                        Ok(None) => view! { <ErrorView error=PageError::PackageNotFound { name: spec.name.clone(), registry: registry.0.get_untracked() } /> }.into_any(),
+                        Ok(Some(p)) => match resolve_version(&p, &spec) {
+                            Err(e) => view! { <PackageHeader packument=p.clone() version=None /> <ErrorView error=e /> }.into_any(),
+                            Ok(version) => view! {
+                                <PackageHeader packument=p.clone() version=Some(version.clone()) />
+                                <Transition fallback=|| view! { <Loading text="Fetching and verifying the attestations…" /> }>
+                                    {move || Suspend::new(async move {
+                                        match report.await {
+                                            Ok((report, raw)) => {
+                                                request_animation_frame(|| mark("report-rendered"));
+                                                view! { <ReportView report=report raw_json=raw.unwrap_or_default() /> }.into_any()
+                                            }
+                                            Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                                        }
+                                    })}
+                                </Transition>
+                                <BadgeEmbed name=p.name.clone() />
+                                <VersionHistory packument=p.clone() current=version current_report=current_report />
+                            }.into_any(),
+                        },
+                    })
+                })}
+            </Transition>
+        </article>
+    }
+}
+
+#[component]
+fn PackageHeader(packument: Rc<Packument>, version: Option<String>) -> impl IntoView {
+    let registry = use_registry();
+    let latest = packument.latest().map(str::to_string);
+    let is_latest = version.is_some() && version == latest;
+    let published = version
+        .as_deref()
+        .and_then(|v| packument.published_at(v))
+        .map(date_time);
+    let name = packument.name.clone();
+    view! {
+        <header class="package-header">
+            <h1>
+                <span class="package-name">{visible(&packument.name)}</span>
+                {version.clone().map(|v| view! { <span class="package-version">{format!("@{}", visible(&v))}</span> })}
+            </h1>
+            <p class="package-meta">
+                {is_latest.then(|| view! { <span class="tag">"latest"</span> " " })}
+                {published.map(|p| format!("Published {p}. "))}
+                {(!is_latest).then(|| latest.clone()).flatten().map(|l| {
+                    let href = registry.href(&format!("/package/{name}/v/{l}"));
+                    view! { <a href=href>{format!("Latest is {}", visible(&l))}</a> }
+                })}
+            </p>
+            {packument.description.clone().map(|d| view! { <p class="package-description">{visible(&d)}</p> })}
+        </header>
+    }
+}
+
+#[component]
+pub fn Loading(text: &'static str) -> impl IntoView {
+    view! {
+        <p class="loading" role="status" aria-live="polite">
+            <span class="spinner" aria-hidden="true"></span>
+            {text}
+        </p>
+    }
+}
+
+#[component]
+pub fn ErrorView(error: PageError) -> impl IntoView {
+    let registry = use_registry();
+    let (title, message): (String, String) = match &error {
+        PageError::BadName(e) => ("That is not a package name".into(), e.clone()),
+        PageError::PackageNotFound { name, registry } => (
+            "Package not found".into(),
+            format!("There is no package named {} on {registry}.", visible(name)),
+        ),
+        PageError::VersionNotFound { name, version, .. } => (
+            "Version not found".into(),
+            format!("{} has no version {}.", visible(name), visible(version)),
+        ),
+        PageError::NoVersions(name) => (
+            "No versions".into(),
+            format!("{} has no published versions.", visible(name)),
+        ),
+        PageError::Fetch(FetchError::Status { status, .. }) => {
+            (format!("Registry error (HTTP {status})"), error_text(&error))
+        }
+        PageError::Fetch(FetchError::Network { .. }) => {
+            ("The registry could not be reached".into(), error_text(&error))
+        }
+        PageError::Fetch(FetchError::Timeout { .. }) => ("The registry is not answering".into(), error_text(&error)),
+        PageError::Fetch(_) => ("The registry's answer is not usable".into(), error_text(&error)),
+        PageError::Verify(e) => ("Verification could not run".into(), e.clone()),
+    };
+    let latest_link = match &error {
+        PageError::VersionNotFound {
+            name, latest: Some(l), ..
+        } => {
+            let href = registry.href(&format!("/package/{name}/v/{l}"));
+            Some(view! { <p><a href=href>{format!("See the latest version, {}", visible(l))}</a></p> })
+        }
+        _ => None,
+    };
+    view! {
+        <section class="error-state" role="alert" data-testid="error-state">
+            <h2>{title}</h2>
+            <p>{message}</p>
+            {latest_link}
+        </section>
+    }
+}
+
+fn error_text(error: &PageError) -> String {
+    match error {
+        PageError::Fetch(e) => e.to_string(),
+        other => format!("{other:?}"),
+    }
+}

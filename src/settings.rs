@@ -1,0 +1,126 @@
+//! The registry the app talks to: npm's by default; another from the
+//! `?registry=` query parameter or the settings form, remembered in local
+//! storage.
+
+use leptos::prelude::*;
+
+pub const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org";
+const STORAGE_KEY: &str = "npm-provenance.registry";
+
+/// A registry base URL as typed by a person: `http(s)://host[:port][/path]`,
+/// without a trailing slash. Plain http is allowed for local registries.
+pub fn normalize_registry(input: &str) -> Result<String, String> {
+    let url = input.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| "A registry URL starts with https:// (or http:// for a local one).".to_string())?;
+    let host = rest.split('/').next().unwrap_or_default();
+    let valid = !host.is_empty()
+        && url.len() <= 512
+        && !host.contains('@')
+        && url
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'<' | b'>' | b'\\' | b'`' | b'?' | b'#'));
+    if valid {
+        Ok(url.to_string())
+    } else {
+        Err(format!(
+            "{:?} is not a registry URL.",
+            input.chars().take(100).collect::<String>()
+        ))
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The remembered registry, if any.
+pub fn stored_registry() -> Option<String> {
+    storage()?
+        .get_item(STORAGE_KEY)
+        .ok()?
+        .and_then(|r| normalize_registry(&r).ok())
+}
+
+pub fn store_registry(registry: &str) {
+    if let Some(s) = storage() {
+        let _ = if registry == DEFAULT_REGISTRY {
+            s.remove_item(STORAGE_KEY)
+        } else {
+            s.set_item(STORAGE_KEY, registry)
+        };
+    }
+}
+
+/// The app-wide registry setting, provided as context.
+#[derive(Clone, Copy)]
+pub struct RegistrySetting(pub RwSignal<String>);
+
+impl RegistrySetting {
+    pub fn get(&self) -> String {
+        self.0.get()
+    }
+
+    pub fn is_default(&self) -> bool {
+        self.0.with(|r| r == DEFAULT_REGISTRY)
+    }
+
+    /// An in-app link that keeps a non-default registry in the URL, so that
+    /// every shared link shows what its sender saw.
+    pub fn href(&self, path: &str) -> String {
+        self.0.with(|r| {
+            if r == DEFAULT_REGISTRY {
+                path.to_string()
+            } else {
+                let sep = if path.contains('?') { '&' } else { '?' };
+                format!("{path}{sep}registry={}", encode_query(r))
+            }
+        })
+    }
+}
+
+pub fn use_registry() -> RegistrySetting {
+    expect_context::<RegistrySetting>()
+}
+
+/// Percent-encodes a query parameter value.
+pub fn encode_query(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_urls() {
+        assert_eq!(
+            normalize_registry(" https://registry.npmjs.org/ ").unwrap(),
+            DEFAULT_REGISTRY
+        );
+        assert_eq!(
+            normalize_registry("http://127.0.0.1:4873").unwrap(),
+            "http://127.0.0.1:4873"
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://x",
+            "https://",
+            "https://a@b",
+            "https://a b",
+            "https://x/?q",
+        ] {
+            assert!(normalize_registry(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! What people type or paste to name a package: `name`, `name@version`,
+//! `@scope/name@version`, an npmjs.com package URL, or one of this app's
+//! package paths.
+
+use npm_provenance_core::package::{validate_name, validate_version};
+
+/// A package and, optionally, a version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageSpec {
+    pub name: String,
+    pub version: Option<String>,
+}
+
+impl PackageSpec {
+    /// This app's path for it: `/package/<name>[/v/<version>]`.
+    pub fn path(&self) -> String {
+        match &self.version {
+            Some(v) => format!("/package/{}/v/{v}", self.name),
+            None => format!("/package/{}", self.name),
+        }
+    }
+}
+
+/// Decodes `%xx` escapes (a scope's `%40`, a `%2f` in a pasted URL).
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Parses the part of a package path after `/package/`: `name`, `@scope/name`,
+/// either followed by `/v/<version>`.
+pub fn parse_package_path(path: &str) -> Result<PackageSpec, String> {
+    let path = percent_decode(path.trim_matches('/'));
+    let (name, version) = match path.split_once("/v/") {
+        Some((name, version)) => (name.to_string(), Some(version.trim_end_matches('/').to_string())),
+        None => (path.clone(), None),
+    };
+    validate_name(&name)?;
+    if let Some(v) = &version {
+        validate_version(v)?;
+    }
+    Ok(PackageSpec { name, version })
+}
+
+/// Parses what a person typed in the search box.
+pub fn parse_search(input: &str) -> Result<PackageSpec, String> {
+    let input = input.trim();
+    if input.is_empty() {
+        return Err("Type a package name, name@version, or an npmjs.com package URL.".into());
+    }
+    // npmjs.com URLs and this app's own paths.
+    for prefix in [
+        "https://www.npmjs.com/package/",
+        "https://npmjs.com/package/",
+        "www.npmjs.com/package/",
+        "npmjs.com/package/",
+        "/package/",
+    ] {
+        if let Some(rest) = input.strip_prefix(prefix) {
+            let rest = rest.split(['?', '#']).next().unwrap_or_default();
+            return parse_package_path(rest);
+        }
+    }
+    let decoded = percent_decode(input);
+    let (name, version) = match decoded.rfind('@') {
+        Some(at) if at > 0 => (decoded[..at].to_string(), Some(decoded[at + 1..].to_string())),
+        _ => (decoded.clone(), None),
+    };
+    validate_name(&name)?;
+    if let Some(v) = &version {
+        validate_version(v)?;
+    }
+    Ok(PackageSpec { name, version })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(name: &str, version: Option<&str>) -> PackageSpec {
+        PackageSpec {
+            name: name.into(),
+            version: version.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn search_inputs() {
+        assert_eq!(parse_search("sigstore").unwrap(), spec("sigstore", None));
+        assert_eq!(
+            parse_search(" sigstore@2.3.1 ").unwrap(),
+            spec("sigstore", Some("2.3.1"))
+        );
+        assert_eq!(
+            parse_search("@sigstore/cli@0.8.0").unwrap(),
+            spec("@sigstore/cli", Some("0.8.0"))
+        );
+        assert_eq!(parse_search("@sigstore/cli").unwrap(), spec("@sigstore/cli", None));
+        assert_eq!(
+            parse_search("https://www.npmjs.com/package/@sigstore/cli/v/0.8.0").unwrap(),
+            spec("@sigstore/cli", Some("0.8.0"))
+        );
+        assert_eq!(
+            parse_search("https://www.npmjs.com/package/sigstore?activeTab=versions").unwrap(),
+            spec("sigstore", None)
+        );
+        assert_eq!(parse_search("%40scope%2Fname").unwrap(), spec("@scope/name", None));
+        for bad in ["", "a b", "<script>", "https://evil.example/package/x", "x@1 2"] {
+            assert!(parse_search(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn package_paths() {
+        assert_eq!(parse_package_path("@a/b/v/1.0.0").unwrap(), spec("@a/b", Some("1.0.0")));
+        assert_eq!(parse_package_path("b").unwrap(), spec("b", None));
+        assert_eq!(parse_package_path("%40a%2Fb").unwrap(), spec("@a/b", None));
+        assert!(parse_package_path("../../etc/passwd").is_err());
+        assert_eq!(spec("@a/b", Some("1")).path(), "/package/@a/b/v/1");
+    }
+
+    #[test]
+    fn percent_decoding_is_total() {
+        assert_eq!(percent_decode("%"), "%");
+        assert_eq!(percent_decode("%4"), "%4");
+        assert_eq!(percent_decode("%zz"), "%zz");
+        assert_eq!(percent_decode("a%2fb"), "a/b");
+        assert_eq!(percent_decode("%é1"), "%é1");
+    }
+}

@@ -1,0 +1,172 @@
+//! The page's side of verification: requests go to a small pool of Web
+//! Workers running the core in wasm, so the page stays responsive while a
+//! long version history verifies.
+//!
+//! The page's own wasm never calls the core's verification code, so it does
+//! not carry it: only the workers download it.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use futures::channel::oneshot;
+use npm_provenance_core::Report;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{ErrorEvent, MessageEvent, Worker};
+
+use crate::protocol::{RequestEnvelope, ResponseEnvelope, VerifyRequest};
+
+/// The worker script, written by Trunk next to the app.
+const WORKER_URL: &str = "/worker_loader.js";
+/// Most workers a page starts; each holds its own copy of the verifier.
+const MAX_WORKERS: usize = 3;
+/// A request not answered in this time is abandoned (the worker is then
+/// presumed stuck and replaced).
+const REQUEST_TIMEOUT_MS: i32 = 60_000;
+
+type Pending = Rc<RefCell<HashMap<u32, oneshot::Sender<Result<Report, String>>>>>;
+
+struct PooledWorker {
+    worker: Worker,
+    pending: Pending,
+    /// Set when the worker failed; it is replaced on the next request (not
+    /// from inside its own error handler, which it owns).
+    dead: Rc<Cell<bool>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+impl Drop for PooledWorker {
+    fn drop(&mut self) {
+        self.worker.terminate();
+        for (_, tx) in self.pending.borrow_mut().drain() {
+            let _ = tx.send(Err("The verification worker stopped.".into()));
+        }
+    }
+}
+
+thread_local! {
+    static POOL: RefCell<Vec<Rc<PooledWorker>>> = const { RefCell::new(Vec::new()) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+}
+
+fn pool_size() -> usize {
+    let cores = web_sys::window()
+        .map(|w| w.navigator().hardware_concurrency() as usize)
+        .unwrap_or(2);
+    cores.saturating_sub(1).clamp(1, MAX_WORKERS)
+}
+
+fn spawn_worker() -> Result<Rc<PooledWorker>, String> {
+    let worker = Worker::new(WORKER_URL).map_err(|_| "The verification worker could not be started.".to_string())?;
+    let pending: Pending = Rc::default();
+    let on_message = {
+        let pending = pending.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let Some(text) = event.data().as_string() else { return };
+            let Ok(response) = serde_json::from_str::<ResponseEnvelope>(&text) else {
+                return;
+            };
+            if let Some(tx) = pending.borrow_mut().remove(&response.id) {
+                let _ = tx.send(
+                    response
+                        .report
+                        .ok_or_else(|| "The worker returned no report.".to_string()),
+                );
+            }
+        })
+    };
+    let dead = Rc::new(Cell::new(false));
+    let on_error = {
+        let (pending, dead) = (pending.clone(), dead.clone());
+        Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+            // A trap in the worker (a panic) ends it: fail what it held.
+            dead.set(true);
+            let message = format!("Verification stopped with an error: {}", event.message());
+            for (_, tx) in pending.borrow_mut().drain() {
+                let _ = tx.send(Err(message.clone()));
+            }
+        })
+    };
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    let pooled = Rc::new(PooledWorker {
+        worker,
+        pending,
+        dead,
+        _on_message: on_message,
+        _on_error: on_error,
+    });
+    post(&pooled, 0, VerifyRequest::WarmUp)?;
+    Ok(pooled)
+}
+
+fn post(worker: &PooledWorker, id: u32, request: VerifyRequest) -> Result<(), String> {
+    let json = serde_json::to_string(&RequestEnvelope { id, request }).map_err(|e| e.to_string())?;
+    worker
+        .worker
+        .post_message(&JsValue::from_str(&json))
+        .map_err(|_| "The verification worker refused the request.".to_string())
+}
+
+/// The least busy worker, starting one if the pool is not full.
+fn pick_worker() -> Result<Rc<PooledWorker>, String> {
+    POOL.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        pool.retain(|w| !w.dead.get());
+        let idle = pool.iter().find(|w| w.pending.borrow().is_empty()).cloned();
+        if let Some(w) = idle {
+            return Ok(w);
+        }
+        if pool.len() < pool_size() {
+            let w = spawn_worker()?;
+            pool.push(w.clone());
+            return Ok(w);
+        }
+        Ok(pool
+            .iter()
+            .min_by_key(|w| w.pending.borrow().len())
+            .cloned()
+            .expect("pool is not empty"))
+    })
+}
+
+fn next_id() -> u32 {
+    NEXT_ID.with(|n| {
+        let id = n.get();
+        n.set(id.wrapping_add(1).max(1));
+        id
+    })
+}
+
+/// Starts the first worker early, so its wasm downloads and compiles while
+/// the page fetches the registry documents.
+pub fn warm_up() {
+    let _ = pick_worker();
+}
+
+/// Verifies `request` in a worker.
+pub async fn verify(request: VerifyRequest) -> Result<Report, String> {
+    let worker = pick_worker()?;
+    let id = next_id();
+    let (tx, rx) = oneshot::channel();
+    worker.pending.borrow_mut().insert(id, tx);
+    if let Err(e) = post(&worker, id, request) {
+        worker.pending.borrow_mut().remove(&id);
+        return Err(e);
+    }
+    let pending = worker.pending.clone();
+    let timeout = Closure::once_into_js(move || {
+        if let Some(tx) = pending.borrow_mut().remove(&id) {
+            let _ = tx.send(Err("Verification took too long and was abandoned.".into()));
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        let _ =
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(timeout.unchecked_ref(), REQUEST_TIMEOUT_MS);
+    }
+    drop(worker);
+    rx.await
+        .unwrap_or_else(|_| Err("The verification worker stopped.".into()))
+}

@@ -8,14 +8,13 @@ use leptos_router::path;
 use crate::components::search::SearchBox;
 use crate::pages::{home::HomePage, inspect::InspectPage, not_found::NotFound, package::PackagePage};
 use crate::settings::{
-    DEFAULT_REGISTRY, RegistrySetting, normalize_registry, store_registry, stored_registry, use_registry,
+    RegistrySetting, normalize_registry, page_default_registry, store_registry, stored_registry, use_registry,
 };
 
 #[component]
 pub fn App() -> impl IntoView {
-    let registry = RegistrySetting(RwSignal::new(
-        stored_registry().unwrap_or_else(|| DEFAULT_REGISTRY.to_string()),
-    ));
+    let default = page_default_registry();
+    let registry = RegistrySetting::new(stored_registry().unwrap_or_else(|| default.clone()), default);
     provide_context(registry);
     crate::verifier::warm_up();
     view! {
@@ -50,7 +49,7 @@ fn RegistryFromQuery() -> impl IntoView {
             && let Ok(url) = normalize_registry(&value)
             && registry.0.get_untracked() != url
         {
-            store_registry(&url);
+            store_registry(&url, &registry.default_registry());
             registry.0.set(url);
         }
     });
@@ -88,7 +87,7 @@ fn RegistrySettings() -> impl IntoView {
     };
     let apply = move |value: String| match normalize_registry(&value) {
         Ok(url) => {
-            store_registry(&url);
+            store_registry(&url, &registry.default_registry());
             registry.0.set(url.clone());
             set_error.set(None);
             open.set(false);
@@ -119,15 +118,15 @@ fn RegistrySettings() -> impl IntoView {
             }>
                 <label for="registry-url">"Registry URL"</label>
                 <input id="registry-url" type="url" inputmode="url" spellcheck="false" autocomplete="off"
-                    placeholder=DEFAULT_REGISTRY
+                    placeholder=crate::settings::DEFAULT_REGISTRY
                     prop:value=move || { let _ = open.get(); registry.get() }
                     on:input=move |ev| set_draft.set(event_target_value(&ev)) />
                 <p class="hint">"Any registry with npm's API. It must allow requests from browsers (CORS)."</p>
                 {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                 <div class="form-actions">
                     <button type="submit">"Use this registry"</button>
-                    <button type="button" class="secondary" on:click=move |_| apply_default(DEFAULT_REGISTRY.to_string())>
-                        "Use npm's"
+                    <button type="button" class="secondary" on:click=move |_| apply_default(registry.default_registry())>
+                        "Use the default"
                     </button>
                 </div>
             </form>

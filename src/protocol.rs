@@ -29,6 +29,9 @@ pub enum VerifyRequest {
     WarmUp,
 }
 
+/// What a worker posts once it listens for requests.
+pub const READY: &str = "ready";
+
 #[derive(Debug, Serialize, Deserialize)]
 pub struct RequestEnvelope {
     pub id: u32,

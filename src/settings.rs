@@ -44,9 +44,9 @@ pub fn stored_registry() -> Option<String> {
         .and_then(|r| normalize_registry(&r).ok())
 }
 
-pub fn store_registry(registry: &str) {
+pub fn store_registry(registry: &str, default: &str) {
     if let Some(s) = storage() {
-        let _ = if registry == DEFAULT_REGISTRY {
+        let _ = if registry == default {
             s.remove_item(STORAGE_KEY)
         } else {
             s.set_item(STORAGE_KEY, registry)
@@ -54,24 +54,41 @@ pub fn store_registry(registry: &str) {
     }
 }
 
+/// The registry the server hosting the app verifies with, written into the
+/// page as `<meta name="npm-provenance-registry">`; npm's when absent.
+pub fn page_default_registry() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("meta[name=npm-provenance-registry]").ok().flatten())
+        .and_then(|m| m.get_attribute("content"))
+        .and_then(|r| normalize_registry(&r).ok())
+        .unwrap_or_else(|| DEFAULT_REGISTRY.to_string())
+}
+
 /// The app-wide registry setting, provided as context.
 #[derive(Clone, Copy)]
-pub struct RegistrySetting(pub RwSignal<String>);
+pub struct RegistrySetting(pub RwSignal<String>, pub StoredValue<String>);
 
 impl RegistrySetting {
+    pub fn new(current: String, default: String) -> Self {
+        Self(RwSignal::new(current), StoredValue::new(default))
+    }
+
     pub fn get(&self) -> String {
         self.0.get()
     }
 
-    pub fn is_default(&self) -> bool {
-        self.0.with(|r| r == DEFAULT_REGISTRY)
+    /// The page's default registry.
+    pub fn default_registry(&self) -> String {
+        self.1.get_value()
     }
 
     /// An in-app link that keeps a non-default registry in the URL, so that
     /// every shared link shows what its sender saw.
     pub fn href(&self, path: &str) -> String {
+        let default = self.1.get_value();
         self.0.with(|r| {
-            if r == DEFAULT_REGISTRY {
+            if *r == default {
                 path.to_string()
             } else {
                 let sep = if path.contains('?') { '&' } else { '?' };

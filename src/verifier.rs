@@ -18,7 +18,7 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 use crate::protocol::{RequestEnvelope, ResponseEnvelope, VerifyRequest};
 
 /// The worker script, written by Trunk next to the app.
-const WORKER_URL: &str = "/worker_loader.js";
+const WORKER_URL: &str = "/worker-loader.js";
 /// Most workers a page starts; each holds its own copy of the verifier.
 const MAX_WORKERS: usize = 3;
 /// A request not answered in this time is abandoned (the worker is then
@@ -30,6 +30,8 @@ type Pending = Rc<RefCell<HashMap<u32, oneshot::Sender<Result<Report, String>>>>
 struct PooledWorker {
     worker: Worker,
     pending: Pending,
+    /// Requests posted before the worker said it listens (see `READY`).
+    outbox: Rc<RefCell<Option<Vec<String>>>>,
     /// Set when the worker failed; it is replaced on the next request (not
     /// from inside its own error handler, which it owns).
     dead: Rc<Cell<bool>>,
@@ -61,10 +63,17 @@ fn pool_size() -> usize {
 fn spawn_worker() -> Result<Rc<PooledWorker>, String> {
     let worker = Worker::new(WORKER_URL).map_err(|_| "The verification worker could not be started.".to_string())?;
     let pending: Pending = Rc::default();
+    let outbox: Rc<RefCell<Option<Vec<String>>>> = Rc::new(RefCell::new(Some(Vec::new())));
     let on_message = {
-        let pending = pending.clone();
+        let (pending, outbox, worker) = (pending.clone(), outbox.clone(), worker.clone());
         Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let Some(text) = event.data().as_string() else { return };
+            if text == crate::protocol::READY {
+                for held in outbox.borrow_mut().take().unwrap_or_default() {
+                    let _ = worker.post_message(&JsValue::from_str(&held));
+                }
+                return;
+            }
             let Ok(response) = serde_json::from_str::<ResponseEnvelope>(&text) else {
                 return;
             };
@@ -94,6 +103,7 @@ fn spawn_worker() -> Result<Rc<PooledWorker>, String> {
     let pooled = Rc::new(PooledWorker {
         worker,
         pending,
+        outbox,
         dead,
         _on_message: on_message,
         _on_error: on_error,
@@ -104,6 +114,10 @@ fn spawn_worker() -> Result<Rc<PooledWorker>, String> {
 
 fn post(worker: &PooledWorker, id: u32, request: VerifyRequest) -> Result<(), String> {
     let json = serde_json::to_string(&RequestEnvelope { id, request }).map_err(|e| e.to_string())?;
+    if let Some(held) = worker.outbox.borrow_mut().as_mut() {
+        held.push(json);
+        return Ok(());
+    }
     worker
         .worker
         .post_message(&JsValue::from_str(&json))

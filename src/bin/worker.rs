@@ -27,4 +27,7 @@ fn main() {
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
+    // Messages that arrived while the wasm loaded were dropped (there was no
+    // handler yet); the page holds its requests until it hears this.
+    let _ = scope.post_message(&JsValue::from_str(npm_provenance_app::protocol::READY));
 }

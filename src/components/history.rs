@@ -178,14 +178,15 @@ pub fn VersionHistory(
         .history
         .iter()
         .map(|v| {
-            (
-                v.version.clone(),
-                RwSignal::new(if v.has_attestations {
-                    RowStatus::NotChecked
-                } else {
-                    RowStatus::NoProvenance
-                }),
-            )
+            let status = if v.version == current {
+                // Verified by the page; its report fills this row.
+                RowStatus::Checking
+            } else if v.has_attestations {
+                RowStatus::NotChecked
+            } else {
+                RowStatus::NoProvenance
+            };
+            (v.version.clone(), RwSignal::new(status))
         })
         .collect();
     let queue = Queue {

@@ -1,30 +1,15 @@
 //! `npm-provenance`: verify npm package provenance from the command line
 //! (`verify`), and serve the web app with README badges (`serve`).
-//!
-//! A thin layer of argument parsing over `npm-provenance-core`.
-
-mod input;
-mod render;
-mod verify_cmd;
 
 use clap::{Parser, Subcommand};
-
-/// Exit status: the documented contract for scripts and CI pipelines.
-pub mod exit {
-    /// Every check passed.
-    pub const VERIFIED: u8 = 0;
-    /// Verification ran and did not succeed (a check failed, or no provenance).
-    pub const REJECTED: u8 = 1;
-    /// The input could not be used (missing, unreadable, malformed, bad flags).
-    pub const UNUSABLE: u8 = 2;
-}
+use npm_provenance::{exit, serve, verify_cmd};
 
 #[derive(Parser)]
 #[command(
     name = "npm-provenance",
     version,
     about = "Check where an npm package came from: verify its Sigstore provenance and registry signatures",
-    after_help = "Exit status: 0 verified, 1 rejected (a check failed or there is no provenance), 2 unusable input or usage."
+    after_help = "Exit status of verify: 0 verified, 1 rejected (a check failed or there is no provenance), 2 unusable input or usage."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -35,6 +20,8 @@ struct Cli {
 enum Command {
     /// Verify a registry attestations response or a single Sigstore bundle.
     Verify(verify_cmd::VerifyArgs),
+    /// Serve the web app, README badges and the verification API.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -48,6 +35,7 @@ fn main() -> std::process::ExitCode {
     };
     let code = match cli.command {
         Command::Verify(args) => verify_cmd::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     std::process::ExitCode::from(code)
 }

@@ -92,7 +92,7 @@ pub fn verify_package_version(
                 }
             };
             package_checks.extend(list.into_checks());
-            reports
+            sort_for_display(reports)
         }
     };
 
@@ -227,6 +227,16 @@ pub fn verify_single_bundle(
     };
     let report = verify_bundle(json, None, &Role::Generic { key }, &ctx);
     assemble(None, Vec::new(), vec![report], Assembly::SingleBundle)
+}
+
+/// Provenance first, as people read it; the registry's order varies.
+fn sort_for_display(mut reports: Vec<AttestationReport>) -> Vec<AttestationReport> {
+    reports.sort_by_key(|r| match r.kind {
+        AttestationKind::Provenance => 0,
+        AttestationKind::Publish => 1,
+        AttestationKind::Bundle => 2,
+    });
+    reports
 }
 
 /// The set check: which attestations are there, one of each kind at most.

@@ -1,0 +1,18 @@
+//! The `npm-provenance` program as a library: the `verify` command and the
+//! `serve` HTTP server (app hosting, README badges, verification API), over
+//! `npm-provenance-core`.
+
+pub mod input;
+pub mod render;
+pub mod serve;
+pub mod verify_cmd;
+
+/// Exit status: the documented contract for scripts and CI pipelines.
+pub mod exit {
+    /// Every check passed.
+    pub const VERIFIED: u8 = 0;
+    /// Verification ran and did not succeed (a check failed, or no provenance).
+    pub const REJECTED: u8 = 1;
+    /// The input could not be used (missing, unreadable, malformed, bad flags).
+    pub const UNUSABLE: u8 = 2;
+}

@@ -1,0 +1,280 @@
+//! A local npm registry that serves the shared real fixtures as npm's
+//! registry would, for the server's integration tests and the end-to-end
+//! tests: packuments built around the fixture versions (with their real
+//! `dist.integrity`, `dist.attestations` and `dist.signatures`), the
+//! attestations endpoint, and 404s.
+//!
+//! The first path segment can pick a scenario, so that one registry serves
+//! them all (a registry URL is a base URL):
+//!
+//! | base URL            | behaviour                                                        |
+//! |---------------------|------------------------------------------------------------------|
+//! | `/`                 | the real data                                                    |
+//! | `/tampered`         | sigstore@2.3.1's provenance payload altered after signing        |
+//! | `/error500`         | every request answers 500                                        |
+//! | `/slow`             | every answer is delayed by 1.5 s                                 |
+//! | `/hang`             | no answer for an hour                                            |
+//! | `/garbage`          | every answer is 200 with a body that is not JSON                 |
+//! | `/no-cors`          | the real data without `Access-Control-Allow-Origin`              |
+//! | `/huge`             | packuments announce 100 MB                                       |
+//!
+//! `GET /-/test/requests` returns how many requests were served (it is not counted).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::Response;
+use npm_provenance_fixtures::{self as fx, FULL_PACKUMENTS, KNOWN_VERSIONS, WITHOUT_PROVENANCE};
+use serde_json::{Value, json};
+
+/// The altered provenance served under `/tampered`, for sigstore@2.3.1.
+pub const TAMPERED_FIXTURE: &str = "negative/npm/slsa-verifier/provenance-npm-test-cli-v1-prega-invalidsigprov.json";
+
+/// What the registry holds.
+pub struct Data {
+    /// Packuments by name, with `{base}` where the registry's URL goes.
+    packuments: HashMap<String, Value>,
+    /// Attestations responses by `name@version`.
+    attestations: HashMap<String, String>,
+    tampered: HashMap<String, String>,
+    /// Requests served (all paths but the counter itself).
+    requests: AtomicUsize,
+}
+
+fn integrated_time(bundle: &Value) -> Option<i64> {
+    bundle["verificationMaterial"]["tlogEntries"][0]["integratedTime"].as_str()?.parse().ok()
+}
+
+fn predicate_type(bundle: &Value) -> Option<String> {
+    use base64::Engine as _;
+    let payload = bundle["dsseEnvelope"]["payload"].as_str()?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(payload).ok()?;
+    let statement: Value = serde_json::from_slice(&decoded).ok()?;
+    statement["predicateType"].as_str().map(str::to_string)
+}
+
+fn rfc3339_millis(seconds: i64) -> String {
+    npm_provenance_core::time::format_rfc3339(seconds).replace('Z', ".000Z")
+}
+
+impl Data {
+    /// Builds the registry's documents from the fixtures directory.
+    pub fn load(dir: &Path) -> Self {
+        let mut packuments: HashMap<String, Value> = HashMap::new();
+        let mut attestations = HashMap::new();
+        let mut provenance_versions: HashMap<&str, Vec<&str>> = HashMap::new();
+        for k in KNOWN_VERSIONS {
+            let response: Value = match k.attestations {
+                Some(file) => serde_json::from_str(&fx::read(dir, file)).unwrap(),
+                None => {
+                    // npm served 2.1.0 as v0.1; the v0.3 file is a re-encoding.
+                    let list: Vec<Value> = k
+                        .bundles
+                        .iter()
+                        .filter(|f| !f.contains("v0.3-reencoded"))
+                        .map(|f| {
+                            let bundle: Value = serde_json::from_str(&fx::read(dir, f)).unwrap();
+                            json!({ "predicateType": predicate_type(&bundle), "bundle": bundle })
+                        })
+                        .collect();
+                    json!({ "attestations": list })
+                }
+            };
+            let bundles: Vec<&Value> = response["attestations"].as_array().unwrap().iter().map(|a| &a["bundle"]).collect();
+            let provenance = response["attestations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["predicateType"].as_str().is_some_and(|t| t.starts_with("https://slsa.dev/provenance/")));
+            if provenance.is_some() {
+                provenance_versions.entry(k.name).or_default().push(k.version);
+            }
+            let time = bundles.iter().filter_map(|b| integrated_time(b)).min().unwrap_or(1_600_000_000);
+            let mut dist = json!({
+                "integrity": k.integrity,
+                "tarball": format!("{{base}}/{}/-/{}-{}.tgz", k.name, k.name.rsplit('/').next().unwrap(), k.version),
+                "attestations": {
+                    "url": format!("{{base}}/-/npm/v1/attestations/{}@{}", k.name, k.version),
+                    "provenance": { "predicateType": provenance.and_then(|p| p["predicateType"].as_str()).unwrap_or("https://slsa.dev/provenance/v1") }
+                }
+            });
+            if let Some(excerpt) = k.dist_excerpt {
+                let doc: Value = serde_json::from_str(&fx::read(dir, excerpt)).unwrap();
+                dist["signatures"] = doc["dist"]["signatures"].clone();
+            }
+            let packument = packuments.entry(k.name.to_string()).or_insert_with(|| {
+                json!({ "name": k.name, "description": format!("{} (served from test fixtures)", k.name), "dist-tags": {}, "versions": {}, "time": {} })
+            });
+            packument["versions"][k.version] = json!({ "name": k.name, "version": k.version, "dist": dist });
+            packument["time"][k.version] = json!(rfc3339_millis(time));
+            attestations.insert(format!("{}@{}", k.name, k.version), response.to_string());
+        }
+        // `latest` is the newest version with provenance, as a maintainer would tag it.
+        for (name, versions) in provenance_versions {
+            let latest = versions.iter().max_by(|a, b| npm_provenance_core::registry_documents::compare_versions(a, b)).unwrap();
+            packuments.get_mut(name).unwrap()["dist-tags"]["latest"] = json!(latest);
+        }
+        for excerpt in WITHOUT_PROVENANCE {
+            let doc: Value = serde_json::from_str(&fx::read(dir, excerpt)).unwrap();
+            let (name, version) = (doc["name"].as_str().unwrap(), doc["version"].as_str().unwrap());
+            packuments.insert(
+                name.to_string(),
+                json!({
+                    "name": name, "dist-tags": { "latest": version },
+                    "versions": { version: { "name": name, "version": version, "dist": doc["dist"] } },
+                    "time": { version: "2021-01-01T00:00:00.000Z" }
+                }),
+            );
+        }
+        for file in FULL_PACKUMENTS {
+            let doc: Value = serde_json::from_str(&fx::read(dir, file)).unwrap();
+            packuments.insert(doc["name"].as_str().unwrap().to_string(), doc);
+        }
+        let mut tampered = HashMap::new();
+        tampered.insert("sigstore@2.3.1".to_string(), fx::read(dir, TAMPERED_FIXTURE));
+        Self { packuments, attestations, tampered, requests: AtomicUsize::new(0) }
+    }
+
+    pub fn package_names(&self) -> Vec<&str> {
+        self.packuments.keys().map(String::as_str).collect()
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+const SCENARIOS: &[&str] = &["tampered", "error500", "slow", "hang", "garbage", "no-cors", "huge"];
+
+fn response(status: StatusCode, cors: bool, body: impl Into<Body>) -> Response {
+    let mut builder = Response::builder().status(status).header(header::CONTENT_TYPE, "application/json");
+    if cors {
+        builder = builder.header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    }
+    builder.body(body.into()).unwrap()
+}
+
+async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> Response {
+    let path = uri.path();
+    if path == "/-/test/requests" {
+        return response(StatusCode::OK, true, data.requests.load(Ordering::SeqCst).to_string());
+    }
+    data.requests.fetch_add(1, Ordering::SeqCst);
+    let (scenario, rest) = match path.trim_start_matches('/').split_once('/') {
+        Some((first, rest)) if SCENARIOS.contains(&first) => (first, format!("/{rest}")),
+        _ if SCENARIOS.contains(&path.trim_matches('/')) => (path.trim_matches('/'), "/".to_string()),
+        _ => ("", path.to_string()),
+    };
+    let cors = scenario != "no-cors";
+    match scenario {
+        "error500" => return response(StatusCode::INTERNAL_SERVER_ERROR, true, r#"{"error":"internal server error"}"#),
+        "slow" => tokio::time::sleep(Duration::from_millis(1500)).await,
+        "hang" => tokio::time::sleep(Duration::from_secs(3600)).await,
+        "garbage" => return response(StatusCode::OK, true, "<html>not json {{{"),
+        _ => {}
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    let base = if scenario.is_empty() { format!("http://{host}") } else { format!("http://{host}/{scenario}") };
+    if let Some(spec) = rest.strip_prefix("/-/npm/v1/attestations/") {
+        let spec = percent_decode(spec);
+        let body = if scenario == "tampered" { data.tampered.get(&spec).or(data.attestations.get(&spec)) } else { data.attestations.get(&spec) };
+        return match body {
+            Some(body) => response(StatusCode::OK, cors, body.clone()),
+            None => response(StatusCode::NOT_FOUND, cors, r#"{"error":"Not found"}"#),
+        };
+    }
+    let name = percent_decode(rest.trim_start_matches('/'));
+    match data.packuments.get(&name) {
+        Some(doc) if scenario == "huge" => {
+            let _ = doc;
+            Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
+                .header(header::CONTENT_LENGTH, (100u64 << 20).to_string())
+                .body(Body::from_stream(futures_stream_of_spaces()))
+                .unwrap()
+        }
+        Some(doc) => response(StatusCode::OK, cors, doc.to_string().replace("{base}", &base)),
+        None => response(StatusCode::NOT_FOUND, cors, r#"{"error":"Not found"}"#),
+    }
+}
+
+/// 100 MB of spaces, produced lazily.
+fn futures_stream_of_spaces() -> impl futures_core::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send {
+    struct Spaces(usize);
+    impl futures_core::Stream for Spaces {
+        type Item = Result<Vec<u8>, std::io::Error>;
+        fn poll_next(mut self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+            if self.0 == 0 {
+                return std::task::Poll::Ready(None);
+            }
+            let n = self.0.min(1 << 20);
+            self.0 -= n;
+            std::task::Poll::Ready(Some(Ok(vec![b' '; n])))
+        }
+    }
+    Spaces(100 << 20)
+}
+
+pub fn router(data: Arc<Data>) -> Router {
+    Router::new().fallback(handle).with_state(data)
+}
+
+/// A registry running on a background thread.
+pub struct Running {
+    pub addr: SocketAddr,
+    data: Arc<Data>,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+impl Running {
+    /// The base URL of a scenario (`""` for the real data).
+    pub fn url(&self, scenario: &str) -> String {
+        if scenario.is_empty() { format!("http://{}", self.addr) } else { format!("http://{}/{scenario}", self.addr) }
+    }
+
+    /// Requests served so far.
+    pub fn requests(&self) -> usize {
+        self.data.requests.load(Ordering::SeqCst)
+    }
+}
+
+/// Starts the registry on `127.0.0.1:port` (0 for any free port).
+pub fn spawn(dir: &Path, port: u16) -> Running {
+    let data = Arc::new(Data::load(dir));
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("bind the test registry");
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = router(data.clone());
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    Running { addr, data, _thread: thread }
+}

@@ -1,0 +1,12 @@
+import { chromium } from 'playwright-core';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu','--disable-dev-shm-usage','--disable-quic','--no-first-run','--disable-background-networking','--disable-component-update','--disable-sync'] });
+const page = await browser.newPage();
+page.on('console', m => console.log('console:', m.type(), m.text()));
+page.on('pageerror', e => console.log('pageerror:', e.message));
+page.on('request', r => console.log('req', r.method(), r.url()));
+page.on('requestfailed', r => console.log('failed', r.url(), r.failure()?.errorText));
+page.on('response', r => console.log('resp', r.status(), r.url()));
+await page.goto(process.argv[2]);
+await page.waitForTimeout(5000);
+console.log((await page.content()).slice(0, 3000));
+await browser.close();

@@ -1,0 +1,10 @@
+import { chromium } from 'playwright-core';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu','--disable-dev-shm-usage','--disable-quic','--no-first-run','--disable-background-networking','--disable-component-update','--disable-sync'] });
+const page = await browser.newPage();
+page.on('console', m => console.log('console:', m.type(), m.text()));
+page.on('pageerror', e => console.log('pageerror:', e.message));
+page.on('worker', w => { console.log('worker', w.url()); w.on('console', m => console.log('worker console:', m.text())); });
+await page.goto(process.argv[2]);
+await page.waitForTimeout(6000);
+console.log(await page.evaluate(() => document.body.innerText.slice(0, 2000)));
+await browser.close();

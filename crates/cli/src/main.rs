@@ -19,7 +19,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Verify a registry attestations response or a single Sigstore bundle.
-    Verify(verify_cmd::VerifyArgs),
+    Verify(Box<verify_cmd::VerifyArgs>),
     /// Serve the web app, README badges and the verification API.
     Serve(serve::ServeArgs),
 }
@@ -34,7 +34,7 @@ fn main() -> std::process::ExitCode {
         }
     };
     let code = match cli.command {
-        Command::Verify(args) => verify_cmd::run(args),
+        Command::Verify(args) => verify_cmd::run(*args),
         Command::Serve(args) => serve::run(args),
     };
     std::process::ExitCode::from(code)

@@ -50,7 +50,10 @@ pub struct Data {
 }
 
 fn integrated_time(bundle: &Value) -> Option<i64> {
-    bundle["verificationMaterial"]["tlogEntries"][0]["integratedTime"].as_str()?.parse().ok()
+    bundle["verificationMaterial"]["tlogEntries"][0]["integratedTime"]
+        .as_str()?
+        .parse()
+        .ok()
 }
 
 fn predicate_type(bundle: &Value) -> Option<String> {
@@ -88,16 +91,25 @@ impl Data {
                     json!({ "attestations": list })
                 }
             };
-            let bundles: Vec<&Value> = response["attestations"].as_array().unwrap().iter().map(|a| &a["bundle"]).collect();
-            let provenance = response["attestations"]
+            let bundles: Vec<&Value> = response["attestations"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .find(|a| a["predicateType"].as_str().is_some_and(|t| t.starts_with("https://slsa.dev/provenance/")));
+                .map(|a| &a["bundle"])
+                .collect();
+            let provenance = response["attestations"].as_array().unwrap().iter().find(|a| {
+                a["predicateType"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("https://slsa.dev/provenance/"))
+            });
             if provenance.is_some() {
                 provenance_versions.entry(k.name).or_default().push(k.version);
             }
-            let time = bundles.iter().filter_map(|b| integrated_time(b)).min().unwrap_or(1_600_000_000);
+            let time = bundles
+                .iter()
+                .filter_map(|b| integrated_time(b))
+                .min()
+                .unwrap_or(1_600_000_000);
             let mut dist = json!({
                 "integrity": k.integrity,
                 "tarball": format!("{{base}}/{}/-/{}-{}.tgz", k.name, k.name.rsplit('/').next().unwrap(), k.version),
@@ -119,7 +131,10 @@ impl Data {
         }
         // `latest` is the newest version with provenance, as a maintainer would tag it.
         for (name, versions) in provenance_versions {
-            let latest = versions.iter().max_by(|a, b| npm_provenance_core::registry_documents::compare_versions(a, b)).unwrap();
+            let latest = versions
+                .iter()
+                .max_by(|a, b| npm_provenance_core::registry_documents::compare_versions(a, b))
+                .unwrap();
             packuments.get_mut(name).unwrap()["dist-tags"]["latest"] = json!(latest);
         }
         for excerpt in WITHOUT_PROVENANCE {
@@ -140,7 +155,12 @@ impl Data {
         }
         let mut tampered = HashMap::new();
         tampered.insert("sigstore@2.3.1".to_string(), fx::read(dir, TAMPERED_FIXTURE));
-        Self { packuments, attestations, tampered, requests: AtomicUsize::new(0) }
+        Self {
+            packuments,
+            attestations,
+            tampered,
+            requests: AtomicUsize::new(0),
+        }
     }
 
     pub fn package_names(&self) -> Vec<&str> {
@@ -153,12 +173,14 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((hi * 16 + lo) as u8);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -169,7 +191,9 @@ fn percent_decode(text: &str) -> String {
 const SCENARIOS: &[&str] = &["tampered", "error500", "slow", "hang", "garbage", "no-cors", "huge"];
 
 fn response(status: StatusCode, cors: bool, body: impl Into<Body>) -> Response {
-    let mut builder = Response::builder().status(status).header(header::CONTENT_TYPE, "application/json");
+    let mut builder = Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json");
     if cors {
         builder = builder.header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     }
@@ -189,17 +213,34 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
     };
     let cors = scenario != "no-cors";
     match scenario {
-        "error500" => return response(StatusCode::INTERNAL_SERVER_ERROR, true, r#"{"error":"internal server error"}"#),
+        "error500" => {
+            return response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                true,
+                r#"{"error":"internal server error"}"#,
+            );
+        }
         "slow" => tokio::time::sleep(Duration::from_millis(1500)).await,
         "hang" => tokio::time::sleep(Duration::from_secs(3600)).await,
         "garbage" => return response(StatusCode::OK, true, "<html>not json {{{"),
         _ => {}
     }
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
-    let base = if scenario.is_empty() { format!("http://{host}") } else { format!("http://{host}/{scenario}") };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let base = if scenario.is_empty() {
+        format!("http://{host}")
+    } else {
+        format!("http://{host}/{scenario}")
+    };
     if let Some(spec) = rest.strip_prefix("/-/npm/v1/attestations/") {
         let spec = percent_decode(spec);
-        let body = if scenario == "tampered" { data.tampered.get(&spec).or(data.attestations.get(&spec)) } else { data.attestations.get(&spec) };
+        let body = if scenario == "tampered" {
+            data.tampered.get(&spec).or(data.attestations.get(&spec))
+        } else {
+            data.attestations.get(&spec)
+        };
         return match body {
             Some(body) => response(StatusCode::OK, cors, body.clone()),
             None => response(StatusCode::NOT_FOUND, cors, r#"{"error":"Not found"}"#),
@@ -227,7 +268,10 @@ fn futures_stream_of_spaces() -> impl futures_core::Stream<Item = Result<Vec<u8>
     struct Spaces(usize);
     impl futures_core::Stream for Spaces {
         type Item = Result<Vec<u8>, std::io::Error>;
-        fn poll_next(mut self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+        fn poll_next(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Self::Item>> {
             if self.0 == 0 {
                 return std::task::Poll::Ready(None);
             }
@@ -253,7 +297,11 @@ pub struct Running {
 impl Running {
     /// The base URL of a scenario (`""` for the real data).
     pub fn url(&self, scenario: &str) -> String {
-        if scenario.is_empty() { format!("http://{}", self.addr) } else { format!("http://{}/{scenario}", self.addr) }
+        if scenario.is_empty() {
+            format!("http://{}", self.addr)
+        } else {
+            format!("http://{}/{scenario}", self.addr)
+        }
     }
 
     /// Requests served so far.
@@ -270,11 +318,19 @@ pub fn spawn(dir: &Path, port: u16) -> Running {
     let addr = listener.local_addr().unwrap();
     let app = router(data.clone());
     let thread = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
             axum::serve(listener, app).await.unwrap();
         });
     });
-    Running { addr, data, _thread: thread }
+    Running {
+        addr,
+        data,
+        _thread: thread,
+    }
 }

@@ -28,20 +28,40 @@ impl BadgeState {
                     Some(BuildPlatform::GitlabCi) => "verified · GitLab CI".to_string(),
                     _ => "verified".to_string(),
                 };
-                Self { message, color: GREEN, is_error: false }
+                Self {
+                    message,
+                    color: GREEN,
+                    is_error: false,
+                }
             }
-            Verdict::Failed | Verdict::Incomplete => Self { message: "unverified".into(), color: RED, is_error: false },
-            Verdict::NoProvenance => Self { message: "none".into(), color: GREY, is_error: false },
+            Verdict::Failed | Verdict::Incomplete => Self {
+                message: "unverified".into(),
+                color: RED,
+                is_error: false,
+            },
+            Verdict::NoProvenance => Self {
+                message: "none".into(),
+                color: GREY,
+                is_error: false,
+            },
             Verdict::Error => Self::error("error"),
         }
     }
 
     pub fn error(message: &str) -> Self {
-        Self { message: message.into(), color: ORANGE, is_error: true }
+        Self {
+            message: message.into(),
+            color: ORANGE,
+            is_error: true,
+        }
     }
 
     pub fn not_found() -> Self {
-        Self { message: "not found".into(), color: GREY, is_error: true }
+        Self {
+            message: "not found".into(),
+            color: GREY,
+            is_error: true,
+        }
     }
 }
 
@@ -63,7 +83,11 @@ pub fn clean_label(label: Option<&str>) -> String {
         .filter(|c| !c.is_control())
         .take(MAX_LABEL_CHARS)
         .collect();
-    if label.trim().is_empty() { "provenance".into() } else { label }
+    if label.trim().is_empty() {
+        "provenance".into()
+    } else {
+        label
+    }
 }
 
 fn escape_xml(text: &str) -> String {
@@ -112,8 +136,16 @@ pub fn svg(label: &str, state: &BadgeState, style: BadgeStyle) -> String {
         ),
         BadgeStyle::FlatSquare => (String::new(), String::new()),
     };
-    let clip = if style == BadgeStyle::Flat { r#" clip-path="url(#r)""# } else { "" };
-    let shine = if style == BadgeStyle::Flat { format!(r#"<rect width="{width}" height="20" fill="url(#s)"/>"#) } else { String::new() };
+    let clip = if style == BadgeStyle::Flat {
+        r#" clip-path="url(#r)""#
+    } else {
+        ""
+    };
+    let shine = if style == BadgeStyle::Flat {
+        format!(r#"<rect width="{width}" height="20" fill="url(#s)"/>"#)
+    } else {
+        String::new()
+    };
     format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="20" role="img" aria-label="{title}"><title>{title}</title>{gradient}{rounding}<g{clip}><rect width="{lw}" height="20" fill="#555"/><rect x="{lw}" width="{mw}" height="20" fill="{color}"/>{shine}</g><g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" font-size="110" text-rendering="geometricPrecision"><text x="{lx}" y="150" fill="#010101" fill-opacity=".3" transform="scale(.1)">{label}</text><text x="{lx}" y="140" transform="scale(.1)">{label}</text><text x="{mx}" y="150" fill="#010101" fill-opacity=".3" transform="scale(.1)">{message}</text><text x="{mx}" y="140" transform="scale(.1)">{message}</text></g></svg>"##,
         lx = label_x,
@@ -149,12 +181,19 @@ mod tests {
 
     #[test]
     fn svg_escapes_and_titles() {
-        let state = BadgeState { message: "<b>&\"'".into(), color: RED, is_error: false };
+        let state = BadgeState {
+            message: "<b>&\"'".into(),
+            color: RED,
+            is_error: false,
+        };
         let svg = svg("a<script>", &state, BadgeStyle::Flat);
-        assert!(svg.contains("<title>a&lt;script&gt;: &lt;b&gt;&amp;&quot;&apos;</title>"), "{svg}");
+        assert!(
+            svg.contains("<title>a&lt;script&gt;: &lt;b&gt;&amp;&quot;&apos;</title>"),
+            "{svg}"
+        );
         assert!(!svg.contains("<script>"));
         assert!(!svg.contains("<b>"));
-        assert!(svg.contains(r#"fill="#e05d44""#));
+        assert!(svg.contains(r##"fill="#e05d44""##));
         let square = super::svg("provenance", &BadgeState::not_found(), BadgeStyle::FlatSquare);
         assert!(!square.contains("rx=\"3\""));
     }
@@ -170,6 +209,9 @@ mod tests {
     #[test]
     fn shields_document() {
         let json = shields_json("provenance", &BadgeState::error("error"));
-        assert_eq!(json, r#"{"schemaVersion":1,"label":"provenance","message":"error","color":"orange","isError":true}"#);
+        assert_eq!(
+            json,
+            r#"{"schemaVersion":1,"label":"provenance","message":"error","color":"orange","isError":true}"#
+        );
     }
 }

@@ -83,7 +83,9 @@ impl BadgeParams {
         let mut params = Self::default();
         for pair in query.unwrap_or_default().split('&').take(16) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let Some(value) = super::routes::percent_decode(&value.replace('+', " ")) else { continue };
+            let Some(value) = super::routes::percent_decode(&value.replace('+', " ")) else {
+                continue;
+            };
             match key {
                 "style" => params.style = Some(value),
                 "label" => params.label = Some(value),
@@ -121,26 +123,65 @@ async fn badge(State(state): State<Arc<AppState>>, uri: Uri, headers: HeaderMap)
     };
     let (status, state_badge, cache, format) = match parse_badge_path(uri.path()) {
         Err(RouteError::NotFound) => return plain(StatusCode::NOT_FOUND, "not found"),
-        Err(RouteError::TooLong) => (StatusCode::URI_TOO_LONG, BadgeState::error("error"), "no-store", BadgeFormat::Svg),
+        Err(RouteError::TooLong) => (
+            StatusCode::URI_TOO_LONG,
+            BadgeState::error("error"),
+            "no-store",
+            BadgeFormat::Svg,
+        ),
         Err(RouteError::Invalid(_)) => {
-            let format = if uri.path().ends_with(".json") { BadgeFormat::Json } else { BadgeFormat::Svg };
-            (StatusCode::BAD_REQUEST, BadgeState::error("invalid name"), "public, max-age=3600", format)
+            let format = if uri.path().ends_with(".json") {
+                BadgeFormat::Json
+            } else {
+                BadgeFormat::Svg
+            };
+            (
+                StatusCode::BAD_REQUEST,
+                BadgeState::error("invalid name"),
+                "public, max-age=3600",
+                format,
+            )
         }
         Ok((query, format)) => {
             let latest = query.version.is_none();
             match lookup(&state, query).await {
-                Ok(outcome) => (StatusCode::OK, outcome.badge.clone(), cache_control(latest, Some(&outcome)), format),
-                Err(e) => (StatusCode::from_u16(e.status()).unwrap(), e.badge(), cache_control(latest, None), format),
+                Ok(outcome) => (
+                    StatusCode::OK,
+                    outcome.badge.clone(),
+                    cache_control(latest, Some(&outcome)),
+                    format,
+                ),
+                Err(e) => (
+                    StatusCode::from_u16(e.status()).unwrap(),
+                    e.badge(),
+                    cache_control(latest, None),
+                    format,
+                ),
             }
         }
     };
     match format {
         BadgeFormat::Svg => {
-            let mut response = respond(&headers, status, "image/svg+xml; charset=utf-8", cache, svg(&label, &state_badge, style).into_bytes());
-            response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"));
+            let mut response = respond(
+                &headers,
+                status,
+                "image/svg+xml; charset=utf-8",
+                cache,
+                svg(&label, &state_badge, style).into_bytes(),
+            );
+            response.headers_mut().insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+            );
             response
         }
-        BadgeFormat::Json => respond(&headers, status, "application/json", cache, shields_json(&label, &state_badge).into_bytes()),
+        BadgeFormat::Json => respond(
+            &headers,
+            status,
+            "application/json",
+            cache,
+            shields_json(&label, &state_badge).into_bytes(),
+        ),
     }
 }
 
@@ -155,7 +196,11 @@ fn json_error(status: StatusCode, message: &str) -> Response {
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response {
-    Response::builder().status(status).header(header::CONTENT_TYPE, "text/plain; charset=utf-8").body(Body::from(text)).unwrap()
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .body(Body::from(text))
+        .unwrap()
 }
 
 async fn api_verify(State(state): State<Arc<AppState>>, uri: Uri, headers: HeaderMap) -> Response {
@@ -167,8 +212,16 @@ async fn api_verify(State(state): State<Arc<AppState>>, uri: Uri, headers: Heade
             let latest = query.version.is_none();
             match lookup(&state, query).await {
                 Ok(outcome) => {
-                    let mut response = respond(&headers, StatusCode::OK, "application/json", cache_control(latest, Some(&outcome)), outcome.json.clone().into_bytes());
-                    response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+                    let mut response = respond(
+                        &headers,
+                        StatusCode::OK,
+                        "application/json",
+                        cache_control(latest, Some(&outcome)),
+                        outcome.json.clone().into_bytes(),
+                    );
+                    response
+                        .headers_mut()
+                        .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
                     response
                 }
                 Err(e) => json_error(StatusCode::from_u16(e.status()).unwrap(), &e.message()),
@@ -184,8 +237,14 @@ async fn static_file(State(state): State<Arc<AppState>>, method: Method, uri: Ur
     let Some(site) = &state.site else {
         return plain(StatusCode::NOT_FOUND, "not found (this server runs without --dist)");
     };
-    let Some(file) = site.get(uri.path()) else { return plain(StatusCode::NOT_FOUND, "not found") };
-    let cache = if file.immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let Some(file) = site.get(uri.path()) else {
+        return plain(StatusCode::NOT_FOUND, "not found");
+    };
+    let cache = if file.immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
     let mut builder = Response::builder()
         .header(header::CACHE_CONTROL, cache)
         .header(header::ETAG, &file.etag)
@@ -209,6 +268,10 @@ async fn static_file(State(state): State<Arc<AppState>>, method: Method, uri: Ur
         }
         _ => file.body.clone(),
     };
-    let body = if method == Method::HEAD { Body::empty() } else { Body::from(body) };
+    let body = if method == Method::HEAD {
+        Body::empty()
+    } else {
+        Body::from(body)
+    };
     builder.status(StatusCode::OK).body(body).unwrap()
 }

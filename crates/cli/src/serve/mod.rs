@@ -57,20 +57,32 @@ pub fn build_state(args: &ServeArgs) -> Result<Arc<http::AppState>, String> {
         return Err(format!("--registry {registry:?}: expected an http(s) URL"));
     }
     let client = registry::RegistryClient::new(&registry, Duration::from_secs(args.registry_timeout.max(1)))?;
-    let policy = service::CachePolicy { max_bytes: args.cache_mb.max(1) << 20, ..Default::default() };
+    let policy = service::CachePolicy {
+        max_bytes: args.cache_mb.max(1) << 20,
+        ..Default::default()
+    };
     let service = service::Service::new(client, TrustMaterial::public_good(), policy);
     let site = match &args.dist {
         Some(dir) => Some(static_files::StaticSite::load(dir, &registry)?),
         None => None,
     };
-    Ok(Arc::new(http::AppState { service, site, csp: http::content_security_policy(&registry) }))
+    Ok(Arc::new(http::AppState {
+        service,
+        site,
+        csp: http::content_security_policy(&registry),
+    }))
 }
 
 /// Binds and serves until interrupted.
 pub async fn serve(state: Arc<http::AppState>, addr: SocketAddr) -> Result<(), String> {
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    eprintln!("npm-provenance: serving on http://{local} (registry {})", state.service.registry());
+    eprintln!(
+        "npm-provenance: serving on http://{local} (registry {})",
+        state.service.registry()
+    );
     axum::serve(listener, http::router(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
@@ -91,11 +103,17 @@ pub fn run(args: ServeArgs) -> u8 {
     let addr: SocketAddr = match format!("{}:{}", args.host, args.port).parse() {
         Ok(a) => a,
         Err(_) => {
-            eprintln!("npm-provenance serve: {}:{} is not an address to listen on", args.host, args.port);
+            eprintln!(
+                "npm-provenance serve: {}:{} is not an address to listen on",
+                args.host, args.port
+            );
             return exit::UNUSABLE;
         }
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     match runtime.block_on(serve(state, addr)) {
         Ok(()) => exit::VERIFIED,
         Err(e) => {

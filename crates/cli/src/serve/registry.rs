@@ -54,7 +54,10 @@ impl RegistryClient {
             .user_agent(concat!("npm-provenance/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("cannot create an HTTP client: {e}"))?;
-        Ok(Self { base: base.trim_end_matches('/').to_string(), http })
+        Ok(Self {
+            base: base.trim_end_matches('/').to_string(),
+            http,
+        })
     }
 
     pub fn base(&self) -> &str {
@@ -64,9 +67,19 @@ impl RegistryClient {
     /// GETs a document; `Ok(None)` for 404. Reads at most `limit` bytes.
     async fn get_text(&self, url: &str, limit: usize, accept: &str) -> Result<Option<String>, RegistryError> {
         let classify = |e: reqwest::Error| {
-            if e.is_timeout() { RegistryError::Timeout } else { RegistryError::Network(e.to_string()) }
+            if e.is_timeout() {
+                RegistryError::Timeout
+            } else {
+                RegistryError::Network(e.to_string())
+            }
         };
-        let mut response = self.http.get(url).header("accept", accept).send().await.map_err(classify)?;
+        let mut response = self
+            .http
+            .get(url)
+            .header("accept", accept)
+            .send()
+            .await
+            .map_err(classify)?;
         match response.status().as_u16() {
             404 => return Ok(None),
             200..=299 => {}
@@ -82,7 +95,9 @@ impl RegistryClient {
             }
             body.extend_from_slice(&chunk);
         }
-        String::from_utf8(body).map(Some).map_err(|_| RegistryError::Malformed("not UTF-8".into()))
+        String::from_utf8(body)
+            .map(Some)
+            .map_err(|_| RegistryError::Malformed("not UTF-8".into()))
     }
 
     /// The package document; `Ok(None)` when the package does not exist.

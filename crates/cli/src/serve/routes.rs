@@ -60,13 +60,21 @@ pub fn parse_package(rest: &str) -> Result<PackageQuery, RouteError> {
         (true, [scope, name, version]) => (format!("{scope}/{name}"), Some(*version)),
         (false, [name]) => (name.to_string(), None),
         (false, [name, version]) => (name.to_string(), Some(*version)),
-        _ => return Err(RouteError::Invalid(format!("{:?} is not a package path", truncate(&decoded)))),
+        _ => {
+            return Err(RouteError::Invalid(format!(
+                "{:?} is not a package path",
+                truncate(&decoded)
+            )));
+        }
     };
     validate_name(&name).map_err(RouteError::Invalid)?;
     if let Some(v) = version {
         validate_version(v).map_err(RouteError::Invalid)?;
     }
-    Ok(PackageQuery { name, version: version.map(str::to_string) })
+    Ok(PackageQuery {
+        name,
+        version: version.map(str::to_string),
+    })
 }
 
 fn truncate(text: &str) -> String {
@@ -103,16 +111,34 @@ mod tests {
     use super::*;
 
     fn q(name: &str, version: Option<&str>) -> PackageQuery {
-        PackageQuery { name: name.into(), version: version.map(str::to_string) }
+        PackageQuery {
+            name: name.into(),
+            version: version.map(str::to_string),
+        }
     }
 
     #[test]
     fn badge_paths() {
-        assert_eq!(parse_badge_path("/badge/npm/sigstore.svg"), Ok((q("sigstore", None), BadgeFormat::Svg)));
-        assert_eq!(parse_badge_path("/badge/npm/sigstore/2.3.1.json"), Ok((q("sigstore", Some("2.3.1")), BadgeFormat::Json)));
-        assert_eq!(parse_badge_path("/badge/npm/@sigstore/cli.svg"), Ok((q("@sigstore/cli", None), BadgeFormat::Svg)));
-        assert_eq!(parse_badge_path("/badge/npm/@sigstore/cli/0.8.0.svg"), Ok((q("@sigstore/cli", Some("0.8.0")), BadgeFormat::Svg)));
-        assert_eq!(parse_badge_path("/badge/npm/%40sigstore%2Fcli.svg"), Ok((q("@sigstore/cli", None), BadgeFormat::Svg)));
+        assert_eq!(
+            parse_badge_path("/badge/npm/sigstore.svg"),
+            Ok((q("sigstore", None), BadgeFormat::Svg))
+        );
+        assert_eq!(
+            parse_badge_path("/badge/npm/sigstore/2.3.1.json"),
+            Ok((q("sigstore", Some("2.3.1")), BadgeFormat::Json))
+        );
+        assert_eq!(
+            parse_badge_path("/badge/npm/@sigstore/cli.svg"),
+            Ok((q("@sigstore/cli", None), BadgeFormat::Svg))
+        );
+        assert_eq!(
+            parse_badge_path("/badge/npm/@sigstore/cli/0.8.0.svg"),
+            Ok((q("@sigstore/cli", Some("0.8.0")), BadgeFormat::Svg))
+        );
+        assert_eq!(
+            parse_badge_path("/badge/npm/%40sigstore%2Fcli.svg"),
+            Ok((q("@sigstore/cli", None), BadgeFormat::Svg))
+        );
     }
 
     #[test]
@@ -132,7 +158,10 @@ mod tests {
         ] {
             assert!(matches!(parse_badge_path(bad), Err(RouteError::Invalid(_))), "{bad}");
         }
-        assert_eq!(parse_badge_path(&format!("/badge/npm/{}.svg", "a".repeat(600))), Err(RouteError::TooLong));
+        assert_eq!(
+            parse_badge_path(&format!("/badge/npm/{}.svg", "a".repeat(600))),
+            Err(RouteError::TooLong)
+        );
         assert_eq!(parse_badge_path("/badge/npm/sigstore.png"), Err(RouteError::NotFound));
         assert_eq!(parse_badge_path("/badge/pypi/x.svg"), Err(RouteError::NotFound));
     }
@@ -140,7 +169,10 @@ mod tests {
     #[test]
     fn verify_paths() {
         assert_eq!(parse_verify_path("/api/verify/sigstore"), Ok(q("sigstore", None)));
-        assert_eq!(parse_verify_path("/api/verify/@a/b/1.0.0/"), Ok(q("@a/b", Some("1.0.0"))));
+        assert_eq!(
+            parse_verify_path("/api/verify/@a/b/1.0.0/"),
+            Ok(q("@a/b", Some("1.0.0")))
+        );
         assert!(parse_verify_path("/api/verify/").is_err());
     }
 }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
 use lru::LruCache;
-use npm_provenance_core::{ExpectedIdentity, Packument, PackageVersionDocuments, Report, TrustMaterial, Verdict};
+use npm_provenance_core::{ExpectedIdentity, PackageVersionDocuments, Packument, Report, TrustMaterial, Verdict};
 
 use super::badge::BadgeState;
 use super::registry::{RegistryClient, RegistryError};
@@ -70,7 +70,9 @@ impl ServiceError {
     /// The HTTP status this error is served with.
     pub fn status(&self) -> u16 {
         match self {
-            ServiceError::PackageNotFound(_) | ServiceError::VersionNotFound { .. } | ServiceError::NoVersions(_) => 404,
+            ServiceError::PackageNotFound(_) | ServiceError::VersionNotFound { .. } | ServiceError::NoVersions(_) => {
+                404
+            }
             ServiceError::Registry(RegistryError::Timeout) => 504,
             ServiceError::Registry(_) => 502,
         }
@@ -169,7 +171,14 @@ impl Service {
         let size = 256 + query.name.len() + value.as_ref().map(|o| o.json.len() * 2 + 512).unwrap_or(64);
         let mut cache = self.cache.lock().unwrap();
         let (lru, bytes) = &mut *cache;
-        if let Some(old) = lru.put(query, Entry { value, expires: Instant::now() + ttl, bytes: size }) {
+        if let Some(old) = lru.put(
+            query,
+            Entry {
+                value,
+                expires: Instant::now() + ttl,
+                bytes: size,
+            },
+        ) {
             *bytes -= old.bytes;
         }
         *bytes += size;
@@ -212,12 +221,23 @@ impl Service {
         let packument = self.fetch_packument(&query.name).await?;
         let version = match &query.version {
             Some(v) if packument.versions.contains_key(v) => v.clone(),
-            Some(v) => return Err(ServiceError::VersionNotFound { name: query.name.clone(), version: v.clone() }),
-            None => packument.latest().map(str::to_string).ok_or_else(|| ServiceError::NoVersions(query.name.clone()))?,
+            Some(v) => {
+                return Err(ServiceError::VersionNotFound {
+                    name: query.name.clone(),
+                    version: v.clone(),
+                });
+            }
+            None => packument
+                .latest()
+                .map(str::to_string)
+                .ok_or_else(|| ServiceError::NoVersions(query.name.clone()))?,
         };
         if query.version.is_none() {
             // The fixed version's entry serves later requests for it too.
-            let fixed = PackageQuery { name: query.name.clone(), version: Some(version.clone()) };
+            let fixed = PackageQuery {
+                name: query.name.clone(),
+                version: Some(version.clone()),
+            };
             if let Some(hit) = self.cached(&fixed) {
                 return hit;
             }
@@ -239,10 +259,18 @@ impl Service {
 
     async fn verify_version(&self, packument: &Packument, version: &str) -> Result<Arc<Outcome>> {
         self.stats.lock().unwrap().registry_requests += 1;
-        let attestations = self.client.attestations(&packument.name, version).await.map_err(ServiceError::Registry)?;
+        let attestations = self
+            .client
+            .attestations(&packument.name, version)
+            .await
+            .map_err(ServiceError::Registry)?;
         let dist = packument.versions.get(version).cloned().unwrap_or_default();
-        let (name, version, published_at, trust) =
-            (packument.name.clone(), version.to_string(), packument.published_at(version), self.trust.clone());
+        let (name, version, published_at, trust) = (
+            packument.name.clone(),
+            version.to_string(),
+            packument.published_at(version),
+            self.trust.clone(),
+        );
         // Verification is CPU work (milliseconds): keep it off the I/O threads.
         let outcome = tokio::task::spawn_blocking(move || {
             let docs = PackageVersionDocuments {
@@ -255,11 +283,15 @@ impl Service {
             };
             let report = npm_provenance_core::verify_package_version(&docs, &trust, &ExpectedIdentity::default());
             let json = serde_json::to_string(&report).expect("reports serialize");
-            Outcome { version, badge: BadgeState::from_report(&report), report, json }
+            Outcome {
+                version,
+                badge: BadgeState::from_report(&report),
+                report,
+                json,
+            }
         })
         .await
         .map_err(|e| ServiceError::Registry(RegistryError::Malformed(format!("verification stopped: {e}"))))?;
         Ok(Arc::new(outcome))
     }
 }
-

@@ -36,9 +36,16 @@ fn content_type(path: &str) -> &'static str {
 
 /// Whether a file name carries Trunk's content hash (`name-0123456789abcdef.ext`).
 fn is_hashed(path: &str) -> bool {
-    let stem = path.rsplit('/').next().unwrap_or(path).split('.').next().unwrap_or_default();
+    let stem = path
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .split('.')
+        .next()
+        .unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-')
+        .is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn etag(body: &[u8]) -> String {
@@ -74,7 +81,10 @@ pub struct StaticSite {
 
 /// Escapes text for an HTML attribute value.
 fn escape_attribute(text: &str) -> String {
-    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 impl StaticSite {
@@ -83,13 +93,18 @@ impl StaticSite {
     pub fn load(dir: &Path, registry: &str) -> Result<Self, String> {
         let index = dir.join("index.html");
         if !index.is_file() {
-            return Err(format!("{} has no index.html: build the app first (trunk build --release)", dir.display()));
+            return Err(format!(
+                "{} has no index.html: build the app first (trunk build --release)",
+                dir.display()
+            ));
         }
         let mut files = HashMap::new();
         let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
         for entry in entries.flatten() {
             let path = entry.path();
-            let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
+            let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
+                continue;
+            };
             if !path.is_file() || name.starts_with('.') {
                 continue;
             }
@@ -97,7 +112,10 @@ impl StaticSite {
             if name == "index.html" {
                 let html = String::from_utf8_lossy(&body).replace(
                     "</head>",
-                    &format!("<meta name=\"npm-provenance-registry\" content=\"{}\" />\n  </head>", escape_attribute(registry)),
+                    &format!(
+                        "<meta name=\"npm-provenance-registry\" content=\"{}\" />\n  </head>",
+                        escape_attribute(registry)
+                    ),
                 );
                 body = html.into_bytes();
             }
@@ -139,11 +157,21 @@ mod tests {
         std::fs::write(dir.join("app-0123456789abcdef.js"), "x".repeat(1000)).unwrap();
         let site = StaticSite::load(&dir, "http://127.0.0.1:1/\"><script>").unwrap();
         let index = String::from_utf8(site.get("/package/@a/b/v/1.0.0").unwrap().body.clone()).unwrap();
-        assert!(index.contains(r#"content="http://127.0.0.1:1/&quot;&gt;&lt;script&gt;""#), "{index}");
+        assert!(
+            index.contains(r#"content="http://127.0.0.1:1/&quot;&gt;&lt;script&gt;""#),
+            "{index}"
+        );
         assert!(site.get("/app-0123456789abcdef.js").unwrap().immutable);
         assert!(site.get("/app-0123456789abcdef.js").unwrap().gzip.is_some());
         assert!(site.get("/missing.js").is_none());
-        assert!(site.get("/../etc/passwd").is_none() || site.get("/../etc/passwd").unwrap().content_type.starts_with("text/html"));
+        assert!(
+            site.get("/../etc/passwd").is_none()
+                || site
+                    .get("/../etc/passwd")
+                    .unwrap()
+                    .content_type
+                    .starts_with("text/html")
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -1,0 +1,278 @@
+//! The badge server against a local registry serving the real fixtures:
+//! badge states, cache behaviour, faults, headers.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use npm_provenance::serve::{ServeArgs, build_state, http};
+use npm_provenance_fixtures as fx;
+
+struct Server {
+    base: String,
+    state: Arc<http::AppState>,
+    runtime: tokio::runtime::Runtime,
+}
+
+fn start(registry: &str, registry_timeout: u64, dist: Option<std::path::PathBuf>) -> Server {
+    let args = ServeArgs {
+        registry: registry.to_string(),
+        port: 0,
+        host: "127.0.0.1".into(),
+        dist,
+        registry_timeout,
+        cache_mb: 16,
+    };
+    let state = build_state(&args).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    let app = http::router(state.clone());
+    runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Server {
+        base: format!("http://{addr}"),
+        state,
+        runtime,
+    }
+}
+
+struct Reply {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+impl Server {
+    fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let url = format!("{}{path}", self.base);
+        let headers: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        self.runtime.block_on(async move {
+            let mut request = reqwest::Client::new().get(&url);
+            for (k, v) in headers {
+                request = request.header(k, v);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            Reply {
+                status,
+                headers,
+                body: response.text().await.unwrap(),
+            }
+        })
+    }
+
+    fn get(&self, path: &str) -> Reply {
+        self.get_with(path, &[])
+    }
+}
+
+/// The badge's message, read from the SVG parsed as XML.
+fn badge_message(svg: &str) -> String {
+    let doc = roxmltree::Document::parse(svg).expect("the badge is well-formed XML");
+    let title = doc
+        .descendants()
+        .find(|n| n.has_tag_name("title"))
+        .expect("a <title>")
+        .text()
+        .unwrap()
+        .to_string();
+    assert_eq!(doc.root_element().attribute("role"), Some("img"));
+    assert_eq!(doc.root_element().attribute("aria-label"), Some(title.as_str()));
+    title.split_once(": ").unwrap().1.to_string()
+}
+
+fn registry() -> Option<test_registry::Running> {
+    let dir = fx::require("server tests")?;
+    Some(test_registry::spawn(&dir, 0))
+}
+
+#[test]
+fn badges_say_verified_unverified_or_none() {
+    let Some(reg) = registry() else { return };
+    let server = start(&reg.url(""), 5, None);
+    let verified = server.get("/badge/npm/sigstore.svg");
+    assert_eq!(verified.status, 200);
+    assert_eq!(verified.headers["content-type"], "image/svg+xml; charset=utf-8");
+    assert_eq!(badge_message(&verified.body), "verified · GitHub Actions");
+    assert!(verified.body.contains("#4c1"), "green");
+    let scoped = server.get("/badge/npm/@laurentsimon/provenance-npm-test/1.0.3.svg");
+    assert_eq!(badge_message(&scoped.body), "verified · GitHub Actions");
+    let none = server.get("/badge/npm/lodash.svg");
+    assert_eq!((none.status, badge_message(&none.body)), (200, "none".to_string()));
+    let publish_only = server.get("/badge/npm/sigstore/3.1.0.svg");
+    assert_eq!(badge_message(&publish_only.body), "none");
+
+    let tampered_server = start(&reg.url("tampered"), 5, None);
+    let tampered = tampered_server.get("/badge/npm/sigstore/2.3.1.svg");
+    assert_eq!(
+        (tampered.status, badge_message(&tampered.body)),
+        (200, "unverified".to_string())
+    );
+    assert!(tampered.body.contains("#e05d44"), "red");
+}
+
+#[test]
+fn shields_endpoint_and_report_api() {
+    let Some(reg) = registry() else { return };
+    let server = start(&reg.url(""), 5, None);
+    let json: serde_json::Value = serde_json::from_str(&server.get("/badge/npm/tuf-js/1.0.0.json").body).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"schemaVersion": 1, "label": "provenance", "message": "verified · GitHub Actions", "color": "brightgreen", "isError": false})
+    );
+    let report = server.get("/api/verify/sigstore/2.3.1");
+    assert_eq!(report.status, 200);
+    assert_eq!(report.headers["access-control-allow-origin"], "*");
+    let report: serde_json::Value = serde_json::from_str(&report.body).unwrap();
+    assert_eq!(report["verdict"], "verified");
+    assert_eq!(
+        report["provenance"]["source_commit"]["text"],
+        "github.com/sigstore/sigstore-js@46e7056"
+    );
+    let styled = server.get("/badge/npm/sigstore.svg?style=flat-square&label=npm%20provenance");
+    assert!(
+        styled
+            .body
+            .contains("<title>npm provenance: verified · GitHub Actions</title>")
+    );
+    assert!(!styled.body.contains("rx=\"3\""));
+}
+
+#[test]
+fn cache_hits_do_not_call_the_registry_and_concurrent_requests_share_one_fetch() {
+    let Some(reg) = registry() else { return };
+    let server = start(&reg.url(""), 5, None);
+    let before = reg.requests();
+    // Twenty requests at once for a package nobody asked for yet.
+    let base = server.base.clone();
+    let statuses: Vec<u16> = server.runtime.block_on(async move {
+        let client = reqwest::Client::new();
+        let requests = (0..20).map(|_| {
+            let client = client.clone();
+            let url = format!("{base}/badge/npm/tuf-js.svg");
+            async move { client.get(url).send().await.unwrap().status().as_u16() }
+        });
+        futures::future::join_all(requests).await
+    });
+    assert!(statuses.iter().all(|s| *s == 200));
+    assert_eq!(reg.requests() - before, 2, "one packument and one attestations request");
+    // Cache hits, latest and fixed: no new registry requests.
+    for _ in 0..5 {
+        assert_eq!(server.get("/badge/npm/tuf-js.svg").status, 200);
+        assert_eq!(server.get("/badge/npm/tuf-js/1.0.0.svg").status, 200);
+        assert_eq!(server.get("/api/verify/tuf-js/1.0.0").status, 200);
+    }
+    assert_eq!(reg.requests() - before, 2);
+    assert_eq!(server.state.service.cache_usage().0, 2, "latest and 1.0.0");
+}
+
+#[test]
+fn cache_headers_and_etags() {
+    let Some(reg) = registry() else { return };
+    let server = start(&reg.url(""), 5, None);
+    let latest = server.get("/badge/npm/sigstore.svg");
+    assert!(
+        latest.headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=300")
+    );
+    let fixed = server.get("/badge/npm/sigstore/2.3.1.svg");
+    assert_eq!(fixed.headers["cache-control"], "public, max-age=86400");
+    let etag = fixed.headers["etag"].to_str().unwrap().to_string();
+    let again = server.get_with("/badge/npm/sigstore/2.3.1.svg", &[("if-none-match", &etag)]);
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+}
+
+#[test]
+fn bad_input_gets_the_right_status_and_badge() {
+    let Some(reg) = registry() else { return };
+    let server = start(&reg.url(""), 5, None);
+    let cases: &[(&str, u16, &str)] = &[
+        ("/badge/npm/%3Cscript%3E.svg", 400, "invalid name"),
+        ("/badge/npm/..%2f..%2fetc%2fpasswd.svg", 400, "invalid name"),
+        ("/badge/npm/a/b/c/d.svg", 400, "invalid name"),
+        ("/badge/npm/sigstore/1.0.0%20.svg", 400, "invalid name"),
+        ("/badge/npm/no-such-package.svg", 404, "not found"),
+        ("/badge/npm/sigstore/9.9.9.svg", 404, "not found"),
+    ];
+    for (path, status, message) in cases {
+        let reply = server.get(path);
+        assert_eq!(reply.status, *status, "{path}");
+        assert_eq!(badge_message(&reply.body), *message, "{path}");
+    }
+    let long = server.get(&format!("/badge/npm/{}.svg", "a".repeat(600)));
+    assert_eq!(long.status, 414);
+    let api = server.get("/api/verify/no-such-package");
+    assert_eq!(api.status, 404);
+    let error: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(error["status"], 404);
+    assert_eq!(server.get("/api/verify/%00").status, 400);
+    assert_eq!(server.get("/badge/npm/sigstore.png").status, 404);
+}
+
+#[test]
+fn registry_faults_give_error_badges_and_no_hangs() {
+    let Some(reg) = registry() else { return };
+    for (scenario, status) in [("error500", 502), ("garbage", 502)] {
+        let server = start(&reg.url(scenario), 5, None);
+        let reply = server.get("/badge/npm/sigstore.svg");
+        assert_eq!(
+            (reply.status, badge_message(&reply.body)),
+            (status, "error".to_string()),
+            "{scenario}"
+        );
+        assert_eq!(server.get("/api/verify/sigstore").status, status, "{scenario}");
+    }
+    let hanging = start(&reg.url("hang"), 1, None);
+    let started = Instant::now();
+    let reply = hanging.get("/badge/npm/sigstore.svg");
+    assert_eq!((reply.status, badge_message(&reply.body)), (504, "error".to_string()));
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    let huge = start(&reg.url("huge"), 5, None);
+    assert_eq!(huge.get("/api/verify/sigstore").status, 502);
+    // A registry nobody listens on.
+    let nowhere = start("http://127.0.0.1:9", 2, None);
+    assert_eq!(nowhere.get("/badge/npm/sigstore.svg").status, 502);
+}
+
+#[test]
+fn the_app_is_served_with_deep_links_and_a_strict_policy() {
+    let dir = std::env::temp_dir().join(format!("np-dist-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("index.html"),
+        "<html><head><title>t</title></head><body></body></html>",
+    )
+    .unwrap();
+    std::fs::write(dir.join("app-0123456789abcdef_bg.wasm"), vec![0u8; 4096]).unwrap();
+    let server = start("https://registry.example", 5, Some(dir.clone()));
+    let page = server.get("/package/@scope/name/v/1.0.0");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains(r#"<meta name="npm-provenance-registry" content="https://registry.example" />"#)
+    );
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    for directive in [
+        "default-src 'none'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "connect-src 'self' https://registry.example https:",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(directive), "{csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(page.headers["cache-control"], "no-cache");
+    let wasm = server.get_with("/app-0123456789abcdef_bg.wasm", &[("accept-encoding", "gzip")]);
+    assert_eq!(wasm.headers["content-type"], "application/wasm");
+    assert_eq!(wasm.headers["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(server.get("/missing-0123456789abcdef.js").status, 404);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

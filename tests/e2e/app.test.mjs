@@ -1,0 +1,173 @@
+// End-to-end: the app in headless Chromium against the local registry that
+// serves the real fixtures. Each test leaves a screenshot in test-output/e2e.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { newPage, screenshot, startStack } from './harness.mjs';
+
+let stack;
+before(async () => { stack = await startStack(); });
+after(async () => { await stack?.stop(); });
+
+const verdict = (page) => page.locator('[data-verdict]').first();
+
+async function open(page, path) {
+  await page.goto(stack.app + path);
+}
+
+/** Expected console noise only: 404/500 fetches the page itself reports. */
+function assertNoProblems(page, allowed = []) {
+  const unexpected = page.problems.filter((p) => !allowed.some((a) => p.includes(a)));
+  assert.deepEqual(unexpected, []);
+}
+
+test('the home page renders its heading and search', async () => {
+  const page = await newPage(stack);
+  await open(page, '/');
+  await assert.doesNotReject(page.getByRole('heading', { level: 1, name: 'Where did this npm package come from?' }).waitFor());
+  await screenshot(page, 'home');
+  assertNoProblems(page);
+});
+
+test('a verified package shows the provenance panel with the right links', async () => {
+  const page = await newPage(stack);
+  await open(page, '/package/sigstore');
+  await verdict(page).waitFor({ timeout: 20000 });
+  assert.equal(await verdict(page).getAttribute('data-verdict'), 'verified');
+  const panel = page.getByTestId('provenance-panel');
+  await assert.doesNotReject(panel.getByText('Built and signed on GitHub Actions').waitFor());
+  const href = (id) => panel.getByTestId(id).locator('a').getAttribute('href');
+  assert.equal(await href('source-commit'), 'https://github.com/sigstore/sigstore-js/commit/46e7056ff9912ebfee5298d94024895a9fea76c0');
+  assert.equal(await panel.getByTestId('source-commit').locator('a').innerText(), 'github.com/sigstore/sigstore-js@46e7056');
+  assert.equal(await href('build-file'), 'https://github.com/sigstore/sigstore-js/blob/46e7056ff9912ebfee5298d94024895a9fea76c0/.github/workflows/release.yml');
+  assert.equal(await href('public-ledger'), 'https://search.sigstore.dev/?logIndex=94408136');
+  assert.equal(await panel.getByTestId('build-summary').getAttribute('href'), 'https://github.com/sigstore/sigstore-js/actions/runs/9116405766/attempts/1');
+  assert.equal(await page.getByTestId('registry-key-id').innerText(), 'SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA');
+  // Every check of both attestations passed.
+  assert.equal(await page.locator('.check[data-status="failed"]').count(), 0);
+  assert.ok(await page.locator('.check[data-status="passed"]').count() >= 20);
+  await screenshot(page, 'verified-package');
+  assertNoProblems(page);
+});
+
+test('a scoped package with SLSA v0.2 provenance verifies', async () => {
+  const page = await newPage(stack);
+  await open(page, '/package/@laurentsimon/provenance-npm-test/v/1.0.3');
+  await verdict(page).waitFor({ timeout: 20000 });
+  assert.equal(await verdict(page).getAttribute('data-verdict'), 'verified');
+  const commit = page.getByTestId('source-commit').locator('a');
+  assert.equal(await commit.getAttribute('href'), 'https://github.com/laurentsimon/provenance-npm-test/commit/b38894f2dda4355ea5606fccb166e61565e12a14');
+  await screenshot(page, 'scoped-package');
+  assertNoProblems(page);
+});
+
+test('a tampered package shows a failed verdict naming the failed check', async () => {
+  const page = await newPage(stack);
+  await open(page, `/package/sigstore/v/2.3.1?registry=${encodeURIComponent(stack.registry + '/tampered')}`);
+  await verdict(page).waitFor({ timeout: 20000 });
+  assert.equal(await verdict(page).getAttribute('data-verdict'), 'failed');
+  assert.match(await page.locator('.verdict-failed-check').innerText(), /Failed check: Signature \(SLSA provenance\)/);
+  assert.equal(await page.getByTestId('provenance-panel').count(), 0, 'no panel for a failed verification');
+  const failed = page.locator('.check[data-status="failed"]');
+  assert.equal(await failed.count(), 1);
+  assert.match(await failed.innerText(), /DSSE signature does not verify/);
+  assert.ok(await page.locator('.check[data-status="not-reached"]').count() > 0);
+  await screenshot(page, 'tampered-package');
+  assertNoProblems(page);
+});
+
+test('a package without provenance says so', async () => {
+  const page = await newPage(stack);
+  await open(page, '/package/lodash');
+  await verdict(page).waitFor({ timeout: 20000 });
+  assert.equal(await verdict(page).getAttribute('data-verdict'), 'none');
+  assert.match(await verdict(page).innerText(), /No provenance/);
+  await screenshot(page, 'no-provenance');
+  // The registry's 404 for the attestations is how "none" is learned.
+  assertNoProblems(page, ['404']);
+});
+
+test('an unknown package and an unknown version get clear messages', async () => {
+  const page = await newPage(stack);
+  await open(page, '/package/no-such-package-here');
+  await page.getByTestId('error-state').waitFor({ timeout: 20000 });
+  assert.match(await page.getByTestId('error-state').innerText(), /Package not found/);
+  await screenshot(page, 'unknown-package');
+  await open(page, '/package/sigstore/v/9.9.9');
+  await page.getByTestId('error-state').waitFor({ timeout: 20000 });
+  const text = await page.getByTestId('error-state').innerText();
+  assert.match(text, /Version not found/);
+  assert.match(text, /latest version, 2\.3\.1/);
+  await screenshot(page, 'unknown-version');
+  assertNoProblems(page, ['404']);
+});
+
+test('registry errors, network failures and garbage are reported', async () => {
+  const page = await newPage(stack);
+  const at = (scenario) => `/package/sigstore?registry=${encodeURIComponent(`${stack.registry}/${scenario}`)}`;
+  await open(page, at('error500'));
+  await page.getByTestId('error-state').waitFor({ timeout: 20000 });
+  assert.match(await page.getByTestId('error-state').innerText(), /Registry error \(HTTP 500\)/);
+  await screenshot(page, 'registry-500');
+  await open(page, at('no-cors'));
+  await page.getByTestId('error-state').waitFor({ timeout: 20000 });
+  assert.match(await page.getByTestId('error-state').innerText(), /may not allow requests from browsers \(CORS\)/);
+  await screenshot(page, 'registry-cors');
+  await open(page, at('garbage'));
+  await page.getByTestId('error-state').waitFor({ timeout: 20000 });
+  assert.match(await page.getByTestId('error-state').innerText(), /not usable/);
+  await screenshot(page, 'registry-garbage');
+  assertNoProblems(page, ['500', 'CORS', 'Access-Control-Allow-Origin', 'Failed to fetch', 'net::ERR_FAILED']);
+});
+
+test('a slow registry shows a loading state, then the result', async () => {
+  const page = await newPage(stack);
+  await open(page, `/package/sigstore?registry=${encodeURIComponent(stack.registry + '/slow')}`);
+  await page.locator('.loading').first().waitFor({ timeout: 5000 });
+  assert.match(await page.locator('.loading').first().innerText(), /Fetching/);
+  await screenshot(page, 'slow-registry-loading');
+  await verdict(page).waitFor({ timeout: 30000 });
+  assert.equal(await verdict(page).getAttribute('data-verdict'), 'verified');
+  assertNoProblems(page);
+});
+
+test('the version history verifies each version as it scrolls into view and warns', async () => {
+  const page = await newPage(stack);
+  await open(page, '/package/sigstore');
+  await verdict(page).waitFor({ timeout: 20000 });
+  await page.locator('.history-table').scrollIntoViewIfNeeded();
+  const row = (v) => page.locator(`tr[data-version="${v}"] [data-status]`);
+  await page.waitForFunction(() => document.querySelectorAll('.history-table [data-status="pending"]').length === 0, null, { timeout: 30000 });
+  assert.equal(await row('2.2.0').getAttribute('data-status'), 'verified');
+  assert.equal(await row('1.8.0').getAttribute('data-status'), 'none');
+  assert.match(await page.locator('tr[data-version="3.1.0"]').innerText(), /No provenance, though 2\.3\.1 before it had verified provenance/);
+  assert.match(await page.locator('tr[data-version="1.3.0"]').innerText(), /Built by \.github\/workflows\/release\.yml, but 1\.0\.0 was built by \.github\/workflows\/publish\.yml/);
+  await screenshot(page, 'history');
+  assertNoProblems(page, ['404']);
+});
+
+test('the embed section shows the badge served by this server', async () => {
+  const page = await newPage(stack);
+  await open(page, '/package/sigstore');
+  const badge = page.getByTestId('badge-preview');
+  await badge.scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => document.querySelector('[data-testid=badge-preview]')?.naturalWidth > 0, null, { timeout: 20000 });
+  assert.equal(await badge.getAttribute('src'), `${stack.app}/badge/npm/sigstore.svg`);
+  const markdown = await page.locator('#badge-markdown').inputValue();
+  assert.equal(markdown, `[![npm provenance for sigstore](${stack.app}/badge/npm/sigstore.svg)](${stack.app}/package/sigstore)`);
+  await screenshot(page, 'badge-embed');
+  assertNoProblems(page);
+});
+
+test('the search box takes name@version by keyboard', async () => {
+  const page = await newPage(stack);
+  await open(page, '/');
+  await page.keyboard.press('Tab'); // skip link
+  await page.locator('#search-main').focus();
+  await page.keyboard.type('tuf-js@1.0.0');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/package\/tuf-js\/v\/1\.0\.0/);
+  await verdict(page).waitFor({ timeout: 20000 });
+  assert.equal(await verdict(page).getAttribute('data-verdict'), 'verified');
+  await screenshot(page, 'search-keyboard');
+  assertNoProblems(page);
+});

@@ -1,0 +1,66 @@
+// The end-to-end stack: the local registry (real fixtures), the native server
+// with the app's release build, and headless Chromium driven by playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(new URL('.', import.meta.url).pathname, '../..');
+const bin = (name) => process.env.NPM_PROVENANCE_BIN_DIR ? path.join(process.env.NPM_PROVENANCE_BIN_DIR, name) : path.join(root, 'target/debug', name);
+export const outputDir = process.env.E2E_OUTPUT_DIR || path.join(root, 'test-output/e2e');
+mkdirSync(outputDir, { recursive: true });
+
+/** Starts a process and resolves with the first URL it prints (stdout or stderr). */
+function startPrintingUrl(command, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => reject(new Error(`${command} printed no URL within 15 s`)), 15000);
+    const onLine = (line) => {
+      const m = line.match(/https?:\/\/127\.0\.0\.1:\d+/);
+      if (m) { clearTimeout(timer); resolve({ child, url: m[0] }); }
+    };
+    createInterface({ input: child.stdout }).on('line', onLine);
+    createInterface({ input: child.stderr }).on('line', onLine);
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${command} exited with ${code}`)); });
+  });
+}
+
+export const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Registry + server + browser. Call `stop()` when done. */
+export async function startStack() {
+  const registry = await startPrintingUrl(bin('test-registry'), ['--port', '0']);
+  const dist = process.env.NPM_PROVENANCE_DIST || path.join(root, 'dist');
+  const server = await startPrintingUrl(bin('npm-provenance'), ['serve', '--registry', registry.url, '--port', '0', '--dist', dist]);
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: chromiumArgs });
+  return {
+    registry: registry.url,
+    app: server.url,
+    browser,
+    async stop() {
+      await browser.close();
+      server.child.kill();
+      registry.child.kill();
+    },
+  };
+}
+
+/** A page that records console errors, page errors and dialogs: none may happen unnoticed. */
+export async function newPage(stack, options = {}) {
+  const context = await stack.browser.newContext({ viewport: { width: 1200, height: 900 }, ...options });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console error: ${m.text()}`); });
+  page.on('dialog', async (d) => { page.problems.push(`dialog: ${d.message()}`); await d.dismiss(); });
+  page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') page.problems.push(`worker console error: ${m.text()}`); }));
+  return page;
+}
+
+export async function screenshot(page, name) {
+  const file = path.join(outputDir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

@@ -126,7 +126,7 @@ fn build_and_verify(args: &VerifyArgs) -> Result<Report, String> {
     if let Some(path) = &args.attestations {
         let spec = args.package.as_deref().unwrap_or_default();
         let (name, version) = split_spec(spec).ok_or_else(|| format!("--package {spec:?} is not NAME@VERSION"))?;
-        let attestations = read_text(path, "attestations response")?;
+        let attestations = read_json(path, "attestations response")?;
         let expected = ExpectedIdentity {
             repository: args.expect_repository.clone(),
             workflow: args.expect_workflow.clone(),
@@ -155,7 +155,7 @@ fn build_and_verify(args: &VerifyArgs) -> Result<Report, String> {
         Some(path) => Some(spki_from_pem(&read_text(path, "public key")?).map_err(|e| format!("--key: {e}"))?),
         None => None,
     };
-    let bundle = read_text(bundle_path, "bundle")?;
+    let bundle = read_json(bundle_path, "bundle")?;
     let expected = ExpectedIdentity {
         issuer: args.certificate_oidc_issuer.clone(),
         subject_alternative_name: args.certificate_identity.clone(),
@@ -163,6 +163,15 @@ fn build_and_verify(args: &VerifyArgs) -> Result<Report, String> {
         workflow: args.expect_workflow.clone(),
     };
     Ok(verify_single_bundle(&bundle, artifact, key, &trust, &expected))
+}
+
+/// Reads a document that must at least be JSON: anything else is unusable
+/// input (exit 2), not a verification failure.
+fn read_json(path: &std::path::Path, what: &str) -> Result<String, String> {
+    let text = read_text(path, what)?;
+    serde_json::from_str::<serde::de::IgnoredAny>(&text)
+        .map_err(|e| format!("the {what} {} is not JSON: {e}", path.display()))?;
+    Ok(text)
 }
 
 fn parse_digest(text: &str) -> Result<ArtifactExpectation, String> {

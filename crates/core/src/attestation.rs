@@ -895,6 +895,18 @@ fn attribute_error(error: &SigstoreError, keyless: bool, signature_not_base64: b
             "The certificate's signed certificate timestamp does not verify",
         ),
         SigstoreError::Certificate(CertificateError::Malformed(_)) => (BundleFormat, "The certificate cannot be read"),
+        SigstoreError::Certificate(CertificateError::ChainInvalid(m)) if m.contains("UnknownIssuer") => (
+            CertificateChain,
+            "The certificate was not issued by a Fulcio CA of the trusted root",
+        ),
+        SigstoreError::Certificate(CertificateError::ChainInvalid(m)) if m.contains("CertExpired") => (
+            CertificateChain,
+            "The certificate had expired when the log integrated the entry",
+        ),
+        SigstoreError::Certificate(CertificateError::ChainInvalid(m)) if m.contains("CertNotValidYet") => (
+            CertificateChain,
+            "The certificate was not valid yet when the log integrated the entry",
+        ),
         SigstoreError::Certificate(_) => (CertificateChain, "The certificate is not trusted at the log time"),
         SigstoreError::TransparencyLog(e) => match e {
             TransparencyLogError::InclusionProof(_) | TransparencyLogError::Checkpoint(_) => (

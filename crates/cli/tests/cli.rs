@@ -1,0 +1,341 @@
+//! `npm-provenance verify` as scripts call it: exit statuses, output, stdin.
+//! The testkit's own Sigstore stands in for the public one, so these run
+//! without the shared fixtures.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use npm_provenance_testkit::{self as kit, Faults, Identity, NPM_PUBLISH, SLSA_V1, Sigstore};
+
+const BIN: &str = env!("CARGO_BIN_EXE_npm-provenance");
+
+struct Files {
+    dir: PathBuf,
+    integrity: String,
+    sha512: String,
+}
+
+impl Files {
+    fn new(test: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("np-cli-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (integrity, sha512) = kit::integrity_of(b"tarball bytes");
+        let files = Self { dir, integrity, sha512 };
+        let kit = Sigstore::new();
+        files.write("trusted_root.json", &kit.trusted_root_json());
+        files.write("keys.json", &kit.registry_keys_document(None));
+        files.write("artifact.tgz", "tarball bytes");
+        let good = kit::github_provenance(
+            "widget",
+            "1.0.0",
+            &files.sha512,
+            "acme/widget",
+            ".github/workflows/release.yml",
+            "0123456789abcdef0123456789abcdef01234567",
+        );
+        let identity = Identity::github(
+            "acme/widget",
+            ".github/workflows/release.yml",
+            "0123456789abcdef0123456789abcdef01234567",
+            "refs/heads/main",
+        );
+        let provenance = kit.keyless_bundle(&good, &identity, &Faults::default());
+        let tampered = kit.keyless_bundle(
+            &good,
+            &identity,
+            &Faults {
+                signature_by_other_key: true,
+                ..Default::default()
+            },
+        );
+        let publish = kit.keyed_bundle(
+            &kit::publish_statement("widget", "1.0.0", &files.sha512),
+            &Faults::default(),
+        );
+        files.write("provenance.json", &provenance);
+        files.write(
+            "good.json",
+            &kit::attestations_response(&[(SLSA_V1, &provenance), (NPM_PUBLISH, &publish)]),
+        );
+        files.write(
+            "tampered.json",
+            &kit::attestations_response(&[(SLSA_V1, &tampered), (NPM_PUBLISH, &publish)]),
+        );
+        files
+    }
+
+    fn write(&self, name: &str, content: &str) {
+        std::fs::write(self.dir.join(name), content).unwrap();
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+
+    fn attestations(&self, file: &str, extra: &[&str]) -> Output {
+        let mut args = vec!["verify", "--attestations"];
+        let path = self.path(file);
+        let (root, keys) = (self.path("trusted_root.json"), self.path("keys.json"));
+        args.extend([
+            path.as_str(),
+            "--package",
+            "widget@1.0.0",
+            "--integrity",
+            &self.integrity,
+        ]);
+        args.extend(["--trusted-root", root.as_str(), "--keys", keys.as_str()]);
+        args.extend(extra);
+        run(&args, None)
+    }
+}
+
+impl Drop for Files {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(text) = stdin {
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn verified_attestations_exit_0_with_a_checklist() {
+    let f = Files::new("verified");
+    let out = f.attestations("good.json", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("VERIFIED: widget@1.0.0: provenance verified."),
+        "{stdout}"
+    );
+    assert!(stdout.contains("✓ Certificate chain (Fulcio)"), "{stdout}");
+    assert!(
+        stdout.contains("Source commit  github.com/acme/widget@0123456"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn json_output_is_the_report() {
+    let f = Files::new("json");
+    let out = f.attestations("good.json", &["--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["verdict"], "verified");
+    assert_eq!(report["attestations"][0]["kind"], "provenance");
+}
+
+#[test]
+fn rejected_attestations_exit_1_and_name_the_check() {
+    let f = Files::new("rejected");
+    let out = f.attestations("tampered.json", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("FAILED:"), "{stdout}");
+    assert!(
+        stdout.contains("✗ Signature: The DSSE signature does not verify"),
+        "{stdout}"
+    );
+    let wrong_repo = f.attestations("good.json", &["--expect-repository", "acme/other"]);
+    assert_eq!(wrong_repo.status.code(), Some(1));
+    assert!(text(&wrong_repo.stdout).contains("✗ Expected identity"));
+}
+
+#[test]
+fn a_single_bundle_from_standard_input() {
+    let f = Files::new("stdin");
+    let bundle = std::fs::read_to_string(f.path("provenance.json")).unwrap();
+    let root = f.path("trusted_root.json");
+    let digest = format!("sha512:{}", f.sha512);
+    let ok = run(
+        &["verify", "--bundle", "-", "--digest", &digest, "--trusted-root", &root],
+        Some(&bundle),
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stdout));
+    let artifact = f.path("artifact.tgz");
+    let identity = [
+        "--certificate-identity",
+        "https://github.com/acme/widget/.github/workflows/release.yml@refs/heads/main",
+        "--certificate-oidc-issuer",
+        "https://token.actions.githubusercontent.com",
+    ];
+    let mut args = vec![
+        "verify",
+        "--bundle",
+        "-",
+        "--artifact",
+        artifact.as_str(),
+        "--trusted-root",
+        root.as_str(),
+    ];
+    args.extend(identity);
+    assert_eq!(run(&args, Some(&bundle)).status.code(), Some(0));
+    let wrong_artifact = run(
+        &[
+            "verify",
+            "--bundle",
+            "-",
+            "--digest",
+            &format!("sha512:{}", "0".repeat(128)),
+            "--trusted-root",
+            &root,
+        ],
+        Some(&bundle),
+    );
+    assert_eq!(wrong_artifact.status.code(), Some(1));
+    // The same bundle against Sigstore's real root: its log is not trusted there.
+    let public = run(&["verify", "--bundle", "-", "--digest", &digest], Some(&bundle));
+    assert_eq!(public.status.code(), Some(1));
+    assert!(
+        text(&public.stdout).contains("✗ Log entry and signed time: The log's signed entry timestamp does not verify"),
+        "{}",
+        text(&public.stdout)
+    );
+}
+
+#[test]
+fn unusable_input_exits_2_with_a_message() {
+    let f = Files::new("unusable");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["verify".into()], "give --attestations"),
+        (
+            vec![
+                "verify".into(),
+                "--attestations".into(),
+                f.path("missing.json"),
+                "--package".into(),
+                "a@1".into(),
+                "--integrity".into(),
+                "sha512-x".into(),
+            ],
+            "cannot read",
+        ),
+        (
+            vec![
+                "verify".into(),
+                "--attestations".into(),
+                f.path("good.json"),
+                "--package".into(),
+                "nameonly".into(),
+                "--integrity".into(),
+                f.integrity.clone(),
+            ],
+            "is not NAME@VERSION",
+        ),
+        (
+            vec!["verify".into(), "--bundle".into(), f.path("provenance.json")],
+            "--bundle needs the artifact",
+        ),
+        (
+            vec![
+                "verify".into(),
+                "--bundle".into(),
+                f.path("provenance.json"),
+                "--digest".into(),
+                "md5:abcd".into(),
+            ],
+            "expected sha256:HEX or sha512:HEX",
+        ),
+        (
+            vec![
+                "verify".into(),
+                "--bundle".into(),
+                f.path("keys.json"),
+                "--digest".into(),
+                "sha256:zz".into(),
+            ],
+            "64 hex digits",
+        ),
+        (
+            vec![
+                "verify".into(),
+                "--bundle".into(),
+                f.path("artifact.tgz"),
+                "--digest".into(),
+                format!("sha512:{}", f.sha512),
+            ],
+            "is not JSON",
+        ),
+        (vec!["verify".into(), "--bogus".into()], "unexpected argument"),
+        (
+            vec![
+                "verify".into(),
+                "--bundle".into(),
+                "-".into(),
+                "--artifact".into(),
+                "-".into(),
+            ],
+            "only one input",
+        ),
+    ];
+    for (args, says) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&args, Some(""));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains(says), "{args:?}: {}", text(&out.stderr));
+    }
+    // An invalid package name is an error report, also exit 2.
+    let out = f.attestations("good.json", &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let bad_name = run(
+        &[
+            "verify",
+            "--attestations",
+            &f.path("good.json"),
+            "--package",
+            "<bad>@1.0.0",
+            "--integrity",
+            &f.integrity,
+        ],
+        None,
+    );
+    assert_eq!(bad_name.status.code(), Some(2));
+}
+
+#[test]
+fn help_documents_both_commands_and_the_exit_codes() {
+    let out = run(&["--help"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out.stdout);
+    assert!(
+        help.contains("verify") && help.contains("serve") && help.contains("0 verified, 1 rejected"),
+        "{help}"
+    );
+    let verify = text(&run(&["verify", "--help"], None).stdout);
+    for flag in [
+        "--attestations",
+        "--package",
+        "--integrity",
+        "--keys",
+        "--bundle",
+        "--artifact",
+        "--digest",
+        "--trusted-root",
+        "--certificate-identity",
+        "--certificate-oidc-issuer",
+        "--key",
+        "--json",
+    ] {
+        assert!(verify.contains(flag), "{flag} missing from verify --help");
+    }
+    let serve = text(&run(&["serve", "--help"], None).stdout);
+    for flag in ["--registry", "--port", "--dist", "https://registry.npmjs.org", "8080"] {
+        assert!(serve.contains(flag), "{flag} missing from serve --help");
+    }
+}

@@ -1,0 +1,534 @@
+//! Every check against bundles from the testkit's own Sigstore (CA, CT log,
+//! transparency log, registry key): one test that passes, and for each check
+//! one where exactly that check fails. These need no fixtures.
+
+use npm_provenance_core::{
+    AttestationKind, CheckId, CheckStatus, ExpectedIdentity, PackageVersionDocuments, RegistryKeys, RegistrySignature,
+    Report, TrustMaterial, Verdict, verify_package_version,
+};
+use npm_provenance_testkit::{
+    self as kit, Faults, Identity, NPM_PUBLISH, SLSA_V1, SLSA_V02, Sigstore, attestations_response, integrity_of,
+};
+
+const NAME: &str = "@acme/widget";
+const VERSION: &str = "1.2.3";
+const REPO: &str = "acme/widget";
+const WORKFLOW: &str = ".github/workflows/release.yml";
+const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
+
+struct Case {
+    kit: Sigstore,
+    integrity: String,
+    sha512: String,
+}
+
+impl Case {
+    fn new() -> Self {
+        let (integrity, sha512) = integrity_of(b"the widget tarball");
+        Self {
+            kit: Sigstore::new(),
+            integrity,
+            sha512,
+        }
+    }
+
+    fn trust(&self) -> TrustMaterial {
+        let mut keys = RegistryKeys::empty();
+        keys.add_keys_document(&self.kit.registry_keys_document(None)).unwrap();
+        TrustMaterial::from_trusted_root_json(&self.kit.trusted_root_json(), keys).unwrap()
+    }
+
+    fn provenance(&self) -> serde_json::Value {
+        kit::github_provenance(NAME, VERSION, &self.sha512, REPO, WORKFLOW, COMMIT)
+    }
+
+    fn identity(&self) -> Identity {
+        Identity::github(REPO, WORKFLOW, COMMIT, "refs/heads/main")
+    }
+
+    fn provenance_bundle(&self, faults: &Faults) -> String {
+        self.kit.keyless_bundle(&self.provenance(), &self.identity(), faults)
+    }
+
+    fn publish_bundle(&self, faults: &Faults) -> String {
+        self.kit
+            .keyed_bundle(&kit::publish_statement(NAME, VERSION, &self.sha512), faults)
+    }
+
+    fn verify_with(&self, attestations: &str, trust: &TrustMaterial, expected: &ExpectedIdentity) -> Report {
+        let docs = PackageVersionDocuments {
+            name: NAME,
+            version: VERSION,
+            integrity: Some(&self.integrity),
+            attestations: Some(attestations),
+            ..Default::default()
+        };
+        verify_package_version(&docs, trust, expected)
+    }
+
+    fn verify(&self, provenance: &str, publish: &str) -> Report {
+        let response = attestations_response(&[(SLSA_V1, provenance), (NPM_PUBLISH, publish)]);
+        self.verify_with(&response, &self.trust(), &ExpectedIdentity::default())
+    }
+}
+
+fn failure(report: &Report) -> (Option<AttestationKind>, CheckId, String) {
+    let (kind, check) = report
+        .first_failure()
+        .unwrap_or_else(|| panic!("no failure: {}", report.summary));
+    (kind, check.id, check.detail.clone())
+}
+
+/// Exactly one check failed: this one, of this attestation.
+fn assert_fails(report: &Report, kind: AttestationKind, check: CheckId, says: &str) {
+    assert_eq!(report.verdict, Verdict::Failed, "{}", report.summary);
+    let (k, c, detail) = failure(report);
+    assert_eq!((k, c), (Some(kind), check), "{detail}");
+    assert!(detail.contains(says), "{check:?}: {detail:?} does not say {says:?}");
+    let failed = report
+        .attestations
+        .iter()
+        .flat_map(|a| &a.checks)
+        .filter(|c| c.status == CheckStatus::Failed)
+        .count();
+    assert_eq!(failed, 1);
+}
+
+#[test]
+fn a_well_formed_package_verifies_and_shows_the_certificates_claims() {
+    let c = Case::new();
+    let report = c.verify(
+        &c.provenance_bundle(&Faults::default()),
+        &c.publish_bundle(&Faults::default()),
+    );
+    assert_eq!(report.verdict, Verdict::Verified, "{report:#?}");
+    let p = report.provenance.unwrap();
+    assert_eq!(p.headline, "Built and signed on GitHub Actions");
+    assert_eq!(
+        p.source_commit.unwrap().url.unwrap(),
+        format!("https://github.com/{REPO}/commit/{COMMIT}")
+    );
+    assert_eq!(
+        p.build_file.unwrap().url.unwrap(),
+        format!("https://github.com/{REPO}/blob/{COMMIT}/{WORKFLOW}")
+    );
+    assert_eq!(
+        p.build_summary_url.unwrap(),
+        format!("https://github.com/{REPO}/actions/runs/1111/attempts/1")
+    );
+    // A custom trusted root is not the public-good log: no search.sigstore.dev link.
+    assert_eq!(p.public_ledger.unwrap().url, None);
+    assert_eq!(p.published_at.as_deref(), Some("2024-06-01T12:00:00Z"));
+}
+
+#[test]
+fn gitlab_ci_provenance_verifies_with_gitlab_links() {
+    let c = Case::new();
+    let project = "acme/widget";
+    let statement = kit::gitlab_provenance(NAME, VERSION, &c.sha512, project, COMMIT);
+    let provenance = c.kit.keyless_bundle(
+        &statement,
+        &Identity::gitlab(project, COMMIT, "refs/heads/main"),
+        &Faults::default(),
+    );
+    let response = attestations_response(&[
+        (SLSA_V02, &provenance),
+        (NPM_PUBLISH, &c.publish_bundle(&Faults::default())),
+    ]);
+    let report = c.verify_with(&response, &c.trust(), &ExpectedIdentity::default());
+    assert_eq!(report.verdict, Verdict::Verified, "{report:#?}");
+    let p = report.provenance.unwrap();
+    assert_eq!(p.headline, "Built and signed on GitLab CI");
+    assert_eq!(
+        p.source_commit.unwrap().url.unwrap(),
+        format!("https://gitlab.com/{project}/-/commit/{COMMIT}")
+    );
+    assert_eq!(p.build_file.clone().unwrap().text, ".gitlab-ci.yml");
+    assert_eq!(
+        p.build_file.unwrap().url.unwrap(),
+        format!("https://gitlab.com/{project}/-/blob/{COMMIT}/.gitlab-ci.yml")
+    );
+    assert_eq!(
+        p.build_summary_url.unwrap(),
+        format!("https://gitlab.com/{project}/-/jobs/4242")
+    );
+    assert_eq!(p.runner_environment.as_deref(), Some("gitlab-hosted"));
+}
+
+#[test]
+fn bundle_format_a_keyless_signature_naming_a_key() {
+    let c = Case::new();
+    let faults = Faults {
+        keyless_key_id: Some("SHA256:whatever".into()),
+        ..Default::default()
+    };
+    let report = c.verify(&c.provenance_bundle(&faults), &c.publish_bundle(&Faults::default()));
+    assert_fails(
+        &report,
+        AttestationKind::Provenance,
+        CheckId::BundleFormat,
+        "names no key id",
+    );
+}
+
+#[test]
+fn signature_by_another_key() {
+    let c = Case::new();
+    let faults = Faults {
+        signature_by_other_key: true,
+        ..Default::default()
+    };
+    assert_fails(
+        &c.verify(&c.provenance_bundle(&faults), &c.publish_bundle(&Faults::default())),
+        AttestationKind::Provenance,
+        CheckId::Signature,
+        "does not verify with the certificate's key",
+    );
+    assert_fails(
+        &c.verify(&c.provenance_bundle(&Faults::default()), &c.publish_bundle(&faults)),
+        AttestationKind::Publish,
+        CheckId::Signature,
+        "does not verify with the registry key",
+    );
+}
+
+#[test]
+fn statement_labelled_otherwise_by_the_registry_or_of_another_type() {
+    let c = Case::new();
+    let response = attestations_response(&[
+        (SLSA_V02, &c.provenance_bundle(&Faults::default())),
+        (NPM_PUBLISH, &c.publish_bundle(&Faults::default())),
+    ]);
+    let report = c.verify_with(&response, &c.trust(), &ExpectedIdentity::default());
+    assert_fails(
+        &report,
+        AttestationKind::Provenance,
+        CheckId::Statement,
+        "The registry labels this attestation",
+    );
+    let mut statement = c.provenance();
+    statement["_type"] = "https://in-toto.io/Statement/v9".into();
+    let bundle = c.kit.keyless_bundle(&statement, &c.identity(), &Faults::default());
+    assert_fails(
+        &c.verify(&bundle, &c.publish_bundle(&Faults::default())),
+        AttestationKind::Provenance,
+        CheckId::Statement,
+        "_type",
+    );
+}
+
+#[test]
+fn subject_two_subjects_another_name_another_digest() {
+    let c = Case::new();
+    let mut two = c.provenance();
+    let subject = two["subject"][0].clone();
+    two["subject"].as_array_mut().unwrap().push(subject);
+    let bundle = c.kit.keyless_bundle(&two, &c.identity(), &Faults::default());
+    assert_fails(
+        &c.verify(&bundle, &c.publish_bundle(&Faults::default())),
+        AttestationKind::Provenance,
+        CheckId::Subject,
+        "exactly one subject",
+    );
+
+    let other_name = kit::github_provenance("@acme/other", VERSION, &c.sha512, REPO, WORKFLOW, COMMIT);
+    let bundle = c.kit.keyless_bundle(&other_name, &c.identity(), &Faults::default());
+    assert_fails(
+        &c.verify(&bundle, &c.publish_bundle(&Faults::default())),
+        AttestationKind::Provenance,
+        CheckId::Subject,
+        "pkg:npm/%40acme/other@1.2.3",
+    );
+
+    let (_, other_digest) = integrity_of(b"another tarball");
+    let statement = kit::github_provenance(NAME, VERSION, &other_digest, REPO, WORKFLOW, COMMIT);
+    let bundle = c.kit.keyless_bundle(&statement, &c.identity(), &Faults::default());
+    assert_fails(
+        &c.verify(&bundle, &c.publish_bundle(&Faults::default())),
+        AttestationKind::Provenance,
+        CheckId::Subject,
+        "is not the sha512 of the registry's dist.integrity",
+    );
+}
+
+#[test]
+fn log_timestamp_by_another_key_or_from_the_future() {
+    let c = Case::new();
+    let wrong = Faults {
+        set_by_other_key: true,
+        ..Default::default()
+    };
+    assert_fails(
+        &c.verify(&c.provenance_bundle(&wrong), &c.publish_bundle(&Faults::default())),
+        AttestationKind::Provenance,
+        CheckId::LogTimestamp,
+        "SET verification failed",
+    );
+    let future = Faults {
+        integrated_in_future: true,
+        ..Default::default()
+    };
+    assert_fails(
+        &c.verify(&c.provenance_bundle(&future), &c.publish_bundle(&Faults::default())),
+        AttestationKind::Provenance,
+        CheckId::LogTimestamp,
+        "future",
+    );
+}
+
+#[test]
+fn certificate_chain_untrusted_ca_or_expired_at_log_time() {
+    let c = Case::new();
+    let untrusted = Faults {
+        untrusted_ca: true,
+        ..Default::default()
+    };
+    assert_fails(
+        &c.verify(&c.provenance_bundle(&untrusted), &c.publish_bundle(&Faults::default())),
+        AttestationKind::Provenance,
+        CheckId::CertificateChain,
+        "not issued by a Fulcio CA of the trusted root",
+    );
+    let expired = Faults {
+        certificate_expired: true,
+        ..Default::default()
+    };
+    assert_fails(
+        &c.verify(&c.provenance_bundle(&expired), &c.publish_bundle(&Faults::default())),
+        AttestationKind::Provenance,
+        CheckId::CertificateChain,
+        "had expired when the log integrated the entry",
+    );
+}
+
+#[test]
+fn certificate_sct_by_another_log_or_missing() {
+    let c = Case::new();
+    let wrong = Faults {
+        sct_by_other_key: true,
+        ..Default::default()
+    };
+    assert_fails(
+        &c.verify(&c.provenance_bundle(&wrong), &c.publish_bundle(&Faults::default())),
+        AttestationKind::Provenance,
+        CheckId::CertificateSct,
+        "signed certificate timestamp",
+    );
+    let missing = Faults {
+        no_sct: true,
+        ..Default::default()
+    };
+    assert_fails(
+        &c.verify(&c.provenance_bundle(&missing), &c.publish_bundle(&Faults::default())),
+        AttestationKind::Provenance,
+        CheckId::CertificateSct,
+        "missing SCT",
+    );
+}
+
+#[test]
+fn transparency_log_checkpoint_by_another_key_or_a_wrong_proof() {
+    let c = Case::new();
+    let checkpoint = Faults {
+        checkpoint_by_other_key: true,
+        ..Default::default()
+    };
+    assert_fails(
+        &c.verify(&c.provenance_bundle(&checkpoint), &c.publish_bundle(&Faults::default())),
+        AttestationKind::Provenance,
+        CheckId::TransparencyLog,
+        "checkpoint",
+    );
+    let proof = Faults {
+        wrong_proof_hash: true,
+        ..Default::default()
+    };
+    assert_fails(
+        &c.verify(&c.provenance_bundle(&Faults::default()), &c.publish_bundle(&proof)),
+        AttestationKind::Publish,
+        CheckId::TransparencyLog,
+        "inclusion proof",
+    );
+}
+
+#[test]
+fn log_entry_for_another_payload() {
+    let c = Case::new();
+    let faults = Faults {
+        entry_for_other_payload: true,
+        ..Default::default()
+    };
+    assert_fails(
+        &c.verify(&c.provenance_bundle(&faults), &c.publish_bundle(&Faults::default())),
+        AttestationKind::Provenance,
+        CheckId::LogEntryMatch,
+        "payload hash",
+    );
+}
+
+#[test]
+fn identity_consistency_predicate_claims_another_repository_or_workflow() {
+    let c = Case::new();
+    let statement = kit::github_provenance(NAME, VERSION, &c.sha512, "evil/fork", WORKFLOW, COMMIT);
+    let bundle = c.kit.keyless_bundle(&statement, &c.identity(), &Faults::default());
+    assert_fails(
+        &c.verify(&bundle, &c.publish_bundle(&Faults::default())),
+        AttestationKind::Provenance,
+        CheckId::IdentityConsistency,
+        "repository https://github.com/evil/fork",
+    );
+    let statement = kit::github_provenance(NAME, VERSION, &c.sha512, REPO, ".github/workflows/other.yml", COMMIT);
+    let bundle = c.kit.keyless_bundle(&statement, &c.identity(), &Faults::default());
+    assert_fails(
+        &c.verify(&bundle, &c.publish_bundle(&Faults::default())),
+        AttestationKind::Provenance,
+        CheckId::IdentityConsistency,
+        "build file .github/workflows/other.yml",
+    );
+    let person = c.kit.keyless_bundle(
+        &c.provenance(),
+        &Identity::email("someone@example.com"),
+        &Faults::default(),
+    );
+    assert_fails(
+        &c.verify(&person, &c.publish_bundle(&Faults::default())),
+        AttestationKind::Provenance,
+        CheckId::IdentityConsistency,
+        "not issued to a CI build",
+    );
+}
+
+#[test]
+fn expected_identity_other_repository() {
+    let c = Case::new();
+    let response = attestations_response(&[
+        (SLSA_V1, &c.provenance_bundle(&Faults::default())),
+        (NPM_PUBLISH, &c.publish_bundle(&Faults::default())),
+    ]);
+    let expected = ExpectedIdentity {
+        repository: Some("acme/other".into()),
+        ..Default::default()
+    };
+    assert_fails(
+        &c.verify_with(&response, &c.trust(), &expected),
+        AttestationKind::Provenance,
+        CheckId::ExpectedIdentity,
+        "repository acme/other was expected",
+    );
+    let right = ExpectedIdentity {
+        repository: Some(REPO.into()),
+        workflow: Some(WORKFLOW.into()),
+        issuer: Some(kit::GITHUB_ISSUER.into()),
+        ..Default::default()
+    };
+    assert_eq!(c.verify_with(&response, &c.trust(), &right).verdict, Verdict::Verified);
+}
+
+#[test]
+fn registry_key_hint_differs_unknown_or_certificate_instead() {
+    let c = Case::new();
+    let faults = Faults {
+        hint_differs: true,
+        ..Default::default()
+    };
+    assert_fails(
+        &c.verify(&c.provenance_bundle(&Faults::default()), &c.publish_bundle(&faults)),
+        AttestationKind::Publish,
+        CheckId::RegistryKey,
+        "differs from the bundle's key hint",
+    );
+    let response = attestations_response(&[
+        (SLSA_V1, &c.provenance_bundle(&Faults::default())),
+        (NPM_PUBLISH, &c.publish_bundle(&Faults::default())),
+    ]);
+    let npm_keys_only = TrustMaterial::from_trusted_root_json(&c.kit.trusted_root_json(), RegistryKeys::npm()).unwrap();
+    assert_fails(
+        &c.verify_with(&response, &npm_keys_only, &ExpectedIdentity::default()),
+        AttestationKind::Publish,
+        CheckId::RegistryKey,
+        "No known npm registry key",
+    );
+    let keyless_publish = c.kit.keyless_bundle(
+        &kit::publish_statement(NAME, VERSION, &c.sha512),
+        &c.identity(),
+        &Faults::default(),
+    );
+    assert_fails(
+        &c.verify(&c.provenance_bundle(&Faults::default()), &keyless_publish),
+        AttestationKind::Publish,
+        CheckId::RegistryKey,
+        "carries a certificate",
+    );
+}
+
+#[test]
+fn key_validity_registry_key_expired_before_the_log_time() {
+    let c = Case::new();
+    let mut keys = RegistryKeys::empty();
+    keys.add_keys_document(&c.kit.registry_keys_document(Some("2024-01-01T00:00:00.000Z")))
+        .unwrap();
+    let trust = TrustMaterial::from_trusted_root_json(&c.kit.trusted_root_json(), keys).unwrap();
+    let response = attestations_response(&[
+        (SLSA_V1, &c.provenance_bundle(&Faults::default())),
+        (NPM_PUBLISH, &c.publish_bundle(&Faults::default())),
+    ]);
+    assert_fails(
+        &c.verify_with(&response, &trust, &ExpectedIdentity::default()),
+        AttestationKind::Publish,
+        CheckId::KeyValidity,
+        "was not valid at 2024-06-01",
+    );
+}
+
+#[test]
+fn publish_predicate_names_another_version() {
+    let c = Case::new();
+    let mut statement = kit::publish_statement(NAME, VERSION, &c.sha512);
+    statement["predicate"]["version"] = "9.9.9".into();
+    let publish = c.kit.keyed_bundle(&statement, &Faults::default());
+    assert_fails(
+        &c.verify(&c.provenance_bundle(&Faults::default()), &publish),
+        AttestationKind::Publish,
+        CheckId::PublishPredicate,
+        "names @acme/widget@9.9.9",
+    );
+}
+
+#[test]
+fn attestations_two_provenance_attestations() {
+    let c = Case::new();
+    let p = c.provenance_bundle(&Faults::default());
+    let response = attestations_response(&[
+        (SLSA_V1, &p),
+        (SLSA_V1, &p),
+        (NPM_PUBLISH, &c.publish_bundle(&Faults::default())),
+    ]);
+    let report = c.verify_with(&response, &c.trust(), &ExpectedIdentity::default());
+    assert_eq!(report.verdict, Verdict::Failed);
+    assert_eq!(failure(&report).1, CheckId::Attestations);
+}
+
+#[test]
+fn registry_signature_valid_and_forged() {
+    let c = Case::new();
+    let good: RegistrySignature =
+        serde_json::from_value(c.kit.registry_signature(NAME, VERSION, &c.integrity)).unwrap();
+    let forged: RegistrySignature =
+        serde_json::from_value(c.kit.registry_signature(NAME, "6.6.6", &c.integrity)).unwrap();
+    for (sigs, status) in [(vec![good], CheckStatus::Passed), (vec![forged], CheckStatus::Failed)] {
+        let docs = PackageVersionDocuments {
+            name: NAME,
+            version: VERSION,
+            integrity: Some(&c.integrity),
+            registry_signatures: &sigs,
+            ..Default::default()
+        };
+        let report = verify_package_version(&docs, &c.trust(), &ExpectedIdentity::default());
+        let check = report
+            .checks
+            .iter()
+            .find(|x| x.id == CheckId::RegistrySignature)
+            .unwrap();
+        assert_eq!(check.status, status, "{}", check.detail);
+    }
+}

@@ -1,0 +1,673 @@
+//! A miniature Sigstore for tests that must run without the shared fixtures:
+//! its own Fulcio CA, CT log, Rekor log and npm registry key, producing real
+//! bundles (certificates with Fulcio claims and an embedded SCT, DSSE
+//! envelopes, `dsse` 0.0.1 log entries with a signed entry timestamp and an
+//! inclusion proof with a signed checkpoint) and the trusted root that
+//! verifies them. Each part can be made wrong on purpose (see [`Faults`]).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use der::asn1::{BitString, Ia5String, OctetString, UtcTime, Utf8StringRef};
+use der::{Decode, Encode};
+use p256::ecdsa::signature::Signer;
+use p256::pkcs8::EncodePublicKey;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256, Sha512};
+use x509_cert::Certificate;
+use x509_cert::TbsCertificate;
+use x509_cert::ext::Extension;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::sct::{
+    DigitallySigned, HashAlgorithm, LogId, SerializedSct, SignatureAlgorithm, SignatureAndHashAlgorithm,
+    SignedCertificateTimestamp, SignedCertificateTimestampList, Version as SctVersion,
+};
+use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages, SubjectAltName};
+use x509_cert::name::Name;
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+use x509_cert::time::{Time, Validity};
+
+const ECDSA_WITH_SHA384: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+const CODE_SIGNING: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.3");
+const INTOTO: &str = "application/vnd.in-toto+json";
+
+pub const GITHUB_ISSUER: &str = "https://token.actions.githubusercontent.com";
+pub const GITLAB_ISSUER: &str = "https://gitlab.com";
+pub const SLSA_V1: &str = "https://slsa.dev/provenance/v1";
+pub const SLSA_V02: &str = "https://slsa.dev/provenance/v0.2";
+pub const NPM_PUBLISH: &str = "https://github.com/npm/attestation/tree/main/specs/publish/v0.1";
+
+/// 2024-06-01T12:00:00Z: when the test log integrates its entries.
+pub const INTEGRATED_TIME: i64 = 1_717_243_200;
+
+fn b64(bytes: impl AsRef<[u8]>) -> String {
+    STANDARD.encode(bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn p256_key(seed: u8) -> p256::ecdsa::SigningKey {
+    p256::ecdsa::SigningKey::from_bytes(&[seed; 32].into()).unwrap()
+}
+
+fn p256_spki(key: &p256::ecdsa::SigningKey) -> Vec<u8> {
+    key.verifying_key().to_public_key_der().unwrap().as_bytes().to_vec()
+}
+
+fn sign_p256(key: &p256::ecdsa::SigningKey, data: &[u8]) -> Vec<u8> {
+    let sig: p256::ecdsa::Signature = key.sign(data);
+    sig.to_der().as_bytes().to_vec()
+}
+
+fn utc(seconds: i64) -> Time {
+    Time::UtcTime(UtcTime::from_unix_duration(Duration::from_secs(seconds as u64)).unwrap())
+}
+
+fn extension<T: Encode>(oid: der::oid::ObjectIdentifier, critical: bool, value: &T) -> Extension {
+    Extension {
+        extn_id: oid,
+        critical,
+        extn_value: OctetString::new(value.to_der().unwrap()).unwrap(),
+    }
+}
+
+/// The signer's identity as Fulcio would certify it.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// A URI SAN (CI workloads) or an e-mail SAN.
+    pub san: GeneralNameKind,
+    pub issuer: String,
+    /// Fulcio claims: the last arc of `1.3.6.1.4.1.57264.1.N` and its value.
+    pub claims: Vec<(u32, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub enum GeneralNameKind {
+    Uri(String),
+    Email(String),
+}
+
+impl Identity {
+    /// A GitHub Actions workflow run, as Fulcio certifies it today.
+    pub fn github(repo: &str, workflow: &str, commit: &str, git_ref: &str) -> Self {
+        let repo_url = format!("https://github.com/{repo}");
+        let config = format!("{repo_url}/{workflow}@{git_ref}");
+        Self {
+            san: GeneralNameKind::Uri(config.clone()),
+            issuer: GITHUB_ISSUER.into(),
+            claims: vec![
+                (9, config.clone()),
+                (10, commit.into()),
+                (11, "github-hosted".into()),
+                (12, repo_url.clone()),
+                (13, commit.into()),
+                (14, git_ref.into()),
+                (15, "123456".into()),
+                (16, format!("https://github.com/{}", repo.split('/').next().unwrap())),
+                (17, "7890".into()),
+                (18, config),
+                (19, commit.into()),
+                (20, "push".into()),
+                (21, format!("{repo_url}/actions/runs/1111/attempts/1")),
+                (22, "public".into()),
+            ],
+        }
+    }
+
+    /// A GitLab CI job on gitlab.com.
+    pub fn gitlab(project: &str, commit: &str, git_ref: &str) -> Self {
+        let project_url = format!("https://gitlab.com/{project}");
+        let config = format!("{project_url}//.gitlab-ci.yml@{git_ref}");
+        Self {
+            san: GeneralNameKind::Uri(config.clone()),
+            issuer: GITLAB_ISSUER.into(),
+            claims: vec![
+                (9, config.clone()),
+                (10, commit.into()),
+                (11, "gitlab-hosted".into()),
+                (12, project_url.clone()),
+                (13, commit.into()),
+                (14, git_ref.into()),
+                (18, config),
+                (19, commit.into()),
+                (20, "push".into()),
+                (21, format!("{project_url}/-/jobs/4242")),
+                (22, "public".into()),
+            ],
+        }
+    }
+
+    /// A person, signing interactively: no CI claims.
+    pub fn email(address: &str) -> Self {
+        Self {
+            san: GeneralNameKind::Email(address.into()),
+            issuer: "https://github.com/login/oauth".into(),
+            claims: vec![],
+        }
+    }
+}
+
+/// Parts of a bundle to make wrong. `Default` is a bundle that verifies.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// The DSSE signature is made by a key other than the certificate's.
+    pub signature_by_other_key: bool,
+    /// A keyless DSSE signature that names a key id.
+    pub keyless_key_id: Option<String>,
+    /// The certificate is issued by a CA that is not in the trusted root.
+    pub untrusted_ca: bool,
+    /// The certificate's validity ends before the log integrated the entry.
+    pub certificate_expired: bool,
+    /// The SCT is signed by a CT key that is not in the trusted root.
+    pub sct_by_other_key: bool,
+    /// The certificate carries no SCT.
+    pub no_sct: bool,
+    /// The signed entry timestamp is made by a key other than the log's.
+    pub set_by_other_key: bool,
+    /// The log integrated the entry in the future (an hour from now).
+    pub integrated_in_future: bool,
+    /// The checkpoint is signed by a key other than the log's.
+    pub checkpoint_by_other_key: bool,
+    /// The inclusion proof's sibling hash is wrong.
+    pub wrong_proof_hash: bool,
+    /// The log entry records another payload's hash (SET and proof match it).
+    pub entry_for_other_payload: bool,
+    /// For keyed bundles: the key hint differs from the signature's key id.
+    pub hint_differs: bool,
+}
+
+/// The test instance: keys, CA certificate, and what it signs.
+pub struct Sigstore {
+    ca_key: p384::ecdsa::SigningKey,
+    ca_cert: Vec<u8>,
+    ca_name: Name,
+    other_ca_key: p384::ecdsa::SigningKey,
+    other_ca_name: Name,
+    ct_key: p256::ecdsa::SigningKey,
+    rekor_key: p256::ecdsa::SigningKey,
+    registry_key: p256::ecdsa::SigningKey,
+    other_key: p256::ecdsa::SigningKey,
+    leaf_key: p256::ecdsa::SigningKey,
+}
+
+impl Default for Sigstore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Sigstore {
+    pub fn new() -> Self {
+        let ca_key = p384::ecdsa::SigningKey::from_bytes(&[11u8; 48].into()).unwrap();
+        let other_ca_key = p384::ecdsa::SigningKey::from_bytes(&[12u8; 48].into()).unwrap();
+        let ca_name = Name::from_str("CN=testkit-fulcio,O=npm-provenance-testkit").unwrap();
+        let other_ca_name = Name::from_str("CN=impostor-fulcio,O=npm-provenance-testkit").unwrap();
+        let ca_cert = self_signed_ca(&ca_key, &ca_name);
+        Self {
+            ca_key,
+            ca_cert,
+            ca_name,
+            other_ca_key,
+            other_ca_name,
+            ct_key: p256_key(21),
+            rekor_key: p256_key(22),
+            registry_key: p256_key(23),
+            other_key: p256_key(24),
+            leaf_key: p256_key(25),
+        }
+    }
+
+    fn log_id(&self) -> Vec<u8> {
+        Sha256::digest(p256_spki(&self.rekor_key)).to_vec()
+    }
+
+    /// The trusted root (`application/vnd.dev.sigstore.trustedroot+json`) of this instance.
+    pub fn trusted_root_json(&self) -> String {
+        let key = |spki: Vec<u8>| json!({ "rawBytes": b64(&spki), "keyDetails": "PKIX_ECDSA_P256_SHA_256", "validFor": { "start": "2020-01-01T00:00:00Z" } });
+        json!({
+            "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+            "tlogs": [{ "baseUrl": "https://rekor.testkit.invalid", "hashAlgorithm": "SHA2_256", "publicKey": key(p256_spki(&self.rekor_key)), "logId": { "keyId": b64(self.log_id()) } }],
+            "certificateAuthorities": [{
+                "subject": { "organization": "npm-provenance-testkit", "commonName": "testkit-fulcio" },
+                "uri": "https://fulcio.testkit.invalid",
+                "certChain": { "certificates": [{ "rawBytes": b64(&self.ca_cert) }] },
+                "validFor": { "start": "2020-01-01T00:00:00Z" }
+            }],
+            "ctlogs": [{ "baseUrl": "https://ctfe.testkit.invalid", "hashAlgorithm": "SHA2_256", "publicKey": key(p256_spki(&self.ct_key)), "logId": { "keyId": b64(Sha256::digest(p256_spki(&self.ct_key))) } }],
+            "timestampAuthorities": []
+        })
+        .to_string()
+    }
+
+    /// npm's key id for the registry key (its SSH fingerprint).
+    pub fn registry_key_id(&self) -> String {
+        let point = self.registry_key.verifying_key().to_encoded_point(false);
+        let mut blob = Vec::new();
+        for part in [&b"ecdsa-sha2-nistp256"[..], b"nistp256", point.as_bytes()] {
+            blob.extend_from_slice(&(part.len() as u32).to_be_bytes());
+            blob.extend_from_slice(part);
+        }
+        format!(
+            "SHA256:{}",
+            base64::engine::general_purpose::STANDARD_NO_PAD.encode(Sha256::digest(&blob))
+        )
+    }
+
+    /// A `/-/npm/v1/keys` document with the registry key, expiring at `expires` (RFC 3339) if given.
+    pub fn registry_keys_document(&self, expires: Option<&str>) -> String {
+        json!({ "keys": [{ "expires": expires, "keyid": self.registry_key_id(), "keytype": "ecdsa-sha2-nistp256", "scheme": "ecdsa-sha2-nistp256", "key": b64(p256_spki(&self.registry_key)) }] })
+            .to_string()
+    }
+
+    /// A `dist.signatures` entry over `name@version:integrity`.
+    pub fn registry_signature(&self, name: &str, version: &str, integrity: &str) -> Value {
+        json!({ "keyid": self.registry_key_id(), "sig": b64(sign_p256(&self.registry_key, format!("{name}@{version}:{integrity}").as_bytes())) })
+    }
+
+    fn leaf_certificate(&self, identity: &Identity, faults: &Faults, time: i64) -> Vec<u8> {
+        let (issuer_key, issuer_name) = if faults.untrusted_ca {
+            (&self.other_ca_key, &self.other_ca_name)
+        } else {
+            (&self.ca_key, &self.ca_name)
+        };
+        let (not_before, not_after) = if faults.certificate_expired {
+            (time - 1200, time - 600)
+        } else {
+            (time - 60, time + 540)
+        };
+        let mut extensions = vec![
+            extension(
+                der::oid::db::rfc5280::ID_CE_KEY_USAGE,
+                true,
+                &KeyUsage(KeyUsages::DigitalSignature.into()),
+            ),
+            extension(
+                der::oid::db::rfc5280::ID_CE_EXT_KEY_USAGE,
+                false,
+                &ExtendedKeyUsage(vec![CODE_SIGNING]),
+            ),
+            extension(
+                der::oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS,
+                true,
+                &BasicConstraints {
+                    ca: false,
+                    path_len_constraint: None,
+                },
+            ),
+            extension(
+                der::oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME,
+                true,
+                &SubjectAltName(vec![match &identity.san {
+                    GeneralNameKind::Uri(u) => GeneralName::UniformResourceIdentifier(Ia5String::new(u).unwrap()),
+                    GeneralNameKind::Email(e) => GeneralName::Rfc822Name(Ia5String::new(e).unwrap()),
+                }]),
+            ),
+        ];
+        // Fulcio's issuer (.8) and CI claims: DER UTF8Strings under 1.3.6.1.4.1.57264.1.
+        let mut claims = vec![(8, identity.issuer.clone())];
+        claims.extend(identity.claims.iter().cloned());
+        for (arc, value) in &claims {
+            let oid = der::oid::ObjectIdentifier::new(&format!("1.3.6.1.4.1.57264.1.{arc}")).unwrap();
+            extensions.push(extension(oid, false, &Utf8StringRef::new(value).unwrap()));
+        }
+        let mut tbs = TbsCertificate {
+            version: x509_cert::Version::V3,
+            serial_number: SerialNumber::new(&[0x42, 0x01]).unwrap(),
+            signature: AlgorithmIdentifierOwned {
+                oid: ECDSA_WITH_SHA384,
+                parameters: None,
+            },
+            issuer: issuer_name.clone(),
+            validity: Validity {
+                not_before: utc(not_before),
+                not_after: utc(not_after),
+            },
+            subject: Name::default(),
+            subject_public_key_info: SubjectPublicKeyInfoOwned::from_der(&p256_spki(&self.leaf_key)).unwrap(),
+            issuer_unique_id: None,
+            subject_unique_id: None,
+            extensions: Some(extensions),
+        };
+        if !faults.no_sct {
+            // RFC 6962: the log signs the certificate without its SCT extension.
+            let precert_tbs = tbs.to_der().unwrap();
+            let issuer_spki = if faults.untrusted_ca {
+                spki_p384(&self.other_ca_key)
+            } else {
+                spki_p384(&self.ca_key)
+            };
+            let ct_key = if faults.sct_by_other_key {
+                &self.other_key
+            } else {
+                &self.ct_key
+            };
+            let timestamp = (not_before as u64 + 1) * 1000;
+            let mut signed = vec![0u8, 0u8];
+            signed.extend_from_slice(&timestamp.to_be_bytes());
+            signed.extend_from_slice(&1u16.to_be_bytes());
+            signed.extend_from_slice(&Sha256::digest(&issuer_spki));
+            signed.extend_from_slice(&(precert_tbs.len() as u32).to_be_bytes()[1..]);
+            signed.extend_from_slice(&precert_tbs);
+            signed.extend_from_slice(&0u16.to_be_bytes());
+            let sct = SignedCertificateTimestamp {
+                version: SctVersion::V1,
+                log_id: LogId {
+                    key_id: Sha256::digest(p256_spki(&self.ct_key)).into(),
+                },
+                timestamp,
+                extensions: Vec::<u8>::new().into(),
+                signature: DigitallySigned {
+                    algorithm: SignatureAndHashAlgorithm {
+                        hash: HashAlgorithm::Sha256,
+                        signature: SignatureAlgorithm::Ecdsa,
+                    },
+                    signature: sign_p256(ct_key, &signed).into(),
+                },
+            };
+            let list = SignedCertificateTimestampList::new(&[SerializedSct::new(sct).unwrap()]).unwrap();
+            let oid = der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.11129.2.4.2");
+            tbs.extensions.as_mut().unwrap().push(extension(oid, false, &list));
+        }
+        sign_certificate(tbs, issuer_key)
+    }
+
+    fn statement_envelope(&self, statement: &Value) -> (Vec<u8>, Vec<u8>) {
+        let payload = serde_json::to_vec(statement).unwrap();
+        let pae = pae(INTOTO, &payload);
+        (payload, pae)
+    }
+
+    /// A keyless bundle (v0.3, certificate) over `statement`, as npm's provenance is.
+    pub fn keyless_bundle(&self, statement: &Value, identity: &Identity, faults: &Faults) -> String {
+        let time = if faults.integrated_in_future {
+            now() + 3600
+        } else {
+            INTEGRATED_TIME
+        };
+        let cert = self.leaf_certificate(identity, faults, time);
+        let (payload, pae) = self.statement_envelope(statement);
+        let signer = if faults.signature_by_other_key {
+            &self.other_key
+        } else {
+            &self.leaf_key
+        };
+        let sig = sign_p256(signer, &pae);
+        let verifier = pem("CERTIFICATE", &cert);
+        let entry = self.log_entry(&payload, &sig, &verifier, time, faults);
+        json!({
+            "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+            "verificationMaterial": { "certificate": { "rawBytes": b64(&cert) }, "tlogEntries": [entry] },
+            "dsseEnvelope": {
+                "payload": b64(&payload),
+                "payloadType": INTOTO,
+                "signatures": [{ "sig": b64(&sig), "keyid": faults.keyless_key_id.clone().unwrap_or_default() }]
+            }
+        })
+        .to_string()
+    }
+
+    /// A keyed bundle (v0.2, public key hint) signed by the registry key, as
+    /// npm's publish attestation is.
+    pub fn keyed_bundle(&self, statement: &Value, faults: &Faults) -> String {
+        let time = if faults.integrated_in_future {
+            now() + 3600
+        } else {
+            INTEGRATED_TIME
+        };
+        let (payload, pae) = self.statement_envelope(statement);
+        let signer = if faults.signature_by_other_key {
+            &self.other_key
+        } else {
+            &self.registry_key
+        };
+        let sig = sign_p256(signer, &pae);
+        let verifier = pem("PUBLIC KEY", &p256_spki(&self.registry_key));
+        let entry = self.log_entry(&payload, &sig, &verifier, time, faults);
+        let key_id = self.registry_key_id();
+        let hint = if faults.hint_differs {
+            "SHA256:some-other-key".to_string()
+        } else {
+            key_id.clone()
+        };
+        json!({
+            "mediaType": "application/vnd.dev.sigstore.bundle+json;version=0.2",
+            "verificationMaterial": { "publicKey": { "hint": hint }, "tlogEntries": [entry] },
+            "dsseEnvelope": { "payload": b64(&payload), "payloadType": INTOTO, "signatures": [{ "sig": b64(&sig), "keyid": key_id }] }
+        })
+        .to_string()
+    }
+
+    /// A `dsse` 0.0.1 log entry with its SET and an inclusion proof (a tree of
+    /// two leaves) with a signed checkpoint.
+    fn log_entry(&self, payload: &[u8], signature: &[u8], verifier_pem: &str, time: i64, faults: &Faults) -> Value {
+        let logged_payload = if faults.entry_for_other_payload {
+            b"another payload".to_vec()
+        } else {
+            payload.to_vec()
+        };
+        let body = json!({
+            "apiVersion": "0.0.1",
+            "kind": "dsse",
+            "spec": {
+                "envelopeHash": { "algorithm": "sha256", "value": hex(&Sha256::digest(b"envelope")) },
+                "payloadHash": { "algorithm": "sha256", "value": hex(&Sha256::digest(&logged_payload)) },
+                "signatures": [{ "signature": b64(signature), "verifier": b64(verifier_pem) }]
+            }
+        })
+        .to_string();
+        let log_index = 4242u64;
+        let log_id = self.log_id();
+        let set_payload = format!(
+            r#"{{"body":"{}","integratedTime":{time},"logID":"{}","logIndex":{log_index}}}"#,
+            b64(&body),
+            hex(&log_id)
+        );
+        let set_key = if faults.set_by_other_key {
+            &self.other_key
+        } else {
+            &self.rekor_key
+        };
+        let set = sign_p256(set_key, set_payload.as_bytes());
+        // Tree of two: this entry (index 0) and a sibling.
+        let leaf = merkle_leaf(body.as_bytes());
+        let sibling = if faults.wrong_proof_hash {
+            merkle_leaf(b"not the sibling")
+        } else {
+            merkle_leaf(b"sibling")
+        };
+        let root = merkle_node(&leaf, &merkle_leaf(b"sibling"));
+        let origin = "rekor.testkit.invalid - 1";
+        let note = format!("{origin}\n2\n{}\n", b64(root));
+        let checkpoint_key = if faults.checkpoint_by_other_key {
+            &self.other_key
+        } else {
+            &self.rekor_key
+        };
+        let mut signed = Sha256::digest(p256_spki(&self.rekor_key))[..4].to_vec();
+        signed.extend_from_slice(&sign_p256(checkpoint_key, note.as_bytes()));
+        let checkpoint = format!("{note}\n\u{2014} rekor.testkit.invalid {}\n", b64(&signed));
+        json!({
+            "logIndex": log_index.to_string(),
+            "logId": { "keyId": b64(&log_id) },
+            "kindVersion": { "kind": "dsse", "version": "0.0.1" },
+            "integratedTime": time.to_string(),
+            "inclusionPromise": { "signedEntryTimestamp": b64(&set) },
+            "inclusionProof": { "logIndex": "0", "rootHash": b64(root), "treeSize": "2", "hashes": [b64(sibling)], "checkpoint": { "envelope": checkpoint } },
+            "canonicalizedBody": b64(&body)
+        })
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn spki_p384(key: &p384::ecdsa::SigningKey) -> Vec<u8> {
+    key.verifying_key().to_public_key_der().unwrap().as_bytes().to_vec()
+}
+
+fn sign_certificate(tbs: TbsCertificate, key: &p384::ecdsa::SigningKey) -> Vec<u8> {
+    let sig: p384::ecdsa::Signature = key.sign(&tbs.to_der().unwrap());
+    let cert = Certificate {
+        signature_algorithm: tbs.signature.clone(),
+        tbs_certificate: tbs,
+        signature: BitString::from_bytes(sig.to_der().as_bytes()).unwrap(),
+    };
+    cert.to_der().unwrap()
+}
+
+fn self_signed_ca(key: &p384::ecdsa::SigningKey, name: &Name) -> Vec<u8> {
+    let tbs = TbsCertificate {
+        version: x509_cert::Version::V3,
+        serial_number: SerialNumber::new(&[0x01]).unwrap(),
+        signature: AlgorithmIdentifierOwned {
+            oid: ECDSA_WITH_SHA384,
+            parameters: None,
+        },
+        issuer: name.clone(),
+        validity: Validity {
+            not_before: utc(1_577_836_800),
+            not_after: utc(2_524_607_999),
+        },
+        subject: name.clone(),
+        subject_public_key_info: SubjectPublicKeyInfoOwned::from_der(&spki_p384(key)).unwrap(),
+        issuer_unique_id: None,
+        subject_unique_id: None,
+        extensions: Some(vec![
+            extension(
+                der::oid::db::rfc5280::ID_CE_KEY_USAGE,
+                true,
+                &KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign),
+            ),
+            extension(
+                der::oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS,
+                true,
+                &BasicConstraints {
+                    ca: true,
+                    path_len_constraint: Some(1),
+                },
+            ),
+        ]),
+    };
+    sign_certificate(tbs, key)
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    let body = b64(der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+}
+
+/// DSSE's pre-authentication encoding.
+pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
+    let mut out = format!("DSSEv1 {} {payload_type} {} ", payload_type.len(), payload.len()).into_bytes();
+    out.extend_from_slice(payload);
+    out
+}
+
+fn merkle_leaf(data: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update([0u8]);
+    h.update(data);
+    h.finalize().into()
+}
+
+fn merkle_node(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update([1u8]);
+    h.update(left);
+    h.update(right);
+    h.finalize().into()
+}
+
+/// A tarball stand-in and its `dist.integrity` and sha512 hex.
+pub fn integrity_of(tarball: &[u8]) -> (String, String) {
+    let digest = Sha512::digest(tarball);
+    (format!("sha512-{}", b64(digest)), hex(&digest))
+}
+
+fn purl(name: &str, version: &str) -> String {
+    match name.strip_prefix('@') {
+        Some(scoped) => format!("pkg:npm/%40{scoped}@{version}"),
+        None => format!("pkg:npm/{name}@{version}"),
+    }
+}
+
+/// npm's SLSA v1 provenance statement for a GitHub Actions build.
+pub fn github_provenance(
+    name: &str,
+    version: &str,
+    sha512_hex: &str,
+    repo: &str,
+    workflow: &str,
+    commit: &str,
+) -> Value {
+    json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{ "name": purl(name, version), "digest": { "sha512": sha512_hex } }],
+        "predicateType": SLSA_V1,
+        "predicate": {
+            "buildDefinition": {
+                "buildType": "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
+                "externalParameters": { "workflow": { "ref": "refs/heads/main", "repository": format!("https://github.com/{repo}"), "path": workflow } },
+                "internalParameters": { "github": { "event_name": "push", "repository_id": "123456", "repository_owner_id": "7890" } },
+                "resolvedDependencies": [{ "uri": format!("git+https://github.com/{repo}@refs/heads/main"), "digest": { "gitCommit": commit } }]
+            },
+            "runDetails": {
+                "builder": { "id": "https://github.com/actions/runner/github-hosted" },
+                "metadata": { "invocationId": format!("https://github.com/{repo}/actions/runs/1111/attempts/1") }
+            }
+        }
+    })
+}
+
+/// npm's SLSA v0.2 provenance statement for a GitLab CI job.
+pub fn gitlab_provenance(name: &str, version: &str, sha512_hex: &str, project: &str, commit: &str) -> Value {
+    json!({
+        "_type": "https://in-toto.io/Statement/v0.1",
+        "subject": [{ "name": purl(name, version), "digest": { "sha512": sha512_hex } }],
+        "predicateType": SLSA_V02,
+        "predicate": {
+            "buildType": "https://github.com/npm/cli/gitlab/v0alpha1",
+            "builder": { "id": format!("https://gitlab.com/{project}/-/runners/12270835") },
+            "invocation": {
+                "configSource": { "uri": format!("git+https://gitlab.com/{project}"), "digest": { "sha1": commit }, "entryPoint": "deploy" },
+                "parameters": { "CI_COMMIT_REF_NAME": "main", "CI_CONFIG_PATH": ".gitlab-ci.yml", "CI_PROJECT_URL": format!("https://gitlab.com/{project}") },
+                "environment": { "name": "3-blue.shared.runners-manager.gitlab.com/default", "pipeline": { "id": "872773336", "ref": ".gitlab-ci.yml" } }
+            },
+            "metadata": { "buildInvocationId": format!("https://gitlab.com/{project}/-/jobs/4242"), "completeness": { "parameters": true, "environment": true, "materials": false }, "reproducible": false },
+            "materials": [{ "uri": format!("git+https://gitlab.com/{project}"), "digest": { "sha1": commit } }]
+        }
+    })
+}
+
+/// npm's publish attestation statement.
+pub fn publish_statement(name: &str, version: &str, sha512_hex: &str) -> Value {
+    json!({
+        "_type": "https://in-toto.io/Statement/v0.1",
+        "subject": [{ "name": purl(name, version), "digest": { "sha512": sha512_hex } }],
+        "predicateType": NPM_PUBLISH,
+        "predicate": { "name": name, "version": version, "registry": "https://registry.npmjs.org" }
+    })
+}
+
+/// An attestations response of `(predicate type label, bundle JSON)` pairs.
+pub fn attestations_response(entries: &[(&str, &str)]) -> String {
+    let list: Vec<Value> = entries
+        .iter()
+        .map(|(t, b)| json!({ "predicateType": t, "bundle": serde_json::from_str::<Value>(b).unwrap() }))
+        .collect();
+    json!({ "attestations": list }).to_string()
+}

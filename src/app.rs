@@ -30,12 +30,24 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <footer class="site-footer">
-                <p>
-                    "Verified in your browser with Sigstore's public-good trust root and npm's registry keys. "
-                    "Nothing you look up or paste leaves this page except requests to the registry."
-                </p>
+                <p>{footer_text()}</p>
             </footer>
         </Router>
+    }
+}
+
+/// What verification trusts, as the footer says it.
+fn footer_text() -> &'static str {
+    let private = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("meta[name=npm-provenance-trust]").ok().flatten())
+        .is_some();
+    if private {
+        "Verified in your browser with the trust root its server is configured with (a private Sigstore instance). \
+         Nothing you look up or paste leaves this page except requests to the registry."
+    } else {
+        "Verified in your browser with Sigstore's public-good trust root and npm's registry keys. \
+         Nothing you look up or paste leaves this page except requests to the registry."
     }
 }
 

@@ -1,7 +1,9 @@
 //! Messages between the page and the verification worker, and the one
 //! function that answers them (run in the worker; also callable directly).
 
-use npm_provenance_core::{ExpectedIdentity, PackageVersionDocuments, RegistrySignature, Report, TrustMaterial};
+use npm_provenance_core::{
+    ExpectedIdentity, PackageVersionDocuments, RegistryKeys, RegistrySignature, Report, TrustMaterial,
+};
 use serde::{Deserialize, Serialize};
 
 /// What to verify.
@@ -27,6 +29,32 @@ pub enum VerifyRequest {
     },
     /// Prepares the trust material, so the first real request is not slower.
     WarmUp,
+    /// Verify with this trust instead of Sigstore's public-good root and
+    /// npm's keys (a server configured for a private instance says so).
+    Configure(TrustConfig),
+}
+
+/// A private trust configuration: a trusted root, and registry keys to add
+/// to npm's (a `/-/npm/v1/keys` document).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustConfig {
+    #[serde(rename = "trustedRoot")]
+    pub trusted_root: Option<serde_json::Value>,
+    pub keys: Option<serde_json::Value>,
+}
+
+impl TrustConfig {
+    /// The trust material this configuration describes.
+    pub fn material(&self) -> Result<TrustMaterial, String> {
+        let mut keys = RegistryKeys::npm();
+        if let Some(doc) = &self.keys {
+            keys.add_keys_document(&doc.to_string())?;
+        }
+        match &self.trusted_root {
+            Some(root) => TrustMaterial::from_trusted_root_json(&root.to_string(), keys),
+            None => Ok(TrustMaterial::public_good().with_registry_keys(keys)),
+        }
+    }
 }
 
 /// What a worker posts once it listens for requests.
@@ -44,9 +72,8 @@ pub struct ResponseEnvelope {
     pub report: Option<Report>,
 }
 
-/// Verifies a request. Pure computation: no I/O.
-pub fn answer(request: VerifyRequest) -> Option<Report> {
-    let trust = TrustMaterial::public_good();
+/// Verifies a request with `trust`. Pure computation: no I/O.
+pub fn answer(request: VerifyRequest, trust: &TrustMaterial) -> Option<Report> {
     match request {
         VerifyRequest::PackageVersion {
             name,
@@ -65,7 +92,7 @@ pub fn answer(request: VerifyRequest) -> Option<Report> {
                 registry_signatures: &signatures,
                 published_at,
             };
-            Some(npm_provenance_core::verify_package_version(&docs, &trust, &expected))
+            Some(npm_provenance_core::verify_package_version(&docs, trust, &expected))
         }
         VerifyRequest::Inspect {
             json,
@@ -76,9 +103,9 @@ pub fn answer(request: VerifyRequest) -> Option<Report> {
             &json,
             package.as_ref().map(|(n, v)| (n.as_str(), v.as_str())),
             integrity.as_deref(),
-            &trust,
+            trust,
             &expected,
         )),
-        VerifyRequest::WarmUp => None,
+        VerifyRequest::WarmUp | VerifyRequest::Configure(_) => None,
     }
 }

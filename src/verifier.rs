@@ -9,13 +9,15 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use futures::FutureExt;
 use futures::channel::oneshot;
+use futures::future::{LocalBoxFuture, Shared};
 use npm_provenance_core::Report;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use crate::protocol::{RequestEnvelope, ResponseEnvelope, VerifyRequest};
+use crate::protocol::{RequestEnvelope, ResponseEnvelope, TrustConfig, VerifyRequest};
 
 /// The worker script, written by Trunk next to the app.
 const WORKER_URL: &str = "/worker-loader.js";
@@ -60,7 +62,7 @@ fn pool_size() -> usize {
     cores.saturating_sub(1).clamp(1, MAX_WORKERS)
 }
 
-fn spawn_worker() -> Result<Rc<PooledWorker>, String> {
+fn spawn_worker(trust: Option<&TrustConfig>) -> Result<Rc<PooledWorker>, String> {
     let worker = Worker::new(WORKER_URL).map_err(|_| "The verification worker could not be started.".to_string())?;
     let pending: Pending = Rc::default();
     let outbox: Rc<RefCell<Option<Vec<String>>>> = Rc::new(RefCell::new(Some(Vec::new())));
@@ -108,6 +110,9 @@ fn spawn_worker() -> Result<Rc<PooledWorker>, String> {
         _on_message: on_message,
         _on_error: on_error,
     });
+    if let Some(config) = trust {
+        post(&pooled, 0, VerifyRequest::Configure(config.clone()))?;
+    }
     post(&pooled, 0, VerifyRequest::WarmUp)?;
     Ok(pooled)
 }
@@ -125,7 +130,7 @@ fn post(worker: &PooledWorker, id: u32, request: VerifyRequest) -> Result<(), St
 }
 
 /// The least busy worker, starting one if the pool is not full.
-fn pick_worker() -> Result<Rc<PooledWorker>, String> {
+fn pick_worker(trust: Option<&TrustConfig>) -> Result<Rc<PooledWorker>, String> {
     POOL.with(|pool| {
         let mut pool = pool.borrow_mut();
         pool.retain(|w| !w.dead.get());
@@ -134,7 +139,7 @@ fn pick_worker() -> Result<Rc<PooledWorker>, String> {
             return Ok(w);
         }
         if pool.len() < pool_size() {
-            let w = spawn_worker()?;
+            let w = spawn_worker(trust)?;
             pool.push(w.clone());
             return Ok(w);
         }
@@ -157,12 +162,50 @@ fn next_id() -> u32 {
 /// Starts the first worker early, so its wasm downloads and compiles while
 /// the page fetches the registry documents.
 pub fn warm_up() {
-    let _ = pick_worker();
+    leptos::task::spawn_local(async {
+        if let Ok(trust) = trust_config().await {
+            let _ = pick_worker(trust.as_ref());
+        }
+    });
+}
+
+type TrustFuture = Shared<LocalBoxFuture<'static, Result<Option<TrustConfig>, String>>>;
+
+thread_local! {
+    static TRUST: RefCell<Option<TrustFuture>> = const { RefCell::new(None) };
+}
+
+/// The private trust configuration the hosting server announces with
+/// `<meta name="npm-provenance-trust" content="URL">`, loaded once.
+fn trust_config() -> TrustFuture {
+    TRUST.with(|t| {
+        t.borrow_mut()
+            .get_or_insert_with(|| {
+                let url = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.query_selector("meta[name=npm-provenance-trust]").ok().flatten())
+                    .and_then(|m| m.get_attribute("content"));
+                async move {
+                    let Some(url) = url else { return Ok(None) };
+                    let text = crate::api::get_text(&url, 8 << 20)
+                        .await
+                        .map_err(|e| format!("The server's trust configuration could not be loaded: {e}"))?
+                        .ok_or("The server announces a trust configuration it does not serve.")?;
+                    serde_json::from_str(&text)
+                        .map(Some)
+                        .map_err(|e| format!("The server's trust configuration is not usable: {e}"))
+                }
+                .boxed_local()
+                .shared()
+            })
+            .clone()
+    })
 }
 
 /// Verifies `request` in a worker.
 pub async fn verify(request: VerifyRequest) -> Result<Report, String> {
-    let worker = pick_worker()?;
+    let trust = trust_config().await?;
+    let worker = pick_worker(trust.as_ref())?;
     let id = next_id();
     let (tx, rx) = oneshot::channel();
     worker.pending.borrow_mut().insert(id, tx);

@@ -2,10 +2,34 @@
 //! with the core, posts reports back. Verification takes milliseconds per
 //! bundle; here it never blocks scrolling or typing on the page.
 
-use npm_provenance_app::protocol::{RequestEnvelope, ResponseEnvelope, answer};
+use std::cell::RefCell;
+
+use npm_provenance_app::protocol::{READY, RequestEnvelope, ResponseEnvelope, VerifyRequest, answer};
+use npm_provenance_core::{Report, TrustMaterial};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+thread_local! {
+    /// What verification trusts: the public-good root and npm's keys unless
+    /// the page configured otherwise. A configuration that failed to load is
+    /// kept as its error, so that nothing verifies against the wrong root.
+    static TRUST: RefCell<Result<TrustMaterial, String>> = RefCell::new(Ok(TrustMaterial::public_good()));
+}
+
+fn handle(request: VerifyRequest) -> Option<Report> {
+    if let VerifyRequest::Configure(config) = &request {
+        let material = config
+            .material()
+            .map_err(|e| format!("The configured trust material is unusable: {e}"));
+        TRUST.with(|t| *t.borrow_mut() = material);
+        return None;
+    }
+    TRUST.with(|t| match &*t.borrow() {
+        Ok(trust) => answer(request, trust),
+        Err(e) => Some(Report::error(None, e.clone())),
+    })
+}
 
 fn main() {
     console_error_panic_hook::set_once();
@@ -19,7 +43,7 @@ fn main() {
         };
         let response = ResponseEnvelope {
             id: envelope.id,
-            report: answer(envelope.request),
+            report: handle(envelope.request),
         };
         if let Ok(json) = serde_json::to_string(&response) {
             let _ = reply_scope.post_message(&JsValue::from_str(&json));
@@ -29,5 +53,5 @@ fn main() {
     on_message.forget();
     // Messages that arrived while the wasm loaded were dropped (there was no
     // handler yet); the page holds its requests until it hears this.
-    let _ = scope.post_message(&JsValue::from_str(npm_provenance_app::protocol::READY));
+    let _ = scope.post_message(&JsValue::from_str(READY));
 }

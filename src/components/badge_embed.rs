@@ -36,12 +36,19 @@ pub fn snippets(name: &str, badge: &str, page: &str) -> [(&'static str, String);
 
 #[component]
 pub fn BadgeEmbed(name: String) -> impl IntoView {
+    let registry = crate::settings::use_registry();
     let (badge, page) = badge_urls(&origin(), &name);
     let snippets = snippets(&name, &badge, &page);
     view! {
         <section class="badge-embed" aria-labelledby="badge-heading">
             <h2 id="badge-heading">"Embed badge"</h2>
             <p class="hint">"Green only when this site's server has verified the latest version's provenance itself."</p>
+            {(registry.get() != registry.default_registry()).then(|| view! {
+                <p class="warning">
+                    "This server's badges verify against " {registry.default_registry()}
+                    ", not the registry this page is showing."
+                </p>
+            })}
             <p><img class="badge-preview" src=badge.clone() alt=format!("provenance badge for {name}") data-testid="badge-preview" /></p>
             {snippets.into_iter().map(|(label, code)| {
                 let id = format!("badge-{}", label.to_lowercase().replace(' ', "-"));

@@ -1,7 +1,8 @@
 // The end-to-end stack: the local registry (real fixtures), the native server
 // with the app's release build, and headless Chromium driven by playwright-core.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -29,11 +30,28 @@ function startPrintingUrl(command, args) {
 export const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-/** Registry + server + browser. Call `stop()` when done. */
-export async function startStack() {
+/**
+ * Registry + server + browser. Call `stop()` when done.
+ * With `{ synthetic: true }` the server (and so the app) uses the registry's
+ * synthetic packages and trusts the testkit's own Sigstore instance.
+ */
+export async function startStack({ synthetic = false } = {}) {
   const registry = await startPrintingUrl(bin('test-registry'), ['--port', '0']);
   const dist = process.env.NPM_PROVENANCE_DIST || path.join(root, 'dist');
-  const server = await startPrintingUrl(bin('npm-provenance'), ['serve', '--registry', registry.url, '--port', '0', '--dist', dist]);
+  const args = ['serve', '--port', '0', '--dist', dist];
+  if (synthetic) {
+    const dir = path.join(tmpdir(), `np-e2e-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    for (const [name, file] of [['trusted-root.json', '--trusted-root'], ['keys.json', '--keys']]) {
+      const body = await (await fetch(`${registry.url}/-/test/${name}`)).text();
+      writeFileSync(path.join(dir, name), body);
+      args.push(file, path.join(dir, name));
+    }
+    args.push('--registry', `${registry.url}/synthetic`);
+  } else {
+    args.push('--registry', registry.url);
+  }
+  const server = await startPrintingUrl(bin('npm-provenance'), args);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: chromiumArgs });
   return {
     registry: registry.url,

@@ -22,6 +22,8 @@ fn start(registry: &str, registry_timeout: u64, dist: Option<std::path::PathBuf>
         dist,
         registry_timeout,
         cache_mb: 16,
+        trusted_root: None,
+        keys: None,
     };
     let state = build_state(&args).unwrap();
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -62,6 +62,18 @@ pub struct Report {
 }
 
 impl Report {
+    /// A report for input that could not be used at all.
+    pub fn error(package: Option<PackageRef>, message: impl Into<String>) -> Self {
+        Self {
+            package,
+            verdict: Verdict::Error,
+            summary: message.into(),
+            checks: Vec::new(),
+            attestations: Vec::new(),
+            provenance: None,
+        }
+    }
+
     /// The first failed check anywhere in the report, with the attestation it belongs to.
     pub fn first_failure(&self) -> Option<(Option<AttestationKind>, &Check)> {
         let failed = |c: &&Check| c.status == crate::checks::CheckStatus::Failed;

@@ -36,7 +36,7 @@ pub fn verify_package_version(
 ) -> Report {
     crate::crypto_backend::install();
     if let Err(e) = validate_name(docs.name).and_then(|_| validate_version(docs.version)) {
-        return error_report(None, e);
+        return Report::error(None, e);
     }
     let package = PackageRef {
         name: docs.name.to_string(),
@@ -50,7 +50,7 @@ pub fn verify_package_version(
             source: "the registry's dist.integrity".into(),
         },
         Some(Err(e)) => {
-            return error_report(
+            return Report::error(
                 Some(package),
                 format!("The version document's integrity is unusable: {e}."),
             );
@@ -144,7 +144,7 @@ pub fn inspect(
     if let Some((name, version)) = package
         && let Err(e) = validate_name(name).and_then(|_| validate_version(version))
     {
-        return error_report(None, e);
+        return Report::error(None, e);
     }
     let package_ref = package.map(|(name, version)| PackageRef {
         name: name.into(),
@@ -161,7 +161,7 @@ pub fn inspect(
             bytes: bytes.to_vec(),
             source: "the given integrity".into(),
         },
-        Some(Err(e)) => return error_report(package_ref, e),
+        Some(Err(e)) => return Report::error(package_ref, e),
         None => ArtifactExpectation::Unknown,
     };
     if looks_like_attestations_response(json) {
@@ -264,17 +264,6 @@ fn attestation_set(reports: &[AttestationReport]) -> Result<String, String> {
         if reports.len() == 1 { "" } else { "s" },
         names.join(" and ")
     ))
-}
-
-fn error_report(package: Option<PackageRef>, message: String) -> Report {
-    Report {
-        package,
-        verdict: Verdict::Error,
-        summary: message,
-        checks: Vec::new(),
-        attestations: Vec::new(),
-        provenance: None,
-    }
 }
 
 /// What a report is about.

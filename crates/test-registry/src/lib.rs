@@ -17,8 +17,13 @@
 //! | `/garbage`          | every answer is 200 with a body that is not JSON                 |
 //! | `/no-cors`          | the real data without `Access-Control-Allow-Origin`              |
 //! | `/huge`             | packuments announce 100 MB                                       |
+//! | `/synthetic`        | packages signed by the testkit's own Sigstore (see `synthetic`)  |
 //!
-//! `GET /-/test/requests` returns how many requests were served (it is not counted).
+//! `GET /-/test/requests` returns how many requests were served (it is not
+//! counted); `/-/test/trusted-root.json` and `/-/test/keys.json` the trust
+//! material the synthetic packages verify with.
+
+pub mod synthetic;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -45,6 +50,8 @@ pub struct Data {
     /// Attestations responses by `name@version`.
     attestations: HashMap<String, String>,
     tampered: HashMap<String, String>,
+    /// Built on first use: a few hundred signatures.
+    synthetic: std::sync::OnceLock<synthetic::Synthetic>,
     /// Requests served (all paths but the counter itself).
     requests: AtomicUsize,
 }
@@ -159,8 +166,13 @@ impl Data {
             packuments,
             attestations,
             tampered,
+            synthetic: std::sync::OnceLock::new(),
             requests: AtomicUsize::new(0),
         }
+    }
+
+    pub fn synthetic(&self) -> &synthetic::Synthetic {
+        self.synthetic.get_or_init(synthetic::build)
     }
 
     pub fn package_names(&self) -> Vec<&str> {
@@ -188,7 +200,16 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-const SCENARIOS: &[&str] = &["tampered", "error500", "slow", "hang", "garbage", "no-cors", "huge"];
+const SCENARIOS: &[&str] = &[
+    "tampered",
+    "error500",
+    "slow",
+    "hang",
+    "garbage",
+    "no-cors",
+    "huge",
+    "synthetic",
+];
 
 fn response(status: StatusCode, cors: bool, body: impl Into<Body>) -> Response {
     let mut builder = Response::builder()
@@ -202,8 +223,11 @@ fn response(status: StatusCode, cors: bool, body: impl Into<Body>) -> Response {
 
 async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path();
-    if path == "/-/test/requests" {
-        return response(StatusCode::OK, true, data.requests.load(Ordering::SeqCst).to_string());
+    match path {
+        "/-/test/requests" => return response(StatusCode::OK, true, data.requests.load(Ordering::SeqCst).to_string()),
+        "/-/test/trusted-root.json" => return response(StatusCode::OK, true, data.synthetic().trusted_root.clone()),
+        "/-/test/keys.json" => return response(StatusCode::OK, true, data.synthetic().keys.clone()),
+        _ => {}
     }
     data.requests.fetch_add(1, Ordering::SeqCst);
     let (scenario, rest) = match path.trim_start_matches('/').split_once('/') {
@@ -234,12 +258,18 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
     } else {
         format!("http://{host}/{scenario}")
     };
+    let (packuments, attestations) = if scenario == "synthetic" {
+        let s = data.synthetic();
+        (&s.packuments, &s.attestations)
+    } else {
+        (&data.packuments, &data.attestations)
+    };
     if let Some(spec) = rest.strip_prefix("/-/npm/v1/attestations/") {
         let spec = percent_decode(spec);
         let body = if scenario == "tampered" {
-            data.tampered.get(&spec).or(data.attestations.get(&spec))
+            data.tampered.get(&spec).or(attestations.get(&spec))
         } else {
-            data.attestations.get(&spec)
+            attestations.get(&spec)
         };
         return match body {
             Some(body) => response(StatusCode::OK, cors, body.clone()),
@@ -247,7 +277,7 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         };
     }
     let name = percent_decode(rest.trim_start_matches('/'));
-    match data.packuments.get(&name) {
+    match packuments.get(&name) {
         Some(doc) if scenario == "huge" => {
             let _ = doc;
             Response::builder()

@@ -22,6 +22,8 @@ pub struct AppState {
     pub service: Arc<Service>,
     pub site: Option<StaticSite>,
     pub csp: String,
+    /// `{"trustedRoot": ..., "keys": ...}` when the server trusts a private instance.
+    pub trust_config: Option<String>,
 }
 
 /// The Content-Security-Policy of the app's pages: scripts from this origin
@@ -41,6 +43,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/badge/npm/{*rest}", axum::routing::get(badge))
         .route("/api/verify/{*rest}", axum::routing::get(api_verify))
         .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .route(super::static_files::TRUST_PATH, axum::routing::get(trust_config))
         .fallback(static_file)
         .with_state(state)
 }
@@ -227,6 +230,19 @@ async fn api_verify(State(state): State<Arc<AppState>>, uri: Uri, headers: Heade
                 Err(e) => json_error(StatusCode::from_u16(e.status()).unwrap(), &e.message()),
             }
         }
+    }
+}
+
+async fn trust_config(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    match &state.trust_config {
+        Some(json) => respond(
+            &headers,
+            StatusCode::OK,
+            "application/json",
+            "no-cache",
+            json.clone().into_bytes(),
+        ),
+        None => plain(StatusCode::NOT_FOUND, "not found"),
     }
 }
 

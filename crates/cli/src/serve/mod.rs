@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use npm_provenance_core::TrustMaterial;
+use npm_provenance_core::{RegistryKeys, TrustMaterial};
 
 use crate::exit;
 
@@ -48,6 +48,14 @@ pub struct ServeArgs {
     /// Megabytes of verification results to keep in memory.
     #[arg(long, value_name = "MB", default_value_t = 64)]
     pub cache_mb: usize,
+    /// A trusted root (JSON) for a private Sigstore instance, instead of the
+    /// public-good one; the app is told to use it too.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+    /// A registry keys document (`/-/npm/v1/keys` shape) adding keys to npm's
+    /// pinned ones, for the server and the app.
+    #[arg(long, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
 }
 
 /// Builds the server's state from its arguments.
@@ -61,15 +69,41 @@ pub fn build_state(args: &ServeArgs) -> Result<Arc<http::AppState>, String> {
         max_bytes: args.cache_mb.max(1) << 20,
         ..Default::default()
     };
-    let service = service::Service::new(client, TrustMaterial::public_good(), policy);
+    let read = |path: &PathBuf, what: &str| {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read the {what} {}: {e}", path.display()))
+    };
+    let root_json = args
+        .trusted_root
+        .as_ref()
+        .map(|p| read(p, "trusted root"))
+        .transpose()?;
+    let keys_json = args.keys.as_ref().map(|p| read(p, "keys document")).transpose()?;
+    let mut keys = RegistryKeys::npm();
+    if let Some(doc) = &keys_json {
+        keys.add_keys_document(doc).map_err(|e| format!("--keys: {e}"))?;
+    }
+    let trust = match &root_json {
+        Some(json) => TrustMaterial::from_trusted_root_json(json, keys)?,
+        None => TrustMaterial::public_good().with_registry_keys(keys),
+    };
+    // The app verifies in the browser: it must trust what the server trusts.
+    let trust_config = (root_json.is_some() || keys_json.is_some()).then(|| {
+        let parse = |json: &Option<String>| {
+            json.as_deref()
+                .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+        };
+        serde_json::json!({ "trustedRoot": parse(&root_json), "keys": parse(&keys_json) }).to_string()
+    });
+    let service = service::Service::new(client, trust, policy);
     let site = match &args.dist {
-        Some(dir) => Some(static_files::StaticSite::load(dir, &registry)?),
+        Some(dir) => Some(static_files::StaticSite::load(dir, &registry, trust_config.is_some())?),
         None => None,
     };
     Ok(Arc::new(http::AppState {
         service,
         site,
         csp: http::content_security_policy(&registry),
+        trust_config,
     }))
 }
 

@@ -8,6 +8,9 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+/// Where the server serves its private trust configuration, when it has one.
+pub const TRUST_PATH: &str = "/trust.json";
+
 /// One file of the build.
 pub struct StaticFile {
     pub content_type: &'static str,
@@ -90,7 +93,7 @@ fn escape_attribute(text: &str) -> String {
 impl StaticSite {
     /// Reads `dir` (a `trunk build --release` output). The registry is written
     /// into `index.html` as the app's default registry.
-    pub fn load(dir: &Path, registry: &str) -> Result<Self, String> {
+    pub fn load(dir: &Path, registry: &str, announce_trust: bool) -> Result<Self, String> {
         let index = dir.join("index.html");
         if !index.is_file() {
             return Err(format!(
@@ -110,13 +113,16 @@ impl StaticSite {
             }
             let mut body = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             if name == "index.html" {
-                let html = String::from_utf8_lossy(&body).replace(
-                    "</head>",
-                    &format!(
-                        "<meta name=\"npm-provenance-registry\" content=\"{}\" />\n  </head>",
-                        escape_attribute(registry)
-                    ),
+                let mut meta = format!(
+                    "<meta name=\"npm-provenance-registry\" content=\"{}\" />",
+                    escape_attribute(registry)
                 );
+                if announce_trust {
+                    meta.push_str(&format!(
+                        "<meta name=\"npm-provenance-trust\" content=\"{TRUST_PATH}\" />"
+                    ));
+                }
+                let html = String::from_utf8_lossy(&body).replace("</head>", &format!("{meta}\n  </head>"));
                 body = html.into_bytes();
             }
             files.insert(format!("/{name}"), StaticFile::new(&name, body));
@@ -155,7 +161,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("index.html"), "<html><head></head><body></body></html>").unwrap();
         std::fs::write(dir.join("app-0123456789abcdef.js"), "x".repeat(1000)).unwrap();
-        let site = StaticSite::load(&dir, "http://127.0.0.1:1/\"><script>").unwrap();
+        let site = StaticSite::load(&dir, "http://127.0.0.1:1/\"><script>", false).unwrap();
         let index = String::from_utf8(site.get("/package/@a/b/v/1.0.0").unwrap().body.clone()).unwrap();
         assert!(
             index.contains(r#"content="http://127.0.0.1:1/&quot;&gt;&lt;script&gt;""#),

@@ -1,0 +1,169 @@
+//! Packages made with the testkit's own Sigstore, for what real data cannot
+//! show: a long version history, GitLab CI provenance, and hostile content
+//! that still verifies (so the page renders it in full). They verify only
+//! against the testkit's trusted root, which the registry serves at
+//! `/-/test/trusted-root.json` with its keys at `/-/test/keys.json`.
+
+use std::collections::HashMap;
+
+use npm_provenance_testkit::{
+    self as kit, Faults, GITHUB_ISSUER, GeneralNameKind, Identity, NPM_PUBLISH, SLSA_V1, SLSA_V02, Sigstore,
+};
+use serde_json::{Value, json};
+
+/// Versions in `bench-history`.
+pub const HISTORY_VERSIONS: usize = 100;
+
+/// The synthetic packages: packuments by name (with `{base}`), attestations by `name@version`.
+pub struct Synthetic {
+    pub packuments: HashMap<String, Value>,
+    pub attestations: HashMap<String, String>,
+    pub trusted_root: String,
+    pub keys: String,
+}
+
+fn rfc3339(seconds: i64) -> String {
+    npm_provenance_core::time::format_rfc3339(seconds).replace('Z', ".000Z")
+}
+
+struct Builder {
+    kit: Sigstore,
+    packuments: HashMap<String, Value>,
+    attestations: HashMap<String, String>,
+}
+
+impl Builder {
+    fn add(&mut self, name: &str, version: &str, time: i64, description: &str, provenance: Option<(&str, String)>) {
+        let (integrity, sha512) = kit::integrity_of(format!("{name}@{version} tarball").as_bytes());
+        let packument = self.packuments.entry(name.to_string()).or_insert_with(
+            || json!({ "name": name, "description": description, "dist-tags": {}, "versions": {}, "time": {} }),
+        );
+        let mut dist = json!({ "integrity": integrity, "tarball": format!("{{base}}/{name}/-/x-{version}.tgz") });
+        if let Some((predicate_type, bundle)) = provenance {
+            let publish = self
+                .kit
+                .keyed_bundle(&kit::publish_statement(name, version, &sha512), &Faults::default());
+            let response = kit::attestations_response(&[(predicate_type, &bundle), (NPM_PUBLISH, &publish)]);
+            self.attestations.insert(format!("{name}@{version}"), response);
+            dist["attestations"] = json!({ "url": format!("{{base}}/-/npm/v1/attestations/{name}@{version}"), "provenance": { "predicateType": predicate_type } });
+        }
+        dist["signatures"] =
+            json!([self
+                .kit
+                .registry_signature(name, version, &dist["integrity"].as_str().unwrap().to_string())]);
+        packument["versions"][version] = json!({ "name": name, "version": version, "dist": dist });
+        packument["time"][version] = json!(rfc3339(time));
+        packument["dist-tags"]["latest"] = json!(version);
+    }
+
+    fn sha512_of(name: &str, version: &str) -> String {
+        kit::integrity_of(format!("{name}@{version} tarball").as_bytes()).1
+    }
+}
+
+/// Builds every synthetic package (a few hundred signatures; about a second).
+pub fn build() -> Synthetic {
+    let mut b = Builder {
+        kit: Sigstore::new(),
+        packuments: HashMap::new(),
+        attestations: HashMap::new(),
+    };
+    let commit = "89abcdef0123456789abcdef0123456789abcdef";
+
+    // A long history, every version with provenance from the same workflow.
+    for i in 0..HISTORY_VERSIONS {
+        let (name, version) = ("bench-history", format!("1.0.{i}"));
+        let statement = kit::github_provenance(
+            name,
+            &version,
+            &Builder::sha512_of(name, &version),
+            "acme/history",
+            ".github/workflows/release.yml",
+            commit,
+        );
+        let identity = Identity::github(
+            "acme/history",
+            ".github/workflows/release.yml",
+            commit,
+            "refs/heads/main",
+        );
+        let bundle = b.kit.keyless_bundle(&statement, &identity, &Faults::default());
+        b.add(
+            name,
+            &version,
+            1_700_000_000 + i as i64 * 86_400,
+            "A package with a long history",
+            Some((SLSA_V1, bundle)),
+        );
+    }
+
+    // GitLab CI.
+    let (name, version) = ("@acme/gitlab-widget", "2.0.0");
+    let statement = kit::gitlab_provenance(name, version, &Builder::sha512_of(name, version), "acme/widget", commit);
+    let bundle = b.kit.keyless_bundle(
+        &statement,
+        &Identity::gitlab("acme/widget", commit, "refs/heads/main"),
+        &Faults::default(),
+    );
+    b.add(
+        name,
+        version,
+        1_717_243_200,
+        "Built on GitLab CI",
+        Some((SLSA_V02, bundle)),
+    );
+
+    // Hostile content in every field the page shows, signed so that it verifies.
+    let hostile_repo = format!("javascript:alert(1)//github.com/{}", "a".repeat(300));
+    let hostile_file = "<script>alert(3)</script>\u{202e}lmy.yaw\u{202c}.yml";
+    let hostile_commit = "<img src=x onerror=alert(6)>";
+    let hostile_ref = "refs/heads/\u{202e}niam\u{1b}[31m\u{7}";
+    let config = format!("{hostile_repo}/{hostile_file}@{hostile_ref}");
+    let (name, version) = ("hostile-pkg", "1.0.0");
+    let mut statement = kit::github_provenance(
+        name,
+        version,
+        &Builder::sha512_of(name, version),
+        "x/y",
+        hostile_file,
+        hostile_commit,
+    );
+    statement["predicate"]["buildDefinition"]["externalParameters"]["workflow"]["repository"] = json!(hostile_repo);
+    statement["predicate"]["buildDefinition"]["externalParameters"]["workflow"]["ref"] = json!(hostile_ref);
+    statement["predicate"]["buildDefinition"]["resolvedDependencies"][0]["uri"] =
+        json!(format!("git+{hostile_repo}@{hostile_ref}"));
+    statement["predicate"]["runDetails"]["metadata"]["invocationId"] =
+        json!("data:text/html,<script>alert(4)</script>");
+    statement["predicate"]["runDetails"]["builder"]["id"] = json!("https://github.com/x\" onmouseover=\"alert(7)");
+    statement["predicate"]["extra"] =
+        json!({ "<b>html</b>": "<iframe src=javascript:alert(8)>", "long": "z".repeat(20_000) });
+    let identity = Identity {
+        san: GeneralNameKind::Uri("https://github.com/x/y/.github/workflows/release.yml@refs/heads/main".into()),
+        issuer: GITHUB_ISSUER.into(),
+        claims: vec![
+            (9, config.clone()),
+            (11, "<marquee>self-hosted</marquee>".into()),
+            (12, hostile_repo.clone()),
+            (13, hostile_commit.into()),
+            (14, hostile_ref.into()),
+            (18, config),
+            (20, "javascript:alert(9)".into()),
+            (21, "data:text/html,<script>alert(4)</script>".into()),
+            (22, "\u{202e}cilbup".into()),
+        ],
+    };
+    let bundle = b.kit.keyless_bundle(&statement, &identity, &Faults::default());
+    let description = format!(
+        "<img src=x onerror=alert(10)><script>alert(11)</script>\u{202e}txet desrever \u{1b}[31m {} <a href=\"javascript:alert(12)\">click</a>",
+        "long ".repeat(2000)
+    );
+    b.add(name, version, 1_717_243_200, &description, Some((SLSA_V1, bundle)));
+    b.packuments.get_mut(name).unwrap()["dist-tags"]["<script>alert(13)</script>"] = json!("1.0.0");
+
+    Synthetic {
+        trusted_root: b.kit.trusted_root_json(),
+        keys: b.kit.registry_keys_document(None),
+        packuments: b.packuments,
+        attestations: b.attestations,
+    }
+}

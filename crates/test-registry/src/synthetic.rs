@@ -50,7 +50,7 @@ impl Builder {
         dist["signatures"] =
             json!([self
                 .kit
-                .registry_signature(name, version, &dist["integrity"].as_str().unwrap().to_string())]);
+                .registry_signature(name, version, &integrity)]);
         packument["versions"][version] = json!({ "name": name, "version": version, "dist": dist });
         packument["time"][version] = json!(rfc3339(time));
         packument["dist-tags"]["latest"] = json!(version);

@@ -14,7 +14,7 @@ use sigstore_verify::{
 };
 
 use crate::bundle_checks::{
-    LogEvidenceProblem, Material, ParsedBundle, kind_of_predicate, parse_bundle, read_statement,
+    LogEvidenceProblem, Material, ParsedBundle, check_npm_shape, kind_of_predicate, parse_bundle, read_statement,
     statement_predicate_type,
 };
 use crate::checks::{CheckId, CheckStatus, Checklist, all_passed, any_failed};
@@ -91,15 +91,19 @@ pub fn verify_bundle(
     role: &Role,
     ctx: &BundleContext<'_>,
 ) -> AttestationReport {
-    let parsed = parse_bundle(json, matches!(role, Role::Npm));
-    let parsed = match (role, parsed) {
+    let _scope = crate::crypto_backend::VerificationScope::begin();
+    let parsed = parse_bundle(json).and_then(|p| {
         // Auto: npm attestations get npm's rules, including its stricter shape.
-        (Role::Auto, Ok(p)) if p.predicate_type().and_then(kind_of_predicate).is_some() => {
-            parse_bundle(json, true).map(|p| (p, true))
+        let npm = match role {
+            Role::Npm => true,
+            Role::Auto => p.predicate_type().and_then(kind_of_predicate).is_some(),
+            Role::Generic { .. } => false,
+        };
+        if npm {
+            check_npm_shape(&p)?;
         }
-        (Role::Npm, parsed) => parsed.map(|p| (p, true)),
-        (_, parsed) => parsed.map(|p| (p, false)),
-    };
+        Ok((p, npm))
+    });
     let (parsed, npm) = match parsed {
         Ok(p) => p,
         Err(detail) => {
@@ -298,7 +302,13 @@ impl Verification<'_> {
         let dsse = parsed.is_dsse();
         let plan = plan(self.kind, keyless, dsse);
         let public_good = self.ctx.trust.is_public_good();
-        let unverified_identity = self.certificate_identity(false);
+        // Shown for bundles that do not verify: read only if needed.
+        let unverified_identity = std::cell::OnceCell::new();
+        let unverified = || {
+            unverified_identity
+                .get_or_init(|| self.certificate_identity(false))
+                .clone()
+        };
         let report = |list: Checklist, identity: Option<Identity>, key: Option<&RegistryKey>| {
             finish(self.kind, list, &plan, Some(parsed), identity, key, public_good)
         };
@@ -349,9 +359,9 @@ impl Verification<'_> {
                     },
                     e,
                 );
-                return report(list, unverified_identity, registry_key.as_ref());
+                return report(list, unverified(), registry_key.as_ref());
             }
-            _ => return report(list, unverified_identity, registry_key.as_ref()),
+            _ => return report(list, unverified(), registry_key.as_ref()),
         };
 
         // Sigstore verification proper, starting with the shape of its log
@@ -364,7 +374,7 @@ impl Verification<'_> {
                 LogEvidenceProblem::Entry(e) => list.fail(steps[0], e),
                 LogEvidenceProblem::Proof(e) => list.fail(CheckId::TransparencyLog, e),
             }
-            return report(list, unverified_identity, registry_key.as_ref());
+            return report(list, unverified(), registry_key.as_ref());
         }
         let verifier = self.ctx.trust.verifier();
         let outcome = match &key.spki {
@@ -398,7 +408,7 @@ impl Verification<'_> {
             Some((_, sentence)) => list.fail(steps[0], sentence),
         }
         let Ok(result) = outcome else {
-            return report(list, unverified_identity, registry_key.as_ref());
+            return report(list, unverified(), registry_key.as_ref());
         };
 
         // npm's policy on what was signed, and the caller's expectations.
@@ -415,7 +425,7 @@ impl Verification<'_> {
                 _ => {}
             }
         }
-        report(list, identity.or(unverified_identity), registry_key.as_ref())
+        report(list, identity.or_else(unverified), registry_key.as_ref())
     }
 
     /// The DSSE signature over the PAE, with the certificate's key or the

@@ -122,9 +122,23 @@ pub fn kind_of_predicate(predicate_type: &str) -> Option<AttestationKind> {
     }
 }
 
-/// Parses a bundle and checks its shape. `npm` requires what npm attestations
-/// are: a DSSE envelope with one log entry.
-pub fn parse_bundle(json: &str, npm: bool) -> Result<ParsedBundle, String> {
+/// What npm attestations are: a DSSE envelope with one log entry of kind
+/// intoto 0.0.2 or dsse 0.0.1.
+pub fn check_npm_shape(parsed: &ParsedBundle) -> Result<(), String> {
+    if !parsed.is_dsse() {
+        return Err("npm attestations are DSSE envelopes; this bundle holds a message signature.".into());
+    }
+    let entries = parsed.bundle.verification_material.tlog_entries.len();
+    if entries > 1 {
+        return Err(format!(
+            "npm attestations carry one log entry; this bundle has {entries}."
+        ));
+    }
+    Ok(())
+}
+
+/// Parses a bundle and checks its shape.
+pub fn parse_bundle(json: &str) -> Result<ParsedBundle, String> {
     if json.len() > MAX_BUNDLE_BYTES {
         return Err(format!(
             "The bundle is {} bytes; bundles over {MAX_BUNDLE_BYTES} bytes are refused.",
@@ -152,30 +166,19 @@ pub fn parse_bundle(json: &str, npm: bool) -> Result<ParsedBundle, String> {
             entries.len()
         ));
     }
-    if npm && entries.len() > 1 {
-        return Err(format!(
-            "npm attestations carry one log entry; this bundle has {}.",
-            entries.len()
-        ));
-    }
     for entry in entries {
         let compatible = match (&bundle.content, entry.kind_version) {
             (SignatureContent::DsseEnvelope(_), KindVersion::IntotoV002 | KindVersion::DsseV001) => true,
             (SignatureContent::MessageSignature(_), KindVersion::HashedRekordV001 | KindVersion::HashedRekordV002) => {
-                !npm
+                true
             }
             _ => false,
         };
         if !compatible {
             return Err(format!(
-                "The log entry kind {} {} does not fit this bundle's content{}.",
+                "The log entry kind {} {} does not fit this bundle's content.",
                 entry.kind_version.kind(),
                 entry.kind_version.version(),
-                if npm {
-                    " (npm attestations are DSSE envelopes logged as intoto 0.0.2 or dsse 0.0.1)"
-                } else {
-                    ""
-                }
             ));
         }
         if entry.inclusion_promise.is_none() && entry.inclusion_proof.is_none() {
@@ -204,9 +207,6 @@ pub fn parse_bundle(json: &str, npm: bool) -> Result<ParsedBundle, String> {
                 .filter(Value::is_object),
             Some(envelope.signature.keyid.as_str().to_string()),
         ),
-        SignatureContent::MessageSignature(_) if npm => {
-            return Err("npm attestations are DSSE envelopes; this bundle holds a message signature.".into());
-        }
         SignatureContent::MessageSignature(_) => (None, None),
         _ => {
             return Err("The bundle holds neither a DSSE envelope nor a message signature.".into());
@@ -337,10 +337,10 @@ mod tests {
             "[1,2]",
             r#"{"mediaType":"application/vnd.dev.sigstore.bundle+json;version=9"}"#,
         ] {
-            let err = parse_bundle(bad, true).unwrap_err();
+            let err = parse_bundle(bad).unwrap_err();
             assert!(err.starts_with("Not a Sigstore bundle"), "{bad}: {err}");
         }
         let huge = format!("{{\"x\":\"{}\"}}", "a".repeat(MAX_BUNDLE_BYTES));
-        assert!(parse_bundle(&huge, true).unwrap_err().contains("refused"));
+        assert!(parse_bundle(&huge).unwrap_err().contains("refused"));
     }
 }

@@ -6,6 +6,7 @@
 //! over P-256 and P-384 with SHA-256/384. Any other scheme is refused, which
 //! fails verification closed.
 
+use std::cell::RefCell;
 use std::sync::Once;
 
 use sha2::Digest;
@@ -53,8 +54,60 @@ fn invalid(scheme: SigningScheme) -> Error {
     Error::Verification(format!("{} signature invalid", scheme.name()))
 }
 
+thread_local! {
+    /// Fingerprints of the (scheme, key, digest, signature) inputs verified
+    /// within the current bundle's verification. The core checks a DSSE
+    /// signature itself, before sigstore-verify checks it again; identical
+    /// inputs give identical results, so the second check is answered from
+    /// here. Only successes are kept, each fingerprint covers every input,
+    /// and the memory lasts one bundle (see [`VerificationScope`]).
+    static VERIFIED_IN_SCOPE: RefCell<Vec<[u8; 32]>> = const { RefCell::new(Vec::new()) };
+}
+
+/// While alive, successful signature checks are remembered (per thread);
+/// created at the start of a bundle's verification, forgotten at its end.
+pub struct VerificationScope(());
+
+impl VerificationScope {
+    pub fn begin() -> Self {
+        VERIFIED_IN_SCOPE.with(|v| v.borrow_mut().clear());
+        Self(())
+    }
+}
+
+impl Drop for VerificationScope {
+    fn drop(&mut self) {
+        VERIFIED_IN_SCOPE.with(|v| v.borrow_mut().clear());
+    }
+}
+
+fn fingerprint(scheme: SigningScheme, key: &[u8], digest: &[u8], signature: &[u8]) -> [u8; 32] {
+    let mut h = sha2::Sha256::new();
+    for part in [scheme.name().as_bytes(), key, digest, signature] {
+        Digest::update(&mut h, (part.len() as u64).to_be_bytes());
+        Digest::update(&mut h, part);
+    }
+    h.finalize().into()
+}
+
 /// Verifies a DER-encoded ECDSA signature over a digest.
 fn verify_ecdsa_prehashed(scheme: SigningScheme, sec1_key: &[u8], digest: &[u8], signature: &[u8]) -> Result<()> {
+    let print = fingerprint(scheme, sec1_key, digest, signature);
+    if VERIFIED_IN_SCOPE.with(|v| v.borrow().contains(&print)) {
+        return Ok(());
+    }
+    verify_ecdsa_uncached(scheme, sec1_key, digest, signature)?;
+    VERIFIED_IN_SCOPE.with(|v| {
+        let mut v = v.borrow_mut();
+        // A bundle's verification checks a handful of signatures; bound it anyway.
+        if v.len() < 32 {
+            v.push(print);
+        }
+    });
+    Ok(())
+}
+
+fn verify_ecdsa_uncached(scheme: SigningScheme, sec1_key: &[u8], digest: &[u8], signature: &[u8]) -> Result<()> {
     use ecdsa_prehash::PrehashVerifier;
     match scheme {
         SigningScheme::EcdsaP256Sha256 | SigningScheme::EcdsaP256Sha384 => {
@@ -144,6 +197,33 @@ mod tests {
         assert!(
             PROVIDER
                 .verify_raw(SigningScheme::Ed25519, public.as_bytes(), b"message", der.as_bytes())
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_remembered_success_needs_the_very_same_inputs() {
+        let key = p256::ecdsa::SigningKey::from_slice(&[5u8; 32]).unwrap();
+        let sig: p256::ecdsa::Signature = key.sign(b"remembered");
+        let public = key.verifying_key().to_sec1_point(false);
+        let scheme = SigningScheme::EcdsaP256Sha256;
+        let _scope = VerificationScope::begin();
+        for _ in 0..2 {
+            PROVIDER
+                .verify_raw(scheme, public.as_bytes(), b"remembered", sig.to_der().as_bytes())
+                .unwrap();
+        }
+        // Same signature and key, another message: still checked, still refused.
+        assert!(
+            PROVIDER
+                .verify_raw(scheme, public.as_bytes(), b"rememberex", sig.to_der().as_bytes())
+                .is_err()
+        );
+        let other = p256::ecdsa::SigningKey::from_slice(&[6u8; 32]).unwrap();
+        let other_public = other.verifying_key().to_sec1_point(false);
+        assert!(
+            PROVIDER
+                .verify_raw(scheme, other_public.as_bytes(), b"remembered", sig.to_der().as_bytes())
                 .is_err()
         );
     }

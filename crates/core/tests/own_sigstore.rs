@@ -1,6 +1,7 @@
 //! Every check against bundles from the testkit's own Sigstore (CA, CT log,
 //! transparency log, registry key): one test that passes, and for each check
 //! one where exactly that check fails. These need no fixtures.
+#![cfg(not(target_arch = "wasm32"))]
 
 use npm_provenance_core::{
     AttestationKind, CheckId, CheckStatus, ExpectedIdentity, PackageVersionDocuments, RegistryKeys, RegistrySignature,

@@ -47,10 +47,7 @@ impl Builder {
             self.attestations.insert(format!("{name}@{version}"), response);
             dist["attestations"] = json!({ "url": format!("{{base}}/-/npm/v1/attestations/{name}@{version}"), "provenance": { "predicateType": predicate_type } });
         }
-        dist["signatures"] =
-            json!([self
-                .kit
-                .registry_signature(name, version, &integrity)]);
+        dist["signatures"] = json!([self.kit.registry_signature(name, version, &integrity)]);
         packument["versions"][version] = json!({ "name": name, "version": version, "dist": dist });
         packument["time"][version] = json!(rfc3339(time));
         packument["dist-tags"]["latest"] = json!(version);

@@ -167,13 +167,11 @@ pub fn parse_bundle(json: &str) -> Result<ParsedBundle, String> {
         ));
     }
     for entry in entries {
-        let compatible = match (&bundle.content, entry.kind_version) {
-            (SignatureContent::DsseEnvelope(_), KindVersion::IntotoV002 | KindVersion::DsseV001) => true,
-            (SignatureContent::MessageSignature(_), KindVersion::HashedRekordV001 | KindVersion::HashedRekordV002) => {
-                true
-            }
-            _ => false,
-        };
+        let compatible = matches!(
+            (&bundle.content, entry.kind_version),
+            (SignatureContent::DsseEnvelope(_), KindVersion::IntotoV002 | KindVersion::DsseV001)
+                | (SignatureContent::MessageSignature(_), KindVersion::HashedRekordV001 | KindVersion::HashedRekordV002)
+        );
         if !compatible {
             return Err(format!(
                 "The log entry kind {} {} does not fit this bundle's content.",

@@ -15,3 +15,4 @@ pub mod protocol;
 pub mod settings;
 pub mod spec;
 pub mod verifier;
+pub mod webcrypto;

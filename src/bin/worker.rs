@@ -5,6 +5,8 @@
 use std::cell::RefCell;
 
 use npm_provenance_app::protocol::{READY, RequestEnvelope, ResponseEnvelope, VerifyRequest, answer};
+use npm_provenance_core::registry_documents::looks_like_attestations_response;
+use npm_provenance_core::signature_inputs::{SignatureCheck, attestations_checks, bundle_checks};
 use npm_provenance_core::{Report, TrustMaterial};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -17,7 +19,22 @@ thread_local! {
     static TRUST: RefCell<Result<TrustMaterial, String>> = RefCell::new(Ok(TrustMaterial::public_good()));
 }
 
-fn handle(request: VerifyRequest) -> Option<Report> {
+/// The signatures a request's verification will check, for WebCrypto to check first.
+fn signature_checks(request: &VerifyRequest, trust: &TrustMaterial) -> Vec<SignatureCheck> {
+    match request {
+        VerifyRequest::PackageVersion {
+            attestations: Some(json),
+            ..
+        } => attestations_checks(json, trust),
+        VerifyRequest::Inspect { json, .. } if looks_like_attestations_response(json) => {
+            attestations_checks(json, trust)
+        }
+        VerifyRequest::Inspect { json, .. } => bundle_checks(json, trust),
+        _ => Vec::new(),
+    }
+}
+
+async fn handle(request: VerifyRequest) -> Option<Report> {
     if let VerifyRequest::Configure(config) = &request {
         let material = config
             .material()
@@ -25,10 +42,12 @@ fn handle(request: VerifyRequest) -> Option<Report> {
         TRUST.with(|t| *t.borrow_mut() = material);
         return None;
     }
-    TRUST.with(|t| match &*t.borrow() {
-        Ok(trust) => answer(request, trust),
-        Err(e) => Some(Report::error(None, e.clone())),
-    })
+    let trust = match TRUST.with(|t| t.borrow().clone()) {
+        Ok(trust) => trust,
+        Err(e) => return Some(Report::error(None, e)),
+    };
+    npm_provenance_app::webcrypto::preverify(signature_checks(&request, &trust)).await;
+    answer(request, &trust)
 }
 
 fn main() {
@@ -41,13 +60,16 @@ fn main() {
         let Ok(envelope) = serde_json::from_str::<RequestEnvelope>(&text) else {
             return;
         };
-        let response = ResponseEnvelope {
-            id: envelope.id,
-            report: handle(envelope.request),
-        };
-        if let Ok(json) = serde_json::to_string(&response) {
-            let _ = reply_scope.post_message(&JsValue::from_str(&json));
-        }
+        let reply_scope = reply_scope.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let response = ResponseEnvelope {
+                id: envelope.id,
+                report: handle(envelope.request).await,
+            };
+            if let Ok(json) = serde_json::to_string(&response) {
+                let _ = reply_scope.post_message(&JsValue::from_str(&json));
+            }
+        });
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();

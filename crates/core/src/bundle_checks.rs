@@ -169,8 +169,13 @@ pub fn parse_bundle(json: &str) -> Result<ParsedBundle, String> {
     for entry in entries {
         let compatible = matches!(
             (&bundle.content, entry.kind_version),
-            (SignatureContent::DsseEnvelope(_), KindVersion::IntotoV002 | KindVersion::DsseV001)
-                | (SignatureContent::MessageSignature(_), KindVersion::HashedRekordV001 | KindVersion::HashedRekordV002)
+            (
+                SignatureContent::DsseEnvelope(_),
+                KindVersion::IntotoV002 | KindVersion::DsseV001
+            ) | (
+                SignatureContent::MessageSignature(_),
+                KindVersion::HashedRekordV001 | KindVersion::HashedRekordV002
+            )
         );
         if !compatible {
             return Err(format!(

@@ -64,6 +64,53 @@ thread_local! {
     static VERIFIED_IN_SCOPE: RefCell<Vec<[u8; 32]>> = const { RefCell::new(Vec::new()) };
 }
 
+thread_local! {
+    /// Fingerprints of checks a faster implementation verified ahead of time
+    /// (WebCrypto, in the browser; see `signature_inputs`). Kept across
+    /// bundles, bounded.
+    static PREVERIFIED: RefCell<std::collections::VecDeque<[u8; 32]>> = const { RefCell::new(std::collections::VecDeque::new()) };
+}
+
+thread_local! {
+    static UNCACHED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// ECDSA verifications this thread computed (rather than found remembered).
+pub fn computed_verifications() -> u64 {
+    UNCACHED.with(|n| n.get())
+}
+
+/// Most pre-verified checks remembered (a version history's worth of keys and certificates).
+const MAX_PREVERIFIED: usize = 512;
+
+/// Records that `check` verified (by another implementation). The Rust
+/// verifier then accepts exactly these inputs without recomputing them.
+pub fn remember_verified(check: &crate::signature_inputs::SignatureCheck) {
+    use crate::signature_inputs::Curve;
+    let scheme = match (check.curve, check.hash_is_curve_default) {
+        (Curve::P256, true) => SigningScheme::EcdsaP256Sha256,
+        (Curve::P256, false) => SigningScheme::EcdsaP256Sha384,
+        (Curve::P384, true) => SigningScheme::EcdsaP384Sha384,
+        (Curve::P384, false) => SigningScheme::EcdsaP384Sha256,
+    };
+    let Some(algorithm) = scheme.hash_algorithm() else {
+        return;
+    };
+    let Ok(digest) = digest(algorithm, &check.message) else {
+        return;
+    };
+    let print = fingerprint(scheme, &check.public_key, &digest, &check.signature);
+    PREVERIFIED.with(|p| {
+        let mut p = p.borrow_mut();
+        if !p.contains(&print) {
+            if p.len() == MAX_PREVERIFIED {
+                p.pop_front();
+            }
+            p.push_back(print);
+        }
+    });
+}
+
 /// While alive, successful signature checks are remembered (per thread);
 /// created at the start of a bundle's verification, forgotten at its end.
 pub struct VerificationScope(());
@@ -93,9 +140,10 @@ fn fingerprint(scheme: SigningScheme, key: &[u8], digest: &[u8], signature: &[u8
 /// Verifies a DER-encoded ECDSA signature over a digest.
 fn verify_ecdsa_prehashed(scheme: SigningScheme, sec1_key: &[u8], digest: &[u8], signature: &[u8]) -> Result<()> {
     let print = fingerprint(scheme, sec1_key, digest, signature);
-    if VERIFIED_IN_SCOPE.with(|v| v.borrow().contains(&print)) {
+    if VERIFIED_IN_SCOPE.with(|v| v.borrow().contains(&print)) || PREVERIFIED.with(|p| p.borrow().contains(&print)) {
         return Ok(());
     }
+    UNCACHED.with(|n| n.set(n.get() + 1));
     verify_ecdsa_uncached(scheme, sec1_key, digest, signature)?;
     VERIFIED_IN_SCOPE.with(|v| {
         let mut v = v.borrow_mut();

@@ -39,6 +39,7 @@ pub mod registry_documents;
 pub mod registry_keys;
 pub mod registry_signatures;
 pub mod report;
+pub mod signature_inputs;
 pub mod summary;
 pub mod text;
 pub mod time;

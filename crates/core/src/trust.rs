@@ -16,6 +16,7 @@ use crate::registry_keys::RegistryKeys;
 #[derive(Clone)]
 pub struct TrustMaterial {
     verifier: Arc<Verifier>,
+    root: Arc<TrustedRoot>,
     registry_keys: RegistryKeys,
     /// Whether the trusted root is Sigstore's public-good instance, whose
     /// log entries search.sigstore.dev can show.
@@ -31,14 +32,15 @@ impl std::fmt::Debug for TrustMaterial {
     }
 }
 
-fn public_good_verifier() -> Arc<Verifier> {
-    static VERIFIER: OnceLock<Arc<Verifier>> = OnceLock::new();
+fn public_good_verifier() -> (Arc<Verifier>, Arc<TrustedRoot>) {
+    static VERIFIER: OnceLock<(Arc<Verifier>, Arc<TrustedRoot>)> = OnceLock::new();
     VERIFIER
         .get_or_init(|| {
             crate::crypto_backend::install();
             let root = TrustedRoot::from_json(SIGSTORE_PRODUCTION_TRUSTED_ROOT)
                 .expect("the embedded public-good trusted root parses");
-            Arc::new(Verifier::new(&root).expect("the embedded public-good trusted root is usable"))
+            let verifier = Verifier::new(&root).expect("the embedded public-good trusted root is usable");
+            (Arc::new(verifier), Arc::new(root))
         })
         .clone()
 }
@@ -46,8 +48,10 @@ fn public_good_verifier() -> Arc<Verifier> {
 impl TrustMaterial {
     /// Sigstore's public-good instance and npm's pinned registry keys.
     pub fn public_good() -> Self {
+        let (verifier, root) = public_good_verifier();
         Self {
-            verifier: public_good_verifier(),
+            verifier,
+            root,
             registry_keys: RegistryKeys::npm(),
             public_good: true,
         }
@@ -60,6 +64,7 @@ impl TrustMaterial {
         let verifier = Verifier::new(&root).map_err(|e| format!("the trusted root cannot be used: {e}"))?;
         Ok(Self {
             verifier: Arc::new(verifier),
+            root: Arc::new(root),
             registry_keys,
             public_good: false,
         })
@@ -69,6 +74,11 @@ impl TrustMaterial {
     pub fn with_registry_keys(mut self, keys: RegistryKeys) -> Self {
         self.registry_keys = keys;
         self
+    }
+
+    /// The trusted root itself (its logs, CT logs and certificate authorities).
+    pub fn trusted_root(&self) -> &TrustedRoot {
+        &self.root
     }
 
     pub fn verifier(&self) -> &Verifier {

@@ -266,6 +266,15 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
     };
     if let Some(spec) = rest.strip_prefix("/-/npm/v1/attestations/") {
         let spec = percent_decode(spec);
+        if scenario == "synthetic" && spec.starts_with("load-") {
+            // Another package's real attestations: verification refuses the subject, and the
+            // report holds the decoded statements as a real one would.
+            return response(
+                StatusCode::OK,
+                cors,
+                data.synthetic().attestations["bench-history@1.0.0"].clone(),
+            );
+        }
         let body = if scenario == "tampered" {
             data.tampered.get(&spec).or(attestations.get(&spec))
         } else {
@@ -277,6 +286,18 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         };
     }
     let name = percent_decode(rest.trim_start_matches('/'));
+    // `/synthetic/load-<n>`: any number of distinct packages, for load tests.
+    if scenario == "synthetic"
+        && let Some(n) = name
+            .strip_prefix("load-")
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return response(
+            StatusCode::OK,
+            cors,
+            synthetic::load_packument(n).to_string().replace("{base}", &base),
+        );
+    }
     match packuments.get(&name) {
         Some(doc) if scenario == "huge" => {
             let _ = doc;

@@ -164,3 +164,18 @@ pub fn build() -> Synthetic {
         attestations: b.attestations,
     }
 }
+
+/// `load-<n>`: one version, with (another package's) attestations.
+pub fn load_packument(n: &str) -> Value {
+    let name = format!("load-{n}");
+    let (integrity, _) = kit::integrity_of(name.as_bytes());
+    json!({
+        "name": name,
+        "dist-tags": { "latest": "1.0.0" },
+        "versions": { "1.0.0": { "name": name, "version": "1.0.0", "dist": {
+            "integrity": integrity,
+            "attestations": { "url": format!("{{base}}/-/npm/v1/attestations/{name}@1.0.0"), "provenance": { "predicateType": SLSA_V1 } }
+        } } },
+        "time": { "1.0.0": "2024-06-01T12:00:00.000Z" }
+    })
+}

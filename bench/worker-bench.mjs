@@ -1,0 +1,51 @@
+// The app's own verification path in Chromium: requests posted to the real
+// verification worker (wasm + WebCrypto pre-verification), timed round trip
+// from the page. Needs the app served (APP_URL). Prints `BENCH name median_ms`.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { chromiumArgs } from '../tests/e2e/harness.mjs';
+
+const fixtures = process.env.NPM_PROVENANCE_FIXTURES || path.resolve(new URL('.', import.meta.url).pathname, '../../shared/fixtures');
+const response = readFileSync(path.join(fixtures, 'attestations/sigstore@2.3.1.json'), 'utf8');
+const doc = JSON.parse(response);
+const single = (i) => JSON.stringify({ attestations: [doc.attestations[i]] });
+const integrity = 'sha512-8G+/XDU8wNsJOQS5ysDVO0Etg9/2uA5gR9l4ZwijjlwxBcrU6RPfwi2+jJmbP+Ap1Hlp/nVAaEO4Fj22/SL2gQ==';
+const request = (attestations) => ({ PackageVersion: { name: 'sigstore', version: '2.3.1', integrity, attestations, signatures: [], published_at: null, expected: {} } });
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: chromiumArgs });
+const page = await browser.newPage();
+await page.goto(`${process.env.APP_URL}/inspect`);
+const results = await page.evaluate(async (cases) => {
+  const worker = new Worker('/worker-loader.js');
+  await new Promise((resolve) => worker.addEventListener('message', (e) => { if (e.data === 'ready') resolve(); }, { once: true }));
+  let id = 1;
+  const roundTrip = (req, verdict) => new Promise((resolve, reject) => {
+    const myId = id++;
+    const onMessage = (e) => {
+      const res = JSON.parse(e.data);
+      if (res.id !== myId) return;
+      worker.removeEventListener('message', onMessage);
+      if (res.report?.verdict !== verdict) reject(new Error(JSON.stringify(res.report?.summary)));
+      resolve();
+    };
+    worker.addEventListener('message', onMessage);
+    worker.postMessage(JSON.stringify({ id: myId, request: req }));
+  });
+  const out = {};
+  for (const [name, req, verdict] of cases) {
+    for (let i = 0; i < 5; i++) await roundTrip(req, verdict);
+    const times = [];
+    // Batches of 10: the page's clock is coarse.
+    for (let i = 0; i < 25; i++) {
+      const start = performance.now();
+      for (let j = 0; j < 10; j++) await roundTrip(req, verdict);
+      times.push((performance.now() - start) / 10);
+    }
+    times.sort((a, b) => a - b);
+    out[name] = times[times.length >> 1];
+  }
+  return out;
+}, [['provenance_bundle', request(single(1)), 'verified'], ['publish_bundle', request(single(0)), 'no_provenance'], ['package_version', request(response), 'verified']]);
+await browser.close();
+for (const [name, ms] of Object.entries(results)) console.log(`BENCH ${name} ${ms.toFixed(3)}`);

@@ -1,0 +1,94 @@
+//! The pre-verification list (`signature_inputs`) names exactly the checks
+//! verification makes: once each listed check is verified and remembered,
+//! verifying a real bundle computes no ECDSA at all. And a check that fails
+//! is never remembered, so a tampered bundle still fails.
+
+use npm_provenance_core::crypto_backend::{computed_verifications, remember_verified};
+use npm_provenance_core::signature_inputs::{Curve, SignatureCheck, attestations_checks, signature_p1363};
+use npm_provenance_core::{PackageVersionDocuments, TrustMaterial, Verdict, verify_package_version};
+use npm_provenance_fixtures::{self as fx, KNOWN_VERSIONS};
+
+/// Stands in for WebCrypto: an independent verification from the raw form.
+fn verify_independently(check: &SignatureCheck) -> bool {
+    use p256::ecdsa::signature::Verifier as _;
+    let Some(raw) = signature_p1363(check) else {
+        return false;
+    };
+    assert!(check.hash_is_curve_default, "the fixtures use each curve's own hash");
+    match check.curve {
+        Curve::P256 => {
+            let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&check.public_key).unwrap();
+            let sig = p256::ecdsa::Signature::from_slice(&raw).unwrap();
+            key.verify(&check.message, &sig).is_ok()
+        }
+        Curve::P384 => {
+            let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(&check.public_key).unwrap();
+            let sig = p384::ecdsa::Signature::from_slice(&raw).unwrap();
+            key.verify(&check.message, &sig).is_ok()
+        }
+    }
+}
+
+fn verify(k: &fx::KnownVersion, json: &str, trust: &TrustMaterial) -> (Verdict, u64) {
+    let docs = PackageVersionDocuments {
+        name: k.name,
+        version: k.version,
+        integrity: Some(k.integrity),
+        attestations: Some(json),
+        ..Default::default()
+    };
+    let before = computed_verifications();
+    let verdict = verify_package_version(&docs, trust, &Default::default()).verdict;
+    (verdict, computed_verifications() - before)
+}
+
+#[test]
+fn pre_verified_checks_cover_every_signature_of_real_bundles() {
+    let Some(dir) = fx::require("pre_verified_checks_cover_every_signature_of_real_bundles") else {
+        return;
+    };
+    let trust = TrustMaterial::public_good();
+    for k in KNOWN_VERSIONS {
+        let Some(file) = k.attestations else { continue };
+        let json = fx::read(&dir, file);
+        let (verdict, computed_cold) = verify(k, &json, &trust);
+        assert_eq!(verdict, Verdict::Verified);
+        let checks = attestations_checks(&json, &trust);
+        let mut verified = 0;
+        for check in &checks {
+            if verify_independently(check) {
+                remember_verified(check);
+                verified += 1;
+            }
+        }
+        let (verdict, computed_warm) = verify(k, &json, &trust);
+        assert_eq!(verdict, Verdict::Verified, "{file}");
+        assert_eq!(
+            computed_warm,
+            0,
+            "{file}: {computed_warm} of {computed_cold} ECDSA checks were not pre-verified ({verified} of {} listed verified)",
+            checks.len()
+        );
+    }
+}
+
+#[test]
+fn a_failing_check_is_never_remembered() {
+    let Some(dir) = fx::require("a_failing_check_is_never_remembered") else {
+        return;
+    };
+    let trust = TrustMaterial::public_good();
+    let k = fx::known("sigstore", "2.3.1").unwrap();
+    let json = fx::read(
+        &dir,
+        "negative/npm/slsa-verifier/provenance-npm-test-cli-v1-prega-invalidsigprov.json",
+    );
+    for check in attestations_checks(&json, &trust) {
+        if verify_independently(&check) {
+            remember_verified(&check);
+        }
+    }
+    let (verdict, computed) = verify(k, &json, &trust);
+    assert_eq!(verdict, Verdict::Failed);
+    assert!(computed >= 1, "the altered signature was checked by the Rust code");
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Benchmarks, side by side on the same real bundles (../shared/fixtures), in
+# one run on this machine: the native core (criterion), the core as wasm in
+# headless Chromium, the app's verification worker (wasm + WebCrypto),
+# sigstore-js on Node; then the app (time to the verified panel, a 100-version
+# history, main-thread blocking), download sizes, and the badge server under
+# load (wrk) and after 10,000 distinct lookups. Prints one table.
+# Not part of `make test`: it takes about ten minutes.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+bash scripts/bootstrap.sh
+setup_wasm_env
+command -v wrk >/dev/null || { log "installing wrk"; apt-get install -y -qq wrk >/dev/null 2>&1 || sudo apt-get install -y -qq wrk >/dev/null; }
+FIXTURES="${NPM_PROVENANCE_FIXTURES:-$ROOT/../shared/fixtures}"
+[ -f "$FIXTURES/README.md" ] || die "the benchmarks need the shared fixtures ($FIXTURES); set NPM_PROVENANCE_FIXTURES"
+export NPM_PROVENANCE_FIXTURES="$FIXTURES"
+OUT="$ROOT/test-output/bench"
+mkdir -p "$OUT"
+declare -A R
+collect() { while read -r tag name value; do if [ "$tag" = BENCH ]; then R["$1.$name"]="$value"; fi; done; }
+
+log "native core (criterion)"
+cargo bench --locked -p npm-provenance-core --bench verify -- --warm-up-time 2 --measurement-time 5 >"$OUT/criterion.log" 2>&1
+for name in provenance_bundle publish_bundle package_version; do
+  R["native.$name"]=$(python3 -c "import json;print('%.3f' % (json.load(open('target/criterion/$name/new/estimates.json'))['median']['point_estimate']/1e6))")
+done
+
+log "core as wasm in headless Chromium (the app's optimisation settings)"
+(cd crates/core && wasm_env env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=300 \
+  cargo test --locked --profile wasm-bench --target wasm32-unknown-unknown --test wasm_bench -- --nocapture) >"$OUT/wasm.log" 2>&1
+collect wasm <"$OUT/wasm.log"
+
+log "sigstore-js on Node"
+lock_sum=$(sha256sum bench/package-lock.json | cut -d' ' -f1)
+if [ "$(cat bench/node_modules/.bench-lock 2>/dev/null)" != "$lock_sum" ]; then
+  (cd bench && npm ci --no-audit --no-fund --loglevel=error) && echo "$lock_sum" >bench/node_modules/.bench-lock
+fi
+node bench/sigstore-js.mjs >"$OUT/sigstore-js.log" 2>&1
+collect sjs <"$OUT/sigstore-js.log"
+
+log "building the app and the servers (release)"
+bash scripts/build-app.sh >"$OUT/trunk.log" 2>&1
+cargo build --release --locked -p npm-provenance -p test-registry >"$OUT/cargo.log" 2>&1
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+start() { # log-file command... ; sets URL and PID
+  "${@:2}" >"$1" 2>&1 &
+  PID=$!
+  PIDS+=("$PID")
+  for _ in $(seq 100); do
+    URL=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$1" | head -1 || true)
+    [ -n "$URL" ] && return
+    sleep 0.1
+  done
+  die "$2 did not start (see $1)"
+}
+start "$OUT/registry.log" target/release/test-registry --port 0
+REGISTRY=$URL
+curl -sf "$REGISTRY/-/test/trusted-root.json" >"$OUT/trusted-root.json"
+curl -sf "$REGISTRY/-/test/keys.json" >"$OUT/keys.json"
+start "$OUT/server.log" target/release/npm-provenance serve --registry "$REGISTRY" --port 0 --dist dist
+APP=$URL
+APP_PID=$PID
+start "$OUT/server-synthetic.log" target/release/npm-provenance serve --registry "$REGISTRY/synthetic" --port 0 --dist dist \
+  --trusted-root "$OUT/trusted-root.json" --keys "$OUT/keys.json"
+SYNTHETIC=$URL
+SYNTHETIC_PID=$PID
+
+log "the app's verification worker (wasm + WebCrypto) in Chromium"
+APP_URL=$APP node bench/worker-bench.mjs >"$OUT/worker.log" 2>&1
+collect worker <"$OUT/worker.log"
+
+log "the app: time to the verified panel, a 100-version history"
+APP_URL=$APP SYNTHETIC_APP_URL=$SYNTHETIC node bench/app-timings.mjs >"$OUT/app.log" 2>&1
+collect app <"$OUT/app.log"
+
+log "badge server under load (wrk, loopback)"
+curl -sf "$APP/badge/npm/sigstore.svg" >/dev/null && curl -sf "$APP/api/verify/sigstore/2.3.1" >/dev/null
+wrk_run() { # name url
+  wrk -t2 -c32 -d10s --latency "$2" >"$OUT/wrk-$1.log" 2>&1
+  R["load.$1_rps"]=$(awk '/Requests\/sec/ {print $2}' "$OUT/wrk-$1.log")
+  R["load.$1_p99"]=$(awk '$1 == "99%" {print $2}' "$OUT/wrk-$1.log")
+}
+wrk_run badge "$APP/badge/npm/sigstore.svg"
+wrk_run api "$APP/api/verify/sigstore/2.3.1"
+SERVER_URL=$SYNTHETIC SERVER_PID=$SYNTHETIC_PID COUNT=10000 node bench/load.mjs >"$OUT/load.log" 2>&1
+collect load <"$OUT/load.log"
+: "$APP_PID"
+
+size() { stat -c %s "$1"; }
+gz() { gzip -9c "$1" | wc -c; }
+main_wasm=$(ls dist/npm-provenance-app-*_bg.wasm)
+main_js=$(ls dist/npm-provenance-app-*.js)
+total_raw=0
+total_gz=0
+for f in "$main_wasm" "$main_js" dist/worker_bg.wasm dist/worker.js dist/boot.js dist/worker-loader.js; do
+  total_raw=$((total_raw + $(size "$f")))
+  total_gz=$((total_gz + $(gz "$f")))
+done
+
+ratio() { python3 -c "a,b=float('$1'),float('$2');print('%.2f' % (a/b))" 2>/dev/null || echo "?"; }
+echo
+echo "Verification, medians (ms)      native   wasm core   app worker   sigstore-js   wasm/native   sigstore-js/wasm   sigstore-js/worker"
+for name in provenance_bundle publish_bundle package_version; do
+  n=${R[native.$name]}; w=${R[wasm.$name]:-?}; k=${R[worker.$name]:-?}; s=${R[sjs.$name]:-?}
+  printf '  %-28s %8s %11s %12s %13s %13s %18s %20s\n' "$name" "$n" "$w" "$k" "$s" "$(ratio "$w" "$n")" "$(ratio "$s" "$w")" "$(ratio "$s" "$k")"
+done
+echo
+echo "The app (Chromium, local registry)"
+printf '  %-52s %s ms (first of 10: %s ms)\n' "navigation to the verified panel, median of 10 loads" "${R[app.panel_ms_median]:-?}" "${R[app.panel_ms_first]:-?}"
+printf '  %-52s %s ms\n' "100-version history, all verified" "${R[app.history100_ms]:-?}"
+printf '  %-52s %s ms (0 = none over 50 ms)\n' "longest main-thread task meanwhile" "${R[app.longest_task_ms]:-?}"
+printf '  %-52s %s ms\n' "longest gap between frames meanwhile" "${R[app.longest_frame_gap_ms]:-?}"
+echo
+echo "Download (release build)                          raw bytes    gzip -9"
+printf '  %-46s %10s %10s\n' "page wasm" "$(size "$main_wasm")" "$(gz "$main_wasm")"
+printf '  %-46s %10s %10s\n' "page JS (wasm-bindgen glue)" "$(size "$main_js")" "$(gz "$main_js")"
+printf '  %-46s %10s %10s\n' "worker wasm" "$(size dist/worker_bg.wasm)" "$(gz dist/worker_bg.wasm)"
+printf '  %-46s %10s %10s\n' "worker JS" "$(size dist/worker.js)" "$(gz dist/worker.js)"
+printf '  %-46s %10s %10s\n' "whole app (wasm + JS)" "$total_raw" "$total_gz"
+echo
+echo "Badge server (2 cores, wrk -t2 -c32 -d10s on loopback)"
+printf '  %-46s %10s req/s, p99 %s\n' "cached badge /badge/npm/sigstore.svg" "${R[load.badge_rps]:-?}" "${R[load.badge_p99]:-?}"
+printf '  %-46s %10s req/s, p99 %s\n' "cached report /api/verify/sigstore/2.3.1" "${R[load.api_rps]:-?}" "${R[load.api_p99]:-?}"
+printf '  %-46s %10s lookups/s (%s failed)\n' "10,000 distinct lookups (uncached)" "${R[load.distinct_lookups_per_s]:-?}" "${R[load.distinct_lookups_failed]:-?}"
+printf '  %-46s %s kB -> %s kB\n' "server resident memory before -> after" "${R[load.rss_before_kb]:-?}" "${R[load.rss_after_kb]:-?}"
+echo
+echo "Logs: $OUT/"

@@ -324,4 +324,15 @@ mod tests {
         assert!(parse_packument("[]").is_err());
         assert!(parse_packument("{\"versions\":{}}").is_err());
     }
+
+    /// Regression (found by the `small_parsers` fuzz target): a publication
+    /// time with a multi-byte character where an offset's colon goes made
+    /// the time parser slice inside the character and panic, which in the
+    /// app's wasm (panic = abort) would have killed the page.
+    #[test]
+    fn a_hostile_publication_time_is_ignored() {
+        let doc = r#"{"name":"p","time":{"1.0.0":"2024-01-01T00:00:00+aé00"},"versions":{"1.0.0":{"dist":{}}}}"#;
+        let p = parse_packument(doc).unwrap();
+        assert_eq!(p.published_at("1.0.0"), None);
+    }
 }

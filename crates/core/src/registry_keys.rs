@@ -190,7 +190,7 @@ impl RegistryKeys {
 
     /// Adds the keys of a `/-/npm/v1/keys` document, for both usages, valid
     /// until their `expires`. Keys whose id is not the hash of the key, and
-    /// ids already present, are refused.
+    /// ids already present, are refused. All or nothing: on error no key is added.
     pub fn add_keys_document(&mut self, json: &str) -> Result<usize, String> {
         let doc: KeysDocument = serde_json::from_str(json)
             .map_err(|e| format!("the keys document is not in the /-/npm/v1/keys shape: {e}"))?;
@@ -200,7 +200,7 @@ impl RegistryKeys {
                 doc.keys.len()
             ));
         }
-        let mut added = 0;
+        let mut new_keys: Vec<RegistryKey> = Vec::new();
         for key in doc.keys {
             if key.keytype.as_deref().is_some_and(|t| t != "ecdsa-sha2-nistp256") {
                 continue;
@@ -217,7 +217,7 @@ impl RegistryKeys {
                     return Err(format!("key {} is not an ECDSA P-256 public key", key.keyid));
                 }
             }
-            if self.keys.iter().any(|k| k.key_id == key.keyid) {
+            if self.keys.iter().chain(&new_keys).any(|k| k.key_id == key.keyid) {
                 continue;
             }
             let valid_until = match key.expires.as_deref() {
@@ -227,7 +227,7 @@ impl RegistryKeys {
                 ),
             };
             for usage in [KeyUsage::Attestations, KeyUsage::Signatures] {
-                self.keys.push(RegistryKey {
+                new_keys.push(RegistryKey {
                     key_id: key.keyid.clone(),
                     spki: spki.clone(),
                     usage,
@@ -236,8 +236,9 @@ impl RegistryKeys {
                     source: KeySource::Supplied,
                 });
             }
-            added += 1;
         }
+        let added = new_keys.len() / 2;
+        self.keys.extend(new_keys);
         Ok(added)
     }
 
@@ -298,6 +299,27 @@ mod tests {
         let err = RegistryKeys::empty().add_keys_document(&forged).unwrap_err();
         assert!(err.contains("is not the fingerprint of its key"), "{err}");
         assert!(RegistryKeys::empty().add_keys_document("[]").is_err());
+    }
+
+    /// Found while fuzzing: a document with one good key then a forged one
+    /// used to leave the good key added although the call failed.
+    #[test]
+    fn a_failing_keys_document_adds_nothing() {
+        let good = format!(r#"{{"keyid":"{DHQ8_ID}","key":"{DHQ8_KEY}"}}"#);
+        let forged = format!(r#"{{"keyid":"{DHQ8_ID}x","key":"{JL3BW_KEY}"}}"#);
+        let mut keys = RegistryKeys::empty();
+        assert!(
+            keys.add_keys_document(&format!(r#"{{"keys":[{good},{forged}]}}"#))
+                .is_err()
+        );
+        assert!(keys.keys().is_empty());
+        // The same key twice in one document counts once.
+        assert_eq!(
+            keys.add_keys_document(&format!(r#"{{"keys":[{good},{good}]}}"#))
+                .unwrap(),
+            1
+        );
+        assert_eq!(keys.keys().len(), 2);
     }
 
     #[test]

@@ -72,7 +72,7 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     }
     let offset = match rest {
         "Z" | "z" => 0,
-        _ if rest.len() == 6 && (rest.starts_with('+') || rest.starts_with('-')) && &rest[3..4] == ":" => {
+        _ if rest.len() == 6 && (rest.starts_with('+') || rest.starts_with('-')) && rest.as_bytes()[3] == b':' => {
             let minutes = i64::from(digits(rest, 1..3)?) * 60 + i64::from(digits(rest, 4..6)?);
             if rest.starts_with('+') {
                 minutes * 60
@@ -139,6 +139,9 @@ mod tests {
             "2024-01-01T00:00:00.Z",
             "２０２４-01-01T00:00:00Z",
             "2024-01-01T00:00:00+0100",
+            // A multi-byte character where the offset's colon would be
+            // (slicing the text there panicked before fuzzing found it).
+            "2024-01-01T00:00:00+aé00",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }

@@ -180,6 +180,76 @@ impl Data {
     }
 }
 
+impl Data {
+    /// Writes fuzz seeds: every packument it serves (real and synthetic) to
+    /// `dir/packument/`, and every attestations response to
+    /// `dir/attestations/` as `name@version\nintegrity\n<body>` (the input
+    /// of the `attestations` fuzz target). Returns how many files it wrote.
+    pub fn write_fuzz_seeds(&self, dir: &Path) -> std::io::Result<usize> {
+        use npm_provenance_core::{ExpectedIdentity, RegistryKeys, TrustMaterial};
+        let base = "https://registry.example";
+        let s = self.synthetic();
+        let mut synthetic_keys = RegistryKeys::empty();
+        synthetic_keys
+            .add_keys_document(&s.keys)
+            .expect("the testkit's keys document");
+        let synthetic_trust =
+            TrustMaterial::from_trusted_root_json(&s.trusted_root, synthetic_keys).expect("the testkit's trusted root");
+        let sets = [
+            (&self.packuments, &self.attestations, TrustMaterial::public_good()),
+            (&s.packuments, &s.attestations, synthetic_trust),
+        ];
+        let file_name = |text: &str| text.replace(['/', '@'], "_");
+        let mut written = 0;
+        for sub in ["packument", "attestations", "provenance_summary"] {
+            std::fs::create_dir_all(dir.join(sub))?;
+        }
+        for (packuments, attestations, trust) in &sets {
+            for (name, doc) in packuments.iter() {
+                let text = doc.to_string().replace("{base}", base);
+                std::fs::write(dir.join("packument").join(file_name(name) + ".json"), text)?;
+                written += 1;
+            }
+            for (spec, body) in attestations.iter() {
+                let Some((name, version)) = npm_provenance_core::package::split_spec(spec) else {
+                    continue;
+                };
+                let integrity = packuments
+                    .get(name)
+                    .and_then(|p| p["versions"][version]["dist"]["integrity"].as_str())
+                    .unwrap_or_default();
+                let seed = format!("{spec}\n{integrity}\n{body}");
+                std::fs::write(dir.join("attestations").join(file_name(spec) + ".txt"), seed)?;
+                written += 1;
+                // The statements and certificate claims the panel is built from.
+                let report = npm_provenance_core::inspect(
+                    body,
+                    Some((name, version)),
+                    Some(integrity),
+                    trust,
+                    &ExpectedIdentity::default(),
+                );
+                if let Some(att) = report.provenance_attestation() {
+                    let seed = json!({ "statement": att.statement, "identity": att.identity });
+                    std::fs::write(
+                        dir.join("provenance_summary").join(file_name(spec) + ".json"),
+                        seed.to_string(),
+                    )?;
+                    written += 1;
+                }
+            }
+        }
+        for (spec, body) in &self.tampered {
+            std::fs::write(
+                dir.join("attestations").join(file_name(spec) + ".tampered.txt"),
+                format!("{spec}\n\n{body}"),
+            )?;
+            written += 1;
+        }
+        Ok(written)
+    }
+}
+
 fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::new();

@@ -35,6 +35,8 @@ pub enum RowStatus {
         build_file: Option<String>,
     },
     Failed(String),
+    /// Nothing failed, but a required check could not run.
+    Incomplete,
     NoProvenance,
     Error(String),
 }
@@ -57,7 +59,7 @@ impl RowStatus {
             },
             Verdict::NoProvenance => Self::NoProvenance,
             Verdict::Failed => Self::Failed(report.first_failure().map(|(_, c)| c.title.clone()).unwrap_or_default()),
-            Verdict::Incomplete => Self::Failed("incomplete".into()),
+            Verdict::Incomplete => Self::Incomplete,
             Verdict::Error => Self::Error(report.summary.clone()),
         }
     }
@@ -331,6 +333,7 @@ fn status_cell(status: RowStatus) -> impl IntoView {
         RowStatus::Checking => ("pending", "Checking…".to_string()),
         RowStatus::Verified { .. } => ("verified", "✓ Verified".to_string()),
         RowStatus::Failed(check) => ("failed", format!("✗ Failed: {}", visible(check))),
+        RowStatus::Incomplete => ("incomplete", "! Incomplete".to_string()),
         RowStatus::NoProvenance => ("none", "No provenance".to_string()),
         RowStatus::Error(e) => ("error", format!("Error: {}", visible(e))),
     };

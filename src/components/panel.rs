@@ -29,8 +29,12 @@ fn row(label: &'static str, link: Option<Link>, testid: &'static str) -> impl In
     })
 }
 
+/// `verified`: whether the package version as a whole verified. The summary
+/// exists whenever its provenance attestation verified, but a version can
+/// still fail (a publish attestation, a registry signature): then the panel
+/// says so instead of vouching for the claims.
 #[component]
-pub fn ProvenancePanel(summary: ProvenanceSummary) -> impl IntoView {
+pub fn ProvenancePanel(summary: ProvenanceSummary, verified: bool) -> impl IntoView {
     let published = summary
         .published_at
         .as_deref()
@@ -38,10 +42,21 @@ pub fn ProvenancePanel(summary: ProvenanceSummary) -> impl IntoView {
     let from_predicate = (!summary.from_predicate.is_empty()).then(|| summary.from_predicate.join(", "));
     let build_summary = summary.build_summary_url.clone().and_then(|u| https_url(&u));
     view! {
-        <section class="panel" aria-labelledby="provenance-heading" data-testid="provenance-panel">
+        <section
+            class=if verified { "panel" } else { "panel panel--unverified" }
+            aria-labelledby="provenance-heading"
+            data-testid="provenance-panel"
+            data-verified=verified.to_string()
+        >
             <h2 id="provenance-heading">"Provenance"</h2>
+            {(!verified).then(|| view! {
+                <p class="panel-unverified" role="note" data-testid="panel-unverified">
+                    "Not verified: this version did not pass every check (see the checklist). "
+                    "These are the claims of its provenance attestation, for reference; do not rely on them."
+                </p>
+            })}
             <p class="panel-headline">
-                <span class="panel-check" aria-hidden="true">"✓"</span>
+                <span class="panel-check" aria-hidden="true">{if verified { "✓" } else { "!" }}</span>
                 {summary.headline.clone()}
             </p>
             {build_summary.map(|href| view! {

@@ -2,7 +2,7 @@
 //! the package page and the inspector.
 
 use leptos::prelude::*;
-use npm_provenance_core::Report;
+use npm_provenance_core::{Report, Verdict};
 
 use crate::components::checklist::Checklist;
 use crate::components::identity::IdentityDetails;
@@ -23,7 +23,7 @@ pub fn ReportView(report: Report, #[prop(optional)] raw_json: Option<String>) ->
     view! {
         <div class="report">
             <VerdictBanner report=report.clone() />
-            {report.provenance.clone().map(|summary| view! { <ProvenancePanel summary=summary /> })}
+            {report.provenance.clone().map(|summary| view! { <ProvenancePanel summary=summary verified=report.verdict == Verdict::Verified /> })}
             <Checklist report=report.clone() />
             <IdentityDetails report=report.clone() />
             <section class="documents" aria-label="Documents">

@@ -97,3 +97,47 @@ test('the page is served with a strict Content-Security-Policy and works under i
   assert.equal(await page.locator('script:not([src])').count(), 0);
   assert.deepEqual(page.problems, [], 'no CSP violation reported');
 });
+
+// One version per outcome (the testkit's scenarios): the page, its history
+// and the badge show each as it is, and only a version that passed every
+// check as verified. crates/cli/tests/truthful_verdicts.rs does the same
+// for the command line.
+test('every outcome is shown truthfully: banner, panel, history and badge', async () => {
+  const cases = await (await fetch(`${stack.registry}/-/test/verdicts.json`)).json();
+  const shown = { verified: 'verified', failed: 'failed', no_provenance: 'none', incomplete: 'incomplete', error: 'error' };
+  assert.deepEqual(new Set(cases.versions.map((c) => c.verdict)), new Set(Object.keys(shown)), 'every verdict has a case');
+  const page = await newPage(stack);
+  for (const c of cases.versions) {
+    const label = `${c.version} (${c.what})`;
+    await page.goto(`${stack.app}/package/${cases.name}/v/${c.version}`);
+    await verdict(page).waitFor({ timeout: 20000 });
+    assert.equal(await verdict(page).getAttribute('data-verdict'), shown[c.verdict], label);
+    const banner = await verdict(page).innerText();
+    assert.equal(/Provenance verified/.test(banner), c.verdict === 'verified', `${label}: ${banner}`);
+    // The panel: vouched for only when verified, marked when its attestation
+    // verified inside a version that did not, absent otherwise.
+    const panel = page.getByTestId('provenance-panel');
+    assert.equal(await panel.count(), c.provenanceVerifies ? 1 : 0, `${label}: panel`);
+    if (c.provenanceVerifies) {
+      const verified = c.verdict === 'verified';
+      assert.equal(await panel.getAttribute('data-verified'), String(verified), label);
+      assert.equal(await page.getByTestId('panel-unverified').count(), verified ? 0 : 1, label);
+      assert.equal(await panel.locator('.panel-check').innerText(), verified ? '✓' : '!', label);
+    }
+    // Its row in the history says the same.
+    const row = page.locator(`tr[data-version="${c.version}"] [data-status]`);
+    await page.waitForFunction((v) => {
+      const s = document.querySelector(`tr[data-version="${v}"] [data-status]`);
+      return s && s.getAttribute('data-status') !== 'pending';
+    }, c.version, { timeout: 20000 });
+    assert.equal(await row.getAttribute('data-status'), shown[c.verdict], `${label}: history`);
+    if (c.verdict === 'incomplete') await screenshot(page, 'verdict-incomplete');
+    if (c.what.startsWith('publish attestation')) await screenshot(page, 'verdict-failed-with-verified-provenance');
+    // The badge the server makes for it.
+    const badge = await (await fetch(`${stack.app}/badge/npm/${cases.name}/${c.version}.json`)).json();
+    assert.equal(badge.message.startsWith('verified'), c.verdict === 'verified', `${label}: badge ${badge.message}`);
+    assert.equal(badge.color === 'brightgreen', c.verdict === 'verified', `${label}: badge colour`);
+  }
+  // The registry's 404 for a version without attestations is how "none" is learned.
+  assert.deepEqual(page.problems.filter((p) => !p.includes('status of 404')), []);
+});

@@ -73,7 +73,14 @@ pub fn checklist(report: &Report) -> String {
         }
     }
     if let Some(p) = &report.provenance {
-        let _ = writeln!(out, "\nProvenance\n  {}", p.headline);
+        // Its claims come from an attestation that verified; the version as a
+        // whole may not have, and then nothing here is vouched for.
+        let title = if report.verdict == Verdict::Verified {
+            "Provenance"
+        } else {
+            "Provenance (NOT VERIFIED: the version did not pass every check; claims shown for reference)"
+        };
+        let _ = writeln!(out, "\n{title}\n  {}", p.headline);
         let row = |out: &mut String, label: &str, text: Option<&str>, url: Option<&str>| {
             if let Some(text) = text {
                 let _ = write!(out, "  {label:<14} {}", clean(text));

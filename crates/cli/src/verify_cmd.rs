@@ -78,11 +78,7 @@ pub fn run(args: VerifyArgs) -> u8 {
             } else {
                 print!("{}", crate::render::checklist(&report));
             }
-            match report.verdict {
-                Verdict::Verified => exit::VERIFIED,
-                Verdict::Error => exit::UNUSABLE,
-                Verdict::Failed | Verdict::NoProvenance | Verdict::Incomplete => exit::REJECTED,
-            }
+            exit_status(report.verdict)
         }
         Err(message) => {
             if args.json {
@@ -91,6 +87,15 @@ pub fn run(args: VerifyArgs) -> u8 {
             eprintln!("npm-provenance verify: {message}");
             exit::UNUSABLE
         }
+    }
+}
+
+/// The documented exit status of a verdict: 0 only for verified.
+pub fn exit_status(verdict: Verdict) -> u8 {
+    match verdict {
+        Verdict::Verified => exit::VERIFIED,
+        Verdict::Error => exit::UNUSABLE,
+        Verdict::Failed | Verdict::NoProvenance | Verdict::Incomplete => exit::REJECTED,
     }
 }
 

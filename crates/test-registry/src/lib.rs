@@ -21,7 +21,8 @@
 //!
 //! `GET /-/test/requests` returns how many requests were served (it is not
 //! counted); `/-/test/trusted-root.json` and `/-/test/keys.json` the trust
-//! material the synthetic packages verify with.
+//! material the synthetic packages verify with; `/-/test/verdicts.json` the
+//! outcome each version of the synthetic `verdicts` package must show.
 
 pub mod synthetic;
 
@@ -297,6 +298,7 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         "/-/test/requests" => return response(StatusCode::OK, true, data.requests.load(Ordering::SeqCst).to_string()),
         "/-/test/trusted-root.json" => return response(StatusCode::OK, true, data.synthetic().trusted_root.clone()),
         "/-/test/keys.json" => return response(StatusCode::OK, true, data.synthetic().keys.clone()),
+        "/-/test/verdicts.json" => return response(StatusCode::OK, true, data.synthetic().verdicts.clone()),
         _ => {}
     }
     data.requests.fetch_add(1, Ordering::SeqCst);

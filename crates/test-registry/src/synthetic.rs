@@ -20,6 +20,8 @@ pub struct Synthetic {
     pub attestations: HashMap<String, String>,
     pub trusted_root: String,
     pub keys: String,
+    /// `/-/test/verdicts.json`: each version of `verdicts` with the outcome it must show.
+    pub verdicts: String,
 }
 
 fn rfc3339(seconds: i64) -> String {
@@ -157,7 +159,33 @@ pub fn build() -> Synthetic {
     b.add(name, version, 1_717_243_200, &description, Some((SLSA_V1, bundle)));
     b.packuments.get_mut(name).unwrap()["dist-tags"]["<script>alert(13)</script>"] = json!("1.0.0");
 
+    // One version per outcome (the testkit's scenarios), for the tests that
+    // assert how each outcome is shown.
+    let scenarios = kit::scenarios::verdict_scenarios();
+    let mut expectations = Vec::new();
+    for (i, s) in scenarios.list.iter().enumerate() {
+        let packument = b.packuments.entry(s.name.clone()).or_insert_with(|| {
+            json!({ "name": s.name, "description": "One version per verification outcome", "dist-tags": { "latest": s.version }, "versions": {}, "time": {} })
+        });
+        let mut dist =
+            json!({ "integrity": s.integrity, "tarball": format!("{{base}}/{}/-/x-{}.tgz", s.name, s.version) });
+        dist["signatures"] = s
+            .registry_signatures
+            .iter()
+            .map(|(keyid, sig)| json!({ "keyid": keyid, "sig": sig }))
+            .collect();
+        if let Some(body) = &s.attestations {
+            let spec = format!("{}@{}", s.name, s.version);
+            dist["attestations"] = json!({ "url": format!("{{base}}/-/npm/v1/attestations/{spec}"), "provenance": { "predicateType": SLSA_V1 } });
+            b.attestations.insert(spec, body.clone());
+        }
+        packument["versions"][&s.version] = json!({ "name": s.name, "version": s.version, "dist": dist });
+        packument["time"][&s.version] = json!(rfc3339(1_717_243_200 + i as i64 * 3600));
+        expectations.push(json!({ "version": s.version, "what": s.what, "verdict": s.verdict, "provenanceVerifies": s.provenance_verifies }));
+    }
+
     Synthetic {
+        verdicts: json!({ "name": kit::scenarios::SCENARIO_PACKAGE, "versions": expectations }).to_string(),
         trusted_root: b.kit.trusted_root_json(),
         keys: b.kit.registry_keys_document(None),
         packuments: b.packuments,

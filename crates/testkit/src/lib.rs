@@ -5,6 +5,8 @@
 //! inclusion proof with a signed checkpoint) and the trusted root that
 //! verifies them. Each part can be made wrong on purpose (see [`Faults`]).
 
+pub mod scenarios;
+
 use std::str::FromStr;
 use std::time::Duration;
 

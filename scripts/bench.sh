@@ -102,6 +102,7 @@ for f in "$main_wasm" "$main_js" dist/worker_bg.wasm dist/worker.js dist/boot.js
 done
 
 ratio() { python3 -c "a,b=float('$1'),float('$2');print('%.2f' % (a/b))" 2>/dev/null || echo "?"; }
+summary() {
 echo
 echo "Verification, medians (ms)      native   wasm core   app worker   sigstore-js   wasm/native   sigstore-js/wasm   sigstore-js/worker"
 for name in provenance_bundle publish_bundle package_version; do
@@ -128,4 +129,6 @@ printf '  %-46s %10s req/s, p99 %s\n' "cached report /api/verify/sigstore/2.3.1"
 printf '  %-46s %10s lookups/s (%s failed)\n' "10,000 distinct lookups (uncached)" "${R[load.distinct_lookups_per_s]:-?}" "${R[load.distinct_lookups_failed]:-?}"
 printf '  %-46s %s kB -> %s kB\n' "server resident memory before -> after" "${R[load.rss_before_kb]:-?}" "${R[load.rss_after_kb]:-?}"
 echo
+}
+summary | tee "$OUT/summary.txt"
 echo "Logs: $OUT/"

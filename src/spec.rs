@@ -3,6 +3,7 @@
 //! package paths.
 
 use npm_provenance_core::package::{validate_name, validate_version};
+use npm_provenance_core::text::percent_decode_lossy;
 
 /// A package and, optionally, a version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,30 +22,10 @@ impl PackageSpec {
     }
 }
 
-/// Decodes `%xx` escapes (a scope's `%40`, a `%2f` in a pasted URL).
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = |b: u8| (b as char).to_digit(16);
-            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Parses the part of a package path after `/package/`: `name`, `@scope/name`,
 /// either followed by `/v/<version>`.
 pub fn parse_package_path(path: &str) -> Result<PackageSpec, String> {
-    let path = percent_decode(path.trim_matches('/'));
+    let path = percent_decode_lossy(path.trim_matches('/'));
     let (name, version) = match path.split_once("/v/") {
         Some((name, version)) => (name.to_string(), Some(version.trim_end_matches('/').to_string())),
         None => (path.clone(), None),
@@ -75,7 +56,7 @@ pub fn parse_search(input: &str) -> Result<PackageSpec, String> {
             return parse_package_path(rest);
         }
     }
-    let decoded = percent_decode(input);
+    let decoded = percent_decode_lossy(input);
     let (name, version) = match decoded.rfind('@') {
         Some(at) if at > 0 => (decoded[..at].to_string(), Some(decoded[at + 1..].to_string())),
         _ => (decoded.clone(), None),
@@ -131,14 +112,5 @@ mod tests {
         assert_eq!(parse_package_path("%40a%2Fb").unwrap(), spec("@a/b", None));
         assert!(parse_package_path("../../etc/passwd").is_err());
         assert_eq!(spec("@a/b", Some("1")).path(), "/package/@a/b/v/1");
-    }
-
-    #[test]
-    fn percent_decoding_is_total() {
-        assert_eq!(percent_decode("%"), "%");
-        assert_eq!(percent_decode("%4"), "%4");
-        assert_eq!(percent_decode("%zz"), "%zz");
-        assert_eq!(percent_decode("a%2fb"), "a/b");
-        assert_eq!(percent_decode("%é1"), "%é1");
     }
 }

@@ -251,26 +251,6 @@ impl Data {
     }
 }
 
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push((hi * 16 + lo) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 const SCENARIOS: &[&str] = &[
     "tampered",
     "error500",
@@ -337,7 +317,7 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         (&data.packuments, &data.attestations)
     };
     if let Some(spec) = rest.strip_prefix("/-/npm/v1/attestations/") {
-        let spec = percent_decode(spec);
+        let spec = npm_provenance_core::text::percent_decode_lossy(spec);
         if scenario == "synthetic" && spec.starts_with("load-") {
             // Another package's real attestations: verification refuses the subject, and the
             // report holds the decoded statements as a real one would.
@@ -357,7 +337,7 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
             None => response(StatusCode::NOT_FOUND, cors, r#"{"error":"Not found"}"#),
         };
     }
-    let name = percent_decode(rest.trim_start_matches('/'));
+    let name = npm_provenance_core::text::percent_decode_lossy(rest.trim_start_matches('/'));
     // `/synthetic/load-<n>`: any number of distinct packages, for load tests.
     if scenario == "synthetic"
         && let Some(n) = name

@@ -1,13 +1,10 @@
 //! The verification worker: receives requests from the page, verifies them
 //! with the core, posts reports back. Verification takes milliseconds per
 //! bundle; here it never blocks scrolling or typing on the page.
-//! The ECDSA signatures go to WebCrypto at the same time (see `handle`).
 
 use std::cell::RefCell;
 
 use npm_provenance_app::protocol::{READY, RequestEnvelope, ResponseEnvelope, VerifyRequest, answer};
-use npm_provenance_app::webcrypto;
-use npm_provenance_core::crypto_backend::{Assumptions, remember_verified};
 use npm_provenance_core::registry_documents::looks_like_attestations_response;
 use npm_provenance_core::signature_inputs::{SignatureCheck, attestations_checks, bundle_checks};
 use npm_provenance_core::{Report, TrustMaterial};
@@ -49,30 +46,8 @@ async fn handle(request: VerifyRequest) -> Option<Report> {
         Ok(trust) => trust,
         Err(e) => return Some(Report::error(None, e)),
     };
-    // WebCrypto verifies the signatures on the browser's threads while the
-    // Rust verifier runs with them assumed; its report stands only if every
-    // one verified (see `webcrypto`).
-    let checks = signature_checks(&request, &trust);
-    let pending = webcrypto::start(&checks).await;
-    if pending.is_empty() {
-        return answer(request, &trust);
-    }
-    let optimistic = {
-        let started: Vec<&SignatureCheck> = pending.iter().map(|p| &checks[p.index]).collect();
-        let _assumed = Assumptions::begin(&started);
-        answer(request.clone(), &trust)
-    };
-    let results = webcrypto::settle(pending).await;
-    for (index, verified) in &results {
-        if *verified {
-            remember_verified(&checks[*index]);
-        }
-    }
-    if results.iter().all(|(_, verified)| *verified) {
-        optimistic
-    } else {
-        answer(request, &trust)
-    }
+    npm_provenance_app::webcrypto::preverify(signature_checks(&request, &trust)).await;
+    answer(request, &trust)
 }
 
 fn main() {

@@ -83,7 +83,9 @@ pub fn computed_verifications() -> u64 {
 /// Most pre-verified checks remembered (a version history's worth of keys and certificates).
 const MAX_PREVERIFIED: usize = 512;
 
-fn fingerprint_of(check: &crate::signature_inputs::SignatureCheck) -> Option<[u8; 32]> {
+/// Records that `check` verified (by another implementation). The Rust
+/// verifier then accepts exactly these inputs without recomputing them.
+pub fn remember_verified(check: &crate::signature_inputs::SignatureCheck) {
     use crate::signature_inputs::Curve;
     let scheme = match (check.curve, check.hash_is_curve_default) {
         (Curve::P256, true) => SigningScheme::EcdsaP256Sha256,
@@ -91,16 +93,13 @@ fn fingerprint_of(check: &crate::signature_inputs::SignatureCheck) -> Option<[u8
         (Curve::P384, true) => SigningScheme::EcdsaP384Sha384,
         (Curve::P384, false) => SigningScheme::EcdsaP384Sha256,
     };
-    let digest = digest(scheme.hash_algorithm()?, &check.message).ok()?;
-    Some(fingerprint(scheme, &check.public_key, &digest, &check.signature))
-}
-
-/// Records that `check` verified (by another implementation). The Rust
-/// verifier then accepts exactly these inputs without recomputing them.
-pub fn remember_verified(check: &crate::signature_inputs::SignatureCheck) {
-    let Some(print) = fingerprint_of(check) else {
+    let Some(algorithm) = scheme.hash_algorithm() else {
         return;
     };
+    let Ok(digest) = digest(algorithm, &check.message) else {
+        return;
+    };
+    let print = fingerprint(scheme, &check.public_key, &digest, &check.signature);
     PREVERIFIED.with(|p| {
         let mut p = p.borrow_mut();
         if !p.contains(&print) {
@@ -110,35 +109,6 @@ pub fn remember_verified(check: &crate::signature_inputs::SignatureCheck) {
             p.push_back(print);
         }
     });
-}
-
-thread_local! {
-    /// Checks taken as verified while an [`Assumptions`] is alive.
-    static ASSUMED: RefCell<Vec<[u8; 32]>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Optimistic verification, for a caller that has another implementation
-/// verify the same signatures concurrently (the app's worker: WebCrypto runs
-/// on the browser's own threads while the Rust verifier runs). While alive,
-/// exactly these checks are taken as verified on this thread. A report made
-/// meanwhile may be used only if every one of them is then confirmed; if any
-/// is not, the caller must verify again without assumptions. Dropping it
-/// forgets them.
-#[must_use = "the assumptions last as long as the value"]
-pub struct Assumptions(());
-
-impl Assumptions {
-    pub fn begin(checks: &[&crate::signature_inputs::SignatureCheck]) -> Self {
-        let prints: Vec<_> = checks.iter().filter_map(|c| fingerprint_of(c)).collect();
-        ASSUMED.with(|a| *a.borrow_mut() = prints);
-        Self(())
-    }
-}
-
-impl Drop for Assumptions {
-    fn drop(&mut self) {
-        ASSUMED.with(|a| a.borrow_mut().clear());
-    }
 }
 
 /// While alive, successful signature checks are remembered (per thread);
@@ -170,10 +140,7 @@ fn fingerprint(scheme: SigningScheme, key: &[u8], digest: &[u8], signature: &[u8
 /// Verifies a DER-encoded ECDSA signature over a digest.
 fn verify_ecdsa_prehashed(scheme: SigningScheme, sec1_key: &[u8], digest: &[u8], signature: &[u8]) -> Result<()> {
     let print = fingerprint(scheme, sec1_key, digest, signature);
-    if VERIFIED_IN_SCOPE.with(|v| v.borrow().contains(&print))
-        || PREVERIFIED.with(|p| p.borrow().contains(&print))
-        || ASSUMED.with(|a| a.borrow().contains(&print))
-    {
+    if VERIFIED_IN_SCOPE.with(|v| v.borrow().contains(&print)) || PREVERIFIED.with(|p| p.borrow().contains(&print)) {
         return Ok(());
     }
     UNCACHED.with(|n| n.set(n.get() + 1));
@@ -307,37 +274,6 @@ mod tests {
                 .verify_raw(scheme, other_public.as_bytes(), b"remembered", sig.to_der().as_bytes())
                 .is_err()
         );
-    }
-
-    /// An assumed check passes only while assumed, and only with its exact inputs.
-    #[test]
-    fn assumptions_last_as_long_as_their_guard() {
-        use crate::signature_inputs::{Curve, SignatureCheck};
-        let key = p256::ecdsa::SigningKey::from_slice(&[8u8; 32]).unwrap();
-        let public = key.verifying_key().to_sec1_point(false);
-        let wrong: p256::ecdsa::Signature = key.sign(b"another message");
-        let check = SignatureCheck {
-            curve: Curve::P256,
-            hash_is_curve_default: true,
-            public_key: public.as_bytes().to_vec(),
-            message: b"assumed".to_vec(),
-            signature: wrong.to_der().as_bytes().to_vec(),
-        };
-        let verify = |message: &[u8]| {
-            PROVIDER.verify_raw(
-                SigningScheme::EcdsaP256Sha256,
-                public.as_bytes(),
-                message,
-                wrong.to_der().as_bytes(),
-            )
-        };
-        assert!(verify(b"assumed").is_err());
-        {
-            let _assumed = Assumptions::begin(&[&check]);
-            assert!(verify(b"assumed").is_ok(), "taken as verified while assumed");
-            assert!(verify(b"assumeD").is_err(), "other inputs are still checked");
-        }
-        assert!(verify(b"assumed").is_err(), "forgotten when the guard drops");
     }
 
     #[test]

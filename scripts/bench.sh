@@ -29,7 +29,7 @@ done
 log "core as wasm in headless Chromium (the app's optimisation settings)"
 (cd crates/core && wasm_env env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=300 \
-  cargo test --locked --profile wasm-bench --target wasm32-unknown-unknown --test wasm_bench -- --nocapture) >"$OUT/wasm.log" 2>&1
+  cargo test --locked --no-default-features --profile wasm-bench --target wasm32-unknown-unknown --test wasm_bench -- --nocapture) >"$OUT/wasm.log" 2>&1
 collect wasm <"$OUT/wasm.log"
 
 log "sigstore-js on Node"

@@ -936,6 +936,10 @@ fn attribute_error(error: &SigstoreError, keyless: bool, signature_not_base64: b
         SigstoreError::Timestamp(TimestampError::NoVerifiedTimestamp(_)) => {
             (timestamp_step, "No signed time establishes when this was signed")
         }
+        SigstoreError::Timestamp(TimestampError::Unsupported) => (
+            timestamp_step,
+            "The bundle carries an RFC 3161 timestamp, which this build does not check (the command line `npm-provenance verify` does)",
+        ),
         SigstoreError::Timestamp(_) => (timestamp_step, "A timestamp does not verify"),
         SigstoreError::SignatureInvalid(_) if signature_not_base64 => {
             (Signature, "The signature is not base64, so it is not a signature")

@@ -277,6 +277,24 @@ fn log_timestamp_by_another_key_or_from_the_future() {
     );
 }
 
+/// A bundle with an RFC 3161 timestamp: the native build checks it (this one
+/// is not a timestamp token, so it fails); the web app's build, without the
+/// `rfc3161` feature, cannot check it and says so. Neither lets it pass.
+#[test]
+fn log_timestamp_an_rfc3161_timestamp_is_checked_or_refused() {
+    let c = Case::new();
+    let mut bundle: serde_json::Value = serde_json::from_str(&c.provenance_bundle(&Faults::default())).unwrap();
+    bundle["verificationMaterial"]["timestampVerificationData"] =
+        serde_json::json!({ "rfc3161Timestamps": [{ "signedTimestamp": "MAMCAQA=" }] });
+    let report = c.verify(&bundle.to_string(), &c.publish_bundle(&Faults::default()));
+    let says = if cfg!(feature = "rfc3161") {
+        "A timestamp does not verify"
+    } else {
+        "which this build does not check"
+    };
+    assert_fails(&report, AttestationKind::Provenance, CheckId::LogTimestamp, says);
+}
+
 #[test]
 fn certificate_chain_untrusted_ca_or_expired_at_log_time() {
     let c = Case::new();

@@ -10,12 +10,19 @@ fn origin() -> String {
         .unwrap_or_default()
 }
 
-/// The badge and page URLs for a package (latest version).
-pub fn badge_urls(origin: &str, name: &str) -> (String, String) {
-    (
-        format!("{origin}/badge/npm/{name}.svg"),
-        format!("{origin}/package/{name}"),
-    )
+/// The badge and page URLs for a package: its latest version, or one version
+/// (a validated semver string: nothing in it needs escaping in a path).
+pub fn badge_urls(origin: &str, name: &str, version: Option<&str>) -> (String, String) {
+    match version {
+        None => (
+            format!("{origin}/badge/npm/{name}.svg"),
+            format!("{origin}/package/{name}"),
+        ),
+        Some(v) => (
+            format!("{origin}/badge/npm/{name}/{v}.svg"),
+            format!("{origin}/package/{name}/v/{v}"),
+        ),
+    }
 }
 
 /// The three snippets, in the order shown.
@@ -34,34 +41,61 @@ pub fn snippets(name: &str, badge: &str, page: &str) -> [(&'static str, String);
     ]
 }
 
+/// `version` is the version the page shows when it is not the latest one:
+/// the section then lets the reader pick a badge for it instead.
 #[component]
-pub fn BadgeEmbed(name: String) -> impl IntoView {
+pub fn BadgeEmbed(name: String, version: Option<String>) -> impl IntoView {
     let registry = crate::settings::use_registry();
-    let (badge, page) = badge_urls(&origin(), &name);
-    let snippets = snippets(&name, &badge, &page);
+    let origin = origin();
+    let (pinned, set_pinned) = signal(false);
+    let urls = {
+        let (name, version) = (name.clone(), version.clone());
+        Memo::new(move |_| badge_urls(&origin, &name, version.as_deref().filter(|_| pinned.get())))
+    };
+    let choice = version.clone().map(|v| {
+        view! {
+            <fieldset class="badge-choice">
+                <legend>"Badge for"</legend>
+                <label><input type="radio" name="badge-version" checked=move || !pinned.get()
+                    on:change=move |_| set_pinned.set(false) />" the latest version"</label>
+                <label><input type="radio" name="badge-version" data-testid="badge-pin" checked=move || pinned.get()
+                    on:change=move |_| set_pinned.set(true) />{format!(" this version, {v}")}</label>
+            </fieldset>
+        }
+    });
+    let snippet_names = name.clone();
     view! {
         <section class="badge-embed" aria-labelledby="badge-heading">
             <h2 id="badge-heading">"Embed badge"</h2>
-            <p class="hint">"Green only when this site's server has verified the latest version's provenance itself."</p>
+            <p class="hint">{move || if pinned.get() {
+                "Green only when this site's server has verified this version's provenance itself."
+            } else {
+                "Green only when this site's server has verified the latest version's provenance itself."
+            }}</p>
             {(registry.get() != registry.default_registry()).then(|| view! {
                 <p class="warning">
                     "This server's badges verify against " {registry.default_registry()}
                     ", not the registry this page is showing."
                 </p>
             })}
-            <p><img class="badge-preview" src=badge.clone() alt=format!("provenance badge for {name}") data-testid="badge-preview" /></p>
-            {snippets.into_iter().map(|(label, code)| {
-                let id = format!("badge-{}", label.to_lowercase().replace(' ', "-"));
+            {choice}
+            <p><img class="badge-preview" src=move || urls.get().0 alt=format!("provenance badge for {name}") data-testid="badge-preview" /></p>
+            {["Markdown", "HTML", "reStructuredText"].into_iter().enumerate().map(|(i, label)| {
+                let id = format!("badge-{}", label.to_lowercase());
                 let (copied, set_copied) = signal(false);
-                let text = code.clone();
+                let name = snippet_names.clone();
+                let code = Memo::new(move |_| {
+                    let (badge, page) = urls.get();
+                    snippets(&name, &badge, &page)[i].1.clone()
+                });
                 view! {
                     <div class="snippet">
                         <label for=id.clone()>{label}</label>
                         <div class="snippet-row">
-                            <textarea id=id readonly rows="2" spellcheck="false">{code}</textarea>
+                            <textarea id=id readonly rows="2" spellcheck="false" prop:value=move || code.get()></textarea>
                             <button type="button" class="secondary" on:click=move |_| {
                                 if let Some(w) = web_sys::window() {
-                                    let _ = w.navigator().clipboard().write_text(&text);
+                                    let _ = w.navigator().clipboard().write_text(&code.get_untracked());
                                     set_copied.set(true);
                                 }
                             }>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
@@ -79,7 +113,7 @@ mod tests {
 
     #[test]
     fn snippets_link_back_to_the_package_page() {
-        let (badge, page) = badge_urls("https://p.example", "@scope/name");
+        let (badge, page) = badge_urls("https://p.example", "@scope/name", None);
         assert_eq!(badge, "https://p.example/badge/npm/@scope/name.svg");
         let [md, html, rst] = snippets("@scope/name", &badge, &page);
         assert_eq!(
@@ -91,5 +125,12 @@ mod tests {
                 .starts_with(r#"<a href="https://p.example/package/@scope/name"><img src=""#)
         );
         assert!(rst.1.contains(":target: https://p.example/package/@scope/name"));
+    }
+
+    #[test]
+    fn a_pinned_badge_names_the_version_in_both_urls() {
+        let (badge, page) = badge_urls("https://p.example", "@scope/name", Some("1.2.3-rc.1"));
+        assert_eq!(badge, "https://p.example/badge/npm/@scope/name/1.2.3-rc.1.svg");
+        assert_eq!(page, "https://p.example/package/@scope/name/v/1.2.3-rc.1");
     }
 }

@@ -145,7 +145,7 @@ pub fn PackagePage() -> impl IntoView {
                                         }
                                     })}
                                 </Transition>
-                                <BadgeEmbed name=p.name.clone() />
+                                <BadgeEmbed name=p.name.clone() version=(p.latest() != Some(version.as_str())).then(|| version.clone()) />
                                 <VersionHistory packument=p.clone() current=version current_report=current_report />
                             }.into_any(),
                         },

@@ -141,3 +141,36 @@ test('every outcome is shown truthfully: banner, panel, history and badge', asyn
   // The registry's 404 for a version without attestations is how "none" is learned.
   assert.deepEqual(page.problems.filter((p) => !p.includes('status of 404')), []);
 });
+
+// On a version that is not the latest, the embed section offers that
+// version's badge too: a README pinned to a release should not show the
+// latest version's green badge.
+test('the embed section can pin the badge to the version shown', async () => {
+  const cases = await (await fetch(`${stack.registry}/-/test/verdicts.json`)).json();
+  const failed = cases.versions.find((c) => c.verdict === 'failed');
+  const page = await newPage(stack);
+  await page.goto(`${stack.app}/package/${cases.name}/v/${failed.version}`);
+  await verdict(page).waitFor({ timeout: 20000 });
+  const preview = page.getByTestId('badge-preview');
+  assert.equal(await preview.getAttribute('src'), `${stack.app}/badge/npm/${cases.name}.svg`);
+  await page.getByTestId('badge-pin').check();
+  const pinned = `${stack.app}/badge/npm/${cases.name}/${failed.version}.svg`;
+  await page.waitForFunction((src) => document.querySelector('[data-testid=badge-preview]')?.getAttribute('src') === src
+    && document.querySelector('[data-testid=badge-preview]').complete
+    && document.querySelector('[data-testid=badge-preview]').naturalWidth > 0, pinned, { timeout: 20000 });
+  assert.equal(
+    await page.locator('#badge-markdown').inputValue(),
+    `[![npm provenance for ${cases.name}](${pinned})](${stack.app}/package/${cases.name}/v/${failed.version})`,
+  );
+  assert.match(await page.locator('.badge-embed .hint').innerText(), /this version's provenance/);
+  await page.locator('.badge-embed').scrollIntoViewIfNeeded();
+  await screenshot(page, 'badge-pinned');
+  // The pinned badge is the failed version's: not green.
+  const svg = await (await fetch(pinned)).text();
+  assert.match(svg, /unverified/);
+  assert.doesNotMatch(svg, /#4c1/);
+  // The latest version's page offers no choice: there is only one badge.
+  await page.goto(`${stack.app}/package/${cases.name}`);
+  await verdict(page).waitFor({ timeout: 20000 });
+  assert.equal(await page.getByTestId('badge-pin').count(), 0);
+});

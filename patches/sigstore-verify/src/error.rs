@@ -241,6 +241,7 @@ impl Error {
     pub(crate) fn malformed_entry(detail: String) -> Self {
         TransparencyLogError::MalformedEntry(detail).into()
     }
+    #[cfg_attr(not(feature = "rfc3161"), allow(dead_code))]
     pub(crate) fn timestamp_invalid(detail: String) -> Self {
         TimestampError::Invalid(detail).into()
     }

@@ -30,6 +30,20 @@ loads.sort((a, b) => a - b);
 console.log(`BENCH panel_ms_median ${((loads[4] + loads[5]) / 2).toFixed(0)}`);
 console.log(`BENCH panel_ms_first ${loads.length ? loads[0].toFixed(0) : 'NaN'}`);
 
+// 1b. What the home page downloads (bytes on the wire: the server sends gzip);
+// the verifier is fetched only by pages that verify.
+{
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${process.env.APP_URL}/`);
+  await page.waitForLoadState('networkidle');
+  const bytes = await page.evaluate(() => performance.getEntriesByType('navigation')
+    .concat(performance.getEntriesByType('resource'))
+    .reduce((sum, e) => sum + e.encodedBodySize, 0));
+  console.log(`BENCH home_page_bytes ${bytes}`);
+  await context.close();
+}
+
 // 2. A 100-version history (synthetic registry), all rows in view at once.
 const context = await browser.newContext({ viewport: { width: 1200, height: 9000 } });
 const page = await context.newPage();

@@ -122,6 +122,7 @@ printf '  %-46s %10s %10s\n' "page JS (wasm-bindgen glue)" "$(size "$main_js")" 
 printf '  %-46s %10s %10s\n' "worker wasm" "$(size dist/worker_bg.wasm)" "$(gz dist/worker_bg.wasm)"
 printf '  %-46s %10s %10s\n' "worker JS" "$(size dist/worker.js)" "$(gz dist/worker.js)"
 printf '  %-46s %10s %10s\n' "whole app (wasm + JS)" "$total_raw" "$total_gz"
+printf '  %-46s %21s\n' "home page, on the wire (verifier not loaded)" "${R[app.home_page_bytes]:-?}"
 echo
 echo "Badge server (2 cores, wrk -t2 -c32 -d10s on loopback)"
 printf '  %-46s %10s req/s, p99 %s\n' "cached badge /badge/npm/sigstore.svg" "${R[load.badge_rps]:-?}" "${R[load.badge_p99]:-?}"

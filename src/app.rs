@@ -16,7 +16,6 @@ pub fn App() -> impl IntoView {
     let default = page_default_registry();
     let registry = RegistrySetting::new(stored_registry().unwrap_or_else(|| default.clone()), default);
     provide_context(registry);
-    crate::verifier::warm_up();
     view! {
         <Router>
             <RegistryFromQuery />

@@ -36,7 +36,11 @@ pub fn SearchBox(#[prop(optional)] compact: bool, #[prop(optional)] autofocus: b
                     aria-invalid=move || error.get().is_some().to_string()
                     aria-describedby=move || error.get().map(|_| described.clone())
                     prop:value=move || text.get()
-                    on:input=move |ev| set_text.set(event_target_value(&ev)) />
+                    on:input=move |ev| {
+                        // Someone is about to look a package up: fetch the verifier now.
+                        crate::verifier::warm_up();
+                        set_text.set(event_target_value(&ev))
+                    } />
                 <button type="submit">"Check"</button>
             </div>
             {move || error.get().map(|e| view! { <p class="form-error" id=error_id.clone() role="alert">{e}</p> })}

@@ -23,6 +23,7 @@ fn non_empty(s: String) -> Option<String> {
 
 #[component]
 pub fn InspectPage() -> impl IntoView {
+    crate::verifier::warm_up();
     let query = use_query_map();
     let registry = use_registry();
     let navigate = use_navigate();

@@ -61,6 +61,8 @@ fn mark(name: &str) {
 
 #[component]
 pub fn PackagePage() -> impl IntoView {
+    // The worker's wasm downloads and compiles while the registry documents load.
+    crate::verifier::warm_up();
     let params = use_params_map();
     let registry = use_registry();
     let spec = Memo::new(move |_| parse_package_path(&params.read().get("path").unwrap_or_default()));

@@ -28,6 +28,27 @@ test('the home page renders its heading and search', async () => {
   assertNoProblems(page);
 });
 
+// The verifier (the worker's wasm) is only for pages that verify: the home
+// page downloads the page alone, and fetches the verifier once someone types.
+test('the home page downloads at most 350 kB and fetches the verifier on typing', async () => {
+  const page = await newPage(stack);
+  const requested = [];
+  page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+  await open(page, '/');
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  await page.waitForLoadState('networkidle');
+  assert.equal(requested.filter((p) => p.includes('worker')).length, 0, requested.join(' '));
+  // Bytes on the wire (the server sends gzip), from the resource timeline.
+  const bytes = await page.evaluate(() => performance.getEntriesByType('navigation')
+    .concat(performance.getEntriesByType('resource'))
+    .reduce((sum, e) => sum + e.encodedBodySize, 0));
+  console.log(`home page download: ${bytes} bytes`);
+  assert.ok(bytes > 100_000 && bytes <= 350_000, `home page downloads ${bytes} bytes`);
+  await page.getByRole('searchbox').first().pressSequentially('sig');
+  await page.waitForRequest((r) => r.url().endsWith('/worker_bg.wasm'), { timeout: 10000 });
+  assertNoProblems(page);
+});
+
 test('a verified package shows the provenance panel with the right links', async () => {
   const page = await newPage(stack);
   await open(page, '/package/sigstore');

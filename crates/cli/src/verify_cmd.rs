@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use npm_provenance_core::package::split_spec;
+use npm_provenance_core::registry_documents::{VersionDist, parse_packument, parse_version_document};
 use npm_provenance_core::registry_keys::spki_from_pem;
+use npm_provenance_core::text::visible;
 use npm_provenance_core::{
     ArtifactExpectation, DigestAlgorithm, ExpectedIdentity, PackageVersionDocuments, RegistryKeys, Report,
     TrustMaterial, Verdict, verify_package_version, verify_single_bundle,
@@ -17,15 +19,22 @@ use crate::input::{read_bytes, read_text};
 #[command(
     about = "Verify a registry attestations response or a single Sigstore bundle",
     long_about = "Verify npm attestations as the registry serves them, or one Sigstore bundle.\n\n\
-        npm attestations:\n  npm-provenance verify --attestations FILE --package NAME@VERSION --integrity SRI [--keys FILE] [--json]\n\n\
+        npm attestations:\n  npm-provenance verify --attestations FILE --package NAME@VERSION (--integrity SRI | --packument FILE) [--keys FILE] [--json]\n\n\
+        With --packument (the registry's /NAME document) the version's dist.integrity, dist.signatures and publish time\n\
+        come from it, so registry signatures are checked too; without --attestations, a version the packument lists\n\
+        without attestations is reported as having no provenance.\n\n\
         One Sigstore bundle:\n  npm-provenance verify --bundle FILE (--artifact FILE | --digest sha256:HEX | --digest sha512:HEX)\n      \
         [--trusted-root FILE] [--certificate-identity URI --certificate-oidc-issuer URI] [--key FILE] [--json]\n\n\
         FILE may be - for standard input. Exit status: 0 verified, 1 rejected, 2 unusable input or usage."
 )]
 pub struct VerifyArgs {
     /// A registry attestations response (`/-/npm/v1/attestations/NAME@VERSION`).
-    #[arg(long, value_name = "FILE", conflicts_with = "bundle", requires_all = ["package", "integrity"])]
+    #[arg(long, value_name = "FILE", conflicts_with = "bundle", requires = "package")]
     attestations: Option<PathBuf>,
+    /// The registry's package document (`/NAME`) or version document (`/NAME/VERSION`): this version's
+    /// `dist.integrity`, `dist.signatures` (checked) and publish time.
+    #[arg(long, value_name = "FILE", conflicts_with = "bundle", requires = "package")]
+    packument: Option<PathBuf>,
     /// The package version the attestations are for, e.g. `sigstore@2.3.1` or `@scope/name@1.0.0`.
     #[arg(long, value_name = "NAME@VERSION")]
     package: Option<String>,
@@ -109,6 +118,7 @@ fn stdin_count(paths: &[&Option<PathBuf>]) -> usize {
 fn build_and_verify(args: &VerifyArgs) -> Result<Report, String> {
     let inputs = [
         &args.attestations,
+        &args.packument,
         &args.bundle,
         &args.artifact,
         &args.keys,
@@ -128,10 +138,35 @@ fn build_and_verify(args: &VerifyArgs) -> Result<Report, String> {
         None => TrustMaterial::public_good().with_registry_keys(keys),
     };
 
-    if let Some(path) = &args.attestations {
+    if args.attestations.is_some() || args.packument.is_some() {
         let spec = args.package.as_deref().unwrap_or_default();
         let (name, version) = split_spec(spec).ok_or_else(|| format!("--package {spec:?} is not NAME@VERSION"))?;
-        let attestations = read_json(path, "attestations response")?;
+        let from_packument = match &args.packument {
+            Some(path) => Some(version_from_packument(path, name, version)?),
+            None => None,
+        };
+        let dist = from_packument.as_ref().map(|(dist, _)| dist);
+        let integrity = match (&args.integrity, dist.and_then(|d| d.integrity.as_deref())) {
+            (Some(given), Some(listed)) if given != listed => {
+                return Err(format!(
+                    "--integrity {given} differs from the packument's dist.integrity {listed}"
+                ));
+            }
+            (Some(given), _) => Some(given.as_str()),
+            (None, listed) => listed,
+        };
+        if integrity.is_none() && dist.is_none() {
+            return Err("--attestations needs the version's integrity: --integrity SRI or --packument FILE".into());
+        }
+        let attestations = match &args.attestations {
+            Some(path) => Some(read_json(path, "attestations response")?),
+            None if dist.is_some_and(|d| d.attestations_url.is_some()) => {
+                return Err(format!(
+                    "the packument says {name}@{version} has attestations (dist.attestations): give them with --attestations FILE"
+                ));
+            }
+            None => None,
+        };
         let expected = ExpectedIdentity {
             repository: args.expect_repository.clone(),
             workflow: args.expect_workflow.clone(),
@@ -141,15 +176,18 @@ fn build_and_verify(args: &VerifyArgs) -> Result<Report, String> {
         let docs = PackageVersionDocuments {
             name,
             version,
-            integrity: args.integrity.as_deref(),
-            attestations: Some(&attestations),
-            ..Default::default()
+            integrity,
+            attestations: attestations.as_deref(),
+            registry_signatures: dist.map(|d| d.signatures.as_slice()).unwrap_or_default(),
+            published_at: from_packument.as_ref().and_then(|(_, at)| *at),
         };
         return Ok(verify_package_version(&docs, &trust, &expected));
     }
 
     let Some(bundle_path) = &args.bundle else {
-        return Err("give --attestations FILE (with --package and --integrity) or --bundle FILE".into());
+        return Err(
+            "give --attestations FILE (with --package, and --integrity or --packument) or --bundle FILE".into(),
+        );
     };
     let artifact = match (&args.artifact, &args.digest) {
         (Some(path), None) => ArtifactExpectation::Blob(read_bytes(path, "artifact")?),
@@ -168,6 +206,44 @@ fn build_and_verify(args: &VerifyArgs) -> Result<Report, String> {
         workflow: args.expect_workflow.clone(),
     };
     Ok(verify_single_bundle(&bundle, artifact, key, &trust, &expected))
+}
+
+/// This version's `dist` and publish time from the registry's package
+/// document (`/NAME`) or version document (`/NAME/VERSION`), which must be
+/// the named package's and list the version.
+fn version_from_packument(
+    path: &std::path::Path,
+    name: &str,
+    version: &str,
+) -> Result<(VersionDist, Option<i64>), String> {
+    let text = read_json(path, "packument")?;
+    let is_packument = serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| v.get("versions").is_some());
+    let (doc_name, doc_version, dist, published_at) = if is_packument {
+        let packument = parse_packument(&text).map_err(|e| format!("--packument: {e}"))?;
+        let published_at = packument.published_at(version);
+        let dist = packument.versions.get(version).cloned();
+        (
+            packument.name,
+            dist.is_some().then(|| version.to_string()),
+            dist,
+            published_at,
+        )
+    } else {
+        let (doc_name, doc_version, dist) = parse_version_document(&text).map_err(|e| format!("--packument: {e}"))?;
+        (doc_name, Some(doc_version), Some(dist), None)
+    };
+    if doc_name != name {
+        return Err(format!("the packument is for {:?}, not {name:?}", visible(&doc_name)));
+    }
+    match (dist, doc_version) {
+        (Some(dist), Some(v)) if v == version => Ok((dist, published_at)),
+        (_, Some(v)) => Err(format!(
+            "the version document is for {}@{}, not {version}",
+            visible(name),
+            visible(&v)
+        )),
+        _ => Err(format!("the packument of {name} has no version {version}")),
+    }
 }
 
 /// Reads a document that must at least be JSON: anything else is unusable

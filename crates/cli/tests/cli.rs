@@ -339,3 +339,137 @@ fn help_documents_both_commands_and_the_exit_codes() {
         assert!(serve.contains(flag), "{flag} missing from serve --help");
     }
 }
+
+/// `--packument`: the version's integrity (and registry signatures) come from
+/// the registry's package document; what contradicts it is unusable input.
+#[test]
+fn the_packument_supplies_the_integrity_or_contradicts_it() {
+    let f = Files::new("packument");
+    let doc = |name: &str, integrity: &str, attestations: bool| {
+        let mut dist = serde_json::json!({ "integrity": integrity });
+        if attestations {
+            dist["attestations"] =
+                serde_json::json!({ "url": "https://registry.example/-/npm/v1/attestations/widget@1.0.0" });
+        }
+        serde_json::json!({ "name": name, "versions": { "1.0.0": { "dist": dist } } }).to_string()
+    };
+    f.write("packument.json", &doc("widget", &f.integrity, true));
+    f.write("other-integrity.json", &doc("widget", "sha512-AAAA", true));
+    f.write("other-name.json", &doc("gadget", &f.integrity, true));
+    f.write("no-attestations.json", &doc("widget", &f.integrity, false));
+    let (root, keys) = (f.path("trusted_root.json"), f.path("keys.json"));
+    let verify = |packument: &str, attestations: Option<&str>, extra: &[&str]| {
+        let path = f.path(packument);
+        let mut args = vec!["verify", "--package", "widget@1.0.0", "--packument", path.as_str()];
+        let att = attestations.map(|a| f.path(a));
+        if let Some(a) = &att {
+            args.extend(["--attestations", a.as_str()]);
+        }
+        args.extend(["--trusted-root", root.as_str(), "--keys", keys.as_str()]);
+        args.extend(extra);
+        run(&args, None)
+    };
+
+    // Integrity from the packument: verified, and tampered still rejected.
+    let good = verify("packument.json", Some("good.json"), &[]);
+    assert_eq!(good.status.code(), Some(0), "{}", text(&good.stderr));
+    assert!(text(&good.stdout).starts_with("VERIFIED"), "{}", text(&good.stdout));
+    assert_eq!(
+        verify("packument.json", Some("tampered.json"), &[]).status.code(),
+        Some(1)
+    );
+    // A version the packument lists without attestations has no provenance.
+    let none = verify("no-attestations.json", None, &["--json"]);
+    assert_eq!(none.status.code(), Some(1));
+    assert!(
+        text(&none.stdout).contains(r#""verdict": "no_provenance""#),
+        "{}",
+        text(&none.stdout)
+    );
+
+    for (packument, attestations, extra, says) in [
+        (
+            "other-integrity.json",
+            Some("good.json"),
+            vec!["--integrity", f.integrity.as_str()],
+            "differs from the packument",
+        ),
+        (
+            "other-name.json",
+            Some("good.json"),
+            vec![],
+            "the packument is for \"gadget\"",
+        ),
+        ("packument.json", None, vec![], "give them with --attestations"),
+    ] {
+        let out = verify(packument, attestations, &extra);
+        assert_eq!(out.status.code(), Some(2), "{packument}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains(says), "{packument}: {}", text(&out.stderr));
+    }
+    let missing = run(
+        &[
+            "verify",
+            "--package",
+            "widget@2.0.0",
+            "--packument",
+            &f.path("packument.json"),
+        ],
+        None,
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        text(&missing.stderr).contains("has no version 2.0.0"),
+        "{}",
+        text(&missing.stderr)
+    );
+}
+
+/// Real data: npm's attestations and version document for sigstore@1.0.0,
+/// whose registry signature (by npm's key) is checked from the document.
+#[test]
+fn a_real_version_document_adds_npms_registry_signature() {
+    let Some(dir) = npm_provenance_fixtures::require("cli --packument with a real version document") else {
+        return;
+    };
+    let path = |p: &str| dir.join(p).display().to_string();
+    let document = path("packuments/sigstore@1.0.0.dist-excerpt.json");
+    let attestations = path("attestations/sigstore@1.0.0.json");
+    let out = run(
+        &[
+            "verify",
+            "--attestations",
+            &attestations,
+            "--package",
+            "sigstore@1.0.0",
+            "--packument",
+            &document,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout)
+            .contains("✓ Registry signature (dist.signatures): The registry's signature over sigstore@1.0.0"),
+        "{}",
+        text(&out.stdout)
+    );
+    // The same document does not describe another version.
+    let other = run(
+        &[
+            "verify",
+            "--attestations",
+            &attestations,
+            "--package",
+            "sigstore@2.3.1",
+            "--packument",
+            &document,
+        ],
+        None,
+    );
+    assert_eq!(other.status.code(), Some(2));
+    assert!(
+        text(&other.stderr).contains("is for sigstore@1.0.0, not 2.3.1"),
+        "{}",
+        text(&other.stderr)
+    );
+}

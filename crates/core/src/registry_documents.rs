@@ -241,6 +241,23 @@ pub fn parse_packument(json: &str) -> Result<Packument, String> {
     })
 }
 
+/// Reads a version document (the registry's `/<name>/<version>`, or one
+/// entry of a packument's `versions`): its name, version and `dist`.
+pub fn parse_version_document(json: &str) -> Result<(String, String, VersionDist), String> {
+    if json.len() > MAX_PACKUMENT_BYTES {
+        return Err(format!(
+            "The version document is {} bytes; more than {MAX_PACKUMENT_BYTES} is refused.",
+            json.len()
+        ));
+    }
+    let doc: Value = serde_json::from_str(json)
+        .map_err(|e| format!("The version document is not JSON: {}.", truncate(&e.to_string(), 200)))?;
+    let name = str_field(&doc, "name").ok_or("The version document has no name.")?;
+    let version = str_field(&doc, "version").ok_or("The version document has no version.")?;
+    let dist = doc.get("dist").ok_or("The version document has no dist.")?;
+    Ok((name, version, read_dist(dist)))
+}
+
 /// Orders versions by their numeric parts, then by text.
 pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
     let key = |v: &str| -> Vec<u64> {
@@ -272,6 +289,25 @@ impl Packument {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_version_document_gives_its_dist_or_says_what_is_missing() {
+        let doc =
+            r#"{"name":"a","version":"1.0.0","dist":{"integrity":"sha512-x","signatures":[{"keyid":"k","sig":"s"}]}}"#;
+        let (name, version, dist) = parse_version_document(doc).unwrap();
+        assert_eq!((name.as_str(), version.as_str()), ("a", "1.0.0"));
+        assert_eq!(dist.integrity.as_deref(), Some("sha512-x"));
+        assert_eq!(dist.signatures.len(), 1);
+        for (doc, says) in [
+            (r#"{"version":"1.0.0","dist":{}}"#, "no name"),
+            (r#"{"name":"a","dist":{}}"#, "no version"),
+            (r#"{"name":"a","version":"1.0.0"}"#, "no dist"),
+            ("[", "not JSON"),
+        ] {
+            let e = parse_version_document(doc).unwrap_err();
+            assert!(e.contains(says), "{doc}: {e}");
+        }
+    }
 
     #[test]
     fn paths() {

@@ -36,6 +36,8 @@ pub enum PageError {
 }
 
 type PackumentResult = Result<Option<Rc<Packument>>, FetchError>;
+/// The registry and package name a packument was fetched for.
+type PackumentKey = (String, String);
 
 /// The version a page shows: the one in the address, or the `latest` tag.
 fn resolve_version(packument: &Packument, spec: &PackageSpec) -> Result<String, PageError> {
@@ -68,13 +70,15 @@ pub fn PackagePage() -> impl IntoView {
     let spec = Memo::new(move |_| parse_package_path(&params.read().get("path").unwrap_or_default()));
     let name = Memo::new(move |_| spec.get().ok().map(|s| s.name));
 
-    let packument: LocalResource<PackumentResult> = LocalResource::new(move || {
+    let packument: LocalResource<(PackumentKey, PackumentResult)> = LocalResource::new(move || {
         let (registry, name) = (registry.get(), name.get());
         async move {
-            match name {
+            let key = (registry.clone(), name.clone().unwrap_or_default());
+            let result = match name {
                 Some(name) => fetch_packument(&registry, &name).await.map(|p| p.map(Rc::new)),
                 None => Ok(None),
-            }
+            };
+            (key, result)
         }
     });
 
@@ -82,8 +86,22 @@ pub fn PackagePage() -> impl IntoView {
         let (registry, spec) = (registry.get(), spec.get());
         async move {
             let spec = spec.map_err(PageError::BadName)?;
-            let packument = packument
-                .await
+            // Awaited untracked: tracked, the packument's arrival would run this
+            // whole future again (a second fetch and verification). If what it
+            // holds was fetched for another registry or name (they just changed),
+            // wait tracked instead: the right one's arrival re-runs this future,
+            // and this run never finishes with the wrong document.
+            let key = (registry.clone(), spec.name.clone());
+            let (fetched_for, document) = ScopedFuture::new_untracked(packument.into_future()).await;
+            let document = if fetched_for == key {
+                document
+            } else {
+                match packument.await {
+                    (fetched_for, document) if fetched_for == key => document,
+                    _ => std::future::pending().await,
+                }
+            };
+            let packument = document
                 .map_err(PageError::Fetch)?
                 .ok_or_else(|| PageError::PackageNotFound {
                     name: spec.name.clone(),
@@ -129,7 +147,7 @@ pub fn PackagePage() -> impl IntoView {
             <Transition fallback=|| view! { <Loading text="Fetching the package document…" /> }>
                 {move || Suspend::new(async move {
                     let spec = spec.get_untracked().ok()?;
-                    Some(match packument.await {
+                    Some(match packument.await.1 {
                         Err(e) => view! { <ErrorView error=PageError::Fetch(e) /> }.into_any(),
                         Ok(None) => view! { <ErrorView error=PageError::PackageNotFound { name: spec.name.clone(), registry: registry.0.get_untracked() } /> }.into_any(),
                         Ok(Some(p)) => match resolve_version(&p, &spec) {

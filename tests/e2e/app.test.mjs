@@ -70,6 +70,19 @@ test('a verified package shows the provenance panel with the right links', async
   assertNoProblems(page);
 });
 
+// The report waits for the packument without re-running when it arrives:
+// one request for the version's attestations, one verification.
+test('a package page asks for its attestations once', async () => {
+  const page = await newPage(stack);
+  const asked = [];
+  page.on('request', (r) => { if (r.url().includes('/-/npm/v1/attestations/sigstore@2.3.1')) asked.push(r.url()); });
+  await open(page, '/package/sigstore');
+  await verdict(page).waitFor({ timeout: 20000 });
+  await page.waitForLoadState('networkidle');
+  assert.equal(asked.length, 1, asked.join(' '));
+  assertNoProblems(page);
+});
+
 test('a scoped package with SLSA v0.2 provenance verifies', async () => {
   const page = await newPage(stack);
   await open(page, '/package/@laurentsimon/provenance-npm-test/v/1.0.3');

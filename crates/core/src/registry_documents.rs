@@ -183,16 +183,20 @@ fn read_dist(dist: &Value) -> VersionDist {
     }
 }
 
-/// Reads a packument. Versions whose documents are not objects are skipped.
-pub fn parse_packument(json: &str) -> Result<Packument, String> {
+/// A registry document as JSON, refused above the packument size limit.
+fn read_document(json: &str, what: &str) -> Result<Value, String> {
     if json.len() > MAX_PACKUMENT_BYTES {
         return Err(format!(
-            "The package document is {} bytes; more than {MAX_PACKUMENT_BYTES} is refused.",
+            "The {what} is {} bytes; more than {MAX_PACKUMENT_BYTES} is refused.",
             json.len()
         ));
     }
-    let doc: Value = serde_json::from_str(json)
-        .map_err(|e| format!("The package document is not JSON: {}.", truncate(&e.to_string(), 200)))?;
+    serde_json::from_str(json).map_err(|e| format!("The {what} is not JSON: {}.", truncate(&e.to_string(), 200)))
+}
+
+/// Reads a packument. Versions whose documents are not objects are skipped.
+pub fn parse_packument(json: &str) -> Result<Packument, String> {
+    let doc = read_document(json, "package document")?;
     let name = str_field(&doc, "name").ok_or("The package document has no name.")?;
     let dist_tags = doc
         .get("dist-tags")
@@ -244,14 +248,7 @@ pub fn parse_packument(json: &str) -> Result<Packument, String> {
 /// Reads a version document (the registry's `/<name>/<version>`, or one
 /// entry of a packument's `versions`): its name, version and `dist`.
 pub fn parse_version_document(json: &str) -> Result<(String, String, VersionDist), String> {
-    if json.len() > MAX_PACKUMENT_BYTES {
-        return Err(format!(
-            "The version document is {} bytes; more than {MAX_PACKUMENT_BYTES} is refused.",
-            json.len()
-        ));
-    }
-    let doc: Value = serde_json::from_str(json)
-        .map_err(|e| format!("The version document is not JSON: {}.", truncate(&e.to_string(), 200)))?;
+    let doc = read_document(json, "version document")?;
     let name = str_field(&doc, "name").ok_or("The version document has no name.")?;
     let version = str_field(&doc, "version").ok_or("The version document has no version.")?;
     let dist = doc.get("dist").ok_or("The version document has no dist.")?;

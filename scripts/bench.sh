@@ -96,9 +96,11 @@ main_wasm=$(ls dist/npm-provenance-app-*_bg.wasm)
 main_js=$(ls dist/npm-provenance-app-*.js)
 total_raw=0
 total_gz=0
+total_br=0
 for f in "$main_wasm" "$main_js" dist/worker_bg.wasm dist/worker.js dist/boot.js dist/worker-loader.js; do
   total_raw=$((total_raw + $(size "$f")))
   total_gz=$((total_gz + $(gz "$f")))
+  total_br=$((total_br + $(size "$f.br" 2>/dev/null || gz "$f")))
 done
 
 ratio() { python3 -c "a,b=float('$1'),float('$2');print('%.2f' % (a/b))" 2>/dev/null || echo "?"; }
@@ -123,7 +125,8 @@ printf '  %-46s %10s %10s\n' "page JS (wasm-bindgen glue)" "$(size "$main_js")" 
 printf '  %-46s %10s %10s\n' "worker wasm" "$(size dist/worker_bg.wasm)" "$(gz dist/worker_bg.wasm)"
 printf '  %-46s %10s %10s\n' "worker JS" "$(size dist/worker.js)" "$(gz dist/worker.js)"
 printf '  %-46s %10s %10s\n' "whole app (wasm + JS)" "$total_raw" "$total_gz"
-printf '  %-46s %21s\n' "home page, on the wire (verifier not loaded)" "${R[app.home_page_bytes]:-?}"
+printf '  %-46s %21s\n' "whole app as served to brotli clients" "$total_br"
+printf '  %-46s %21s\n' "home page on the wire, Chromium (no verifier)" "${R[app.home_page_bytes]:-?}"
 echo
 echo "Badge server (2 cores, wrk -t2 -c32 -d10s on loopback)"
 printf '  %-46s %10s req/s, p99 %s\n' "cached badge /badge/npm/sigstore.svg" "${R[load.badge_rps]:-?}" "${R[load.badge_p99]:-?}"

@@ -33,7 +33,9 @@ test('the home page renders its heading and search', async () => {
 test('the home page downloads at most 350 kB and fetches the verifier on typing', async () => {
   const page = await newPage(stack);
   const requested = [];
+  const encodings = {};
   page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+  page.on('response', (r) => { encodings[new URL(r.url()).pathname] = r.headers()['content-encoding']; });
   await open(page, '/');
   await page.getByRole('heading', { level: 1 }).waitFor();
   await page.waitForLoadState('networkidle');
@@ -44,6 +46,9 @@ test('the home page downloads at most 350 kB and fetches the verifier on typing'
     .reduce((sum, e) => sum + e.encodedBodySize, 0));
   console.log(`home page download: ${bytes} bytes`);
   assert.ok(bytes > 100_000 && bytes <= 350_000, `home page downloads ${bytes} bytes`);
+  // Chromium accepts brotli, and the build has it (scripts/precompress.mjs).
+  const wasm = Object.keys(encodings).find((p) => p.endsWith('_bg.wasm'));
+  assert.equal(encodings[wasm], 'br', JSON.stringify(encodings));
   await page.getByRole('searchbox').first().pressSequentially('sig');
   await page.waitForRequest((r) => r.url().endsWith('/worker_bg.wasm'), { timeout: 10000 });
   assertNoProblems(page);

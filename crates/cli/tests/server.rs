@@ -46,6 +46,7 @@ struct Reply {
     status: u16,
     headers: reqwest::header::HeaderMap,
     body: String,
+    bytes: Vec<u8>,
 }
 
 impl Server {
@@ -60,10 +61,12 @@ impl Server {
             let response = request.send().await.unwrap();
             let status = response.status().as_u16();
             let headers = response.headers().clone();
+            let bytes = response.bytes().await.unwrap().to_vec();
             Reply {
                 status,
                 headers,
-                body: response.text().await.unwrap(),
+                body: String::from_utf8_lossy(&bytes).into_owned(),
+                bytes,
             }
         })
     }
@@ -276,5 +279,59 @@ fn the_app_is_served_with_deep_links_and_a_strict_policy() {
     assert_eq!(wasm.headers["content-type"], "application/wasm");
     assert_eq!(wasm.headers["cache-control"], "public, max-age=31536000, immutable");
     assert_eq!(server.get("/missing-0123456789abcdef.js").status, 404);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The app's files go out brotli-compressed to clients that accept it (when
+/// the build has NAME.br and it decodes to NAME), gzip otherwise, and as they
+/// are to clients that accept neither; each form decodes to the file.
+#[test]
+fn static_files_are_served_with_brotli_gzip_or_neither() {
+    let dir = std::env::temp_dir().join(format!("np-dist-br-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<html><head></head><body></body></html>").unwrap();
+    let script: String = (0..4000)
+        .map(|i| format!("export const v{i} = {};\n", i * 7 % 13))
+        .collect();
+    let compress = |text: &str| {
+        let mut out = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams::default();
+        brotli::BrotliCompress(&mut text.as_bytes(), &mut out, &params).unwrap();
+        out
+    };
+    std::fs::write(dir.join("app-0123456789abcdef.js"), &script).unwrap();
+    std::fs::write(dir.join("app-0123456789abcdef.js.br"), compress(&script)).unwrap();
+    // A .br that is not the file's is not served.
+    std::fs::write(dir.join("other-0123456789abcdef.js"), &script).unwrap();
+    std::fs::write(dir.join("other-0123456789abcdef.js.br"), compress("something else")).unwrap();
+    let server = start("https://registry.example", 5, Some(dir.clone()));
+    let path = "/app-0123456789abcdef.js";
+
+    let br = server.get_with(path, &[("accept-encoding", "gzip, deflate, br, zstd")]);
+    assert_eq!(br.headers["content-encoding"], "br");
+    assert_eq!(br.headers["vary"], "accept-encoding");
+    let mut decoded = Vec::new();
+    brotli::BrotliDecompress(&mut &br.bytes[..], &mut decoded).unwrap();
+    assert_eq!(decoded, script.as_bytes());
+
+    let gz = server.get_with(path, &[("accept-encoding", "gzip, br;q=0")]);
+    assert_eq!(gz.headers["content-encoding"], "gzip");
+    let mut decoded = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz.bytes[..]), &mut decoded).unwrap();
+    assert_eq!(decoded, script);
+    assert!(
+        br.bytes.len() < gz.bytes.len(),
+        "brotli {} >= gzip {}",
+        br.bytes.len(),
+        gz.bytes.len()
+    );
+
+    let plain = server.get_with(path, &[("accept-encoding", "identity")]);
+    assert!(plain.headers.get("content-encoding").is_none());
+    assert_eq!(plain.body, script);
+
+    let other = server.get_with("/other-0123456789abcdef.js", &[("accept-encoding", "br, gzip")]);
+    assert_eq!(other.headers["content-encoding"], "gzip");
+    assert_eq!(server.get("/app-0123456789abcdef.js.br").status, 404);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -273,12 +273,16 @@ async fn static_file(State(state): State<Arc<AppState>>, method: Method, uri: Ur
     if not_modified(&headers, &file.etag) {
         return builder.status(StatusCode::NOT_MODIFIED).body(Body::empty()).unwrap();
     }
-    let gzip_ok = headers
+    let accept = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-    let body = match (&file.gzip, gzip_ok) {
-        (Some(gz), true) => {
+        .unwrap_or_default();
+    let body = match (&file.brotli, &file.gzip) {
+        (Some(br), _) if accepts_encoding(accept, "br") => {
+            builder = builder.header(header::CONTENT_ENCODING, "br");
+            br.clone()
+        }
+        (_, Some(gz)) if accepts_encoding(accept, "gzip") => {
             builder = builder.header(header::CONTENT_ENCODING, "gzip");
             gz.clone()
         }
@@ -290,4 +294,38 @@ async fn static_file(State(state): State<Arc<AppState>>, method: Method, uri: Ur
         Body::from(body)
     };
     builder.status(StatusCode::OK).body(body).unwrap()
+}
+
+/// Whether an `Accept-Encoding` value accepts `coding` (named, with a
+/// non-zero weight; `*` is not taken as consent to brotli or gzip).
+fn accepts_encoding(accept: &str, coding: &str) -> bool {
+    accept.split(',').any(|item| {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or_default().trim();
+        let refused = parts.any(|p| {
+            p.trim()
+                .strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        name.eq_ignore_ascii_case(coding) && !refused
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_encoding_names_the_coding_with_a_nonzero_weight() {
+        assert!(accepts_encoding("gzip, deflate, br, zstd", "br"));
+        assert!(accepts_encoding("br;q=0.5, gzip", "br"));
+        assert!(accepts_encoding("GZIP", "gzip"));
+        assert!(!accepts_encoding("gzip, deflate", "br"));
+        assert!(!accepts_encoding("br;q=0, gzip", "br"));
+        assert!(!accepts_encoding("br; q=0.0", "br"));
+        assert!(!accepts_encoding("*", "br"));
+        assert!(!accepts_encoding("", "gzip"));
+        assert!(!accepts_encoding("gzipx", "gzip"));
+    }
 }

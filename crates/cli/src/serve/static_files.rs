@@ -17,6 +17,10 @@ pub struct StaticFile {
     pub body: Vec<u8>,
     /// The same, gzip-compressed, when that is smaller.
     pub gzip: Option<Vec<u8>>,
+    /// The same, brotli-compressed, when the build has it (`NAME.br`, made by
+    /// scripts/precompress.mjs at quality 11, too slow to do at start-up), it
+    /// decodes to this file, and it is smaller than gzip.
+    pub brotli: Option<Vec<u8>>,
     pub etag: String,
     /// Hashed file names never change: cache them for a year.
     pub immutable: bool,
@@ -56,6 +60,18 @@ fn etag(body: &[u8]) -> String {
     format!("\"{}\"", npm_provenance_core::package::hex(&hash[..12]))
 }
 
+/// `compressed` if it is the brotli form of `body` (read no further than
+/// that: the file could be anything).
+fn checked_brotli(body: &[u8], compressed: Vec<u8>) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    let mut decoded = Vec::with_capacity(body.len());
+    brotli::Decompressor::new(&compressed[..], 4096)
+        .take(body.len() as u64 + 1)
+        .read_to_end(&mut decoded)
+        .ok()?;
+    (decoded == body).then_some(compressed)
+}
+
 fn gzip(body: &[u8]) -> Option<Vec<u8>> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(body).ok()?;
@@ -64,12 +80,20 @@ fn gzip(body: &[u8]) -> Option<Vec<u8>> {
 }
 
 impl StaticFile {
-    pub fn new(path: &str, body: Vec<u8>) -> Self {
+    /// `brotli` is the build's precompressed form, if it has one; it is kept
+    /// only if it decodes to `body` and beats gzip.
+    pub fn new(path: &str, body: Vec<u8>, brotli: Option<Vec<u8>>) -> Self {
         let content_type = content_type(path);
         let compressible = !matches!(content_type, "image/png");
+        let gzip = if compressible { gzip(&body) } else { None };
+        let gzip_len = gzip.as_ref().map_or(body.len(), Vec::len);
+        let brotli = brotli
+            .and_then(|b| checked_brotli(&body, b))
+            .filter(|b| b.len() < gzip_len);
         Self {
             content_type,
-            gzip: if compressible { gzip(&body) } else { None },
+            gzip,
+            brotli,
             etag: etag(&body),
             immutable: is_hashed(path),
             body,
@@ -108,9 +132,11 @@ impl StaticSite {
             let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
                 continue;
             };
-            if !path.is_file() || name.starts_with('.') {
+            // NAME.br is not a page of its own: it is NAME's brotli form.
+            if !path.is_file() || name.starts_with('.') || name.ends_with(".br") {
                 continue;
             }
+            let brotli = std::fs::read(dir.join(format!("{name}.br"))).ok();
             let mut body = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             if name == "index.html" {
                 let mut meta = format!(
@@ -125,7 +151,7 @@ impl StaticSite {
                 let html = String::from_utf8_lossy(&body).replace("</head>", &format!("{meta}\n  </head>"));
                 body = html.into_bytes();
             }
-            files.insert(format!("/{name}"), StaticFile::new(&name, body));
+            files.insert(format!("/{name}"), StaticFile::new(&name, body, brotli));
         }
         Ok(Self { files })
     }

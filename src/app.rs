@@ -37,11 +37,7 @@ pub fn App() -> impl IntoView {
 
 /// What verification trusts, as the footer says it.
 fn footer_text() -> &'static str {
-    let private = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("meta[name=npm-provenance-trust]").ok().flatten())
-        .is_some();
-    if private {
+    if crate::verifier::trust_config_url().is_some() {
         "Verified in your browser with the trust root its server is configured with (a private Sigstore instance). \
          Nothing you look up or paste leaves this page except requests to the registry."
     } else {

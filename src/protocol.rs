@@ -46,14 +46,8 @@ pub struct TrustConfig {
 impl TrustConfig {
     /// The trust material this configuration describes.
     pub fn material(&self) -> Result<TrustMaterial, String> {
-        let mut keys = RegistryKeys::npm();
-        if let Some(doc) = &self.keys {
-            keys.add_keys_document(&doc.to_string())?;
-        }
-        match &self.trusted_root {
-            Some(root) => TrustMaterial::from_trusted_root_json(&root.to_string(), keys),
-            None => Ok(TrustMaterial::public_good().with_registry_keys(keys)),
-        }
+        let keys = RegistryKeys::npm_and(self.keys.as_ref().map(|d| d.to_string()).as_deref())?;
+        TrustMaterial::from_optional_root(self.trusted_root.as_ref().map(|r| r.to_string()).as_deref(), keys)
     }
 }
 

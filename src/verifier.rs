@@ -171,6 +171,15 @@ pub fn warm_up() {
     });
 }
 
+/// Where the hosting server serves its private trust configuration, if it
+/// announces one (`<meta name="npm-provenance-trust" content="URL">`).
+pub fn trust_config_url() -> Option<String> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("meta[name=npm-provenance-trust]").ok().flatten())
+        .and_then(|m| m.get_attribute("content"))
+}
+
 type TrustFuture = Shared<LocalBoxFuture<'static, Result<Option<TrustConfig>, String>>>;
 
 thread_local! {
@@ -183,10 +192,7 @@ fn trust_config() -> TrustFuture {
     TRUST.with(|t| {
         t.borrow_mut()
             .get_or_insert_with(|| {
-                let url = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.query_selector("meta[name=npm-provenance-trust]").ok().flatten())
-                    .and_then(|m| m.get_attribute("content"));
+                let url = trust_config_url();
                 async move {
                     let Some(url) = url else { return Ok(None) };
                     let text = crate::api::get_text(&url, 8 << 20)

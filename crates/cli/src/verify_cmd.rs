@@ -128,15 +128,14 @@ fn build_and_verify(args: &VerifyArgs) -> Result<Report, String> {
     if stdin_count(&inputs) > 1 {
         return Err("only one input can be read from standard input (-)".into());
     }
-    let mut keys = RegistryKeys::npm();
-    if let Some(path) = &args.keys {
-        keys.add_keys_document(&read_text(path, "keys document")?)
-            .map_err(|e| format!("--keys: {e}"))?;
-    }
-    let trust = match &args.trusted_root {
-        Some(path) => TrustMaterial::from_trusted_root_json(&read_text(path, "trusted root")?, keys)?,
-        None => TrustMaterial::public_good().with_registry_keys(keys),
-    };
+    let keys_document = args.keys.as_ref().map(|p| read_text(p, "keys document")).transpose()?;
+    let keys = RegistryKeys::npm_and(keys_document.as_deref()).map_err(|e| format!("--keys: {e}"))?;
+    let root = args
+        .trusted_root
+        .as_ref()
+        .map(|p| read_text(p, "trusted root"))
+        .transpose()?;
+    let trust = TrustMaterial::from_optional_root(root.as_deref(), keys)?;
 
     if args.attestations.is_some() || args.packument.is_some() {
         let spec = args.package.as_deref().unwrap_or_default();

@@ -62,16 +62,13 @@ thread_local! {
     /// here. Only successes are kept, each fingerprint covers every input,
     /// and the memory lasts one bundle (see [`VerificationScope`]).
     static VERIFIED_IN_SCOPE: RefCell<Vec<[u8; 32]>> = const { RefCell::new(Vec::new()) };
-}
 
-thread_local! {
     /// Fingerprints of checks a faster implementation verified ahead of time
     /// (WebCrypto, in the browser; see `signature_inputs`). Kept across
     /// bundles, bounded.
     static PREVERIFIED: RefCell<std::collections::VecDeque<[u8; 32]>> = const { RefCell::new(std::collections::VecDeque::new()) };
-}
 
-thread_local! {
+    /// ECDSA verifications computed rather than found remembered.
     static UNCACHED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 

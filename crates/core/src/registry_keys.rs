@@ -178,6 +178,15 @@ impl RegistryKeys {
         Self { keys }
     }
 
+    /// npm's pinned keys plus those of a `/-/npm/v1/keys` document, if given.
+    pub fn npm_and(keys_document: Option<&str>) -> Result<Self, String> {
+        let mut keys = Self::npm();
+        if let Some(doc) = keys_document {
+            keys.add_keys_document(doc)?;
+        }
+        Ok(keys)
+    }
+
     /// No keys at all (a caller that supplies its own document).
     pub fn empty() -> Self {
         Self { keys: Vec::new() }
@@ -201,6 +210,7 @@ impl RegistryKeys {
             ));
         }
         let mut new_keys: Vec<RegistryKey> = Vec::new();
+        let mut added = 0;
         for key in doc.keys {
             if key.keytype.as_deref().is_some_and(|t| t != "ecdsa-sha2-nistp256") {
                 continue;
@@ -236,8 +246,8 @@ impl RegistryKeys {
                     source: KeySource::Supplied,
                 });
             }
+            added += 1;
         }
-        let added = new_keys.len() / 2;
         self.keys.extend(new_keys);
         Ok(added)
     }

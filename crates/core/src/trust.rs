@@ -70,6 +70,15 @@ impl TrustMaterial {
         })
     }
 
+    /// A caller-supplied trusted root if there is one, Sigstore's public-good
+    /// root otherwise, with `registry_keys`.
+    pub fn from_optional_root(trusted_root_json: Option<&str>, registry_keys: RegistryKeys) -> Result<Self, String> {
+        match trusted_root_json {
+            Some(json) => Self::from_trusted_root_json(json, registry_keys),
+            None => Ok(Self::public_good().with_registry_keys(registry_keys)),
+        }
+    }
+
     /// The same trusted root with other registry keys.
     pub fn with_registry_keys(mut self, keys: RegistryKeys) -> Self {
         self.registry_keys = keys;

@@ -78,14 +78,8 @@ pub fn build_state(args: &ServeArgs) -> Result<Arc<http::AppState>, String> {
         .map(|p| read(p, "trusted root"))
         .transpose()?;
     let keys_json = args.keys.as_ref().map(|p| read(p, "keys document")).transpose()?;
-    let mut keys = RegistryKeys::npm();
-    if let Some(doc) = &keys_json {
-        keys.add_keys_document(doc).map_err(|e| format!("--keys: {e}"))?;
-    }
-    let trust = match &root_json {
-        Some(json) => TrustMaterial::from_trusted_root_json(json, keys)?,
-        None => TrustMaterial::public_good().with_registry_keys(keys),
-    };
+    let keys = RegistryKeys::npm_and(keys_json.as_deref()).map_err(|e| format!("--keys: {e}"))?;
+    let trust = TrustMaterial::from_optional_root(root_json.as_deref(), keys)?;
     // The app verifies in the browser: it must trust what the server trusts.
     let trust_config = (root_json.is_some() || keys_json.is_some()).then(|| {
         let parse = |json: &Option<String>| {

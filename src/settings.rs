@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-pub const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org";
+pub use npm_provenance_core::site::DEFAULT_REGISTRY;
 const STORAGE_KEY: &str = "npm-provenance.registry";
 
 /// A registry base URL as typed by a person: `http(s)://host[:port][/path]`,
@@ -54,13 +54,18 @@ pub fn store_registry(registry: &str, default: &str) {
     }
 }
 
+/// The content of `<meta name="NAME">` in the page, which the hosting
+/// server (or a static build) writes (see `npm_provenance_core::site`).
+pub fn page_meta(name: &str) -> Option<String> {
+    let document = web_sys::window()?.document()?;
+    let meta = document.query_selector(&format!("meta[name=\"{name}\"]")).ok()??;
+    meta.get_attribute("content")
+}
+
 /// The registry the server hosting the app verifies with, written into the
 /// page as `<meta name="npm-provenance-registry">`; npm's when absent.
 pub fn page_default_registry() -> String {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("meta[name=npm-provenance-registry]").ok().flatten())
-        .and_then(|m| m.get_attribute("content"))
+    page_meta(npm_provenance_core::site::META_REGISTRY)
         .and_then(|r| normalize_registry(&r).ok())
         .unwrap_or_else(|| DEFAULT_REGISTRY.to_string())
 }

@@ -2,7 +2,7 @@
 //! `@scope/name@version`, an npmjs.com package URL, or one of this app's
 //! package paths.
 
-use npm_provenance_core::package::{validate_name, validate_version};
+use npm_provenance_core::package::{split_spec, validate_name, validate_version};
 use npm_provenance_core::text::percent_decode_lossy;
 
 /// A package and, optionally, a version.
@@ -57,9 +57,9 @@ pub fn parse_search(input: &str) -> Result<PackageSpec, String> {
         }
     }
     let decoded = percent_decode_lossy(input);
-    let (name, version) = match decoded.rfind('@') {
-        Some(at) if at > 0 => (decoded[..at].to_string(), Some(decoded[at + 1..].to_string())),
-        _ => (decoded.clone(), None),
+    let (name, version) = match split_spec(&decoded) {
+        Some((name, version)) => (name.to_string(), Some(version.to_string())),
+        None => (decoded.clone(), None),
     };
     validate_name(&name)?;
     if let Some(v) = &version {

@@ -17,15 +17,25 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use crate::protocol::{RequestEnvelope, ResponseEnvelope, TrustConfig, VerifyRequest};
+use npm_provenance_core::TrustConfig;
+
+use crate::worker::protocol::{Control, FromWorker, ToWorker, VerifyRequest};
 
 /// The worker script, written by Trunk next to the app.
 const WORKER_URL: &str = "/worker-loader.js";
 /// Most workers a page starts; each holds its own copy of the verifier.
 const MAX_WORKERS: usize = 3;
-/// A request not answered in this time is abandoned (the worker is then
-/// presumed stuck and replaced).
+/// A request not answered in this time is abandoned, and its worker,
+/// presumed stuck, is terminated and replaced. A hosting page can set another
+/// limit with `<meta name="npm-provenance-verify-timeout-ms" content="N">`.
 const REQUEST_TIMEOUT_MS: i32 = 60_000;
+
+fn request_timeout_ms() -> i32 {
+    crate::settings::page_meta("npm-provenance-verify-timeout-ms")
+        .and_then(|v| v.trim().parse::<i32>().ok())
+        .filter(|ms| (100..=600_000).contains(ms))
+        .unwrap_or(REQUEST_TIMEOUT_MS)
+}
 
 type Pending = Rc<RefCell<HashMap<u32, oneshot::Sender<Result<Report, String>>>>>;
 
@@ -70,21 +80,18 @@ fn spawn_worker(trust: Option<&TrustConfig>) -> Result<Rc<PooledWorker>, String>
         let (pending, outbox, worker) = (pending.clone(), outbox.clone(), worker.clone());
         Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let Some(text) = event.data().as_string() else { return };
-            if text == crate::protocol::READY {
-                for held in outbox.borrow_mut().take().unwrap_or_default() {
-                    let _ = worker.post_message(&JsValue::from_str(&held));
+            match serde_json::from_str::<FromWorker>(&text) {
+                Ok(FromWorker::Ready) => {
+                    for held in outbox.borrow_mut().take().unwrap_or_default() {
+                        let _ = worker.post_message(&JsValue::from_str(&held));
+                    }
                 }
-                return;
-            }
-            let Ok(response) = serde_json::from_str::<ResponseEnvelope>(&text) else {
-                return;
-            };
-            if let Some(tx) = pending.borrow_mut().remove(&response.id) {
-                let _ = tx.send(
-                    response
-                        .report
-                        .ok_or_else(|| "The worker returned no report.".to_string()),
-                );
+                Ok(FromWorker::Report { id, report }) => {
+                    if let Some(tx) = pending.borrow_mut().remove(&id) {
+                        let _ = tx.send(Ok(*report));
+                    }
+                }
+                Err(_) => {}
             }
         })
     };
@@ -111,14 +118,14 @@ fn spawn_worker(trust: Option<&TrustConfig>) -> Result<Rc<PooledWorker>, String>
         _on_error: on_error,
     });
     if let Some(config) = trust {
-        post(&pooled, 0, VerifyRequest::Configure(config.clone()))?;
+        post(&pooled, &ToWorker::Control(Control::Configure(config.clone())))?;
     }
-    post(&pooled, 0, VerifyRequest::WarmUp)?;
+    post(&pooled, &ToWorker::Control(Control::WarmUp))?;
     Ok(pooled)
 }
 
-fn post(worker: &PooledWorker, id: u32, request: VerifyRequest) -> Result<(), String> {
-    let json = serde_json::to_string(&RequestEnvelope { id, request }).map_err(|e| e.to_string())?;
+fn post(worker: &PooledWorker, message: &ToWorker) -> Result<(), String> {
+    let json = serde_json::to_string(message).map_err(|e| e.to_string())?;
     if let Some(held) = worker.outbox.borrow_mut().as_mut() {
         held.push(json);
         return Ok(());
@@ -174,10 +181,7 @@ pub fn warm_up() {
 /// Where the hosting server serves its private trust configuration, if it
 /// announces one (`<meta name="npm-provenance-trust" content="URL">`).
 pub fn trust_config_url() -> Option<String> {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("meta[name=npm-provenance-trust]").ok().flatten())
-        .and_then(|m| m.get_attribute("content"))
+    crate::settings::page_meta(npm_provenance_core::site::META_TRUST)
 }
 
 type TrustFuture = Shared<LocalBoxFuture<'static, Result<Option<TrustConfig>, String>>>;
@@ -217,21 +221,37 @@ pub async fn verify(request: VerifyRequest) -> Result<Report, String> {
     let id = next_id();
     let (tx, rx) = oneshot::channel();
     worker.pending.borrow_mut().insert(id, tx);
-    if let Err(e) = post(&worker, id, request) {
+    if let Err(e) = post(&worker, &ToWorker::Verify { id, request }) {
         worker.pending.borrow_mut().remove(&id);
         return Err(e);
     }
-    let pending = worker.pending.clone();
+    let stuck = Rc::downgrade(&worker);
     let timeout = Closure::once_into_js(move || {
-        if let Some(tx) = pending.borrow_mut().remove(&id) {
-            let _ = tx.send(Err("Verification took too long and was abandoned.".into()));
+        let Some(worker) = stuck.upgrade() else { return };
+        if worker.pending.borrow().contains_key(&id) {
+            replace_stuck(&worker);
         }
     });
     if let Some(window) = web_sys::window() {
         let _ =
-            window.set_timeout_with_callback_and_timeout_and_arguments_0(timeout.unchecked_ref(), REQUEST_TIMEOUT_MS);
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(timeout.unchecked_ref(), request_timeout_ms());
     }
     drop(worker);
     rx.await
         .unwrap_or_else(|_| Err("The verification worker stopped.".into()))
+}
+
+/// A worker that did not answer in time is presumed stuck (an endless loop
+/// answers nothing, and would be picked again as idle-looking): it is taken
+/// out of the pool and terminated, what it held fails, and the next request
+/// starts a fresh one.
+fn replace_stuck(worker: &Rc<PooledWorker>) {
+    worker.dead.set(true);
+    worker.worker.terminate();
+    for (_, tx) in worker.pending.borrow_mut().drain() {
+        let _ = tx.send(Err(
+            "Verification took too long: the worker was stopped and will be replaced on the next request.".into(),
+        ));
+    }
+    POOL.with(|pool| pool.borrow_mut().retain(|w| !Rc::ptr_eq(w, worker)));
 }

@@ -6,7 +6,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use npm_provenance_core::package::split_spec;
-use npm_provenance_core::{ExpectedIdentity, PackageVersionDocuments, TrustMaterial, verify_package_version};
+use npm_provenance_core::{
+    ExpectedIdentity, PackageVersionDocuments, PreparedAttestations, TrustMaterial, verify_package_version,
+};
 use npm_provenance_fuzz::{check_report, text};
 
 fuzz_target!(|data: &[u8]| {
@@ -17,11 +19,12 @@ fuzz_target!(|data: &[u8]| {
         _ => ("sigstore@2.3.1", None, input),
     };
     let (name, version) = split_spec(spec).unwrap_or(("sigstore", "2.3.1"));
+    let prepared = PreparedAttestations::parse(body);
     let docs = PackageVersionDocuments {
         name,
         version,
         integrity,
-        attestations: Some(body),
+        attestations: Some(&prepared),
         registry_signatures: &[],
         published_at: None,
     };

@@ -24,19 +24,23 @@ fuzz_target!(|data: &[u8]| {
         let predicate = read_provenance(predicate_type, &statement.as_ref().unwrap()["predicate"]);
         let _ = check_consistency(&certificate_build(id), &predicate);
     }
-    let att = AttestationReport {
-        kind: AttestationKind::Provenance,
-        verdict: Verdict::Verified,
-        predicate_type: None,
-        media_type: None,
-        checks: Vec::new(),
-        identity,
-        signing_key: None,
-        tlog: None,
-        statement,
-    };
+    let mut att = AttestationReport::new(AttestationKind::Provenance, Verdict::Verified, Vec::new());
+    att.identity = identity;
+    att.statement = statement;
     if let Some(summary) = provenance_summary(&att) {
         check_links(&serde_json::to_value(&summary).unwrap(), "");
-        assert!(summary.headline.starts_with("Built and signed on "));
+        // A platform headline only for a recognised issuer, and then no
+        // link unless the platform's own; otherwise no link at all.
+        if summary.recognised_issuer {
+            assert!(summary.headline.starts_with("Built and signed on "));
+        } else {
+            assert!(!summary.headline.starts_with("Built and signed on "));
+            assert!(summary.from_predicate.is_empty(), "no predicate values under another issuer");
+            let value = serde_json::to_value(&summary).unwrap();
+            for field in ["source_repository", "source_commit", "build_file"] {
+                assert!(value[field]["url"].is_null(), "{field} links under an unrecognised issuer");
+            }
+            assert!(summary.build_summary_url.is_none());
+        }
     }
 });

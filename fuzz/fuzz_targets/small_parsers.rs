@@ -6,7 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 use npm_provenance_core::RegistryKeys;
 use npm_provenance_core::links::https_url;
-use npm_provenance_core::package::{sha512_from_integrity, validate_name, validate_version};
+use npm_provenance_core::package::{parse_integrity, validate_name, validate_version};
 use npm_provenance_core::registry_documents::compare_versions;
 use npm_provenance_core::registry_keys::spki_from_pem;
 use npm_provenance_core::text::visible;
@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         2 => {
-            let _ = sha512_from_integrity(text);
+            let _ = parse_integrity(text);
         }
         3 => {
             let mut keys = RegistryKeys::empty();

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use npm_provenance_core::package_version::check_version_document;
 use npm_provenance_core::text::visible;
 use npm_provenance_core::{Packument, Report, Verdict};
 use wasm_bindgen::JsCast;
@@ -17,8 +18,8 @@ use web_sys::{IntersectionObserver, IntersectionObserverEntry};
 
 use crate::api::fetch_attestations;
 use crate::format::date;
-use crate::protocol::VerifyRequest;
 use crate::settings::use_registry;
+use crate::worker::protocol::VerifyRequest;
 
 /// Registry requests the history makes at once.
 const MAX_IN_FLIGHT: usize = 3;
@@ -133,26 +134,24 @@ fn pump(ctx: Context) {
         };
         queue.in_flight.update_value(|n| *n += 1);
         let name = packument.name.clone();
-        let dist = packument.versions.get(&version).cloned().unwrap_or_default();
+        let dist = packument.versions.get(&version).cloned();
         let published_at = packument.published_at(&version);
         spawn_local(async move {
-            let result = match fetch_attestations(&registry, &name, &version).await {
-                Err(e) => RowStatus::Error(e.to_string()),
-                Ok(attestations) => {
-                    let request = VerifyRequest::PackageVersion {
-                        name,
-                        version,
-                        integrity: dist.integrity,
-                        attestations,
-                        signatures: dist.signatures,
-                        published_at,
-                        expected: Default::default(),
-                    };
-                    match crate::verifier::verify(request).await {
-                        Ok(report) => RowStatus::from_report(&report),
-                        Err(e) => RowStatus::Error(e),
+            // The version's document must be the version it is listed as.
+            let result = match check_version_document(dist.as_ref(), &name, &version) {
+                Err(e) => RowStatus::Error(e.message()),
+                Ok(()) => match fetch_attestations(&registry, &name, &version).await {
+                    Err(e) => RowStatus::Error(e.to_string()),
+                    Ok(attestations) => {
+                        let dist = dist.unwrap_or_default();
+                        let request =
+                            VerifyRequest::package_version(&name, &version, &dist, published_at, attestations);
+                        match crate::verifier::verify(request).await {
+                            Ok(report) => RowStatus::from_report(&report),
+                            Err(e) => RowStatus::Error(e),
+                        }
                     }
-                }
+                },
             };
             let _ = status.try_set(result);
             let _ = queue.in_flight.try_update_value(|n| *n -= 1);

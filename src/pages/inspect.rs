@@ -10,8 +10,8 @@ use npm_provenance_core::registry_documents::MAX_ATTESTATIONS_BYTES;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::components::report_view::ReportView;
-use crate::protocol::VerifyRequest;
 use crate::settings::{encode_query, use_registry};
+use crate::worker::protocol::VerifyRequest;
 
 /// Pasted documents larger than this are refused (npm's responses are ~20 KB).
 const MAX_INPUT_BYTES: usize = MAX_ATTESTATIONS_BYTES;
@@ -123,7 +123,7 @@ pub fn InspectPage() -> impl IntoView {
                 repository: non_empty(repository.get_untracked()),
                 workflow: non_empty(workflow.get_untracked()),
                 issuer: non_empty(issuer.get_untracked()),
-                subject_alternative_name: None,
+                ..Default::default()
             },
         };
         set_busy.set(true);

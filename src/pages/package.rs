@@ -6,16 +6,16 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use npm_provenance_core::text::visible;
-use npm_provenance_core::{Packument, Report};
+use npm_provenance_core::{Packument, Report, ResolveError, resolve_version};
 
 use crate::api::{FetchError, fetch_attestations, fetch_packument};
 use crate::components::badge_embed::BadgeEmbed;
 use crate::components::history::VersionHistory;
 use crate::components::report_view::ReportView;
 use crate::format::date_time;
-use crate::protocol::VerifyRequest;
 use crate::settings::use_registry;
 use crate::spec::{PackageSpec, parse_package_path};
+use crate::worker::protocol::VerifyRequest;
 
 /// Why a package page cannot show a report.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,12 +25,9 @@ pub enum PageError {
         name: String,
         registry: String,
     },
-    VersionNotFound {
-        name: String,
-        version: String,
-        latest: Option<String>,
-    },
-    NoVersions(String),
+    /// The registry has no such version, or answered with another package's
+    /// or version's document.
+    Resolve(ResolveError),
     Fetch(FetchError),
     Verify(String),
 }
@@ -39,20 +36,10 @@ type PackumentResult = Result<Option<Rc<Packument>>, FetchError>;
 /// The registry and package name a packument was fetched for.
 type PackumentKey = (String, String);
 
-/// The version a page shows: the one in the address, or the `latest` tag.
-fn resolve_version(packument: &Packument, spec: &PackageSpec) -> Result<String, PageError> {
-    match &spec.version {
-        Some(v) if packument.versions.contains_key(v) => Ok(v.clone()),
-        Some(v) => Err(PageError::VersionNotFound {
-            name: spec.name.clone(),
-            version: v.clone(),
-            latest: packument.latest().map(str::to_string),
-        }),
-        None => packument
-            .latest()
-            .map(str::to_string)
-            .ok_or_else(|| PageError::NoVersions(spec.name.clone())),
-    }
+/// The version a page shows: the one in the address, or the `latest` tag,
+/// in the document of the package in the address (the core decides).
+fn resolve(packument: &Packument, spec: &PackageSpec) -> Result<String, PageError> {
+    resolve_version(packument, &spec.name, spec.version.as_deref()).map_err(PageError::Resolve)
 }
 
 fn mark(name: &str) {
@@ -107,20 +94,18 @@ pub fn PackagePage() -> impl IntoView {
                     name: spec.name.clone(),
                     registry: registry.clone(),
                 })?;
-            let version = resolve_version(&packument, &spec)?;
+            let version = resolve(&packument, &spec)?;
             let dist = packument.versions.get(&version).cloned().unwrap_or_default();
             let attestations = fetch_attestations(&registry, &spec.name, &version)
                 .await
                 .map_err(PageError::Fetch)?;
-            let request = VerifyRequest::PackageVersion {
-                name: spec.name.clone(),
-                version: version.clone(),
-                integrity: dist.integrity,
-                attestations: attestations.clone(),
-                signatures: dist.signatures,
-                published_at: packument.published_at(&version),
-                expected: Default::default(),
-            };
+            let request = VerifyRequest::package_version(
+                &spec.name,
+                &version,
+                &dist,
+                packument.published_at(&version),
+                attestations.clone(),
+            );
             let report = crate::verifier::verify(request).await.map_err(PageError::Verify)?;
             Ok((report, attestations))
         }
@@ -150,10 +135,10 @@ pub fn PackagePage() -> impl IntoView {
                     Some(match packument.await.1 {
                         Err(e) => view! { <ErrorView error=PageError::Fetch(e) /> }.into_any(),
                         Ok(None) => view! { <ErrorView error=PageError::PackageNotFound { name: spec.name.clone(), registry: registry.0.get_untracked() } /> }.into_any(),
-                        Ok(Some(p)) => match resolve_version(&p, &spec) {
-                            Err(e) => view! { <PackageHeader packument=p.clone() version=None /> <ErrorView error=e /> }.into_any(),
+                        Ok(Some(p)) => match resolve(&p, &spec) {
+                            Err(e) => view! { <PackageHeader name=spec.name.clone() packument=p.clone() version=None /> <ErrorView error=e /> }.into_any(),
                             Ok(version) => view! {
-                                <PackageHeader packument=p.clone() version=Some(version.clone()) />
+                                <PackageHeader name=spec.name.clone() packument=p.clone() version=Some(version.clone()) />
                                 <Transition fallback=|| view! { <Loading text="Fetching and verifying the attestations…" /> }>
                                     {move || Suspend::new(async move {
                                         match report.await {
@@ -165,7 +150,7 @@ pub fn PackagePage() -> impl IntoView {
                                         }
                                     })}
                                 </Transition>
-                                <BadgeEmbed name=p.name.clone() version=(p.latest() != Some(version.as_str())).then(|| version.clone()) />
+                                <BadgeEmbed name=spec.name.clone() version=(p.latest() != Some(version.as_str())).then(|| version.clone()) />
                                 <VersionHistory packument=p.clone() current=version current_report=current_report />
                             }.into_any(),
                         },
@@ -176,20 +161,25 @@ pub fn PackagePage() -> impl IntoView {
     }
 }
 
+/// The package's header. `name` is the one asked for, never the document's:
+/// a document of another package is refused, not shown under its own name.
 #[component]
-fn PackageHeader(packument: Rc<Packument>, version: Option<String>) -> impl IntoView {
+fn PackageHeader(name: String, packument: Rc<Packument>, version: Option<String>) -> impl IntoView {
     let registry = use_registry();
-    let latest = packument.latest().map(str::to_string);
+    let name_shown = name.clone();
+    // Only a document of the asked package says anything about it.
+    let latest = (packument.name == name)
+        .then(|| packument.latest().map(str::to_string))
+        .flatten();
     let is_latest = version.is_some() && version == latest;
     let published = version
         .as_deref()
         .and_then(|v| packument.published_at(v))
         .map(date_time);
-    let name = packument.name.clone();
     view! {
         <header class="package-header">
             <h1>
-                <span class="package-name">{visible(&packument.name)}</span>
+                <span class="package-name">{visible(&name_shown)}</span>
                 {version.clone().map(|v| view! { <span class="package-version">{format!("@{}", visible(&v))}</span> })}
             </h1>
             <p class="package-meta">
@@ -200,7 +190,7 @@ fn PackageHeader(packument: Rc<Packument>, version: Option<String>) -> impl Into
                     view! { <a href=href>{format!("Latest is {}", visible(&l))}</a> }
                 })}
             </p>
-            {packument.description.clone().map(|d| view! { <p class="package-description">{visible(&d)}</p> })}
+            {(packument.name == name).then(|| packument.description.clone()).flatten().map(|d| view! { <p class="package-description">{visible(&d)}</p> })}
         </header>
     }
 }
@@ -224,14 +214,9 @@ pub fn ErrorView(error: PageError) -> impl IntoView {
             "Package not found".into(),
             format!("There is no package named {} on {registry}.", visible(name)),
         ),
-        PageError::VersionNotFound { name, version, .. } => (
-            "Version not found".into(),
-            format!("{} has no version {}.", visible(name), visible(version)),
-        ),
-        PageError::NoVersions(name) => (
-            "No versions".into(),
-            format!("{} has no published versions.", visible(name)),
-        ),
+        PageError::Resolve(e @ ResolveError::VersionNotFound { .. }) => ("Version not found".into(), e.message()),
+        PageError::Resolve(e @ ResolveError::NoVersions(_)) => ("No versions".into(), e.message()),
+        PageError::Resolve(e) => ("The registry answered with another document".into(), e.message()),
         PageError::Fetch(FetchError::Status { status, .. }) => {
             (format!("Registry error (HTTP {status})"), error_text(&error))
         }
@@ -243,9 +228,9 @@ pub fn ErrorView(error: PageError) -> impl IntoView {
         PageError::Verify(e) => ("Verification could not run".into(), e.clone()),
     };
     let latest_link = match &error {
-        PageError::VersionNotFound {
+        PageError::Resolve(ResolveError::VersionNotFound {
             name, latest: Some(l), ..
-        } => {
+        }) => {
             let href = registry.href(&format!("/package/{name}/v/{l}"));
             Some(view! { <p><a href=href>{format!("See the latest version, {}", visible(l))}</a></p> })
         }

@@ -163,49 +163,76 @@ fn a_single_bundle_from_standard_input() {
     let bundle = std::fs::read_to_string(f.path("provenance.json")).unwrap();
     let root = f.path("trusted_root.json");
     let digest = format!("sha512:{}", f.sha512);
-    let ok = run(
-        &["verify", "--bundle", "-", "--digest", &digest, "--trusted-root", &root],
-        Some(&bundle),
-    );
-    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stdout));
-    let artifact = f.path("artifact.tgz");
     let identity = [
         "--certificate-identity",
         "https://github.com/acme/widget/.github/workflows/release.yml@refs/heads/main",
         "--certificate-oidc-issuer",
         "https://token.actions.githubusercontent.com",
     ];
-    let mut args = vec![
-        "verify",
-        "--bundle",
-        "-",
-        "--artifact",
-        artifact.as_str(),
-        "--trusted-root",
-        root.as_str(),
-    ];
-    args.extend(identity);
-    assert_eq!(run(&args, Some(&bundle)).status.code(), Some(0));
-    let wrong_artifact = run(
-        &[
-            "verify",
-            "--bundle",
-            "-",
-            "--digest",
-            &format!("sha512:{}", "0".repeat(128)),
-            "--trusted-root",
-            &root,
-        ],
-        Some(&bundle),
+    let with_identity = |extra: &[&str]| {
+        let mut args = vec!["verify", "--bundle", "-"];
+        args.extend_from_slice(extra);
+        args.extend(identity);
+        run(&args, Some(&bundle))
+    };
+    let ok = with_identity(&["--digest", &digest, "--trusted-root", &root]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stdout));
+    let artifact = f.path("artifact.tgz");
+    assert_eq!(
+        with_identity(&["--artifact", &artifact, "--trusted-root", &root])
+            .status
+            .code(),
+        Some(0)
     );
+    let wrong_artifact = with_identity(&[
+        "--digest",
+        &format!("sha512:{}", "0".repeat(128)),
+        "--trusted-root",
+        &root,
+    ]);
     assert_eq!(wrong_artifact.status.code(), Some(1));
     // The same bundle against Sigstore's real root: its log is not trusted there.
-    let public = run(&["verify", "--bundle", "-", "--digest", &digest], Some(&bundle));
+    let public = with_identity(&["--digest", &digest]);
     assert_eq!(public.status.code(), Some(1));
     assert!(
         text(&public.stdout).contains("✗ Log entry and signed time: The log's signed entry timestamp does not verify"),
         "{}",
         text(&public.stdout)
+    );
+    // Another signer than the one named: rejected at the expected identity.
+    let mut other = vec!["verify", "--bundle", "-", "--digest", &digest, "--trusted-root", &root];
+    other.extend([
+        "--certificate-identity",
+        "https://github.com/acme/widget/.github/workflows/other.yml@refs/heads/main",
+        "--certificate-oidc-issuer",
+        "https://token.actions.githubusercontent.com",
+    ]);
+    let other = run(&other, Some(&bundle));
+    assert_eq!(other.status.code(), Some(1));
+    assert!(
+        text(&other.stdout).contains("✗ Expected identity: Not the expected signer: identity https://github.com/acme/widget/.github/workflows/other.yml@refs/heads/main was expected"),
+        "{}",
+        text(&other.stdout)
+    );
+    // Any signer, when asked for in so many words: it says whom it accepted.
+    let any = run(
+        &[
+            "verify",
+            "--bundle",
+            "-",
+            "--digest",
+            &digest,
+            "--trusted-root",
+            &root,
+            "--insecure-ignore-identity",
+        ],
+        Some(&bundle),
+    );
+    assert_eq!(any.status.code(), Some(0));
+    assert!(
+        text(&any.stderr).contains("accepted any signer; this one was https://github.com/acme/widget/.github/workflows/release.yml@refs/heads/main via https://token.actions.githubusercontent.com"),
+        "{}",
+        text(&any.stderr)
     );
 }
 
@@ -239,7 +266,12 @@ fn unusable_input_exits_2_with_a_message() {
             "is not NAME@VERSION",
         ),
         (
-            vec!["verify".into(), "--bundle".into(), f.path("provenance.json")],
+            vec![
+                "verify".into(),
+                "--bundle".into(),
+                f.path("provenance.json"),
+                "--insecure-ignore-identity".into(),
+            ],
             "--bundle needs the artifact",
         ),
         (
@@ -248,13 +280,25 @@ fn unusable_input_exits_2_with_a_message() {
                 "--bundle".into(),
                 f.path("provenance.json"),
                 "--digest".into(),
-                "md5:abcd".into(),
+                format!("sha512:{}", f.sha512),
             ],
-            "expected sha256:HEX or sha512:HEX",
+            "--bundle verifies a signature by someone: give --certificate-identity",
         ),
         (
             vec![
                 "verify".into(),
+                "--insecure-ignore-identity".into(),
+                "--bundle".into(),
+                f.path("provenance.json"),
+                "--digest".into(),
+                "md5:abcd".into(),
+            ],
+            "is not sha256:HEX or sha512:HEX",
+        ),
+        (
+            vec![
+                "verify".into(),
+                "--insecure-ignore-identity".into(),
                 "--bundle".into(),
                 f.path("keys.json"),
                 "--digest".into(),
@@ -265,6 +309,7 @@ fn unusable_input_exits_2_with_a_message() {
         (
             vec![
                 "verify".into(),
+                "--insecure-ignore-identity".into(),
                 "--bundle".into(),
                 f.path("artifact.tgz"),
                 "--digest".into(),
@@ -398,7 +443,7 @@ fn the_packument_supplies_the_integrity_or_contradicts_it() {
             "other-name.json",
             Some("good.json"),
             vec![],
-            "the packument is for \"gadget\"",
+            "with the document of another package, gadget",
         ),
         ("packument.json", None, vec![], "give them with --attestations"),
     ] {
@@ -468,7 +513,7 @@ fn a_real_version_document_adds_npms_registry_signature() {
     );
     assert_eq!(other.status.code(), Some(2));
     assert!(
-        text(&other.stderr).contains("is for sigstore@1.0.0, not 2.3.1"),
+        text(&other.stderr).contains("lists version 2.3.1 with the document of version 1.0.0"),
         "{}",
         text(&other.stderr)
     );

@@ -13,8 +13,8 @@ use npm_provenance::serve::badge::{BadgeState, BadgeStyle, shields_json, svg};
 use npm_provenance::verify_cmd::exit_status;
 use npm_provenance_core::checks::all_passed;
 use npm_provenance_core::{
-    CheckStatus, ExpectedIdentity, PackageVersionDocuments, RegistryKeys, RegistrySignature, Report, TrustMaterial,
-    Verdict, verify_package_version,
+    CheckStatus, ExpectedIdentity, PackageVersionDocuments, PreparedAttestations, RegistryKeys, RegistrySignature,
+    Report, TrustMaterial, Verdict, verify_package_version,
 };
 use npm_provenance_testkit::scenarios::{Scenario, Scenarios, verdict_scenarios};
 
@@ -35,11 +35,12 @@ fn verify(s: &Scenario, trust: &TrustMaterial) -> Report {
             sig: sig.clone(),
         })
         .collect();
+    let prepared = s.attestations.as_deref().map(PreparedAttestations::parse);
     let docs = PackageVersionDocuments {
         name: &s.name,
         version: &s.version,
         integrity: s.integrity.as_deref(),
-        attestations: s.attestations.as_deref(),
+        attestations: prepared.as_ref(),
         registry_signatures: &signatures,
         published_at: None,
     };

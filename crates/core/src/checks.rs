@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 pub enum CheckId {
     /// The registry's attestations response: present, well formed, one of each kind.
     Attestations,
+    /// Beside the provenance, the registry's own publish attestation (signed
+    /// with its key), required when the registry's keys are known.
+    RegistryAttestation,
     /// `dist.signatures`: the registry's ECDSA signature over `name@version:integrity`.
     RegistrySignature,
     /// The bundle parses and is of a supported shape (media type, log entry kind,
@@ -57,6 +60,7 @@ impl CheckId {
     pub fn title(self) -> &'static str {
         match self {
             CheckId::Attestations => "Attestations from the registry",
+            CheckId::RegistryAttestation => "Registry's publish attestation",
             CheckId::RegistrySignature => "Registry signature (dist.signatures)",
             CheckId::BundleFormat => "Bundle format",
             CheckId::RegistryKey => "Registry signing key",
@@ -86,6 +90,27 @@ pub enum CheckStatus {
     NotReached,
     /// Not run because its input was not supplied (e.g. no integrity to compare).
     Skipped,
+}
+
+/// What a check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Passed(String),
+    Failed(String),
+    /// Not run for lack of input; `required` keeps the verdict from "verified".
+    Skipped {
+        required: bool,
+        why: String,
+    },
+}
+
+impl From<Result<String, String>> for Outcome {
+    fn from(result: Result<String, String>) -> Self {
+        match result {
+            Ok(detail) => Outcome::Passed(detail),
+            Err(detail) => Outcome::Failed(detail),
+        }
+    }
 }
 
 /// One check's result with the sentence that explains it.
@@ -151,15 +176,28 @@ impl Checklist {
     }
 
     /// Runs `check` unless an earlier check failed, and records its outcome.
-    pub fn run(&mut self, id: CheckId, check: impl FnOnce() -> Result<String, String>) {
+    pub fn check(&mut self, id: CheckId, check: impl FnOnce() -> Result<String, String>) {
+        self.record(id, || check().into());
+    }
+
+    /// Runs `check` unless an earlier check failed (then it is recorded as
+    /// not reached and never runs), and records its outcome.
+    pub fn record(&mut self, id: CheckId, check: impl FnOnce() -> Outcome) {
         if self.failed {
             self.not_reached(id);
             return;
         }
         match check() {
-            Ok(detail) => self.pass(id, detail),
-            Err(detail) => self.fail(id, detail),
+            Outcome::Passed(detail) => self.pass(id, detail),
+            Outcome::Failed(detail) => self.fail(id, detail),
+            Outcome::Skipped { required: true, why } => self.skip_required(id, why),
+            Outcome::Skipped { required: false, why } => self.skip_optional(id, why),
         }
+    }
+
+    /// Whether `id` has been recorded.
+    pub fn has(&self, id: CheckId) -> bool {
+        self.checks.iter().any(|c| c.id == id)
     }
 
     pub fn not_reached(&mut self, id: CheckId) {
@@ -181,15 +219,15 @@ impl Checklist {
 }
 
 /// Whether every required check passed and none failed.
-pub fn all_passed(checks: &[Check]) -> bool {
+pub fn all_passed<'a>(checks: impl IntoIterator<Item = &'a Check>) -> bool {
     checks
-        .iter()
+        .into_iter()
         .all(|c| c.status == CheckStatus::Passed || (!c.required && c.status == CheckStatus::Skipped))
 }
 
 /// Whether any check failed.
-pub fn any_failed(checks: &[Check]) -> bool {
-    checks.iter().any(|c| c.status == CheckStatus::Failed)
+pub fn any_failed<'a>(checks: impl IntoIterator<Item = &'a Check>) -> bool {
+    checks.into_iter().any(|c| c.status == CheckStatus::Failed)
 }
 
 #[cfg(test)]
@@ -199,9 +237,9 @@ mod tests {
     #[test]
     fn checks_after_a_failure_are_not_reached() {
         let mut list = Checklist::new();
-        list.run(CheckId::BundleFormat, || Ok("fine".into()));
-        list.run(CheckId::Signature, || Err("bad".into()));
-        list.run(CheckId::Subject, || Ok("never run".into()));
+        list.check(CheckId::BundleFormat, || Ok("fine".into()));
+        list.check(CheckId::Signature, || Err("bad".into()));
+        list.check(CheckId::Subject, || panic!("a check after a failure never runs"));
         let statuses: Vec<_> = list.checks().iter().map(|c| c.status).collect();
         assert_eq!(
             statuses,

@@ -1,12 +1,19 @@
 //! The cryptographic backend the Sigstore crates run on: RustCrypto's `p256`,
-//! `p384` and `sha2`, which build for wasm32 (the crates' default backend,
-//! aws-lc, needs a C library and does not).
+//! `p384`, `ed25519-dalek` and `sha2`, which build for wasm32 (the crates'
+//! default backend, aws-lc, needs a C library and does not).
 //!
-//! Only what Sigstore's public-good instance and npm use is supported: ECDSA
-//! over P-256 and P-384 with SHA-256/384. Any other scheme is refused, which
+//! Supported: what Sigstore's public-good instance, its Rekor v2 logs and
+//! npm use: ECDSA over P-256 and P-384 (with SHA-256 or SHA-384) and Ed25519
+//! (Rekor v2 checkpoints, managed keys). Any other scheme is refused, which
 //! fails verification closed.
+//!
+//! This module is a leaf: it depends on nothing else of the core. The types
+//! of a signature check ([`Curve`], [`SignatureCheck`]) live here, so that a
+//! faster implementation (the browser's WebCrypto) can verify ahead of time
+//! and hand its successes to [`remember_verified`].
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::sync::Once;
 
 use sha2::Digest;
@@ -28,6 +35,64 @@ pub fn install() {
         // program); it is then the one used, which is its choice to make.
         let _ = sigstore_crypto::install_default_provider(&PROVIDER);
     });
+}
+
+/// The key of a signature check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Curve {
+    /// ECDSA on P-256.
+    P256,
+    /// ECDSA on P-384.
+    P384,
+    /// EdDSA on edwards25519 (Rekor v2 checkpoints).
+    Ed25519,
+}
+
+impl Curve {
+    /// The scheme Sigstore uses with this key, given whether the hash is the
+    /// curve's own (SHA-256 on P-256, SHA-384 on P-384; Ed25519 has one).
+    pub fn scheme(self, hash_is_curve_default: bool) -> SigningScheme {
+        match (self, hash_is_curve_default) {
+            (Curve::P256, true) => SigningScheme::EcdsaP256Sha256,
+            (Curve::P256, false) => SigningScheme::EcdsaP256Sha384,
+            (Curve::P384, true) => SigningScheme::EcdsaP384Sha384,
+            (Curve::P384, false) => SigningScheme::EcdsaP384Sha256,
+            (Curve::Ed25519, _) => SigningScheme::Ed25519,
+        }
+    }
+}
+
+/// One signature check: verify `signature` over `message` with `public_key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureCheck {
+    pub curve: Curve,
+    /// `false` when the hash is SHA-256 on P-384 or SHA-384 on P-256.
+    pub hash_is_curve_default: bool,
+    /// The uncompressed SEC1 point (WebCrypto's "raw" ECDSA key format), or
+    /// the 32-byte Ed25519 key.
+    pub public_key: Vec<u8>,
+    pub message: Vec<u8>,
+    /// DER for ECDSA (as in bundles), 64 bytes for Ed25519.
+    pub signature: Vec<u8>,
+}
+
+impl SignatureCheck {
+    /// The signature in WebCrypto's form (IEEE P1363 `r || s` for ECDSA, the
+    /// signature itself for Ed25519), or `None` when it is not strictly valid
+    /// DER (such a signature is left to the Rust code).
+    pub fn signature_p1363(&self) -> Option<Vec<u8>> {
+        Some(match self.curve {
+            Curve::P256 => p256::ecdsa::Signature::from_der(&self.signature)
+                .ok()?
+                .to_bytes()
+                .to_vec(),
+            Curve::P384 => p384::ecdsa::Signature::from_der(&self.signature)
+                .ok()?
+                .to_bytes()
+                .to_vec(),
+            Curve::Ed25519 => (self.signature.len() == 64).then(|| self.signature.clone())?,
+        })
+    }
 }
 
 struct Hasher<D>(D);
@@ -64,39 +129,50 @@ thread_local! {
     static VERIFIED_IN_SCOPE: RefCell<Vec<[u8; 32]>> = const { RefCell::new(Vec::new()) };
 
     /// Fingerprints of checks a faster implementation verified ahead of time
-    /// (WebCrypto, in the browser; see `signature_inputs`). Kept across
-    /// bundles, bounded.
-    static PREVERIFIED: RefCell<std::collections::VecDeque<[u8; 32]>> = const { RefCell::new(std::collections::VecDeque::new()) };
+    /// (WebCrypto, in the browser). Kept across bundles, bounded.
+    static PREVERIFIED: RefCell<VecDeque<[u8; 32]>> = const { RefCell::new(VecDeque::new()) };
 
-    /// ECDSA verifications computed rather than found remembered.
-    static UNCACHED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// Signature verifications computed rather than found remembered.
+    static COMPUTED: Cell<u64> = const { Cell::new(0) };
+    /// Signature verifications answered from what was remembered.
+    static REMEMBERED: Cell<u64> = const { Cell::new(0) };
 }
 
-/// ECDSA verifications this thread computed (rather than found remembered).
+/// Signature verifications this thread computed (rather than found remembered).
 pub fn computed_verifications() -> u64 {
-    UNCACHED.with(|n| n.get())
+    COMPUTED.with(Cell::get)
+}
+
+/// Signature verifications this thread answered from what it remembered
+/// (pre-verified by WebCrypto, or verified earlier in the same bundle).
+pub fn remembered_verifications() -> u64 {
+    REMEMBERED.with(Cell::get)
 }
 
 /// Most pre-verified checks remembered (a version history's worth of keys and certificates).
 const MAX_PREVERIFIED: usize = 512;
+/// Most checks remembered within one bundle: a bundle's verification checks a
+/// handful of signatures (the structure limits bound it); bound it anyway.
+const MAX_IN_SCOPE: usize = 64;
+
+/// What a fingerprint covers for a scheme: the digest for ECDSA (what the
+/// library hands over prehashed), the SHA-512 of the message for Ed25519.
+fn fingerprint_input(scheme: SigningScheme, message: &[u8]) -> Option<Vec<u8>> {
+    match scheme.hash_algorithm() {
+        Some(algorithm) => digest(algorithm, message).ok(),
+        None if scheme == SigningScheme::Ed25519 => Some(sha2::Sha512::digest(message).to_vec()),
+        None => None,
+    }
+}
 
 /// Records that `check` verified (by another implementation). The Rust
 /// verifier then accepts exactly these inputs without recomputing them.
-pub fn remember_verified(check: &crate::signature_inputs::SignatureCheck) {
-    use crate::signature_inputs::Curve;
-    let scheme = match (check.curve, check.hash_is_curve_default) {
-        (Curve::P256, true) => SigningScheme::EcdsaP256Sha256,
-        (Curve::P256, false) => SigningScheme::EcdsaP256Sha384,
-        (Curve::P384, true) => SigningScheme::EcdsaP384Sha384,
-        (Curve::P384, false) => SigningScheme::EcdsaP384Sha256,
-    };
-    let Some(algorithm) = scheme.hash_algorithm() else {
+pub fn remember_verified(check: &SignatureCheck) {
+    let scheme = check.curve.scheme(check.hash_is_curve_default);
+    let Some(input) = fingerprint_input(scheme, &check.message) else {
         return;
     };
-    let Ok(digest) = digest(algorithm, &check.message) else {
-        return;
-    };
-    let print = fingerprint(scheme, &check.public_key, &digest, &check.signature);
+    let print = fingerprint(scheme, &check.public_key, &input, &check.signature);
     PREVERIFIED.with(|p| {
         let mut p = p.borrow_mut();
         if !p.contains(&print) {
@@ -125,36 +201,59 @@ impl Drop for VerificationScope {
     }
 }
 
-fn fingerprint(scheme: SigningScheme, key: &[u8], digest: &[u8], signature: &[u8]) -> [u8; 32] {
+fn fingerprint(scheme: SigningScheme, key: &[u8], input: &[u8], signature: &[u8]) -> [u8; 32] {
     let mut h = sha2::Sha256::new();
-    for part in [scheme.name().as_bytes(), key, digest, signature] {
+    for part in [scheme.name().as_bytes(), key, input, signature] {
         Digest::update(&mut h, (part.len() as u64).to_be_bytes());
         Digest::update(&mut h, part);
     }
     h.finalize().into()
 }
 
-/// Verifies a DER-encoded ECDSA signature over a digest.
-fn verify_ecdsa_prehashed(scheme: SigningScheme, sec1_key: &[u8], digest: &[u8], signature: &[u8]) -> Result<()> {
-    let print = fingerprint(scheme, sec1_key, digest, signature);
+/// Runs `verify` unless these exact inputs were verified before (in this
+/// bundle, or ahead of time by WebCrypto); remembers a success.
+fn remembered_or(
+    scheme: SigningScheme,
+    key: &[u8],
+    input: &[u8],
+    signature: &[u8],
+    verify: impl FnOnce() -> Result<()>,
+) -> Result<()> {
+    let print = fingerprint(scheme, key, input, signature);
     if VERIFIED_IN_SCOPE.with(|v| v.borrow().contains(&print)) || PREVERIFIED.with(|p| p.borrow().contains(&print)) {
+        REMEMBERED.with(|n| n.set(n.get() + 1));
         return Ok(());
     }
-    UNCACHED.with(|n| n.set(n.get() + 1));
-    verify_ecdsa_uncached(scheme, sec1_key, digest, signature)?;
+    COMPUTED.with(|n| n.set(n.get() + 1));
+    verify()?;
     VERIFIED_IN_SCOPE.with(|v| {
         let mut v = v.borrow_mut();
-        // A bundle's verification checks a handful of signatures; bound it anyway.
-        if v.len() < 32 {
+        if v.len() < MAX_IN_SCOPE {
             v.push(print);
         }
     });
     Ok(())
 }
 
-fn verify_ecdsa_uncached(scheme: SigningScheme, sec1_key: &[u8], digest: &[u8], signature: &[u8]) -> Result<()> {
-    use ecdsa_prehash::PrehashVerifier;
-    match scheme {
+fn is_ecdsa(scheme: SigningScheme) -> bool {
+    matches!(
+        scheme,
+        SigningScheme::EcdsaP256Sha256
+            | SigningScheme::EcdsaP256Sha384
+            | SigningScheme::EcdsaP384Sha256
+            | SigningScheme::EcdsaP384Sha384
+    )
+}
+
+/// Verifies a DER-encoded ECDSA signature over a digest.
+fn verify_ecdsa_prehashed(scheme: SigningScheme, sec1_key: &[u8], digest: &[u8], signature: &[u8]) -> Result<()> {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    // Refused before anything is looked up: only ECDSA has a prehashed form,
+    // and no remembered success of another scheme may answer for it.
+    if !is_ecdsa(scheme) {
+        return Err(unsupported(scheme));
+    }
+    remembered_or(scheme, sec1_key, digest, signature, || match scheme {
         SigningScheme::EcdsaP256Sha256 | SigningScheme::EcdsaP256Sha384 => {
             let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(sec1_key)
                 .map_err(|_| Error::InvalidKey("invalid P-256 public key".into()))?;
@@ -167,15 +266,28 @@ fn verify_ecdsa_uncached(scheme: SigningScheme, sec1_key: &[u8], digest: &[u8], 
             let sig = p384::ecdsa::Signature::from_der(signature).map_err(|_| invalid(scheme))?;
             key.verify_prehash(digest, &sig).map_err(|_| invalid(scheme))
         }
-        other => Err(Error::UnsupportedAlgorithm(format!(
-            "{} is not supported by this verifier",
-            other.name()
-        ))),
-    }
+        other => Err(unsupported(other)),
+    })
 }
 
-mod ecdsa_prehash {
-    pub use p256::ecdsa::signature::hazmat::PrehashVerifier;
+/// Verifies an Ed25519 signature (RFC 8032, strict: no malleable signatures
+/// or small-order keys, as Go's crypto/ed25519 and sigstore-go accept them).
+fn verify_ed25519(raw_key: &[u8], message: &[u8], signature: &[u8]) -> Result<()> {
+    let scheme = SigningScheme::Ed25519;
+    let input = sha2::Sha512::digest(message);
+    remembered_or(scheme, raw_key, &input, signature, || {
+        let key: [u8; 32] = raw_key
+            .try_into()
+            .map_err(|_| Error::InvalidKey("an Ed25519 public key is 32 bytes".into()))?;
+        let key = ed25519_dalek::VerifyingKey::from_bytes(&key)
+            .map_err(|_| Error::InvalidKey("invalid Ed25519 public key".into()))?;
+        let signature = ed25519_dalek::Signature::from_slice(signature).map_err(|_| invalid(scheme))?;
+        key.verify_strict(message, &signature).map_err(|_| invalid(scheme))
+    })
+}
+
+fn unsupported(scheme: SigningScheme) -> Error {
+    Error::UnsupportedAlgorithm(format!("{} is not supported by this verifier", scheme.name()))
 }
 
 impl CryptoProvider for RustCryptoProvider {
@@ -201,9 +313,10 @@ impl CryptoProvider for RustCryptoProvider {
     }
 
     fn verify_raw(&self, scheme: SigningScheme, spki_pubkey_bytes: &[u8], data: &[u8], signature: &[u8]) -> Result<()> {
-        let algorithm = scheme.hash_algorithm().ok_or_else(|| {
-            Error::UnsupportedAlgorithm(format!("{} is not supported by this verifier", scheme.name()))
-        })?;
+        if scheme == SigningScheme::Ed25519 {
+            return verify_ed25519(spki_pubkey_bytes, data, signature);
+        }
+        let algorithm = scheme.hash_algorithm().ok_or_else(|| unsupported(scheme))?;
         let digest = digest(algorithm, data)?;
         verify_ecdsa_prehashed(scheme, spki_pubkey_bytes, &digest, signature)
     }
@@ -215,6 +328,7 @@ impl CryptoProvider for RustCryptoProvider {
         digest: &[u8],
         signature: &[u8],
     ) -> Result<()> {
+        // Ed25519 signs the message itself: a digest cannot be verified.
         verify_ecdsa_prehashed(scheme, spki_pubkey_bytes, digest, signature)
     }
 }
@@ -239,11 +353,48 @@ mod tests {
                 .verify_raw(scheme, public.as_bytes(), b"messagE", der.as_bytes())
                 .is_err()
         );
+        // An ECDSA key and signature are not an Ed25519 key and signature.
         assert!(
             PROVIDER
                 .verify_raw(SigningScheme::Ed25519, public.as_bytes(), b"message", der.as_bytes())
                 .is_err()
         );
+        assert!(
+            PROVIDER
+                .verify_raw(
+                    SigningScheme::RsaPssSha256,
+                    public.as_bytes(),
+                    b"message",
+                    der.as_bytes()
+                )
+                .is_err()
+        );
+    }
+
+    /// RFC 8032 section 7.1, test 2: a one-byte message.
+    #[test]
+    fn verifies_ed25519_and_rejects_a_changed_message_or_prehash() {
+        let key = hex_bytes("3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c");
+        let signature = hex_bytes(
+            "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00",
+        );
+        let scheme = SigningScheme::Ed25519;
+        PROVIDER.verify_raw(scheme, &key, &[0x72], &signature).unwrap();
+        assert!(PROVIDER.verify_raw(scheme, &key, &[0x73], &signature).is_err());
+        let mut flipped = signature.clone();
+        flipped[10] ^= 1;
+        assert!(PROVIDER.verify_raw(scheme, &key, &[0x72], &flipped).is_err());
+        assert!(PROVIDER.verify_raw(scheme, &key[..31], &[0x72], &signature).is_err());
+        // Ed25519 has no prehashed form: refused, never accepted.
+        let digest = sha2::Sha512::digest([0x72]);
+        assert!(PROVIDER.verify_prehashed(scheme, &key, &digest, &signature).is_err());
+    }
+
+    fn hex_bytes(text: &str) -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     #[test]
@@ -253,11 +404,15 @@ mod tests {
         let public = key.verifying_key().to_sec1_point(false);
         let scheme = SigningScheme::EcdsaP256Sha256;
         let _scope = VerificationScope::begin();
+        let (computed, remembered) = (computed_verifications(), remembered_verifications());
         for _ in 0..2 {
             PROVIDER
                 .verify_raw(scheme, public.as_bytes(), b"remembered", sig.to_der().as_bytes())
                 .unwrap();
         }
+        // The second check was answered from memory, the first computed.
+        assert_eq!(computed_verifications() - computed, 1);
+        assert_eq!(remembered_verifications() - remembered, 1);
         // Same signature and key, another message: still checked, still refused.
         assert!(
             PROVIDER
@@ -271,6 +426,48 @@ mod tests {
                 .verify_raw(scheme, other_public.as_bytes(), b"remembered", sig.to_der().as_bytes())
                 .is_err()
         );
+    }
+
+    #[test]
+    fn a_preverified_check_is_answered_from_memory_and_nothing_else_is() {
+        let key = p256::ecdsa::SigningKey::from_slice(&[8u8; 32]).unwrap();
+        let sig: p256::ecdsa::Signature = key.sign(b"ahead of time");
+        let public = key.verifying_key().to_sec1_point(false);
+        let check = SignatureCheck {
+            curve: Curve::P256,
+            hash_is_curve_default: true,
+            public_key: public.as_bytes().to_vec(),
+            message: b"ahead of time".to_vec(),
+            signature: sig.to_der().as_bytes().to_vec(),
+        };
+        remember_verified(&check);
+        let _scope = VerificationScope::begin();
+        let computed = computed_verifications();
+        PROVIDER
+            .verify_raw(
+                SigningScheme::EcdsaP256Sha256,
+                &check.public_key,
+                &check.message,
+                &check.signature,
+            )
+            .unwrap();
+        assert_eq!(
+            computed_verifications(),
+            computed,
+            "answered from the pre-verified record"
+        );
+        // The same key and signature under the other hash is another check.
+        assert!(
+            PROVIDER
+                .verify_raw(
+                    SigningScheme::EcdsaP256Sha384,
+                    &check.public_key,
+                    &check.message,
+                    &check.signature
+                )
+                .is_err()
+        );
+        assert_eq!(computed_verifications(), computed + 1);
     }
 
     #[test]

@@ -5,6 +5,14 @@
 //! build wrote about itself, are what the panel displays. The predicate is then
 //! checked against them: a build that claims another repository, commit or
 //! workflow than the one Fulcio certified is rejected.
+//!
+//! A claim is only as good as its issuer. Fulcio accepts tokens from many
+//! issuers, and some (Buildkite, say) let whoever configures a pipeline name
+//! any repository URL. So a CI platform, and the links the panel presents as
+//! the build's, come only from the issuer that owns the repository's host:
+//! GitHub Actions' for github.com, gitlab.com's for gitlab.com, and a
+//! self-managed GitLab's only for repositories on its own host. A certificate
+//! from any other issuer is shown as it is, without a platform.
 
 use sigstore_crypto::{CertificateInfo, SubjectAltName};
 
@@ -54,6 +62,8 @@ pub fn identity_from_certificate(info: &CertificateInfo, verified: bool) -> Iden
 /// The build as the certificate describes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CertificateBuild {
+    /// The CI platform, when the issuer is the one that owns the
+    /// repository's host (see the module documentation); `None` otherwise.
     pub platform: Option<BuildPlatform>,
     pub repository: Option<String>,
     pub commit: Option<String>,
@@ -64,10 +74,40 @@ pub struct CertificateBuild {
     pub runner_environment: Option<String>,
 }
 
-pub fn platform_of_issuer(issuer: Option<&str>) -> Option<BuildPlatform> {
-    match issuer? {
+/// `https://host` of an `https://host/...` URL (lowercase host, no port,
+/// userinfo or anything odd: anything else is not a plain origin).
+fn https_origin(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("https://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let plain = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    plain.then(|| format!("https://{}", host.to_ascii_lowercase()))
+}
+
+/// The issuer that owns a repository's host: GitHub Actions' for github.com,
+/// gitlab.com's for gitlab.com, `https://<host>` (a self-managed GitLab)
+/// for any other host.
+pub fn issuer_for_repository(repository_url: &str) -> Option<String> {
+    match https_origin(repository_url)?.as_str() {
+        "https://github.com" => Some(GITHUB_ACTIONS_ISSUER.to_string()),
+        origin => Some(origin.to_string()),
+    }
+}
+
+/// The CI platform of a certificate: only when its issuer is the one that
+/// owns the repository's host.
+pub fn recognised_platform(issuer: Option<&str>, repository: Option<&str>) -> Option<BuildPlatform> {
+    let (issuer, repository) = (issuer?, repository?);
+    if issuer_for_repository(repository).as_deref() != Some(issuer) {
+        return None;
+    }
+    match issuer {
         GITHUB_ACTIONS_ISSUER => Some(BuildPlatform::GithubActions),
-        GITLAB_ISSUER => Some(BuildPlatform::GitlabCi),
+        // gitlab.com, or a self-managed GitLab: an issuer that is a plain
+        // origin and serves the repository's own host.
+        other if https_origin(other).as_deref() == Some(other) => Some(BuildPlatform::GitlabCi),
         _ => None,
     }
 }
@@ -86,11 +126,12 @@ fn build_file_in(config_uri: &str, repository: &str) -> Option<String> {
 }
 
 /// Reads the build from the certificate's claims, falling back to the
-/// deprecated GitHub claims that certificates before 2023 carry alone.
+/// deprecated GitHub claims that certificates before 2023 carry alone (those
+/// are GitHub Actions' own, so only with its issuer).
 pub fn certificate_build(id: &Identity) -> CertificateBuild {
-    let platform = platform_of_issuer(id.issuer.as_deref());
+    let github_issuer = id.issuer.as_deref() == Some(GITHUB_ACTIONS_ISSUER);
     let repository = id.source_repository_uri.clone().or_else(|| {
-        (platform == Some(BuildPlatform::GithubActions))
+        github_issuer
             .then_some(())
             .and(id.github_workflow_repository.as_ref())
             .map(|r| format!("https://github.com/{r}"))
@@ -109,21 +150,25 @@ pub fn certificate_build(id: &Identity) -> CertificateBuild {
                     .and_then(|san| build_file_in(san, repo))
             })
     });
+    let deprecated = |claim: &Option<String>| claim.clone().filter(|_| github_issuer);
     CertificateBuild {
-        platform,
-        repository,
+        platform: recognised_platform(id.issuer.as_deref(), repository.as_deref()),
         commit: id
             .source_repository_digest
             .clone()
-            .or_else(|| id.github_workflow_sha.clone()),
+            .or_else(|| deprecated(&id.github_workflow_sha)),
         git_ref: id
             .source_repository_ref
             .clone()
-            .or_else(|| id.github_workflow_ref.clone()),
+            .or_else(|| deprecated(&id.github_workflow_ref)),
         build_file,
         run_url: id.run_invocation_uri.clone(),
-        trigger: id.build_trigger.clone().or_else(|| id.github_workflow_trigger.clone()),
+        trigger: id
+            .build_trigger
+            .clone()
+            .or_else(|| deprecated(&id.github_workflow_trigger)),
         runner_environment: id.runner_environment.clone(),
+        repository,
     }
 }
 
@@ -155,8 +200,6 @@ pub fn check_consistency(cert: &CertificateBuild, predicate: &PredicateBuild) ->
     }
     match (cert.build_file.as_deref(), predicate.build_file.as_deref()) {
         (Some(c), Some(p)) if c == p => agreed.push("build file"),
-        // GitLab's predicate names the job, not the file, in its entry point;
-        // the build file it states comes from CI_CONFIG_PATH.
         (Some(c), Some(p)) => mismatches.push(format!("the predicate names build file {p}, the certificate {c}")),
         _ => {}
     }
@@ -181,14 +224,20 @@ pub fn check_consistency(cert: &CertificateBuild, predicate: &PredicateBuild) ->
 /// What the caller expects of the signer. Every field set must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ExpectedIdentity {
-    /// The source repository: a URL (`https://github.com/o/r`) or `o/r` on GitHub.
+    /// The source repository: a URL (`https://github.com/o/r`) or `o/r` on
+    /// GitHub. Unless `issuer` is given, the certificate's issuer must be the
+    /// one that owns the repository's host (see [`issuer_for_repository`]).
     pub repository: Option<String>,
     /// The build file path (`.github/workflows/release.yml`).
     pub workflow: Option<String>,
-    /// The OIDC issuer (`https://token.actions.githubusercontent.com`).
+    /// The OIDC issuer (`https://token.actions.githubusercontent.com`), exactly.
     pub issuer: Option<String>,
     /// The certificate's subject alternative name, exactly.
     pub subject_alternative_name: Option<String>,
+    /// A regular expression the whole subject alternative name must match
+    /// (anchored at both ends, unlike cosign's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_alternative_name_regexp: Option<String>,
 }
 
 impl ExpectedIdentity {
@@ -197,13 +246,16 @@ impl ExpectedIdentity {
             && self.workflow.is_none()
             && self.issuer.is_none()
             && self.subject_alternative_name.is_none()
+            && self.subject_alternative_name_regexp.is_none()
     }
 
-    /// Checks the certificate against every expectation set.
-    pub fn check(&self, id: &Identity, cert: &CertificateBuild) -> Result<String, String> {
+    /// Checks a verified certificate's identity against every expectation set.
+    pub fn check(&self, id: &Identity) -> Result<String, String> {
+        let cert = certificate_build(id);
         let mut ok = Vec::new();
         let mut bad = Vec::new();
         let shown = |v: Option<&str>| v.unwrap_or("nothing").to_string();
+        let mut issuer = self.issuer.clone();
         if let Some(want) = &self.repository {
             let want_url = if want.contains("://") {
                 want.clone()
@@ -217,6 +269,13 @@ impl ExpectedIdentity {
                     shown(have)
                 )),
             }
+            // A repository is only vouched for by the issuer of its host.
+            if issuer.is_none() {
+                match issuer_for_repository(&want_url) {
+                    Some(owner) => issuer = Some(owner),
+                    None => bad.push(format!("{want} is not an https repository URL")),
+                }
+            }
         }
         if let Some(want) = &self.workflow {
             let want = want.trim_start_matches('/');
@@ -228,7 +287,7 @@ impl ExpectedIdentity {
                 )),
             }
         }
-        if let Some(want) = &self.issuer {
+        if let Some(want) = &issuer {
             match id.issuer.as_deref() {
                 Some(have) if have == want => ok.push(format!("issuer {have}")),
                 have => bad.push(format!(
@@ -246,12 +305,37 @@ impl ExpectedIdentity {
                 )),
             }
         }
+        if let Some(pattern) = &self.subject_alternative_name_regexp {
+            let have = id.subject_alternative_name.as_deref();
+            match (san_matches(pattern, have.unwrap_or_default()), have) {
+                (Ok(true), Some(have)) => ok.push(format!("identity {have} (matches {pattern})")),
+                (Ok(_), have) => bad.push(format!(
+                    "an identity matching {pattern} was expected, the certificate names {}",
+                    shown(have)
+                )),
+                (Err(e), _) => bad.push(e),
+            }
+        }
         if bad.is_empty() {
             Ok(format!("As expected: {}.", ok.join(", ")))
         } else {
             Err(format!("Not the expected signer: {}.", bad.join("; ")))
         }
     }
+}
+
+/// Whether `san` matches `pattern` as a whole.
+#[cfg(feature = "identity-regexp")]
+fn san_matches(pattern: &str, san: &str) -> Result<bool, String> {
+    let anchored = format!("^(?:{pattern})$");
+    regex_lite::Regex::new(&anchored)
+        .map(|re| re.is_match(san))
+        .map_err(|e| format!("the identity pattern {pattern:?} is not a regular expression: {e}"))
+}
+
+#[cfg(not(feature = "identity-regexp"))]
+fn san_matches(_pattern: &str, _san: &str) -> Result<bool, String> {
+    Err("this build matches identities exactly, not by pattern".into())
 }
 
 #[cfg(test)]
@@ -308,6 +392,47 @@ mod tests {
     }
 
     #[test]
+    fn a_platform_comes_only_from_the_issuer_of_the_repositorys_host() {
+        use BuildPlatform::*;
+        let p = |issuer: &str, repo: &str| recognised_platform(Some(issuer), Some(repo));
+        assert_eq!(p(GITHUB_ACTIONS_ISSUER, "https://github.com/o/r"), Some(GithubActions));
+        assert_eq!(p(GITLAB_ISSUER, "https://gitlab.com/g/p"), Some(GitlabCi));
+        assert_eq!(
+            p("https://gitlab.example.com", "https://gitlab.example.com/g/p"),
+            Some(GitlabCi)
+        );
+        // Another issuer claiming a github.com or gitlab.com repository.
+        assert_eq!(p("https://agent.buildkite.com", "https://github.com/victim/repo"), None);
+        assert_eq!(
+            p("https://github.com/login/oauth", "https://github.com/victim/repo"),
+            None
+        );
+        assert_eq!(p("https://gitlab.example.com", "https://gitlab.com/victim/repo"), None);
+        assert_eq!(p(GITLAB_ISSUER, "https://github.com/victim/repo"), None);
+        assert_eq!(p(GITHUB_ACTIONS_ISSUER, "https://gitlab.com/g/p"), None);
+        // github.com itself is not a GitLab, whatever claims it.
+        assert_eq!(p("https://github.com", "https://github.com/o/r"), None);
+        assert_eq!(recognised_platform(None, Some("https://github.com/o/r")), None);
+    }
+
+    #[test]
+    fn deprecated_github_claims_count_only_with_github_actions_issuer() {
+        let mut old = Identity {
+            issuer: Some(GITHUB_ACTIONS_ISSUER.into()),
+            github_workflow_repository: Some("sigstore/sigstore-js".into()),
+            github_workflow_sha: Some("8a2ee2fd20dda58ffa4a8d808a65cb1e04711c03".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            certificate_build(&old).repository.as_deref(),
+            Some("https://github.com/sigstore/sigstore-js")
+        );
+        old.issuer = Some("https://agent.buildkite.com".into());
+        let b = certificate_build(&old);
+        assert_eq!((b.repository, b.commit, b.platform), (None, None, None));
+    }
+
+    #[test]
     fn consistency_passes_and_names_what_agreed() {
         let cert = certificate_build(&github_identity());
         let ok = check_consistency(
@@ -355,6 +480,11 @@ mod tests {
         )
         .unwrap_err();
         assert!(file.contains("build file .github/workflows/other.yml"), "{file}");
+        let nothing = check_consistency(&cert, &PredicateBuild::default()).unwrap_err();
+        assert!(
+            nothing.contains("states no repository, commit or build file"),
+            "{nothing}"
+        );
     }
 
     #[test]
@@ -390,29 +520,86 @@ mod tests {
     }
 
     #[test]
-    fn expectations() {
+    fn expectations_each_fail_for_their_reason() {
         let id = github_identity();
-        let cert = certificate_build(&id);
-        let want = ExpectedIdentity {
+        let all = ExpectedIdentity {
             repository: Some("sigstore/sigstore-js".into()),
             workflow: Some(".github/workflows/release.yml".into()),
             issuer: Some(GITHUB_ACTIONS_ISSUER.into()),
-            subject_alternative_name: None,
+            subject_alternative_name: id.subject_alternative_name.clone(),
+            subject_alternative_name_regexp: None,
         };
-        want.check(&id, &cert).unwrap();
-        let wrong = ExpectedIdentity {
-            repository: Some("https://github.com/npm/cli".into()),
-            ..Default::default()
+        all.check(&id).unwrap();
+        let fails = |want: ExpectedIdentity, says: &str| {
+            let e = want.check(&id).unwrap_err();
+            assert!(e.contains(says), "{e} does not say {says}");
         };
-        let err = wrong.check(&id, &cert).unwrap_err();
-        assert!(
-            err.contains("repository https://github.com/npm/cli was expected"),
-            "{err}"
+        fails(
+            ExpectedIdentity {
+                repository: Some("https://github.com/npm/cli".into()),
+                ..Default::default()
+            },
+            "repository https://github.com/npm/cli was expected",
         );
-        let wrong_issuer = ExpectedIdentity {
-            issuer: Some(GITLAB_ISSUER.into()),
+        fails(
+            ExpectedIdentity {
+                workflow: Some(".github/workflows/other.yml".into()),
+                ..Default::default()
+            },
+            "build file .github/workflows/other.yml was expected",
+        );
+        fails(
+            ExpectedIdentity {
+                issuer: Some(GITLAB_ISSUER.into()),
+                ..Default::default()
+            },
+            "issuer https://gitlab.com was expected, the certificate names https://token.actions",
+        );
+        fails(
+            ExpectedIdentity {
+                subject_alternative_name: Some("https://github.com/sigstore/sigstore-js/x.yml@main".into()),
+                ..Default::default()
+            },
+            "identity https://github.com/sigstore/sigstore-js/x.yml@main was expected",
+        );
+    }
+
+    #[test]
+    fn an_expected_repository_needs_the_issuer_of_its_host() {
+        // A certificate from another issuer that names the repository.
+        let forged = Identity {
+            issuer: Some("https://agent.buildkite.com".into()),
+            source_repository_uri: Some("https://github.com/victim/repo".into()),
             ..Default::default()
         };
-        assert!(wrong_issuer.check(&id, &cert).is_err());
+        let want = ExpectedIdentity {
+            repository: Some("victim/repo".into()),
+            ..Default::default()
+        };
+        let e = want.check(&forged).unwrap_err();
+        assert!(
+            e.contains("issuer https://token.actions.githubusercontent.com was expected, the certificate names https://agent.buildkite.com"),
+            "{e}"
+        );
+        // Naming the issuer explicitly is the caller's choice to trust it.
+        let explicit = ExpectedIdentity {
+            issuer: Some("https://agent.buildkite.com".into()),
+            ..want
+        };
+        explicit.check(&forged).unwrap();
+    }
+
+    #[cfg(feature = "identity-regexp")]
+    #[test]
+    fn identity_patterns_match_the_whole_name() {
+        let id = github_identity();
+        let want = |p: &str| ExpectedIdentity {
+            subject_alternative_name_regexp: Some(p.into()),
+            ..Default::default()
+        };
+        want(r"https://github\.com/sigstore/.*").check(&id).unwrap();
+        // Unanchored, this would match a name that merely contains it.
+        assert!(want(r"github\.com/sigstore/.*").check(&id).is_err());
+        assert!(want("(").check(&id).unwrap_err().contains("not a regular expression"));
     }
 }

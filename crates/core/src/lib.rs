@@ -20,35 +20,43 @@
 //!
 //! The Sigstore steps are `sigstore-verify`'s, run on a RustCrypto backend
 //! ([`crypto_backend`]) so that the same code runs natively and in wasm32.
-//! What that crate leaves to the caller, npm's policy, is here.
+//! What that crate leaves to the caller, npm's policy, is here: per bundle
+//! in [`bundle`] (one orchestrating function, in the order of the rules),
+//! per package version in [`package_version`], the verdict in [`verdict`].
 //!
 //! It does not fetch anything, read the clock or print: documents, trust
 //! material and expectations are arguments, the report is data. It does not
 //! check the tarball itself (the registry's integrity stands for it) nor
 //! revocation of anything (Sigstore has none).
 
-pub mod attestation;
-pub mod bundle_checks;
+pub mod bundle;
 pub mod checks;
 pub mod crypto_backend;
 pub mod identity;
 pub mod links;
 pub mod package;
+pub mod package_version;
 pub mod predicate;
 pub mod registry_documents;
 pub mod registry_keys;
 pub mod registry_signatures;
 pub mod report;
+#[cfg(feature = "preverify")]
 pub mod signature_inputs;
+pub mod site;
 pub mod summary;
 pub mod text;
 pub mod time;
 pub mod trust;
-pub mod verify;
+pub mod verdict;
 
-pub use attestation::{ArtifactExpectation, DigestAlgorithm};
+pub use bundle::{ArtifactExpectation, DigestAlgorithm};
 pub use checks::{Check, CheckId, CheckStatus};
 pub use identity::ExpectedIdentity;
+pub use package_version::{
+    PackageVersionDocuments, PreparedAttestations, PreparedInput, ResolveError, inspect, inspect_prepared,
+    resolve_version, verify_package_version, verify_single_bundle,
+};
 pub use registry_documents::{
     Packument, RegistrySignature, VersionDist, VersionSummary, parse_attestations, parse_packument,
 };
@@ -56,5 +64,4 @@ pub use registry_keys::RegistryKeys;
 pub use report::{
     AttestationKind, AttestationReport, BuildPlatform, Identity, Link, ProvenanceSummary, Report, Verdict,
 };
-pub use trust::TrustMaterial;
-pub use verify::{PackageVersionDocuments, inspect, verify_package_version, verify_single_bundle};
+pub use trust::{TrustConfig, TrustMaterial};

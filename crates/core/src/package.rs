@@ -76,39 +76,66 @@ pub fn split_spec(spec: &str) -> Option<(&str, &str)> {
     Some((&spec[..at], &spec[at + 1..]))
 }
 
-/// The sha512 digest of a Subresource Integrity string such as npm's
-/// `dist.integrity` (`sha512-<base64>`; several space-separated hashes allowed).
-pub fn sha512_from_integrity(integrity: &str) -> Result<[u8; 64], String> {
-    for token in integrity.split_ascii_whitespace() {
-        if let Some(b64) = token.strip_prefix("sha512-") {
-            // SRI allows options after a '?'.
-            let b64 = b64.split('?').next().unwrap_or_default();
-            let bytes = STANDARD.decode(b64).map_err(|_| {
-                format!(
-                    "the sha512 in the integrity {:?} is not base64",
-                    truncate(integrity, 100)
-                )
-            })?;
-            return bytes
-                .try_into()
-                .map_err(|_| "the sha512 in the integrity is not 64 bytes long".to_string());
+/// A Subresource Integrity string such as npm's `dist.integrity`: the sha512
+/// hashes it lists, and what else it lists (which is not compared).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Integrity {
+    /// Every sha512 hash listed, in order; at least one.
+    pub sha512: Vec<[u8; 64]>,
+    /// The algorithms of the other hashes listed (`sha1`, `sha256`, ...).
+    pub ignored: Vec<String>,
+}
+
+/// Most hashes read from an integrity string (npm writes one).
+const MAX_INTEGRITY_HASHES: usize = 16;
+
+/// Reads an integrity string (`sha512-<base64>`, several space-separated
+/// hashes allowed, options after `?`). npm's checker (ssri) accepts a tarball
+/// that matches any of the listed hashes of the strongest algorithm, so every
+/// sha512 listed must be the signed one; an integrity without sha512 is
+/// unusable, since npm's attestations state sha512.
+pub fn parse_integrity(integrity: &str) -> Result<Integrity, String> {
+    let mut parsed = Integrity {
+        sha512: Vec::new(),
+        ignored: Vec::new(),
+    };
+    for token in integrity.split_ascii_whitespace().take(MAX_INTEGRITY_HASHES) {
+        let token = token.split('?').next().unwrap_or_default();
+        match token.split_once('-') {
+            Some(("sha512", b64)) => {
+                let bytes = STANDARD.decode(b64).map_err(|_| {
+                    format!(
+                        "the sha512 in the integrity {:?} is not base64",
+                        truncate(integrity, 100)
+                    )
+                })?;
+                parsed.sha512.push(
+                    bytes
+                        .try_into()
+                        .map_err(|_| "a sha512 in the integrity is not 64 bytes long".to_string())?,
+                );
+            }
+            Some((algorithm, _)) if !algorithm.is_empty() => {
+                let algorithm = truncate(algorithm, 20);
+                if !parsed.ignored.contains(&algorithm) {
+                    parsed.ignored.push(algorithm);
+                }
+            }
+            _ => {}
         }
     }
-    Err(format!(
-        "the integrity {:?} has no sha512 hash",
-        truncate(integrity, 100)
-    ))
+    if parsed.sha512.is_empty() {
+        return Err(format!(
+            "the integrity {:?} has no sha512 hash",
+            truncate(integrity, 100)
+        ));
+    }
+    Ok(parsed)
 }
 
 /// Lowercase hex.
 pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
-    }
-    out
+    ::hex::encode(bytes)
 }
 
 /// Cuts text for messages, on a character boundary.
@@ -173,13 +200,19 @@ mod tests {
 
     #[test]
     fn integrity() {
-        let d = sha512_from_integrity(
-            "sha512-8G+/XDU8wNsJOQS5ysDVO0Etg9/2uA5gR9l4ZwijjlwxBcrU6RPfwi2+jJmbP+Ap1Hlp/nVAaEO4Fj22/SL2gQ==",
-        )
-        .unwrap();
-        assert!(hex(&d).starts_with("f06fbf5c353cc0db"));
-        assert!(sha512_from_integrity("sha1-abc").is_err());
-        assert!(sha512_from_integrity("sha512-AAAA").is_err());
-        assert!(sha512_from_integrity("sha512-!!").is_err());
+        const ONE: &str =
+            "sha512-8G+/XDU8wNsJOQS5ysDVO0Etg9/2uA5gR9l4ZwijjlwxBcrU6RPfwi2+jJmbP+Ap1Hlp/nVAaEO4Fj22/SL2gQ==";
+        let d = parse_integrity(ONE).unwrap();
+        assert_eq!(d.sha512.len(), 1);
+        assert!(hex(&d.sha512[0]).starts_with("f06fbf5c353cc0db"));
+        // Every sha512 is kept, others are named as not compared.
+        let two = format!("{ONE} sha1-AAAA {} sha512-{}?opt", "sha256-BBBB", "A".repeat(86) + "==");
+        let d = parse_integrity(&two).unwrap();
+        assert_eq!(d.sha512.len(), 2);
+        assert_eq!(d.ignored, ["sha1", "sha256"]);
+        assert!(parse_integrity("sha1-abc").unwrap_err().contains("no sha512"));
+        assert!(parse_integrity("").is_err());
+        assert!(parse_integrity("sha512-AAAA").is_err());
+        assert!(parse_integrity("sha512-!!").is_err());
     }
 }

@@ -129,6 +129,12 @@ pub struct VersionDist {
     pub attestations_url: Option<String>,
     /// `dist.attestations.provenance.predicateType`.
     pub provenance_predicate_type: Option<String>,
+    /// The version document's own `name` and `version`, which must be the
+    /// package's and the key it is listed under (see `package_version`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated_version: Option<String>,
 }
 
 /// One version in a package's history.
@@ -180,6 +186,8 @@ fn read_dist(dist: &Value) -> VersionDist {
         provenance_predicate_type: attestations
             .and_then(|a| a.get("provenance"))
             .and_then(|p| str_field(p, "predicateType")),
+        stated_name: None,
+        stated_version: None,
     }
 }
 
@@ -215,7 +223,9 @@ pub fn parse_packument(json: &str) -> Result<Packument, String> {
             if crate::package::validate_version(version).is_err() || !vdoc.is_object() {
                 continue;
             }
-            let dist = read_dist(vdoc.get("dist").unwrap_or(&Value::Null));
+            let mut dist = read_dist(vdoc.get("dist").unwrap_or(&Value::Null));
+            dist.stated_name = str_field(vdoc, "name");
+            dist.stated_version = str_field(vdoc, "version");
             history.push(VersionSummary {
                 version: version.clone(),
                 published_at: times
@@ -252,20 +262,23 @@ pub fn parse_version_document(json: &str) -> Result<(String, String, VersionDist
     let name = str_field(&doc, "name").ok_or("The version document has no name.")?;
     let version = str_field(&doc, "version").ok_or("The version document has no version.")?;
     let dist = doc.get("dist").ok_or("The version document has no dist.")?;
-    Ok((name, version, read_dist(dist)))
+    let mut dist = read_dist(dist);
+    dist.stated_name = Some(name.clone());
+    dist.stated_version = Some(version.clone());
+    Ok((name, version, dist))
 }
 
-/// Orders versions by their numeric parts, then by text.
+/// Orders versions by semver precedence (a pre-release sorts before its
+/// release: `1.0.0-beta` < `1.0.0`); what is not semver sorts before all
+/// that is, by text. Ties (build metadata) are broken by text.
 pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
-    let key = |v: &str| -> Vec<u64> {
-        v.split(['-', '+'])
-            .next()
-            .unwrap_or_default()
-            .split('.')
-            .map(|p| p.parse().unwrap_or(0))
-            .collect()
-    };
-    key(a).cmp(&key(b)).then_with(|| a.cmp(b))
+    use std::cmp::Ordering;
+    match (semver::Version::parse(a), semver::Version::parse(b)) {
+        (Ok(x), Ok(y)) => x.cmp_precedence(&y).then_with(|| a.cmp(b)),
+        (Ok(_), Err(_)) => Ordering::Greater,
+        (Err(_), Ok(_)) => Ordering::Less,
+        (Err(_), Err(_)) => a.cmp(b),
+    }
 }
 
 impl Packument {
@@ -356,6 +369,18 @@ mod tests {
         assert_eq!(p.published_at("1.0.0"), Some(1672531200));
         assert!(parse_packument("[]").is_err());
         assert!(parse_packument("{\"versions\":{}}").is_err());
+    }
+
+    #[test]
+    fn versions_order_by_semver_precedence() {
+        use std::cmp::Ordering::*;
+        assert_eq!(compare_versions("1.0.0-beta", "1.0.0"), Less);
+        assert_eq!(compare_versions("1.0.0-alpha.2", "1.0.0-alpha.10"), Less);
+        assert_eq!(compare_versions("1.10.0", "1.9.0"), Greater);
+        assert_eq!(compare_versions("2.0.0", "not-a-version"), Greater);
+        let mut list = vec!["1.0.0", "1.0.0-rc.1", "0.9.9", "1.0.0-beta"];
+        list.sort_by(|a, b| compare_versions(a, b));
+        assert_eq!(list, ["0.9.9", "1.0.0-beta", "1.0.0-rc.1", "1.0.0"]);
     }
 
     /// Regression (found by the `small_parsers` fuzz target): a publication

@@ -45,6 +45,16 @@ pub struct PackageRef {
     pub purl: String,
 }
 
+impl PackageRef {
+    pub fn new(name: &str, version: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            version: version.to_string(),
+            purl: crate::package::purl(name, version),
+        }
+    }
+}
+
 /// The report for a package version's attestations.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -137,9 +147,40 @@ pub struct AttestationReport {
     pub signing_key: Option<SigningKeyInfo>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub tlog: Option<TlogEntryInfo>,
-    /// The decoded in-toto statement (or `None` when the payload is not JSON).
+    /// RFC 3161 timestamps that verified, with the authority that signed each.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub timestamps: Vec<TimestampInfo>,
+    /// The decoded in-toto statement (or `None` when the payload did not read).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub statement: Option<serde_json::Value>,
+}
+
+impl AttestationReport {
+    /// A report with its checks and nothing read from the bundle yet.
+    pub fn new(kind: AttestationKind, verdict: Verdict, checks: Vec<Check>) -> Self {
+        Self {
+            kind,
+            verdict,
+            predicate_type: None,
+            media_type: None,
+            checks,
+            identity: None,
+            signing_key: None,
+            tlog: None,
+            timestamps: Vec::new(),
+            statement: None,
+        }
+    }
+}
+
+/// An RFC 3161 timestamp that verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimestampInfo {
+    /// The timestamp authority of the trusted root that signed it.
+    pub authority: String,
+    /// The signed time, seconds since the epoch.
+    pub time: i64,
+    pub time_rfc3339: String,
 }
 
 /// The signing certificate's identity: its SAN and the Fulcio claims, which
@@ -230,6 +271,10 @@ pub struct TlogEntryInfo {
     pub log_id: String,
     pub kind: String,
     pub kind_version: String,
+    /// A Rekor v2 entry: no signed entry timestamp and no integrated time;
+    /// the signed time comes from a timestamp authority.
+    #[serde(default)]
+    pub rekor_v2: bool,
     /// Seconds since the epoch, as recorded by the log.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub integrated_time: Option<i64>,
@@ -255,6 +300,23 @@ pub struct InclusionProofInfo {
     /// The first line of the signed checkpoint (the log's origin).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub checkpoint_origin: Option<String>,
+    /// The checkpoint's signature lines: the log's, and witnesses' cosignatures.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub checkpoint_signatures: Vec<CheckpointSignatureInfo>,
+}
+
+/// One signature line of a checkpoint (a signed note).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointSignatureInfo {
+    /// The signer's name as the line gives it.
+    pub name: String,
+    /// The 4-byte key hint, hex.
+    pub key_hint: String,
+    /// Whether the hint names a log key of the trusted root.
+    pub by_log_key: bool,
+    /// Whether it verified with that key (lines of other signers, such as
+    /// witnesses, are not needed and not checked).
+    pub verified: bool,
 }
 
 /// The CI platform that built the package.
@@ -289,11 +351,21 @@ pub struct Link {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProvenanceSummary {
     pub platform: BuildPlatform,
+    /// Whether the certificate's issuer is the CI issuer of the repository's
+    /// host; if not, there is no platform and no link is presented as the build's.
+    #[serde(default)]
+    pub recognised_issuer: bool,
+    /// The certificate's OIDC issuer.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub issuer: Option<String>,
     /// "Built and signed on GitHub Actions"
     pub headline: String,
-    /// The run (build summary) URL.
+    /// The run (build summary) URL, when it can be linked.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub build_summary_url: Option<String>,
+    /// The run as the certificate (or predicate) states it, as text.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub build_summary: Option<String>,
     /// e.g. `github.com/owner/repo`, linking to the repository.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub source_repository: Option<Link>,

@@ -1,5 +1,6 @@
-//! The ECDSA checks a bundle's verification will make, with their exact
-//! inputs, so that a faster implementation can make them first.
+//! The signature checks a bundle's verification will make, with their exact
+//! inputs, so that a faster implementation can make them first (feature
+//! `preverify`, which only the web app's worker enables).
 //!
 //! In the browser, WebCrypto verifies ECDSA several times faster than wasm
 //! arithmetic, but only asynchronously, while `sigstore-verify` calls its
@@ -12,54 +13,44 @@
 //! itself. The checks listed here follow sigstore-verify's reconstruction of
 //! each signed message (DSSE PAE, signed entry timestamp, checkpoint note,
 //! RFC 6962 precertificate, certificate TBS).
+//!
+//! Only bundles that passed the structure checks are listed, so the limits
+//! that bound verification bound this too.
 
 use sha2::{Digest, Sha256};
+use sigstore_types::SignatureContent;
 use sigstore_types::bundle::VerificationMaterialContent;
-use sigstore_types::{Bundle, SignatureContent};
 use x509_cert::Certificate;
 use x509_cert::der::{Decode, Encode};
 
+use crate::bundle::PreparedBundle;
+use crate::crypto_backend::{Curve, SignatureCheck};
+use crate::package_version::{PreparedAttestations, PreparedInput};
 use crate::registry_keys::KeyUsage;
 use crate::trust::TrustMaterial;
 
-/// An ECDSA curve, with the hash sigstore uses with it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Curve {
-    P256,
-    P384,
-}
-
-/// One signature check: verify `signature` over `message` with `public_key`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignatureCheck {
-    pub curve: Curve,
-    /// `false` when the hash is SHA-256 on P-384 or SHA-384 on P-256.
-    pub hash_is_curve_default: bool,
-    /// The uncompressed SEC1 point (WebCrypto's "raw" ECDSA key format).
-    pub public_key: Vec<u8>,
-    pub message: Vec<u8>,
-    /// DER, as in the bundle.
-    pub signature: Vec<u8>,
-}
-
 const P256_OID: &str = "1.2.840.10045.3.1.7";
 const P384_OID: &str = "1.3.132.0.34";
+const ED25519_OID: &str = "1.3.101.112";
 const ECDSA_SHA256_OID: &str = "1.2.840.10045.4.3.2";
 const ECDSA_SHA384_OID: &str = "1.2.840.10045.4.3.3";
 
-/// The curve and SEC1 point of a DER SubjectPublicKeyInfo (ECDSA only).
-fn ec_key(spki_der: &[u8]) -> Option<(Curve, Vec<u8>)> {
+/// The curve and raw key of a DER SubjectPublicKeyInfo.
+fn raw_key(spki_der: &[u8]) -> Option<(Curve, Vec<u8>)> {
     let spki = x509_cert::spki::SubjectPublicKeyInfoRef::from_der(spki_der).ok()?;
-    let curve = match spki.algorithm.parameters_oid().ok()?.to_string().as_str() {
-        P256_OID => Curve::P256,
-        P384_OID => Curve::P384,
-        _ => return None,
+    let curve = match spki.algorithm.oid.to_string().as_str() {
+        ED25519_OID => Curve::Ed25519,
+        _ => match spki.algorithm.parameters_oid().ok()?.to_string().as_str() {
+            P256_OID => Curve::P256,
+            P384_OID => Curve::P384,
+            _ => return None,
+        },
     };
     Some((curve, spki.subject_public_key.as_bytes()?.to_vec()))
 }
 
 fn check(spki_der: &[u8], message: Vec<u8>, signature: Vec<u8>) -> Option<SignatureCheck> {
-    let (curve, public_key) = ec_key(spki_der)?;
+    let (curve, public_key) = raw_key(spki_der)?;
     Some(SignatureCheck {
         curve,
         hash_is_curve_default: true,
@@ -69,11 +60,12 @@ fn check(spki_der: &[u8], message: Vec<u8>, signature: Vec<u8>) -> Option<Signat
     })
 }
 
-/// The checks verifying `bundle_json` with `trust` will make (best effort).
-pub fn bundle_checks(bundle_json: &str, trust: &TrustMaterial) -> Vec<SignatureCheck> {
-    let Ok(bundle) = Bundle::from_json(bundle_json) else {
+/// The checks verifying `prepared` with `trust` will make (best effort).
+pub fn bundle_checks(prepared: &PreparedBundle, trust: &TrustMaterial) -> Vec<SignatureCheck> {
+    let Ok(parsed) = &prepared.parsed else {
         return Vec::new();
     };
+    let bundle = &parsed.bundle;
     let mut checks = Vec::new();
     let root = trust.trusted_root();
     // The signing key: the certificate's, or the registry key the hint names.
@@ -116,10 +108,9 @@ pub fn bundle_checks(bundle_json: &str, trust: &TrustMaterial) -> Vec<SignatureC
         if let Some(checkpoint) = entry.inclusion_proof.as_ref().and_then(|p| p.checkpoint.checkpoint()) {
             for signature in checkpoint.signatures() {
                 for log in &root.tlogs {
-                    let spki = log.public_key.raw_bytes.as_bytes();
-                    if Sha256::digest(spki)[..4] == signature.key_id.as_bytes()[..] {
+                    if log.log_id.key_id.as_bytes().get(..4) == Some(signature.key_id.as_bytes()) {
                         checks.extend(check(
-                            spki,
+                            log.public_key.raw_bytes.as_bytes(),
                             checkpoint.signed_data().to_vec(),
                             signature.signature.as_bytes().to_vec(),
                         ));
@@ -129,28 +120,20 @@ pub fn bundle_checks(bundle_json: &str, trust: &TrustMaterial) -> Vec<SignatureC
         }
     }
     if let Some(leaf) = &leaf {
-        certificate_checks(&bundle, leaf, trust, &mut checks);
+        certificate_checks(leaf, trust, &mut checks);
     }
     checks
 }
 
 /// The leaf certificate's signature by each candidate issuer, and its SCT.
-fn certificate_checks(bundle: &Bundle, leaf: &Certificate, trust: &TrustMaterial, checks: &mut Vec<SignatureCheck>) {
-    let mut candidates: Vec<Certificate> = trust
+fn certificate_checks(leaf: &Certificate, trust: &TrustMaterial, checks: &mut Vec<SignatureCheck>) {
+    let candidates: Vec<Certificate> = trust
         .trusted_root()
         .certificate_authorities
         .iter()
         .flat_map(|ca| ca.cert_chain.certificates.iter())
         .filter_map(|c| Certificate::from_der(c.raw_bytes.as_bytes()).ok())
         .collect();
-    if let VerificationMaterialContent::X509CertificateChain { certificates } = &bundle.verification_material.content {
-        candidates.extend(
-            certificates
-                .iter()
-                .skip(1)
-                .filter_map(|c| Certificate::from_der(c.raw_bytes.as_bytes()).ok()),
-        );
-    }
     let Ok(tbs) = leaf.tbs_certificate.to_der() else { return };
     for issuer in candidates
         .iter()
@@ -165,7 +148,7 @@ fn certificate_checks(bundle: &Bundle, leaf: &Certificate, trust: &TrustMaterial
         if let Some(mut c) = check(&issuer_spki, tbs.clone(), signature.to_vec()) {
             c.hash_is_curve_default = match (c.curve, leaf.signature_algorithm.oid.to_string().as_str()) {
                 (Curve::P384, ECDSA_SHA384_OID) | (Curve::P256, ECDSA_SHA256_OID) => true,
-                (_, ECDSA_SHA256_OID | ECDSA_SHA384_OID) => false,
+                (Curve::P256 | Curve::P384, ECDSA_SHA256_OID | ECDSA_SHA384_OID) => false,
                 _ => continue,
             };
             checks.push(c);
@@ -216,31 +199,20 @@ fn sct_check(leaf: &Certificate, issuer_spki: &[u8], trust: &TrustMaterial, chec
     }
 }
 
-/// The checks for every bundle of an attestations response.
-pub fn attestations_checks(response_json: &str, trust: &TrustMaterial) -> Vec<SignatureCheck> {
-    crate::registry_documents::parse_attestations(response_json)
-        .map(|entries| {
-            entries
-                .iter()
-                .flat_map(|e| bundle_checks(&e.bundle_json, trust))
-                .collect()
-        })
-        .unwrap_or_default()
+/// The checks for what a person pasted.
+pub fn input_checks(input: &PreparedInput, trust: &TrustMaterial) -> Vec<SignatureCheck> {
+    match input {
+        PreparedInput::Attestations(prepared) => attestations_checks(prepared, trust),
+        PreparedInput::Bundle(bundle) => bundle_checks(bundle, trust),
+    }
 }
 
-/// The signature in WebCrypto's form (IEEE P1363, `r || s`), or `None` when
-/// it is not strictly valid DER (such a signature is left to the Rust code).
-pub fn signature_p1363(check: &SignatureCheck) -> Option<Vec<u8>> {
-    Some(match check.curve {
-        Curve::P256 => p256::ecdsa::Signature::from_der(&check.signature)
-            .ok()?
-            .to_bytes()
-            .to_vec(),
-        Curve::P384 => p384::ecdsa::Signature::from_der(&check.signature)
-            .ok()?
-            .to_bytes()
-            .to_vec(),
-    })
+/// The checks for every bundle of an attestations response.
+pub fn attestations_checks(prepared: &PreparedAttestations, trust: &TrustMaterial) -> Vec<SignatureCheck> {
+    match &prepared.entries {
+        Ok(entries) => entries.iter().flat_map(|e| bundle_checks(e, trust)).collect(),
+        Err(_) => Vec::new(),
+    }
 }
 
 #[cfg(test)]
@@ -250,7 +222,7 @@ mod tests {
     #[test]
     fn nothing_is_listed_for_what_is_not_a_bundle() {
         let trust = TrustMaterial::public_good();
-        assert!(bundle_checks("{}", &trust).is_empty());
-        assert!(attestations_checks("not json", &trust).is_empty());
+        assert!(bundle_checks(&PreparedBundle::parse("{}", None), &trust).is_empty());
+        assert!(attestations_checks(&PreparedAttestations::parse("not json"), &trust).is_empty());
     }
 }

@@ -1,5 +1,10 @@
 //! The provenance panel's content, from a verified provenance attestation:
 //! the certificate's signed claims first, the predicate where they are silent.
+//!
+//! Only a certificate from the issuer that owns the repository's host (see
+//! `identity`) gives a CI platform and the links presented as the build's.
+//! With any other issuer the panel names the issuer and shows the
+//! certificate's claims as they are: as text, and nothing from the predicate.
 
 use serde_json::Value;
 
@@ -7,6 +12,7 @@ use crate::identity::certificate_build;
 use crate::links::{display_host_path, encode_path, https_url, is_git_sha};
 use crate::predicate::read_provenance;
 use crate::report::{AttestationReport, BuildPlatform, Link, ProvenanceSummary};
+use crate::text::visible;
 
 fn commit_url(platform: BuildPlatform, repo: &str, sha: &str) -> Option<String> {
     match platform {
@@ -30,12 +36,20 @@ pub fn provenance_summary(att: &AttestationReport) -> Option<ProvenanceSummary> 
     let statement = att.statement.as_ref()?;
     let predicate_type = statement.get("predicateType").and_then(Value::as_str)?.to_string();
     let predicate = read_provenance(&predicate_type, &statement["predicate"]);
-    let cert = att.identity.as_ref().map(certificate_build).unwrap_or_default();
+    let identity = att.identity.as_ref();
+    let cert = identity.map(certificate_build).unwrap_or_default();
+    let recognised = cert.platform;
+    let platform = recognised.unwrap_or(BuildPlatform::Other);
     let mut from_predicate = Vec::new();
+    // The predicate fills gaps (older certificates carry fewer claims) only
+    // under a recognised issuer; the build wrote it about itself.
     let mut pick = |field: &str, cert_value: Option<String>, predicate_value: Option<String>| {
-        cert_value.or_else(|| predicate_value.inspect(|_| from_predicate.push(field.to_string())))
+        cert_value.or_else(|| {
+            recognised
+                .and(predicate_value)
+                .inspect(|_| from_predicate.push(field.to_string()))
+        })
     };
-    let platform = cert.platform.or(predicate.platform).unwrap_or(BuildPlatform::Other);
     let repository = pick(
         "source repository",
         cert.repository.clone(),
@@ -45,13 +59,28 @@ pub fn provenance_summary(att: &AttestationReport) -> Option<ProvenanceSummary> 
     let build_file = pick("build file", cert.build_file.clone(), predicate.build_file.clone());
     let run_url = pick("build summary", cert.run_url.clone(), predicate.run_url.clone());
     let source_ref = pick("source ref", cert.git_ref.clone(), predicate.git_ref.clone());
-    let repo_url = repository.as_deref().and_then(https_url);
+    // Links only for a recognised platform: another issuer's claims are text.
+    let link = |url: Option<&str>| url.filter(|_| recognised.is_some()).and_then(https_url);
+    let repo_url = link(repository.as_deref());
     let sha = commit.as_deref().filter(|c| is_git_sha(c));
+    let headline = match recognised {
+        Some(p) => format!("Built and signed on {}", p.label()),
+        None => format!(
+            "Signed with a certificate from {}, which is not the CI issuer of the repository's host: its claims are shown as they are",
+            identity
+                .and_then(|i| i.issuer.as_deref())
+                .map(visible)
+                .unwrap_or_else(|| "an unnamed issuer".into())
+        ),
+    };
 
     Some(ProvenanceSummary {
         platform,
-        headline: format!("Built and signed on {}", platform.label()),
-        build_summary_url: run_url.as_deref().and_then(https_url),
+        recognised_issuer: recognised.is_some(),
+        issuer: identity.and_then(|i| i.issuer.clone()),
+        headline,
+        build_summary_url: link(run_url.as_deref()),
+        build_summary: run_url.clone(),
         source_repository: repository.as_ref().map(|r| Link {
             text: display_host_path(r),
             url: repo_url.clone(),
@@ -81,9 +110,19 @@ pub fn provenance_summary(att: &AttestationReport) -> Option<ProvenanceSummary> 
             text: "Transparency log entry".into(),
             url: t.ledger_url.clone(),
         }),
-        published_at: att.tlog.as_ref().and_then(|t| t.integrated_time_rfc3339.clone()),
+        published_at: att
+            .tlog
+            .as_ref()
+            .and_then(|t| t.integrated_time_rfc3339.clone())
+            .or_else(|| {
+                att.timestamps
+                    .iter()
+                    .map(|t| t.time)
+                    .min()
+                    .map(crate::time::format_rfc3339)
+            }),
         predicate_type,
-        build_type: predicate.build_type,
+        build_type: recognised.and(predicate.build_type),
         from_predicate,
     })
 }
@@ -95,27 +134,23 @@ mod tests {
     use serde_json::json;
 
     fn report(identity: Identity, predicate: Value) -> AttestationReport {
-        AttestationReport {
-            kind: AttestationKind::Provenance,
-            verdict: Verdict::Verified,
-            predicate_type: Some("https://slsa.dev/provenance/v0.2".into()),
-            media_type: None,
-            checks: vec![],
-            identity: Some(identity),
-            signing_key: None,
-            tlog: Some(TlogEntryInfo {
-                log_index: 12345,
-                log_id: "ab".into(),
-                kind: "intoto".into(),
-                kind_version: "0.0.2".into(),
-                integrated_time: Some(1),
-                integrated_time_rfc3339: Some("1970-01-01T00:00:01Z".into()),
-                inclusion_promise: true,
-                inclusion_proof: None,
-                ledger_url: Some(crate::links::ledger_url(12345)),
-            }),
-            statement: Some(json!({"predicateType": "https://slsa.dev/provenance/v0.2", "predicate": predicate})),
-        }
+        let mut att = AttestationReport::new(AttestationKind::Provenance, Verdict::Verified, vec![]);
+        att.predicate_type = Some("https://slsa.dev/provenance/v0.2".into());
+        att.identity = Some(identity);
+        att.tlog = Some(TlogEntryInfo {
+            log_index: 12345,
+            log_id: "ab".into(),
+            kind: "intoto".into(),
+            kind_version: "0.0.2".into(),
+            rekor_v2: false,
+            integrated_time: Some(1),
+            integrated_time_rfc3339: Some("1970-01-01T00:00:01Z".into()),
+            inclusion_promise: true,
+            inclusion_proof: None,
+            ledger_url: Some(crate::links::ledger_url(12345)),
+        });
+        att.statement = Some(json!({"predicateType": "https://slsa.dev/provenance/v0.2", "predicate": predicate}));
+        att
     }
 
     #[test]
@@ -151,6 +186,37 @@ mod tests {
             Some("https://search.sigstore.dev/?logIndex=12345")
         );
         assert!(s.from_predicate.is_empty());
+    }
+
+    /// Another issuer's certificate naming a github.com repository: no
+    /// platform, no links, nothing from the predicate.
+    #[test]
+    fn an_unrecognised_issuer_gets_no_platform_links_or_predicate_values() {
+        let identity = Identity {
+            verified: true,
+            issuer: Some("https://agent.buildkite.com".into()),
+            source_repository_uri: Some("https://github.com/victim/repo".into()),
+            ..Default::default()
+        };
+        let predicate = json!({
+            "buildType": "https://github.com/npm/cli/gha/v2",
+            "builder": {"id": "https://github.com/actions/runner"},
+            "invocation": {
+                "configSource": {"uri": "git+https://github.com/victim/repo@refs/heads/main", "digest": {"sha1": "0123456789abcdef0123456789abcdef01234567"}, "entryPoint": ".github/workflows/release.yml"},
+                "environment": {"GITHUB_REPOSITORY": "victim/repo", "GITHUB_RUN_ID": "1"}
+            }
+        });
+        let s = provenance_summary(&report(identity, predicate)).unwrap();
+        assert_eq!(s.platform, BuildPlatform::Other);
+        assert!(!s.recognised_issuer);
+        assert!(s.headline.contains("https://agent.buildkite.com"), "{}", s.headline);
+        assert!(!s.headline.contains("GitHub Actions"));
+        assert_eq!(s.source_repository.unwrap().url, None);
+        assert_eq!(s.source_commit, None, "the commit would come from the predicate");
+        assert_eq!(s.build_file, None);
+        assert_eq!(s.build_summary_url, None);
+        assert!(s.from_predicate.is_empty());
+        assert_eq!(s.build_type, None);
     }
 
     #[test]

@@ -102,3 +102,35 @@ impl TrustMaterial {
         self.public_good
     }
 }
+
+/// A private trust configuration in the form the server announces it to the
+/// app it hosts (see [`crate::site`]): a trusted root, and a keys document
+/// (`/-/npm/v1/keys` shape) whose keys are added to npm's.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TrustConfig {
+    #[serde(rename = "trustedRoot")]
+    pub trusted_root: Option<serde_json::Value>,
+    pub keys: Option<serde_json::Value>,
+}
+
+impl TrustConfig {
+    /// The configuration of a trusted root and a keys document given as
+    /// JSON text; `None` when neither is given (the public-good defaults).
+    pub fn from_documents(trusted_root: Option<&str>, keys: Option<&str>) -> Result<Option<Self>, String> {
+        let parse = |json: Option<&str>, what: &str| {
+            json.map(|j| serde_json::from_str(j).map_err(|e| format!("the {what} is not JSON: {e}")))
+                .transpose()
+        };
+        let config = Self {
+            trusted_root: parse(trusted_root, "trusted root")?,
+            keys: parse(keys, "keys document")?,
+        };
+        Ok((config.trusted_root.is_some() || config.keys.is_some()).then_some(config))
+    }
+
+    /// The trust material this configuration describes.
+    pub fn material(&self) -> Result<TrustMaterial, String> {
+        let keys = RegistryKeys::npm_and(self.keys.as_ref().map(|d| d.to_string()).as_deref())?;
+        TrustMaterial::from_optional_root(self.trusted_root.as_ref().map(|r| r.to_string()).as_deref(), keys)
+    }
+}

@@ -3,7 +3,9 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use npm_provenance_core::{AttestationKind, CheckId, PackageVersionDocuments, Report, TrustMaterial, Verdict, inspect};
+use npm_provenance_core::{
+    AttestationKind, CheckId, PackageVersionDocuments, PreparedAttestations, Report, TrustMaterial, Verdict, inspect,
+};
 use npm_provenance_fixtures::{self as fx, KNOWN_VERSIONS};
 use serde_json::Value;
 
@@ -118,12 +120,12 @@ fn run(mutation: Mutation) {
                 } else {
                     AttestationKind::Publish
                 };
-                let json = doc.to_string();
+                let prepared = PreparedAttestations::parse(&doc.to_string());
                 let docs = PackageVersionDocuments {
                     name: k.name,
                     version: k.version,
                     integrity: Some(k.integrity),
-                    attestations: Some(&json),
+                    attestations: Some(&prepared),
                     ..Default::default()
                 };
                 let report = npm_provenance_core::verify_package_version(&docs, &trust, &Default::default());

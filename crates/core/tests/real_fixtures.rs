@@ -6,12 +6,12 @@
 use npm_provenance_core::report::KeySource;
 use npm_provenance_core::{
     ArtifactExpectation, AttestationKind, CheckId, CheckStatus, DigestAlgorithm, ExpectedIdentity,
-    PackageVersionDocuments, RegistryKeys, RegistrySignature, Report, TrustMaterial, Verdict, inspect,
-    verify_package_version, verify_single_bundle,
+    PackageVersionDocuments, PreparedAttestations, RegistryKeys, RegistrySignature, Report, TrustMaterial, Verdict,
+    inspect, verify_package_version, verify_single_bundle,
 };
 use npm_provenance_fixtures::{self as fx, KNOWN_VERSIONS, KnownVersion};
 
-fn package_docs<'a>(k: &'a KnownVersion, attestations: &'a str) -> PackageVersionDocuments<'a> {
+fn package_docs<'a>(k: &'a KnownVersion, attestations: &'a PreparedAttestations) -> PackageVersionDocuments<'a> {
     PackageVersionDocuments {
         name: k.name,
         version: k.version,
@@ -45,7 +45,11 @@ fn every_real_attestations_response_verifies() {
     for k in KNOWN_VERSIONS {
         let Some(file) = k.attestations else { continue };
         let json = fx::read(&dir, file);
-        let report = verify_package_version(&package_docs(k, &json), &trust, &ExpectedIdentity::default());
+        let report = verify_package_version(
+            &package_docs(k, &PreparedAttestations::parse(&json)),
+            &trust,
+            &ExpectedIdentity::default(),
+        );
         assert_verified(&report, file);
         assert_eq!(report.attestations.len(), 2, "{file}");
         assert!(report.provenance.is_some(), "{file}: no panel");
@@ -104,7 +108,7 @@ fn the_panel_shows_the_certificates_claims_with_working_links() {
     let k = fx::known("sigstore", "2.3.1").unwrap();
     let json = fx::read(&dir, k.attestations.unwrap());
     let report = verify_package_version(
-        &package_docs(k, &json),
+        &package_docs(k, &PreparedAttestations::parse(&json)),
         &TrustMaterial::public_good(),
         &Default::default(),
     );
@@ -154,7 +158,7 @@ fn old_certificates_fill_the_run_link_from_the_predicate_and_say_so() {
     let k = fx::known("sigstore", "0.4.0").unwrap();
     let json = fx::read(&dir, k.attestations.unwrap());
     let report = verify_package_version(
-        &package_docs(k, &json),
+        &package_docs(k, &PreparedAttestations::parse(&json)),
         &TrustMaterial::public_good(),
         &Default::default(),
     );
@@ -179,9 +183,10 @@ fn a_subject_digest_other_than_the_registrys_integrity_is_rejected() {
     let k = fx::known("sigstore", "2.3.1").unwrap();
     let other = fx::known("sigstore", "1.0.0").unwrap();
     let json = fx::read(&dir, k.attestations.unwrap());
+    let prepared = PreparedAttestations::parse(&json);
     let docs = PackageVersionDocuments {
         integrity: Some(other.integrity),
-        ..package_docs(k, &json)
+        ..package_docs(k, &prepared)
     };
     let report = verify_package_version(&docs, &TrustMaterial::public_good(), &Default::default());
     assert_eq!(report.verdict, Verdict::Failed);
@@ -203,9 +208,10 @@ fn attestations_of_another_package_are_rejected_by_the_subject_name() {
     };
     let k = fx::known("sigstore", "2.3.1").unwrap();
     let json = fx::read(&dir, k.attestations.unwrap());
+    let prepared = PreparedAttestations::parse(&json);
     let docs = PackageVersionDocuments {
         name: "sigstore-evil",
-        ..package_docs(k, &json)
+        ..package_docs(k, &prepared)
     };
     let report = verify_package_version(&docs, &TrustMaterial::public_good(), &Default::default());
     let (_, check) = report.first_failure().unwrap();
@@ -236,7 +242,11 @@ fn a_publish_key_outside_its_window_is_rejected() {
         })
         .collect();
     let trust = TrustMaterial::public_good().with_registry_keys(RegistryKeys::from_keys(keys));
-    let report = verify_package_version(&package_docs(k, &json), &trust, &Default::default());
+    let report = verify_package_version(
+        &package_docs(k, &PreparedAttestations::parse(&json)),
+        &trust,
+        &Default::default(),
+    );
     assert_eq!(
         failure(&report),
         Some((Some(AttestationKind::Publish), CheckId::KeyValidity))
@@ -259,7 +269,11 @@ fn a_publish_attestation_by_an_unknown_key_is_rejected() {
     let k = fx::known("sigstore", "2.3.1").unwrap();
     let json = fx::read(&dir, k.attestations.unwrap());
     let trust = TrustMaterial::public_good().with_registry_keys(RegistryKeys::empty());
-    let report = verify_package_version(&package_docs(k, &json), &trust, &Default::default());
+    let report = verify_package_version(
+        &package_docs(k, &PreparedAttestations::parse(&json)),
+        &trust,
+        &Default::default(),
+    );
     assert_eq!(
         failure(&report),
         Some((Some(AttestationKind::Publish), CheckId::RegistryKey))
@@ -278,17 +292,17 @@ fn expected_identities_are_checked() {
         repository: Some("sigstore/sigstore-js".into()),
         workflow: Some(".github/workflows/release.yml".into()),
         issuer: Some("https://token.actions.githubusercontent.com".into()),
-        subject_alternative_name: None,
+        ..Default::default()
     };
     assert_verified(
-        &verify_package_version(&package_docs(k, &json), &trust, &right),
+        &verify_package_version(&package_docs(k, &PreparedAttestations::parse(&json)), &trust, &right),
         "right identity",
     );
     let wrong = ExpectedIdentity {
         workflow: Some(".github/workflows/other.yml".into()),
         ..right
     };
-    let report = verify_package_version(&package_docs(k, &json), &trust, &wrong);
+    let report = verify_package_version(&package_docs(k, &PreparedAttestations::parse(&json)), &trust, &wrong);
     assert_eq!(
         failure(&report),
         Some((Some(AttestationKind::Provenance), CheckId::ExpectedIdentity))
@@ -424,7 +438,7 @@ fn negative_attestations(file: &str, spec: &str, kind: AttestationKind, check: C
     let k = fx::known(name, version).unwrap();
     let json = fx::read(&dir, file);
     let report = verify_package_version(
-        &package_docs(k, &json),
+        &package_docs(k, &PreparedAttestations::parse(&json)),
         &TrustMaterial::public_good(),
         &Default::default(),
     );

@@ -14,11 +14,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use npm_provenance_core::{RegistryKeys, TrustMaterial};
+use npm_provenance_core::{RegistryKeys, TrustConfig, TrustMaterial};
 
 use crate::exit;
 
-pub const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org";
+pub use npm_provenance_core::site::DEFAULT_REGISTRY;
 
 #[derive(Args, Debug, Clone)]
 #[command(
@@ -81,13 +81,8 @@ pub fn build_state(args: &ServeArgs) -> Result<Arc<http::AppState>, String> {
     let keys = RegistryKeys::npm_and(keys_json.as_deref()).map_err(|e| format!("--keys: {e}"))?;
     let trust = TrustMaterial::from_optional_root(root_json.as_deref(), keys)?;
     // The app verifies in the browser: it must trust what the server trusts.
-    let trust_config = (root_json.is_some() || keys_json.is_some()).then(|| {
-        let parse = |json: &Option<String>| {
-            json.as_deref()
-                .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
-        };
-        serde_json::json!({ "trustedRoot": parse(&root_json), "keys": parse(&keys_json) }).to_string()
-    });
+    let trust_config = TrustConfig::from_documents(root_json.as_deref(), keys_json.as_deref())?
+        .map(|config| serde_json::to_string(&config).expect("configurations serialize"));
     let service = service::Service::new(client, trust, policy);
     let site = match &args.dist {
         Some(dir) => Some(static_files::StaticSite::load(dir, &registry, trust_config.is_some())?),

@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
 use lru::LruCache;
-use npm_provenance_core::{ExpectedIdentity, PackageVersionDocuments, Packument, Report, TrustMaterial, Verdict};
+use npm_provenance_core::{
+    ExpectedIdentity, PackageVersionDocuments, Packument, PreparedAttestations, Report, ResolveError, TrustMaterial,
+    Verdict, resolve_version,
+};
 
 use super::badge::BadgeState;
 use super::registry::{RegistryClient, RegistryError};
@@ -61,8 +64,9 @@ pub struct Outcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServiceError {
     PackageNotFound(String),
-    VersionNotFound { name: String, version: String },
-    NoVersions(String),
+    /// The registry has no such version, or served a document that is not
+    /// the asked package's (a resolution error of the core).
+    Resolve(ResolveError),
     Registry(RegistryError),
 }
 
@@ -70,9 +74,9 @@ impl ServiceError {
     /// The HTTP status this error is served with.
     pub fn status(&self) -> u16 {
         match self {
-            ServiceError::PackageNotFound(_) | ServiceError::VersionNotFound { .. } | ServiceError::NoVersions(_) => {
-                404
-            }
+            ServiceError::PackageNotFound(_) => 404,
+            ServiceError::Resolve(e) if e.is_not_found() => 404,
+            ServiceError::Resolve(_) => 502,
             ServiceError::Registry(RegistryError::Timeout) => 504,
             ServiceError::Registry(_) => 502,
         }
@@ -81,8 +85,7 @@ impl ServiceError {
     pub fn message(&self) -> String {
         match self {
             ServiceError::PackageNotFound(n) => format!("no package named {n} on the registry"),
-            ServiceError::VersionNotFound { name, version } => format!("{name} has no version {version}"),
-            ServiceError::NoVersions(n) => format!("{n} has no published versions"),
+            ServiceError::Resolve(e) => e.message(),
             ServiceError::Registry(e) => e.to_string(),
         }
     }
@@ -219,19 +222,10 @@ impl Service {
 
     async fn compute(self: &Arc<Self>, query: &PackageQuery) -> Result<Arc<Outcome>> {
         let packument = self.fetch_packument(&query.name).await?;
-        let version = match &query.version {
-            Some(v) if packument.versions.contains_key(v) => v.clone(),
-            Some(v) => {
-                return Err(ServiceError::VersionNotFound {
-                    name: query.name.clone(),
-                    version: v.clone(),
-                });
-            }
-            None => packument
-                .latest()
-                .map(str::to_string)
-                .ok_or_else(|| ServiceError::NoVersions(query.name.clone()))?,
-        };
+        // The version asked for, in the document of the package asked for:
+        // the registry does not get to choose which package is verified.
+        let version =
+            resolve_version(&packument, &query.name, query.version.as_deref()).map_err(ServiceError::Resolve)?;
         if query.version.is_none() {
             // The fixed version's entry serves later requests for it too.
             let fixed = PackageQuery {
@@ -241,11 +235,11 @@ impl Service {
             if let Some(hit) = self.cached(&fixed) {
                 return hit;
             }
-            let value = self.verify_version(&packument, &version).await;
+            let value = self.verify_version(&query.name, &packument, &version).await;
             self.store(fixed, value.clone());
             return value;
         }
-        self.verify_version(&packument, &version).await
+        self.verify_version(&query.name, &packument, &version).await
     }
 
     async fn fetch_packument(&self, name: &str) -> Result<Packument> {
@@ -257,30 +251,24 @@ impl Service {
         }
     }
 
-    async fn verify_version(&self, packument: &Packument, version: &str) -> Result<Arc<Outcome>> {
+    async fn verify_version(&self, name: &str, packument: &Packument, version: &str) -> Result<Arc<Outcome>> {
         self.stats.lock().unwrap().registry_requests += 1;
         let attestations = self
             .client
-            .attestations(&packument.name, version)
+            .attestations(name, version)
             .await
             .map_err(ServiceError::Registry)?;
         let dist = packument.versions.get(version).cloned().unwrap_or_default();
         let (name, version, published_at, trust) = (
-            packument.name.clone(),
+            name.to_string(),
             version.to_string(),
             packument.published_at(version),
             self.trust.clone(),
         );
         // Verification is CPU work (milliseconds): keep it off the I/O threads.
         let outcome = tokio::task::spawn_blocking(move || {
-            let docs = PackageVersionDocuments {
-                name: &name,
-                version: &version,
-                integrity: dist.integrity.as_deref(),
-                attestations: attestations.as_deref(),
-                registry_signatures: &dist.signatures,
-                published_at,
-            };
+            let prepared = attestations.as_deref().map(PreparedAttestations::parse);
+            let docs = PackageVersionDocuments::from_registry(&name, &version, &dist, published_at, prepared.as_ref());
             let report = npm_provenance_core::verify_package_version(&docs, &trust, &ExpectedIdentity::default());
             let json = serde_json::to_string(&report).expect("reports serialize");
             Outcome {

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-/// Where the server serves its private trust configuration, when it has one.
-pub const TRUST_PATH: &str = "/trust.json";
+pub use npm_provenance_core::site::TRUST_PATH;
+use npm_provenance_core::site::{META_REGISTRY, META_TRUST};
 
 /// One file of the build.
 pub struct StaticFile {
@@ -140,13 +140,11 @@ impl StaticSite {
             let mut body = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             if name == "index.html" {
                 let mut meta = format!(
-                    "<meta name=\"npm-provenance-registry\" content=\"{}\" />",
+                    "<meta name=\"{META_REGISTRY}\" content=\"{}\" />",
                     escape_attribute(registry)
                 );
                 if announce_trust {
-                    meta.push_str(&format!(
-                        "<meta name=\"npm-provenance-trust\" content=\"{TRUST_PATH}\" />"
-                    ));
+                    meta.push_str(&format!("<meta name=\"{META_TRUST}\" content=\"{TRUST_PATH}\" />"));
                 }
                 let html = String::from_utf8_lossy(&body).replace("</head>", &format!("{meta}\n  </head>"));
                 body = html.into_bytes();

@@ -4,20 +4,24 @@
 //! verifier (which stays the authority, and makes every check itself when the
 //! browser did not) accepts exactly those inputs without recomputing them.
 //! See `npm_provenance_core::signature_inputs`.
+//!
+//! ECDSA only: Ed25519 (one checkpoint signature per Rekor v2 bundle) is left
+//! to the Rust code, whose cost for it is small.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
 use js_sys::{Array, Uint8Array};
-use npm_provenance_core::crypto_backend::remember_verified;
-use npm_provenance_core::signature_inputs::{Curve, SignatureCheck, signature_p1363};
+use npm_provenance_core::crypto_backend::{Curve, SignatureCheck, remember_verified};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, EcKeyImportParams, EcdsaParams, SubtleCrypto};
 
 thread_local! {
-    /// Imported keys by their SEC1 bytes: log, CT and CA keys recur in every bundle.
-    static KEYS: RefCell<HashMap<Vec<u8>, CryptoKey>> = RefCell::new(HashMap::new());
+    /// Imported keys by curve and key bytes: log, CT and CA keys recur in
+    /// every bundle. The curve is part of the key: the same bytes imported
+    /// for another curve would be another key (or none).
+    static KEYS: RefCell<HashMap<(Curve, Vec<u8>), CryptoKey>> = RefCell::new(HashMap::new());
 }
 
 /// Most keys kept imported (each bundle's leaf key is new; bound the map).
@@ -28,12 +32,17 @@ fn subtle() -> Option<SubtleCrypto> {
     Some(global.crypto().ok()?.subtle())
 }
 
-async fn import(subtle: &SubtleCrypto, curve: &str, sec1: &[u8]) -> Option<CryptoKey> {
-    if let Some(key) = KEYS.with(|k| k.borrow().get(sec1).cloned()) {
+async fn import(subtle: &SubtleCrypto, curve: Curve, sec1: &[u8]) -> Option<CryptoKey> {
+    let cache_key = (curve, sec1.to_vec());
+    if let Some(key) = KEYS.with(|k| k.borrow().get(&cache_key).cloned()) {
         return Some(key);
     }
     let params = EcKeyImportParams::new("ECDSA");
-    params.set_named_curve(curve);
+    params.set_named_curve(match curve {
+        Curve::P256 => "P-256",
+        Curve::P384 => "P-384",
+        Curve::Ed25519 => return None,
+    });
     let usages = Array::of1(&JsValue::from_str("verify"));
     let promise = subtle
         .import_key_with_object("raw", &Uint8Array::from(sec1).into(), &params, false, &usages)
@@ -44,7 +53,7 @@ async fn import(subtle: &SubtleCrypto, curve: &str, sec1: &[u8]) -> Option<Crypt
         if k.len() >= MAX_KEYS {
             k.clear();
         }
-        k.insert(sec1.to_vec(), key.clone());
+        k.insert(cache_key, key.clone());
     });
     Some(key)
 }
@@ -54,14 +63,15 @@ async fn verify(subtle: &SubtleCrypto, check: &SignatureCheck) -> bool {
     if !check.hash_is_curve_default {
         return false;
     }
-    let Some(signature) = signature_p1363(check) else {
+    let Some(signature) = check.signature_p1363() else {
         return false;
     };
-    let (curve, hash) = match check.curve {
-        Curve::P256 => ("P-256", "SHA-256"),
-        Curve::P384 => ("P-384", "SHA-384"),
+    let hash = match check.curve {
+        Curve::P256 => "SHA-256",
+        Curve::P384 => "SHA-384",
+        Curve::Ed25519 => return false,
     };
-    let Some(key) = import(subtle, curve, &check.public_key).await else {
+    let Some(key) = import(subtle, check.curve, &check.public_key).await else {
         return false;
     };
     let params = EcdsaParams::new_with_str("ECDSA", hash);

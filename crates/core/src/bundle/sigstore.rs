@@ -1,0 +1,545 @@
+//! The Sigstore checks: the DSSE signature, then `sigstore-verify` for the
+//! signed time, the certificate chain and its SCT, the log's inclusion
+//! evidence and that the log entry describes this bundle.
+//!
+//! `sigstore-verify` runs those steps in the order of the Sigstore client
+//! specification and returns the first failure as a typed error; each error
+//! type belongs to the earliest step that can raise it (see [`check_of`]), so
+//! a step is only ever shown as passed when it really ran and passed.
+
+use sigstore_types::{Artifact, ArtifactDigest, DerPublicKey, HashAlgorithm, SignatureContent};
+use sigstore_verify::{
+    CertificateError, Error as SigstoreError, PublicKeyVerificationPolicy, TimestampError, TransparencyLogError,
+    VerificationPolicy, VerificationResult,
+};
+
+use crate::bundle::npm_policy::SubjectMatch;
+use crate::bundle::signing_key::SigningKey;
+use crate::bundle::structure::ParsedBundle;
+use crate::bundle::{ArtifactExpectation, DigestAlgorithm};
+use crate::checks::CheckId;
+use crate::package::{hex, truncate};
+use crate::report::{CheckpointSignatureInfo, InclusionProofInfo, TimestampInfo, TlogEntryInfo};
+use crate::time::format_rfc3339;
+use crate::trust::TrustMaterial;
+
+/// The DSSE signature over the PAE, with the certificate's key or the
+/// selected key. Checked before anything reads the payload, so that a
+/// payload altered after signing fails as what it is: a bad signature.
+pub fn dsse_signature(parsed: &ParsedBundle, key: &SigningKey) -> Result<String, String> {
+    let SignatureContent::DsseEnvelope(envelope) = &parsed.bundle.content else {
+        return Err("The bundle holds no DSSE envelope.".into());
+    };
+    let whose = key.whose();
+    let spki = match key.spki() {
+        Some(spki) => DerPublicKey::new(spki.to_vec()),
+        None => {
+            let cert = parsed
+                .bundle
+                .signing_certificate()
+                .ok_or("The bundle has no certificate.")?;
+            sigstore_crypto::parse_certificate_info(cert)
+                .map_err(|e| {
+                    format!(
+                        "The signing certificate cannot be read: {}.",
+                        truncate(&e.to_string(), 200)
+                    )
+                })?
+                .public_key
+        }
+    };
+    let scheme = sigstore_crypto::KeyAlgorithm::from_spki(&spki)
+        .map_err(|e| format!("The signing key cannot be used: {e}."))?
+        .default_signing_scheme();
+    if parsed.signature_not_base64 {
+        return Err("The DSSE signature is not base64: it is not a signature.".into());
+    }
+    sigstore_crypto::verify_signature(&spki, &envelope.pae(), &envelope.signature.sig, scheme)
+        .map(|_| format!("The DSSE signature over the payload type and payload (PAE) verifies with {whose}."))
+        .map_err(|_| {
+            format!(
+                "The DSSE signature does not verify with {whose}: the payload or its type was changed after signing, or another key signed it."
+            )
+        })
+}
+
+/// The checks `sigstore-verify` makes, in its order. For DSSE envelopes the
+/// signature and the subject were checked before it ran.
+pub fn library_steps(keyless: bool, dsse: bool) -> &'static [CheckId] {
+    use CheckId::*;
+    match (keyless, dsse) {
+        (true, true) => &[
+            LogTimestamp,
+            CertificateChain,
+            CertificateSct,
+            TransparencyLog,
+            LogEntryMatch,
+        ],
+        (true, false) => &[
+            LogTimestamp,
+            CertificateChain,
+            CertificateSct,
+            TransparencyLog,
+            Subject,
+            Signature,
+            LogEntryMatch,
+        ],
+        // With a key, the log's evidence is checked first, then the time it
+        // signed (the integrated time, RFC 3161 timestamps).
+        (false, true) => &[TransparencyLog, LogTimestamp, LogEntryMatch],
+        (false, false) => &[TransparencyLog, LogTimestamp, Subject, Signature, LogEntryMatch],
+    }
+}
+
+/// The artifact handed to `sigstore-verify`: for DSSE envelopes the subject
+/// digest our subject check matched (or, when there was nothing to match,
+/// the first subject's: the subject check was then skipped and the verdict
+/// cannot be "verified"); for message signatures the artifact itself.
+pub fn library_artifact<'a>(
+    parsed: &'a ParsedBundle,
+    expectation: &'a ArtifactExpectation,
+    subject: Option<&SubjectMatch>,
+) -> Result<Artifact<'a>, String> {
+    let digest = |algorithm: DigestAlgorithm, bytes: Vec<u8>| {
+        ArtifactDigest::new(algorithm.library(), bytes)
+            .map(Artifact::Digest)
+            .map_err(|e| format!("The digest is unusable: {e}."))
+    };
+    match &parsed.bundle.content {
+        SignatureContent::DsseEnvelope(_) => {
+            if let ArtifactExpectation::Blob(bytes) = expectation {
+                return Ok(Artifact::Blob(bytes));
+            }
+            let m = subject.ok_or("The statement's subject has no usable digest.")?;
+            let algorithm = if m.algorithm == "sha512" {
+                DigestAlgorithm::Sha512
+            } else {
+                DigestAlgorithm::Sha256
+            };
+            digest(algorithm, m.digest.clone())
+        }
+        SignatureContent::MessageSignature(signature) => match expectation {
+            ArtifactExpectation::Blob(bytes) => Ok(Artifact::Blob(bytes)),
+            ArtifactExpectation::Digest { algorithm, bytes, .. } => digest(*algorithm, bytes.clone()),
+            ArtifactExpectation::Integrity(integrity) => digest(
+                DigestAlgorithm::Sha512,
+                integrity.sha512.first().map(|d| d.to_vec()).unwrap_or_default(),
+            ),
+            ArtifactExpectation::Unknown => match &signature.message_digest {
+                Some(d) => ArtifactDigest::new(d.algorithm, d.digest.as_bytes().to_vec())
+                    .map(Artifact::Digest)
+                    .map_err(|e| format!("The bundle's message digest is unusable: {e}.")),
+                None => Err("The message signature has no digest and no artifact was supplied.".into()),
+            },
+        },
+        _ => Err("Unsupported bundle content.".into()),
+    }
+}
+
+/// Runs `sigstore-verify`: keyless with any identity (the identity is
+/// checked afterwards, against the caller's expectations), or with the key.
+pub fn verify(
+    parsed: &ParsedBundle,
+    key: &SigningKey,
+    artifact: Artifact<'_>,
+    trust: &TrustMaterial,
+) -> Result<VerificationResult, SigstoreError> {
+    let verifier = trust.verifier();
+    match key.spki() {
+        None => verifier.verify(artifact, &parsed.bundle, &VerificationPolicy::any_identity()),
+        Some(spki) => verifier.verify(
+            artifact,
+            &parsed.bundle,
+            &PublicKeyVerificationPolicy::new(DerPublicKey::new(spki.to_vec())),
+        ),
+    }
+}
+
+/// The check a `sigstore-verify` error belongs to, by its type, with a
+/// sentence. An error that several steps can raise goes to the earliest of
+/// them; the structure check guarantees what makes an attribution exact
+/// (log ids are 32 bytes, so a malformed entry is its body).
+pub fn check_of(error: &SigstoreError, keyless: bool, signature_not_base64: bool) -> (CheckId, String) {
+    use CheckId::*;
+    let detail = truncate(&error.to_string(), 400);
+    let (check, lead) = match error {
+        SigstoreError::Timestamp(TimestampError::NoVerifiedTimestamp(_)) => {
+            (LogTimestamp, "No signed time establishes when this was signed")
+        }
+        SigstoreError::Timestamp(TimestampError::OutsideAuthorityValidity { .. }) => (
+            LogTimestamp,
+            "The timestamp authority that signed the time was not trusted at that time",
+        ),
+        SigstoreError::Timestamp(_) => (LogTimestamp, "An RFC 3161 timestamp does not verify"),
+        SigstoreError::TransparencyLog(e) => match e {
+            // Keyless verification authenticates the signed entry timestamp
+            // first, to establish the signing time.
+            TransparencyLogError::InclusionPromise(_) | TransparencyLogError::UnknownLog { .. } if keyless => {
+                (LogTimestamp, "The log's signed entry timestamp does not verify")
+            }
+            TransparencyLogError::InclusionPromise(_) | TransparencyLogError::UnknownLog { .. } => {
+                (TransparencyLog, "The log's signed entry timestamp does not verify")
+            }
+            TransparencyLogError::IntegratedTime(_) => (LogTimestamp, "The log's integration time cannot be right"),
+            TransparencyLogError::InclusionProof(_) | TransparencyLogError::Checkpoint(_) => (
+                TransparencyLog,
+                "The log's inclusion proof or checkpoint does not verify",
+            ),
+            TransparencyLogError::EntryMismatch(_) => (LogEntryMatch, "The log entry does not describe this bundle"),
+            TransparencyLogError::MalformedEntry(_) => (LogEntryMatch, "The log entry cannot be read"),
+            _ => (TransparencyLog, "The log evidence does not verify"),
+        },
+        SigstoreError::Certificate(e) => match e {
+            CertificateError::Sct(_) => (
+                CertificateSct,
+                "The certificate's signed certificate timestamp does not verify",
+            ),
+            CertificateError::Malformed(_) => (BundleFormat, "The certificate cannot be read"),
+            CertificateError::NoValidAuthority { .. } => (
+                CertificateChain,
+                "No certificate authority of the trusted root was valid at the signed time",
+            ),
+            CertificateError::NotYetValid { .. } => {
+                (CertificateChain, "The certificate was not valid yet at the signed time")
+            }
+            CertificateError::Expired { .. } => (CertificateChain, "The certificate had expired at the signed time"),
+            _ => (
+                CertificateChain,
+                "The certificate does not chain to a certificate authority of the trusted root at the signed time",
+            ),
+        },
+        SigstoreError::SignatureInvalid(_) if signature_not_base64 => {
+            (Signature, "The signature is not base64, so it is not a signature")
+        }
+        SigstoreError::SignatureInvalid(_) => (Signature, "The signature does not verify"),
+        SigstoreError::ArtifactMismatch(_) | SigstoreError::UnsupportedArtifact(_) => {
+            (Subject, "The signature does not cover the artifact")
+        }
+        SigstoreError::IdentityMismatch { .. } | SigstoreError::IssuerMismatch { .. } => {
+            (ExpectedIdentity, "Not the expected signer")
+        }
+        _ => (BundleFormat, "The bundle cannot be verified"),
+    };
+    (check, format!("{lead}: {detail}."))
+}
+
+/// What the log and the timestamp authorities proved, for the report.
+pub struct Evidence {
+    pub tlog: Option<TlogEntryInfo>,
+    pub timestamps: Vec<TimestampInfo>,
+}
+
+/// Reads the bundle's log evidence for the report. Checkpoint signature lines
+/// are checked against the trusted root's log keys (at most
+/// `structure::MAX_CHECKPOINT_SIGNATURES` of them, as `sigstore-verify`
+/// checks them; the crypto backend remembers its successes, so this costs no
+/// second verification). Timestamps are attributed to the authority that
+/// signed them only after `sigstore-verify` accepted them.
+pub fn evidence(parsed: &ParsedBundle, trust: &TrustMaterial, result: Option<&VerificationResult>) -> Evidence {
+    let public_good = trust.is_public_good();
+    let tlog = parsed.bundle.verification_material.tlog_entries.first().map(|entry| {
+        let log_index = entry.log_index.get();
+        let integrated = entry.integrated_time.map(|t| t.as_second());
+        let rekor_v2 = entry.kind_version == sigstore_types::KindVersion::HashedRekordV002;
+        TlogEntryInfo {
+            log_index,
+            log_id: hex(entry.log_id.key_id.as_bytes()),
+            kind: entry.kind_version.kind().to_string(),
+            kind_version: entry.kind_version.version().to_string(),
+            rekor_v2,
+            integrated_time: integrated,
+            integrated_time_rfc3339: integrated.map(format_rfc3339),
+            inclusion_promise: entry.inclusion_promise.is_some(),
+            inclusion_proof: entry.inclusion_proof.as_ref().map(|p| {
+                let checkpoint = p.checkpoint.checkpoint();
+                InclusionProofInfo {
+                    log_index: p.log_index.get(),
+                    tree_size: checkpoint.map_or(p.tree_size, |c| c.tree_size()),
+                    root_hash: hex(p.root_hash.as_bytes()),
+                    checkpoint_origin: checkpoint.map(|c| truncate(c.origin(), 200)),
+                    checkpoint_signatures: checkpoint.map(|c| checkpoint_signatures(c, trust)).unwrap_or_default(),
+                }
+            }),
+            // Rekor v2 shards are not searchable by a global index.
+            ledger_url: (public_good && !rekor_v2).then(|| crate::links::ledger_url(log_index)),
+        }
+    });
+    let timestamps = match result {
+        Some(_) => timestamp_authorities(parsed, trust),
+        None => Vec::new(),
+    };
+    Evidence { tlog, timestamps }
+}
+
+fn checkpoint_signatures(
+    checkpoint: &sigstore_types::Checkpoint,
+    trust: &TrustMaterial,
+) -> Vec<CheckpointSignatureInfo> {
+    let message = checkpoint.signed_data();
+    checkpoint
+        .signatures()
+        .iter()
+        .take(crate::bundle::structure::MAX_CHECKPOINT_SIGNATURES)
+        .map(|line| {
+            let hint = line.key_id.as_bytes();
+            let logs: Vec<_> = trust
+                .trusted_root()
+                .tlogs
+                .iter()
+                .filter(|log| log.log_id.key_id.as_bytes().get(..4) == Some(&hint[..]))
+                .collect();
+            let verified = logs.iter().any(|log| {
+                sigstore_crypto::VerificationKey::from_spki(&log.public_key.raw_bytes)
+                    .is_ok_and(|key| key.verify(message, &line.signature).is_ok())
+            });
+            CheckpointSignatureInfo {
+                name: truncate(&line.name, 200),
+                key_hint: hex(hint),
+                by_log_key: !logs.is_empty(),
+                verified,
+            }
+        })
+        .collect()
+}
+
+/// Which authority of the trusted root signed each RFC 3161 timestamp.
+fn timestamp_authorities(parsed: &ParsedBundle, trust: &TrustMaterial) -> Vec<TimestampInfo> {
+    let signature = match &parsed.bundle.content {
+        SignatureContent::DsseEnvelope(e) => e.signature.sig.clone(),
+        SignatureContent::MessageSignature(m) => m.signature.clone(),
+        _ => return Vec::new(),
+    };
+    let root = trust.trusted_root();
+    parsed
+        .bundle
+        .verification_material
+        .timestamp_verification_data
+        .rfc3161_timestamps
+        .iter()
+        .filter_map(|ts| {
+            root.timestamp_authorities.iter().find_map(|tsa| {
+                let (leaf, intermediates, anchor) = match tsa.cert_chain.certificates.as_slice() {
+                    [] => return None,
+                    [only] => (only, &[][..], only),
+                    [leaf, rest @ .., anchor] => (leaf, rest, anchor),
+                };
+                let authority = sigstore_types::TsaAuthority::new(
+                    leaf.raw_bytes.clone(),
+                    intermediates.iter().map(|c| c.raw_bytes.clone()).collect(),
+                    anchor.raw_bytes.clone(),
+                    tsa.valid_for,
+                );
+                let time =
+                    sigstore_verify::tsa::verify_timestamp_for_authority(&ts.signed_timestamp, &signature, &authority)
+                        .ok()?
+                        .as_second();
+                let name = [tsa.subject.common_name.as_deref(), tsa.subject.organization.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Some(TimestampInfo {
+                    authority: truncate(
+                        if name.is_empty() {
+                            tsa.uri.as_deref().unwrap_or("?")
+                        } else {
+                            &name
+                        },
+                        200,
+                    ),
+                    time,
+                    time_rfc3339: format_rfc3339(time),
+                })
+            })
+        })
+        .collect()
+}
+
+/// The sentence of a library step that passed.
+pub fn passed(
+    step: CheckId,
+    parsed: &ParsedBundle,
+    evidence: &Evidence,
+    result: Option<&VerificationResult>,
+    expectation: &ArtifactExpectation,
+) -> String {
+    let tlog = evidence.tlog.as_ref();
+    match step {
+        CheckId::LogTimestamp => {
+            let mut parts = Vec::new();
+            if let Some(t) = tlog.and_then(|t| t.integrated_time_rfc3339.as_deref()).filter(|_| {
+                tlog.is_some_and(|t| t.inclusion_promise) && result.is_some_and(|r| r.integrated_time().is_some())
+            }) {
+                parts.push(format!(
+                    "the log's signed entry timestamp verifies: the entry was integrated at {t}"
+                ));
+            }
+            for ts in &evidence.timestamps {
+                parts.push(format!(
+                    "timestamp authority {} signed the time {}",
+                    ts.authority, ts.time_rfc3339
+                ));
+            }
+            if parts.is_empty() {
+                return if parsed.is_keyless() {
+                    "The signed time verifies.".into()
+                } else {
+                    "No signed time is needed for a key's signature; none failed.".into()
+                };
+            }
+            let mut s = parts.join("; ");
+            if let Some(first) = s.get(..1) {
+                s = first.to_uppercase() + &s[1..];
+            }
+            s.push('.');
+            s
+        }
+        CheckId::CertificateChain => format!(
+            "The certificate{} chains to a certificate authority of the trusted root and was valid at the signed time.",
+            result
+                .and_then(VerificationResult::identity)
+                .map(|i| format!(" for {}", truncate(i.as_str(), 200)))
+                .unwrap_or_default()
+        ),
+        CheckId::CertificateSct => {
+            "The certificate's signed certificate timestamp verifies with a CT log key of the trusted root.".into()
+        }
+        CheckId::TransparencyLog => match tlog.and_then(|t| t.inclusion_proof.as_ref()) {
+            Some(proof) => {
+                let lines = &proof.checkpoint_signatures;
+                let log_lines = lines.iter().filter(|l| l.verified).count();
+                let others = lines.iter().filter(|l| !l.by_log_key).count();
+                format!(
+                    "The inclusion proof verifies against a checkpoint{} of tree size {}, signed by the log ({} of {} signature line{} verified with the log's key{}){}.",
+                    proof
+                        .checkpoint_origin
+                        .as_deref()
+                        .map(|o| format!(" from {o}"))
+                        .unwrap_or_default(),
+                    proof.tree_size,
+                    log_lines,
+                    lines.len(),
+                    if lines.len() == 1 { "" } else { "s" },
+                    if others > 0 {
+                        format!("; {others} from witnesses or other signers, not needed and not checked")
+                    } else {
+                        String::new()
+                    },
+                    if tlog.is_some_and(|t| t.inclusion_promise) {
+                        ", and the inclusion promise verifies"
+                    } else {
+                        ""
+                    }
+                )
+            }
+            None => {
+                "The inclusion promise (signed entry timestamp) verifies; the bundle predates inclusion proofs.".into()
+            }
+        },
+        CheckId::Signature if parsed.is_dsse() => "The DSSE signature over the statement verifies.".into(),
+        CheckId::Signature => "The signature over the artifact's digest verifies.".into(),
+        CheckId::LogEntryMatch => format!(
+            "The log entry ({}) records this bundle's {}.",
+            tlog.map(|t| format!("{} {}", t.kind, t.kind_version))
+                .unwrap_or_default(),
+            if parsed.is_dsse() {
+                "payload and signature"
+            } else {
+                "digest and signature"
+            }
+        ),
+        CheckId::Subject => match expectation {
+            ArtifactExpectation::Unknown => "The signature covers the digest the bundle states.".into(),
+            _ => "The signed digest is the supplied artifact's.".into(),
+        },
+        other => format!("{} passed.", other.title()),
+    }
+}
+
+impl DigestAlgorithm {
+    pub fn library(self) -> HashAlgorithm {
+        match self {
+            DigestAlgorithm::Sha256 => HashAlgorithm::Sha2256,
+            DigestAlgorithm::Sha512 => HashAlgorithm::Sha2512,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_go_to_the_earliest_step_that_raises_them() {
+        let cases: Vec<(SigstoreError, bool, CheckId)> = vec![
+            (SigstoreError::SignatureInvalid("x".into()), true, CheckId::Signature),
+            (
+                TransparencyLogError::InclusionPromise("x".into()).into(),
+                true,
+                CheckId::LogTimestamp,
+            ),
+            (
+                TransparencyLogError::InclusionPromise("x".into()).into(),
+                false,
+                CheckId::TransparencyLog,
+            ),
+            (
+                TransparencyLogError::MalformedEntry("x".into()).into(),
+                true,
+                CheckId::LogEntryMatch,
+            ),
+            (
+                TransparencyLogError::IntegratedTime("x".into()).into(),
+                true,
+                CheckId::LogTimestamp,
+            ),
+            (
+                TransparencyLogError::Checkpoint("x".into()).into(),
+                true,
+                CheckId::TransparencyLog,
+            ),
+            (
+                TransparencyLogError::EntryMismatch("x".into()).into(),
+                true,
+                CheckId::LogEntryMatch,
+            ),
+            (
+                CertificateError::ChainInvalid("x".into()).into(),
+                true,
+                CheckId::CertificateChain,
+            ),
+            (CertificateError::Sct("x".into()).into(), true, CheckId::CertificateSct),
+            (
+                CertificateError::Malformed("x".into()).into(),
+                true,
+                CheckId::BundleFormat,
+            ),
+            (
+                TimestampError::NoVerifiedTimestamp("x".into()).into(),
+                true,
+                CheckId::LogTimestamp,
+            ),
+            (SigstoreError::InvalidBundle("x".into()), true, CheckId::BundleFormat),
+            (SigstoreError::ArtifactMismatch("x".into()), false, CheckId::Subject),
+        ];
+        for (error, keyless, want) in cases {
+            assert_eq!(check_of(&error, keyless, false).0, want, "{error}");
+        }
+    }
+
+    #[test]
+    fn the_library_steps_of_every_kind_end_with_the_log_entry() {
+        for (keyless, dsse) in [(true, true), (true, false), (false, true), (false, false)] {
+            let steps = library_steps(keyless, dsse);
+            let first = if keyless {
+                CheckId::LogTimestamp
+            } else {
+                CheckId::TransparencyLog
+            };
+            assert_eq!(steps.first(), Some(&first));
+            assert_eq!(steps.last(), Some(&CheckId::LogEntryMatch));
+            assert_eq!(steps.contains(&CheckId::Signature), !dsse);
+            assert_eq!(steps.contains(&CheckId::CertificateChain), keyless);
+        }
+    }
+}

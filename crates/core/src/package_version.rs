@@ -1,0 +1,472 @@
+//! The one package-version path, used by the app, its worker, the server and
+//! the command line: from what the registry serves for a name and version to
+//! a [`Report`]. Which version a request means, whether the registry's
+//! documents are the asked package's, the attestations, the registry
+//! signatures. None of it does I/O.
+
+use crate::bundle::{ArtifactExpectation, Context, DigestAlgorithm, PreparedBundle, Role, verify_bundle};
+use crate::checks::{CheckId, Checklist, Outcome};
+use crate::identity::ExpectedIdentity;
+use crate::package::{parse_integrity, validate_name, validate_version};
+use crate::registry_documents::{
+    Packument, RegistrySignature, VersionDist, looks_like_attestations_response, parse_attestations,
+};
+use crate::registry_signatures::check_registry_signatures;
+use crate::report::{AttestationKind, AttestationReport, PackageRef, Report};
+use crate::trust::TrustMaterial;
+use crate::verdict::{self, Subject};
+
+/// An attestations response read once: its bundles parsed and checked for
+/// shape, ready for the browser's pre-verification and for verification.
+#[derive(Debug)]
+pub struct PreparedAttestations {
+    pub entries: Result<Vec<PreparedBundle>, String>,
+}
+
+impl PreparedAttestations {
+    /// Reads `{"attestations":[{"predicateType","bundle"}]}` (size and count
+    /// limited before any bundle is read).
+    pub fn parse(json: &str) -> Self {
+        Self {
+            entries: parse_attestations(json).map(|entries| {
+                entries
+                    .into_iter()
+                    .map(|e| PreparedBundle::parse(&e.bundle_json, e.predicate_type))
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// What the registry serves for one package version.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PackageVersionDocuments<'a> {
+    pub name: &'a str,
+    pub version: &'a str,
+    /// `dist.integrity` from the version document.
+    pub integrity: Option<&'a str>,
+    /// The attestations response; `None` when the registry has none for this
+    /// version (404, or no `dist.attestations`).
+    pub attestations: Option<&'a PreparedAttestations>,
+    /// `dist.signatures` from the version document.
+    pub registry_signatures: &'a [RegistrySignature],
+    /// When the version was published (packument `time`), for key expiry.
+    pub published_at: Option<i64>,
+}
+
+impl<'a> PackageVersionDocuments<'a> {
+    /// The documents of `version` from the registry's package (or version)
+    /// document, as resolved by [`resolve_version`].
+    pub fn from_registry(
+        name: &'a str,
+        version: &'a str,
+        dist: &'a VersionDist,
+        published_at: Option<i64>,
+        attestations: Option<&'a PreparedAttestations>,
+    ) -> Self {
+        Self {
+            name,
+            version,
+            integrity: dist.integrity.as_deref(),
+            attestations,
+            registry_signatures: &dist.signatures,
+            published_at,
+        }
+    }
+}
+
+/// Why a request names no version the registry serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResolveError {
+    /// The registry answered for another package than the one asked for
+    /// (a hostile or broken registry; the verdict would be about the wrong
+    /// package).
+    NameMismatch {
+        asked: String,
+        served: String,
+    },
+    /// The version document under a version's key states another version.
+    VersionMismatch {
+        key: String,
+        stated: String,
+    },
+    VersionNotFound {
+        name: String,
+        version: String,
+        latest: Option<String>,
+    },
+    NoVersions(String),
+}
+
+impl ResolveError {
+    pub fn message(&self) -> String {
+        use crate::text::visible;
+        match self {
+            ResolveError::NameMismatch { asked, served } => format!(
+                "The registry answered the request for {} with the document of another package, {}: nothing is verified for it.",
+                visible(asked),
+                visible(served)
+            ),
+            ResolveError::VersionMismatch { key, stated } => format!(
+                "The registry lists version {} with the document of version {}: nothing is verified for it.",
+                visible(key),
+                visible(stated)
+            ),
+            ResolveError::VersionNotFound { name, version, .. } => {
+                format!("{} has no version {}.", visible(name), visible(version))
+            }
+            ResolveError::NoVersions(name) => format!("{} has no published versions.", visible(name)),
+        }
+    }
+
+    /// Whether this is the registry not having what was asked (404), rather
+    /// than the registry serving something wrong.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ResolveError::VersionNotFound { .. } | ResolveError::NoVersions(_))
+    }
+}
+
+/// The version a request means: the one asked for, or the `latest` tag, in
+/// the document of the package asked for (the registry does not get to say
+/// which package is verified).
+pub fn resolve_version(packument: &Packument, name: &str, version: Option<&str>) -> Result<String, ResolveError> {
+    if packument.name != name {
+        return Err(ResolveError::NameMismatch {
+            asked: name.to_string(),
+            served: packument.name.clone(),
+        });
+    }
+    let version = match version {
+        Some(v) if packument.versions.contains_key(v) => v.to_string(),
+        Some(v) => {
+            return Err(ResolveError::VersionNotFound {
+                name: name.to_string(),
+                version: v.to_string(),
+                latest: packument.latest().map(str::to_string),
+            });
+        }
+        None => packument
+            .latest()
+            .map(str::to_string)
+            .ok_or_else(|| ResolveError::NoVersions(name.to_string()))?,
+    };
+    check_version_document(packument.versions.get(&version), name, &version)?;
+    Ok(version)
+}
+
+/// A version document must state the package and version it is listed under.
+pub fn check_version_document(dist: Option<&VersionDist>, name: &str, version: &str) -> Result<(), ResolveError> {
+    let Some(dist) = dist else {
+        return Err(ResolveError::VersionNotFound {
+            name: name.to_string(),
+            version: version.to_string(),
+            latest: None,
+        });
+    };
+    if let Some(stated) = dist.stated_name.as_deref().filter(|n| *n != name) {
+        return Err(ResolveError::NameMismatch {
+            asked: name.to_string(),
+            served: stated.to_string(),
+        });
+    }
+    if let Some(stated) = dist.stated_version.as_deref().filter(|v| *v != version) {
+        return Err(ResolveError::VersionMismatch {
+            key: version.to_string(),
+            stated: stated.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Verifies a package version's attestations and registry signatures.
+pub fn verify_package_version(
+    docs: &PackageVersionDocuments<'_>,
+    trust: &TrustMaterial,
+    expected: &ExpectedIdentity,
+) -> Report {
+    crate::crypto_backend::install();
+    if let Err(e) = validate_name(docs.name).and_then(|_| validate_version(docs.version)) {
+        return Report::error(None, e);
+    }
+    let package = PackageRef::new(docs.name, docs.version);
+    let artifact = match docs.integrity.map(parse_integrity) {
+        Some(Ok(integrity)) => ArtifactExpectation::Integrity(integrity),
+        Some(Err(e)) => {
+            return Report::error(
+                Some(package),
+                format!("The version document's integrity is unusable: {e}."),
+            );
+        }
+        None => ArtifactExpectation::Unknown,
+    };
+    let ctx = Context {
+        trust,
+        package: Some(&package),
+        artifact: &artifact,
+        expected,
+    };
+    let mut list = Checklist::new();
+    let attestations = match docs.attestations {
+        None => {
+            list.skip_optional(
+                CheckId::Attestations,
+                "The registry serves no attestations for this version.",
+            );
+            Vec::new()
+        }
+        Some(prepared) => verify_attestations(prepared, &ctx, &mut list),
+    };
+    match (docs.registry_signatures, docs.integrity) {
+        ([], _) => list.skip_optional(
+            CheckId::RegistrySignature,
+            "The registry sent no dist.signatures for this version.",
+        ),
+        (_, None) => list.skip_optional(
+            CheckId::RegistrySignature,
+            "There is no integrity for the registry signature to cover.",
+        ),
+        (sigs, Some(integrity)) => list.check(CheckId::RegistrySignature, || {
+            check_registry_signatures(
+                docs.name,
+                docs.version,
+                integrity,
+                sigs,
+                trust.registry_keys(),
+                docs.published_at,
+            )
+        }),
+    }
+    assemble(Some(package), list, attestations, Subject::PackageVersion)
+}
+
+/// The one attestation loop: each bundle of a response verified, then the
+/// set as a whole (one of each kind at most; the registry's publish
+/// attestation beside the provenance when the registry's keys are known).
+fn verify_attestations(
+    prepared: &PreparedAttestations,
+    ctx: &Context<'_>,
+    list: &mut Checklist,
+) -> Vec<AttestationReport> {
+    let entries = match &prepared.entries {
+        Ok(entries) => entries,
+        Err(e) => {
+            list.fail(CheckId::Attestations, e.clone());
+            return Vec::new();
+        }
+    };
+    let mut reports: Vec<AttestationReport> = entries.iter().map(|e| verify_bundle(e, &Role::Npm, ctx)).collect();
+    list.check(CheckId::Attestations, || attestation_set(&reports));
+    registry_attestation(&reports, ctx.trust, list);
+    // Provenance first, as people read it; the registry's order varies.
+    reports.sort_by_key(|r| match r.kind {
+        AttestationKind::Provenance => 0,
+        AttestationKind::Publish => 1,
+        AttestationKind::Bundle => 2,
+    });
+    reports
+}
+
+/// The set check: which attestations are there, one of each kind at most.
+fn attestation_set(reports: &[AttestationReport]) -> Result<String, String> {
+    let count = |kind| reports.iter().filter(|r| r.kind == kind).count();
+    let (provenance, publish) = (count(AttestationKind::Provenance), count(AttestationKind::Publish));
+    // Two attestations of one kind would let a page show the harmless one while
+    // the other is what a tool acts on; npm never serves that.
+    if provenance > 1 || publish > 1 {
+        return Err(format!(
+            "The registry serves {provenance} provenance and {publish} publish attestations; npm serves at most one of each."
+        ));
+    }
+    let mut names: Vec<&str> = reports.iter().map(|r| r.kind.label()).collect();
+    names.sort_unstable();
+    names.dedup();
+    Ok(format!(
+        "The registry serves {} attestation{}: {}.",
+        reports.len(),
+        if reports.len() == 1 { "" } else { "s" },
+        names.join(" and ")
+    ))
+}
+
+/// Provenance is only as good as the registry that serves it: where the
+/// registry's keys are known, its publish attestation (signed by its key,
+/// over the same package and tarball) is required beside the provenance, so
+/// that a registry cannot drop what its key signed and still pass.
+fn registry_attestation(reports: &[AttestationReport], trust: &TrustMaterial, list: &mut Checklist) {
+    let has = |kind| reports.iter().any(|r| r.kind == kind);
+    if !has(AttestationKind::Provenance) {
+        return;
+    }
+    list.record(CheckId::RegistryAttestation, || {
+        if has(AttestationKind::Publish) {
+            Outcome::Passed(
+                "The registry's publish attestation is served beside the provenance (its checks are below).".into(),
+            )
+        } else if trust.registry_keys().keys().is_empty() {
+            Outcome::Skipped {
+                required: false,
+                why: "No registry keys are configured, so the registry's publish attestation was not checked: the provenance stands on its own.".into(),
+            }
+        } else {
+            Outcome::Skipped {
+                required: true,
+                why: "The registry serves no publish attestation for this version: nothing signed with the registry's key says it published this tarball, so the provenance alone does not make it verified.".into(),
+            }
+        }
+    });
+}
+
+/// What a person pasted, read once: an attestations response or one bundle.
+#[derive(Debug)]
+pub enum PreparedInput {
+    Attestations(PreparedAttestations),
+    Bundle(Box<PreparedBundle>),
+}
+
+impl PreparedInput {
+    pub fn parse(json: &str) -> Self {
+        let json = json.trim();
+        if looks_like_attestations_response(json) {
+            Self::Attestations(PreparedAttestations::parse(json))
+        } else {
+            Self::Bundle(Box::new(PreparedBundle::parse(json, None)))
+        }
+    }
+}
+
+/// Verifies what a person pasted: an attestations response or one bundle.
+/// `package` (`name`, `version`) and `integrity` enable the npm checks that need them.
+pub fn inspect(
+    json: &str,
+    package: Option<(&str, &str)>,
+    integrity: Option<&str>,
+    trust: &TrustMaterial,
+    expected: &ExpectedIdentity,
+) -> Report {
+    inspect_prepared(&PreparedInput::parse(json), package, integrity, trust, expected)
+}
+
+/// [`inspect`] for input read with [`PreparedInput::parse`].
+pub fn inspect_prepared(
+    input: &PreparedInput,
+    package: Option<(&str, &str)>,
+    integrity: Option<&str>,
+    trust: &TrustMaterial,
+    expected: &ExpectedIdentity,
+) -> Report {
+    crate::crypto_backend::install();
+    if let Some((name, version)) = package
+        && let Err(e) = validate_name(name).and_then(|_| validate_version(version))
+    {
+        return Report::error(None, e);
+    }
+    let integrity = integrity.map(str::trim).filter(|i| !i.is_empty());
+    if let (PreparedInput::Attestations(prepared), Some((name, version)), Some(integrity)) = (input, package, integrity)
+    {
+        let docs = PackageVersionDocuments {
+            name,
+            version,
+            integrity: Some(integrity),
+            attestations: Some(prepared),
+            ..Default::default()
+        };
+        return verify_package_version(&docs, trust, expected);
+    }
+    let package_ref = package.map(|(n, v)| PackageRef::new(n, v));
+    let artifact = match integrity.map(parse_integrity) {
+        Some(Ok(i)) => ArtifactExpectation::Integrity(i),
+        Some(Err(e)) => return Report::error(package_ref, e),
+        None => ArtifactExpectation::Unknown,
+    };
+    let ctx = Context {
+        trust,
+        package: package_ref.as_ref(),
+        artifact: &artifact,
+        expected,
+    };
+    match input {
+        PreparedInput::Attestations(prepared) => {
+            let mut list = Checklist::new();
+            let reports = verify_attestations(prepared, &ctx, &mut list);
+            assemble(package_ref, list, reports, Subject::PackageVersion)
+        }
+        PreparedInput::Bundle(bundle) => {
+            let report = verify_bundle(bundle, &Role::Auto, &ctx);
+            assemble(package_ref, Checklist::new(), vec![report], Subject::SingleBundle)
+        }
+    }
+}
+
+/// Verifies one Sigstore bundle against an artifact, as `cosign verify-blob`
+/// and the Sigstore conformance suite do: keyless (with the expected
+/// identity) or with `key` (DER SPKI).
+pub fn verify_single_bundle(
+    json: &str,
+    artifact: ArtifactExpectation,
+    key: Option<Vec<u8>>,
+    trust: &TrustMaterial,
+    expected: &ExpectedIdentity,
+) -> Report {
+    crate::crypto_backend::install();
+    let ctx = Context {
+        trust,
+        package: None,
+        artifact: &artifact,
+        expected,
+    };
+    let report = verify_bundle(&PreparedBundle::parse(json, None), &Role::Generic { key }, &ctx);
+    assemble(None, Checklist::new(), vec![report], Subject::SingleBundle)
+}
+
+/// A digest given as `sha256:HEX` or `sha512:HEX`.
+pub fn parse_digest(text: &str) -> Result<ArtifactExpectation, String> {
+    let (algorithm, hex_digest) = match text.split_once(':') {
+        Some(("sha256", hex)) => (DigestAlgorithm::Sha256, hex),
+        Some(("sha512", hex)) => (DigestAlgorithm::Sha512, hex),
+        _ => return Err(format!("{text:?} is not sha256:HEX or sha512:HEX")),
+    };
+    let len = match algorithm {
+        DigestAlgorithm::Sha256 => 32,
+        DigestAlgorithm::Sha512 => 64,
+    };
+    match hex::decode(hex_digest) {
+        Ok(bytes) if bytes.len() == len => Ok(ArtifactExpectation::Digest {
+            algorithm,
+            bytes,
+            source: "the given digest".into(),
+        }),
+        _ => Err(format!(
+            "the {} digest must be {} hex digits",
+            algorithm.name(),
+            len * 2
+        )),
+    }
+}
+
+/// Combines the checks into the verdict and its sentence.
+fn assemble(
+    package: Option<PackageRef>,
+    list: Checklist,
+    attestations: Vec<AttestationReport>,
+    subject: Subject,
+) -> Report {
+    let checks = list.into_checks();
+    let verdict = verdict::decide(&checks, &attestations, subject);
+    // The panel's claims come from a provenance attestation that verified;
+    // whether the version as a whole did is the verdict's to say.
+    let provenance = attestations
+        .iter()
+        .find(|a| a.kind == AttestationKind::Provenance)
+        .filter(|a| a.verdict != crate::report::Verdict::Failed)
+        .and_then(crate::summary::provenance_summary);
+    let mut report = Report {
+        package,
+        verdict,
+        summary: String::new(),
+        checks,
+        attestations,
+        provenance,
+    };
+    report.summary = verdict::summary(&report, subject);
+    report
+}

@@ -1,0 +1,17 @@
+//! What the server that hosts the web app tells it, and the names both sides
+//! use for it: the default registry and where a private trust configuration
+//! is served, written into `index.html` as `<meta>` tags.
+
+/// npm's registry: the default for the app, the server and the command line.
+pub const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org";
+
+/// `<meta name="npm-provenance-registry" content="URL">`: the registry the
+/// hosting server verifies with, the app's default.
+pub const META_REGISTRY: &str = "npm-provenance-registry";
+
+/// `<meta name="npm-provenance-trust" content="PATH">`: where the hosting
+/// server serves its private trust configuration ([`crate::trust::TrustConfig`]).
+pub const META_TRUST: &str = "npm-provenance-trust";
+
+/// The path the server serves its trust configuration at.
+pub const TRUST_PATH: &str = "/trust.json";

@@ -1,0 +1,155 @@
+//! The verification worker: receives requests from the page, verifies them
+//! with the core, posts reports back. Verification takes milliseconds per
+//! bundle; in a worker it never blocks scrolling or typing on the page.
+//!
+//! Each request's documents are read once ([`Prepared`]): the WebCrypto
+//! pre-verification ([`webcrypto`]) and the verifier use the same reading.
+//! The binary `src/bin/worker.rs` only calls [`run`].
+
+pub mod protocol;
+pub mod webcrypto;
+
+use std::cell::RefCell;
+
+use npm_provenance_core::package_version::{PreparedAttestations, PreparedInput, inspect_prepared};
+use npm_provenance_core::signature_inputs::{attestations_checks, input_checks};
+use npm_provenance_core::{PackageVersionDocuments, Report, TrustMaterial, verify_package_version};
+use protocol::{Control, FromWorker, ToWorker, VerifyRequest};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+thread_local! {
+    /// What verification trusts: the public-good root and npm's keys unless
+    /// the page configured otherwise. A configuration that failed to load is
+    /// kept as its error, so that nothing verifies against the wrong root.
+    static TRUST: RefCell<Result<TrustMaterial, String>> = RefCell::new(Ok(TrustMaterial::public_good()));
+}
+
+/// A request's documents, read once.
+enum Prepared {
+    PackageVersion(Option<PreparedAttestations>),
+    Inspect(PreparedInput),
+}
+
+impl Prepared {
+    fn read(request: &VerifyRequest) -> Self {
+        match request {
+            VerifyRequest::PackageVersion { attestations, .. } => {
+                Self::PackageVersion(attestations.as_deref().map(PreparedAttestations::parse))
+            }
+            VerifyRequest::Inspect { json, .. } => Self::Inspect(PreparedInput::parse(json)),
+        }
+    }
+
+    fn signature_checks(&self, trust: &TrustMaterial) -> Vec<npm_provenance_core::crypto_backend::SignatureCheck> {
+        match self {
+            Self::PackageVersion(Some(prepared)) => attestations_checks(prepared, trust),
+            Self::PackageVersion(None) => Vec::new(),
+            Self::Inspect(input) => input_checks(input, trust),
+        }
+    }
+}
+
+/// Verifies `request`, its documents read once. Pure computation but for
+/// the WebCrypto calls made ahead.
+async fn answer(request: VerifyRequest) -> Report {
+    let trust = match TRUST.with(|t| t.borrow().clone()) {
+        Ok(trust) => trust,
+        Err(e) => return Report::error(None, e),
+    };
+    let prepared = Prepared::read(&request);
+    webcrypto::preverify(prepared.signature_checks(&trust)).await;
+    match (request, &prepared) {
+        (
+            VerifyRequest::PackageVersion {
+                name,
+                version,
+                integrity,
+                signatures,
+                published_at,
+                expected,
+                ..
+            },
+            Prepared::PackageVersion(attestations),
+        ) => {
+            let docs = PackageVersionDocuments {
+                name: &name,
+                version: &version,
+                integrity: integrity.as_deref(),
+                attestations: attestations.as_ref(),
+                registry_signatures: &signatures,
+                published_at,
+            };
+            verify_package_version(&docs, &trust, &expected)
+        }
+        (
+            VerifyRequest::Inspect {
+                package,
+                integrity,
+                expected,
+                ..
+            },
+            Prepared::Inspect(input),
+        ) => inspect_prepared(
+            input,
+            package.as_ref().map(|(n, v)| (n.as_str(), v.as_str())),
+            integrity.as_deref(),
+            &trust,
+            &expected,
+        ),
+        _ => Report::error(None, "The request and its documents do not match."),
+    }
+}
+
+fn control(message: Control) {
+    match message {
+        Control::Configure(config) => {
+            let material = config
+                .material()
+                .map_err(|e| format!("The configured trust material is unusable: {e}"));
+            TRUST.with(|t| *t.borrow_mut() = material);
+        }
+        Control::WarmUp => {
+            let _ = TRUST.with(|t| t.borrow().is_ok());
+        }
+    }
+}
+
+/// The worker's main loop: answers the page's messages until it is terminated.
+pub fn run() {
+    console_error_panic_hook::set_once();
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let reply_scope = scope.clone();
+    let post = move |message: &FromWorker| {
+        if let Ok(json) = serde_json::to_string(message) {
+            let _ = reply_scope.post_message(&JsValue::from_str(&json));
+        }
+    };
+    let on_message = {
+        let post = post.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let Some(text) = event.data().as_string() else { return };
+            // A message the page did not make is ignored: the page only sends these.
+            match serde_json::from_str::<ToWorker>(&text) {
+                Ok(ToWorker::Control(message)) => control(message),
+                Ok(ToWorker::Verify { id, request }) => {
+                    let post = post.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let report = answer(request).await;
+                        post(&FromWorker::Report {
+                            id,
+                            report: Box::new(report),
+                        });
+                    });
+                }
+                Err(_) => {}
+            }
+        })
+    };
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    // Messages that arrived while the wasm loaded were dropped (there was no
+    // handler yet); the page holds its requests until it hears this.
+    post(&FromWorker::Ready);
+}

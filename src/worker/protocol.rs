@@ -1,0 +1,80 @@
+//! Messages between the page and a verification worker. Control messages
+//! (trust configuration, warm-up) and verification requests are separate
+//! types: a control message is never answered, a request always is.
+
+use npm_provenance_core::{ExpectedIdentity, RegistrySignature, Report, TrustConfig, VersionDist};
+use serde::{Deserialize, Serialize};
+
+/// What the page sends a worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ToWorker {
+    Control(Control),
+    Verify { id: u32, request: VerifyRequest },
+}
+
+/// Configuration, never answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Control {
+    /// Verify with this trust instead of Sigstore's public-good root and
+    /// npm's keys (a server configured for a private instance says so).
+    Configure(TrustConfig),
+    /// Prepares the trust material, so the first real request is not slower.
+    WarmUp,
+}
+
+/// What to verify; always answered with a [`FromWorker::Report`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum VerifyRequest {
+    /// A package version as the registry serves it.
+    PackageVersion {
+        name: String,
+        version: String,
+        integrity: Option<String>,
+        /// The attestations response; `None` when the registry has none.
+        attestations: Option<String>,
+        signatures: Vec<RegistrySignature>,
+        published_at: Option<i64>,
+        expected: ExpectedIdentity,
+    },
+    /// Something pasted into the inspector.
+    Inspect {
+        json: String,
+        package: Option<(String, String)>,
+        integrity: Option<String>,
+        expected: ExpectedIdentity,
+    },
+}
+
+impl VerifyRequest {
+    /// The request for a version of a package document the core resolved
+    /// (`npm_provenance_core::resolve_version`), with its attestations
+    /// response: the one way the page and the history build one.
+    pub fn package_version(
+        name: &str,
+        version: &str,
+        dist: &VersionDist,
+        published_at: Option<i64>,
+        attestations: Option<String>,
+    ) -> Self {
+        Self::PackageVersion {
+            name: name.to_string(),
+            version: version.to_string(),
+            integrity: dist.integrity.clone(),
+            attestations,
+            signatures: dist.signatures.clone(),
+            published_at,
+            expected: ExpectedIdentity::default(),
+        }
+    }
+}
+
+/// What a worker sends the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FromWorker {
+    /// The worker listens: requests posted before this were lost.
+    Ready,
+    Report {
+        id: u32,
+        report: Box<Report>,
+    },
+}

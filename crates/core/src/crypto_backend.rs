@@ -4,8 +4,9 @@
 //!
 //! Supported: what Sigstore's public-good instance, its Rekor v2 logs and
 //! npm use: ECDSA over P-256 and P-384 (with SHA-256 or SHA-384) and Ed25519
-//! (Rekor v2 checkpoints, managed keys). Any other scheme is refused, which
-//! fails verification closed.
+//! (Rekor v2 checkpoints, managed keys); and RSA (PKCS#1 v1.5 and PSS with
+//! SHA-2), which private instances' CAs use. Any other scheme is refused,
+//! which fails verification closed.
 //!
 //! This module is a leaf: it depends on nothing else of the core. The types
 //! of a signature check ([`Curve`], [`SignatureCheck`]) live here, so that a
@@ -270,6 +271,65 @@ fn verify_ecdsa_prehashed(scheme: SigningScheme, sec1_key: &[u8], digest: &[u8],
     })
 }
 
+fn is_rsa(scheme: SigningScheme) -> bool {
+    matches!(
+        scheme,
+        SigningScheme::RsaPkcs1Sha256
+            | SigningScheme::RsaPkcs1Sha384
+            | SigningScheme::RsaPkcs1Sha512
+            | SigningScheme::RsaPssSha256
+            | SigningScheme::RsaPssSha384
+            | SigningScheme::RsaPssSha512
+    )
+}
+
+/// Verifies an RSA signature (PKCS#1 v1.5 or PSS) over a digest, with a
+/// PKCS#1 `RSAPublicKey` (sigstore-crypto has checked its size, 2048 to
+/// 8192 bits).
+fn verify_rsa_prehashed(scheme: SigningScheme, pkcs1_key: &[u8], digest: &[u8], signature: &[u8]) -> Result<()> {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use rsa::signature::hazmat::PrehashVerifier;
+    use rsa::{pkcs1v15, pss};
+    remembered_or(scheme, pkcs1_key, digest, signature, || {
+        let key = rsa::PublicKey::from_pkcs1_der(pkcs1_key)
+            .map_err(|_| Error::InvalidKey("invalid RSA public key".into()))?;
+        let pkcs1 = || pkcs1v15::Signature::try_from(signature).map_err(|_| invalid(scheme));
+        let pss = || pss::Signature::try_from(signature).map_err(|_| invalid(scheme));
+        let verified = match scheme {
+            SigningScheme::RsaPkcs1Sha256 => {
+                pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key).verify_prehash(digest, &pkcs1()?)
+            }
+            SigningScheme::RsaPkcs1Sha384 => {
+                pkcs1v15::VerifyingKey::<sha2::Sha384>::new(key).verify_prehash(digest, &pkcs1()?)
+            }
+            SigningScheme::RsaPkcs1Sha512 => {
+                pkcs1v15::VerifyingKey::<sha2::Sha512>::new(key).verify_prehash(digest, &pkcs1()?)
+            }
+            SigningScheme::RsaPssSha256 => {
+                pss::VerifyingKey::<sha2::Sha256>::new_with_auto_salt_len(key).verify_prehash(digest, &pss()?)
+            }
+            SigningScheme::RsaPssSha384 => {
+                pss::VerifyingKey::<sha2::Sha384>::new_with_auto_salt_len(key).verify_prehash(digest, &pss()?)
+            }
+            SigningScheme::RsaPssSha512 => {
+                pss::VerifyingKey::<sha2::Sha512>::new_with_auto_salt_len(key).verify_prehash(digest, &pss()?)
+            }
+            other => return Err(unsupported(other)),
+        };
+        verified.map_err(|_| invalid(scheme))
+    })
+}
+
+/// Verifies a signature over a digest: ECDSA or RSA, the schemes that sign
+/// digests.
+fn verify_prehashed_any(scheme: SigningScheme, key: &[u8], digest: &[u8], signature: &[u8]) -> Result<()> {
+    if is_rsa(scheme) {
+        verify_rsa_prehashed(scheme, key, digest, signature)
+    } else {
+        verify_ecdsa_prehashed(scheme, key, digest, signature)
+    }
+}
+
 /// Verifies an Ed25519 signature (RFC 8032, strict: no malleable signatures
 /// or small-order keys, as Go's crypto/ed25519 and sigstore-go accept them).
 fn verify_ed25519(raw_key: &[u8], message: &[u8], signature: &[u8]) -> Result<()> {
@@ -318,7 +378,7 @@ impl CryptoProvider for RustCryptoProvider {
         }
         let algorithm = scheme.hash_algorithm().ok_or_else(|| unsupported(scheme))?;
         let digest = digest(algorithm, data)?;
-        verify_ecdsa_prehashed(scheme, spki_pubkey_bytes, &digest, signature)
+        verify_prehashed_any(scheme, spki_pubkey_bytes, &digest, signature)
     }
 
     fn verify_prehashed(
@@ -329,7 +389,7 @@ impl CryptoProvider for RustCryptoProvider {
         signature: &[u8],
     ) -> Result<()> {
         // Ed25519 signs the message itself: a digest cannot be verified.
-        verify_ecdsa_prehashed(scheme, spki_pubkey_bytes, digest, signature)
+        verify_prehashed_any(scheme, spki_pubkey_bytes, digest, signature)
     }
 }
 
@@ -468,6 +528,49 @@ mod tests {
                 .is_err()
         );
         assert_eq!(computed_verifications(), computed + 1);
+    }
+
+    /// A 2048-bit key made with OpenSSL (`openssl genrsa`), and its
+    /// signatures over "message": PKCS#1 v1.5 and PSS (salt 32), SHA-256.
+    const RSA_PKCS1_KEY: &str = "MIIBCgKCAQEAvx6j0krvui90SL+E5GCJCFVDlAGsEjCZk6UbVmBNc4T3Blp/Hg84LXJnlUE0QB01bAN5g33XUR6OdAa+FQ7uMe5B1ZtIzkZ1+ZLmo2mOx0lHnQmHIp3AHd5xfYJWsRIqdIMrcsrPkHFpOAklZnHqjp9r3HUdOrBXHsY/pICaQ9gLIgg2aOSwaWVwzQo4Olvz5lVY/aZF4nNyIPSq2u+TYj2p234AG6YXaTM/wOpsEFIh6uBFSaqj6p0RRTjQuESLxRQOapwM3c+UAAaX6objUwlVDeIst4rVArGO38i6II1xHQQXDdAcOOeL+SkcYumHZ0WEZjZAxNSRPl/wDFRzyQIDAQAB";
+    const RSA_PKCS1_SIG: &str = "RXs8UvDTX79pEZyEVm3FHdIR2cJAfZH/snxp5KeZiIrggHAzXuI8E6wK9V/JGHjbbNt9ipAvnbSs3sL3roNfpmuf4zhje6U4ZcC/oxcCrwUDstJWJS0kRoTRlP9XV3YP0keMDSnBa3XB9/gmdAMKDUHvM42cm5q+QZeCNqb+i/V6VCi9UUVZc+VH7XPt27xEma4359ktO6VkSwp+/bB2MDoayIUUKjCCL9jsQPyXfwy9gea3ry+k+iMsjMVk8E+iIMl9WWrndG38sXTVXGyMPZdtqz1z+1xj1gFYu1LTj+flfFGz86gUrQNptfIVCxu3OOIDwPFjdR6zg9NBBnFqvg==";
+    const RSA_PSS_SIG: &str = "vfG5MGjZRJqWorobFIEkjnn8XJn+0Lvvkjmeyo7LMnk8EGnJu13VR0qthc+lAt2+Qo5CYaqILycqx1F4nSx22kTkF36AKXjLhxWl5yXsZuzG6ISU1HW53FaVOtL7ELSeY7l9zrnEkjPW0F8B5glRXTLx2iO7x+7MYAQoSMelRWBm5Z0a3Ko5hi46qGK2avzk5pZ9XWg+2yXEFh4pEeihVpQczwzE63Hdos6xQseSBM5b79e71opvX0yjuoK46pRABytrgJDhpR3LYnK5WtMeB/q2MRYuSaRLHgpaHlDKR4ELv4JiaL1iG+LOPMKkky1dO9P6IBeOABnRC3j2sqi8ww==";
+
+    #[test]
+    fn verifies_rsa_pkcs1_and_pss_and_rejects_changes() {
+        use base64::Engine as _;
+        let b64 = |t: &str| base64::engine::general_purpose::STANDARD.decode(t).unwrap();
+        let key = b64(RSA_PKCS1_KEY);
+        for (scheme, sig) in [
+            (SigningScheme::RsaPkcs1Sha256, b64(RSA_PKCS1_SIG)),
+            (SigningScheme::RsaPssSha256, b64(RSA_PSS_SIG)),
+        ] {
+            PROVIDER.verify_raw(scheme, &key, b"message", &sig).unwrap();
+            assert!(
+                PROVIDER.verify_raw(scheme, &key, b"messagE", &sig).is_err(),
+                "{scheme:?}"
+            );
+            let mut flipped = sig.clone();
+            flipped[100] ^= 1;
+            assert!(
+                PROVIDER.verify_raw(scheme, &key, b"message", &flipped).is_err(),
+                "{scheme:?}"
+            );
+            PROVIDER
+                .verify_prehashed(scheme, &key, &sha2::Sha256::digest(b"message"), &sig)
+                .unwrap();
+        }
+        // One padding's signature is not the other's.
+        assert!(
+            PROVIDER
+                .verify_raw(SigningScheme::RsaPssSha256, &key, b"message", &b64(RSA_PKCS1_SIG))
+                .is_err()
+        );
+        assert!(
+            PROVIDER
+                .verify_raw(SigningScheme::RsaPkcs1Sha384, &key, b"message", &b64(RSA_PKCS1_SIG))
+                .is_err()
+        );
     }
 
     #[test]

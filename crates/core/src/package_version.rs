@@ -470,3 +470,53 @@ fn assemble(
     report.summary = verdict::summary(&report, subject);
     report
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry_documents::parse_packument;
+
+    fn packument(name: &str, stated_version: &str) -> Packument {
+        parse_packument(&format!(
+            r#"{{"name":"{name}","dist-tags":{{"latest":"1.0.0"}},"versions":{{"1.0.0":{{"name":"{name}","version":"{stated_version}","dist":{{}}}}}}}}"#
+        ))
+        .unwrap()
+    }
+
+    /// The registry does not choose which package is verified.
+    #[test]
+    fn the_package_and_version_verified_are_the_ones_asked_for() {
+        assert_eq!(
+            resolve_version(&packument("victim", "1.0.0"), "victim", None),
+            Ok("1.0.0".into())
+        );
+        assert_eq!(
+            resolve_version(&packument("sigstore", "1.0.0"), "victim", Some("1.0.0")),
+            Err(ResolveError::NameMismatch {
+                asked: "victim".into(),
+                served: "sigstore".into()
+            })
+        );
+        let e = resolve_version(&packument("victim", "9.9.9"), "victim", None).unwrap_err();
+        assert_eq!(
+            e,
+            ResolveError::VersionMismatch {
+                key: "1.0.0".into(),
+                stated: "9.9.9".into()
+            }
+        );
+        assert!(!e.is_not_found());
+        // A version document listed under the package but naming another.
+        let doc = parse_packument(
+            r#"{"name":"victim","versions":{"1.0.0":{"name":"sigstore","version":"1.0.0","dist":{}}}}"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            resolve_version(&doc, "victim", Some("1.0.0")),
+            Err(ResolveError::NameMismatch { .. })
+        ));
+        let missing = resolve_version(&packument("victim", "1.0.0"), "victim", Some("2.0.0")).unwrap_err();
+        assert!(missing.is_not_found());
+        assert_eq!(missing.message(), "victim has no version 2.0.0.");
+    }
+}

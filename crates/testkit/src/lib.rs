@@ -6,6 +6,7 @@
 //! verifies them. Each part can be made wrong on purpose (see [`Faults`]).
 
 pub mod scenarios;
+pub mod tsa;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -181,6 +182,49 @@ pub struct Faults {
     pub entry_for_other_payload: bool,
     /// For keyed bundles: the key hint differs from the signature's key id.
     pub hint_differs: bool,
+    /// The RFC 3161 timestamp is signed by a key the authority does not certify.
+    pub timestamp_by_other_key: bool,
+    /// The RFC 3161 timestamp covers another signature.
+    pub timestamp_for_other_signature: bool,
+}
+
+/// Which log a bundle's entry is in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogShape {
+    /// Rekor v1: a `dsse` 0.0.1 entry with a signed entry timestamp and an
+    /// inclusion proof whose checkpoint the (P-256) log key signs.
+    #[default]
+    RekorV1,
+    /// Rekor v2: a `hashedrekord` 0.0.2 entry, no signed entry timestamp and
+    /// no integrated time, a checkpoint signed with the log's Ed25519 key and
+    /// cosigned by a witness; the signed time comes from an RFC 3161 timestamp.
+    RekorV2,
+}
+
+/// How the signing certificate is carried.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ChainShape {
+    /// A v0.3 bundle's single certificate.
+    #[default]
+    Certificate,
+    /// A v0.1 bundle's chain with the CA's own (root) certificate, as npm's
+    /// 2023 bundles carry it.
+    ChainWithRoot,
+    /// A v0.1 bundle whose leaf was issued by an intermediate that the
+    /// trusted root does not list, carried in the chain with the root.
+    UnlistedIntermediate,
+}
+
+/// The form of a bundle (none of it a fault: every shape verifies).
+#[derive(Debug, Clone, Default)]
+pub struct Shape {
+    pub log: LogShape,
+    pub chain: ChainShape,
+    /// An RFC 3161 timestamp beside a Rekor v1 entry (Rekor v2 always has one).
+    pub rfc3161: bool,
+    /// Forged signature lines put in front of the checkpoint's own, each with
+    /// the log key's hint (an attacker's way to buy signature checks).
+    pub extra_checkpoint_lines: usize,
 }
 
 /// The test instance: keys, CA certificate, and what it signs.
@@ -195,6 +239,11 @@ pub struct Sigstore {
     registry_key: p256::ecdsa::SigningKey,
     other_key: p256::ecdsa::SigningKey,
     leaf_key: p256::ecdsa::SigningKey,
+    intermediate_key: p384::ecdsa::SigningKey,
+    intermediate_name: Name,
+    rekor_v2_key: ed25519_dalek::SigningKey,
+    witness_key: ed25519_dalek::SigningKey,
+    tsa: tsa::TimestampAuthority,
 }
 
 impl Default for Sigstore {
@@ -221,6 +270,12 @@ impl Sigstore {
             registry_key: p256_key(23),
             other_key: p256_key(24),
             leaf_key: p256_key(25),
+            intermediate_key: p384::ecdsa::SigningKey::from_bytes(&[13u8; 48].into()).unwrap(),
+            intermediate_name: Name::from_str("CN=testkit-fulcio-unlisted-intermediate,O=npm-provenance-testkit")
+                .unwrap(),
+            rekor_v2_key: ed25519_dalek::SigningKey::from_bytes(&[26u8; 32]),
+            witness_key: ed25519_dalek::SigningKey::from_bytes(&[27u8; 32]),
+            tsa: tsa::TimestampAuthority::new(),
         }
     }
 
@@ -228,12 +283,30 @@ impl Sigstore {
         Sha256::digest(p256_spki(&self.rekor_key)).to_vec()
     }
 
+    fn rekor_v2_spki(&self) -> Vec<u8> {
+        ed25519_spki(&self.rekor_v2_key)
+    }
+
+    /// The Rekor v2 log's id; its first four bytes are the key hint of the
+    /// log's checkpoint signatures.
+    fn rekor_v2_log_id(&self) -> Vec<u8> {
+        Sha256::digest(self.rekor_v2_spki()).to_vec()
+    }
+
+    /// The timestamp authority.
+    pub fn tsa(&self) -> &tsa::TimestampAuthority {
+        &self.tsa
+    }
+
     /// The trusted root (`application/vnd.dev.sigstore.trustedroot+json`) of this instance.
     pub fn trusted_root_json(&self) -> String {
         let key = |spki: Vec<u8>| json!({ "rawBytes": b64(&spki), "keyDetails": "PKIX_ECDSA_P256_SHA_256", "validFor": { "start": "2020-01-01T00:00:00Z" } });
         json!({
             "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
-            "tlogs": [{ "baseUrl": "https://rekor.testkit.invalid", "hashAlgorithm": "SHA2_256", "publicKey": key(p256_spki(&self.rekor_key)), "logId": { "keyId": b64(self.log_id()) } }],
+            "tlogs": [
+                { "baseUrl": "https://rekor.testkit.invalid", "hashAlgorithm": "SHA2_256", "publicKey": key(p256_spki(&self.rekor_key)), "logId": { "keyId": b64(self.log_id()) } },
+                { "baseUrl": "https://log2025.rekor.testkit.invalid", "hashAlgorithm": "SHA2_256", "publicKey": { "rawBytes": b64(self.rekor_v2_spki()), "keyDetails": "PKIX_ED25519", "validFor": { "start": "2020-01-01T00:00:00Z" } }, "logId": { "keyId": b64(self.rekor_v2_log_id()) } }
+            ],
             "certificateAuthorities": [{
                 "subject": { "organization": "npm-provenance-testkit", "commonName": "testkit-fulcio" },
                 "uri": "https://fulcio.testkit.invalid",
@@ -241,7 +314,7 @@ impl Sigstore {
                 "validFor": { "start": "2020-01-01T00:00:00Z" }
             }],
             "ctlogs": [{ "baseUrl": "https://ctfe.testkit.invalid", "hashAlgorithm": "SHA2_256", "publicKey": key(p256_spki(&self.ct_key)), "logId": { "keyId": b64(Sha256::digest(p256_spki(&self.ct_key))) } }],
-            "timestampAuthorities": []
+            "timestampAuthorities": [self.tsa.trusted_root_entry("2020-01-01T00:00:00Z", None)]
         })
         .to_string()
     }
@@ -271,9 +344,48 @@ impl Sigstore {
         json!({ "keyid": self.registry_key_id(), "sig": b64(sign_p256(&self.registry_key, format!("{name}@{version}:{integrity}").as_bytes())) })
     }
 
-    fn leaf_certificate(&self, identity: &Identity, faults: &Faults, time: i64) -> Vec<u8> {
+    /// A CA certificate for the unlisted intermediate, issued by the trusted CA.
+    fn intermediate_certificate(&self) -> Vec<u8> {
+        let tbs = TbsCertificate {
+            version: x509_cert::Version::V3,
+            serial_number: SerialNumber::new(&[0x02]).unwrap(),
+            signature: AlgorithmIdentifierOwned {
+                oid: ECDSA_WITH_SHA384,
+                parameters: None,
+            },
+            issuer: self.ca_name.clone(),
+            validity: Validity {
+                not_before: utc(1_577_836_800),
+                not_after: utc(2_524_607_999),
+            },
+            subject: self.intermediate_name.clone(),
+            subject_public_key_info: SubjectPublicKeyInfoOwned::from_der(&spki_p384(&self.intermediate_key)).unwrap(),
+            issuer_unique_id: None,
+            subject_unique_id: None,
+            extensions: Some(vec![
+                extension(
+                    der::oid::db::rfc5280::ID_CE_KEY_USAGE,
+                    true,
+                    &KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign),
+                ),
+                extension(
+                    der::oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS,
+                    true,
+                    &BasicConstraints {
+                        ca: true,
+                        path_len_constraint: Some(0),
+                    },
+                ),
+            ]),
+        };
+        sign_certificate(tbs, &self.ca_key)
+    }
+
+    fn leaf_certificate(&self, identity: &Identity, faults: &Faults, time: i64, chain: ChainShape) -> Vec<u8> {
         let (issuer_key, issuer_name) = if faults.untrusted_ca {
             (&self.other_ca_key, &self.other_ca_name)
+        } else if chain == ChainShape::UnlistedIntermediate {
+            (&self.intermediate_key, &self.intermediate_name)
         } else {
             (&self.ca_key, &self.ca_name)
         };
@@ -338,11 +450,7 @@ impl Sigstore {
         if !faults.no_sct {
             // RFC 6962: the log signs the certificate without its SCT extension.
             let precert_tbs = tbs.to_der().unwrap();
-            let issuer_spki = if faults.untrusted_ca {
-                spki_p384(&self.other_ca_key)
-            } else {
-                spki_p384(&self.ca_key)
-            };
+            let issuer_spki = spki_p384(issuer_key);
             let ct_key = if faults.sct_by_other_key {
                 &self.other_key
             } else {
@@ -378,34 +486,64 @@ impl Sigstore {
         sign_certificate(tbs, issuer_key)
     }
 
-    fn statement_envelope(&self, statement: &Value) -> (Vec<u8>, Vec<u8>) {
-        let payload = serde_json::to_vec(statement).unwrap();
-        let pae = pae(INTOTO, &payload);
-        (payload, pae)
-    }
-
     /// A keyless bundle (v0.3, certificate) over `statement`, as npm's provenance is.
     pub fn keyless_bundle(&self, statement: &Value, identity: &Identity, faults: &Faults) -> String {
+        self.keyless_bundle_with(
+            &serde_json::to_vec(statement).unwrap(),
+            identity,
+            faults,
+            &Shape::default(),
+        )
+    }
+
+    /// A keyless bundle over any payload bytes (signed as an in-toto
+    /// statement: the payload need not even be JSON), in any shape.
+    pub fn keyless_bundle_with(&self, payload: &[u8], identity: &Identity, faults: &Faults, shape: &Shape) -> String {
         let time = if faults.integrated_in_future {
             now() + 3600
         } else {
             INTEGRATED_TIME
         };
-        let cert = self.leaf_certificate(identity, faults, time);
-        let (payload, pae) = self.statement_envelope(statement);
+        let cert = self.leaf_certificate(identity, faults, time, shape.chain);
+        let pae = pae(INTOTO, payload);
         let signer = if faults.signature_by_other_key {
             &self.other_key
         } else {
             &self.leaf_key
         };
         let sig = sign_p256(signer, &pae);
-        let verifier = pem("CERTIFICATE", &cert);
-        let entry = self.log_entry(&payload, &sig, &verifier, time, faults);
+        let entry = match shape.log {
+            LogShape::RekorV1 => self.log_entry(payload, &sig, &pem("CERTIFICATE", &cert), time, faults, shape),
+            LogShape::RekorV2 => self.log_entry_v2(&pae, &sig, &cert, faults, shape),
+        };
+        let (media_type, certificate) = match shape.chain {
+            ChainShape::Certificate => (
+                "application/vnd.dev.sigstore.bundle.v0.3+json",
+                json!({ "certificate": { "rawBytes": b64(&cert) } }),
+            ),
+            ChainShape::ChainWithRoot => (
+                "application/vnd.dev.sigstore.bundle+json;version=0.1",
+                json!({ "x509CertificateChain": { "certificates": [{ "rawBytes": b64(&cert) }, { "rawBytes": b64(&self.ca_cert) }] } }),
+            ),
+            ChainShape::UnlistedIntermediate => (
+                "application/vnd.dev.sigstore.bundle+json;version=0.1",
+                json!({ "x509CertificateChain": { "certificates": [
+                    { "rawBytes": b64(&cert) },
+                    { "rawBytes": b64(self.intermediate_certificate()) },
+                    { "rawBytes": b64(&self.ca_cert) }
+                ] } }),
+            ),
+        };
+        let mut material = certificate;
+        material["tlogEntries"] = json!([entry]);
+        if shape.rfc3161 || shape.log == LogShape::RekorV2 {
+            material["timestampVerificationData"] = self.timestamps(&sig, time, faults);
+        }
         json!({
-            "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
-            "verificationMaterial": { "certificate": { "rawBytes": b64(&cert) }, "tlogEntries": [entry] },
+            "mediaType": media_type,
+            "verificationMaterial": material,
             "dsseEnvelope": {
-                "payload": b64(&payload),
+                "payload": b64(payload),
                 "payloadType": INTOTO,
                 "signatures": [{ "sig": b64(&sig), "keyid": faults.keyless_key_id.clone().unwrap_or_default() }]
             }
@@ -413,15 +551,32 @@ impl Sigstore {
         .to_string()
     }
 
+    /// `timestampVerificationData` with one RFC 3161 token over `signature`.
+    fn timestamps(&self, signature: &[u8], time: i64, faults: &Faults) -> Value {
+        let other = b"another signature".to_vec();
+        let token = self.tsa.token(
+            signature,
+            time,
+            faults.timestamp_by_other_key,
+            faults.timestamp_for_other_signature.then_some(&other[..]),
+        );
+        json!({ "rfc3161Timestamps": [{ "signedTimestamp": b64(token) }] })
+    }
+
     /// A keyed bundle (v0.2, public key hint) signed by the registry key, as
     /// npm's publish attestation is.
     pub fn keyed_bundle(&self, statement: &Value, faults: &Faults) -> String {
+        self.keyed_bundle_with(&serde_json::to_vec(statement).unwrap(), faults, &Shape::default())
+    }
+
+    /// A keyed bundle over any payload bytes.
+    pub fn keyed_bundle_with(&self, payload: &[u8], faults: &Faults, shape: &Shape) -> String {
         let time = if faults.integrated_in_future {
             now() + 3600
         } else {
             INTEGRATED_TIME
         };
-        let (payload, pae) = self.statement_envelope(statement);
+        let pae = pae(INTOTO, payload);
         let signer = if faults.signature_by_other_key {
             &self.other_key
         } else {
@@ -429,7 +584,7 @@ impl Sigstore {
         };
         let sig = sign_p256(signer, &pae);
         let verifier = pem("PUBLIC KEY", &p256_spki(&self.registry_key));
-        let entry = self.log_entry(&payload, &sig, &verifier, time, faults);
+        let entry = self.log_entry(payload, &sig, &verifier, time, faults, shape);
         let key_id = self.registry_key_id();
         let hint = if faults.hint_differs {
             "SHA256:some-other-key".to_string()
@@ -439,14 +594,22 @@ impl Sigstore {
         json!({
             "mediaType": "application/vnd.dev.sigstore.bundle+json;version=0.2",
             "verificationMaterial": { "publicKey": { "hint": hint }, "tlogEntries": [entry] },
-            "dsseEnvelope": { "payload": b64(&payload), "payloadType": INTOTO, "signatures": [{ "sig": b64(&sig), "keyid": key_id }] }
+            "dsseEnvelope": { "payload": b64(payload), "payloadType": INTOTO, "signatures": [{ "sig": b64(&sig), "keyid": key_id }] }
         })
         .to_string()
     }
 
     /// A `dsse` 0.0.1 log entry with its SET and an inclusion proof (a tree of
     /// two leaves) with a signed checkpoint.
-    fn log_entry(&self, payload: &[u8], signature: &[u8], verifier_pem: &str, time: i64, faults: &Faults) -> Value {
+    fn log_entry(
+        &self,
+        payload: &[u8],
+        signature: &[u8],
+        verifier_pem: &str,
+        time: i64,
+        faults: &Faults,
+        shape: &Shape,
+    ) -> Value {
         let logged_payload = if faults.entry_for_other_payload {
             b"another payload".to_vec()
         } else {
@@ -492,7 +655,11 @@ impl Sigstore {
         };
         let mut signed = Sha256::digest(p256_spki(&self.rekor_key))[..4].to_vec();
         signed.extend_from_slice(&sign_p256(checkpoint_key, note.as_bytes()));
-        let checkpoint = format!("{note}\n\u{2014} rekor.testkit.invalid {}\n", b64(&signed));
+        let checkpoint = format!(
+            "{note}\n{}\u{2014} rekor.testkit.invalid {}\n",
+            forged_lines(&log_id[..4], shape.extra_checkpoint_lines),
+            b64(&signed)
+        );
         json!({
             "logIndex": log_index.to_string(),
             "logId": { "keyId": b64(&log_id) },
@@ -503,6 +670,80 @@ impl Sigstore {
             "canonicalizedBody": b64(&body)
         })
     }
+
+    /// A Rekor v2 `hashedrekord` 0.0.2 entry for a DSSE envelope (the log
+    /// records the SHA-256 of the PAE): an inclusion proof in a tree of two
+    /// leaves, its checkpoint signed with the log's Ed25519 key and cosigned
+    /// by a witness; no signed entry timestamp, no integrated time.
+    fn log_entry_v2(&self, pae: &[u8], signature: &[u8], cert: &[u8], faults: &Faults, shape: &Shape) -> Value {
+        use ed25519_dalek::Signer as _;
+        let logged = if faults.entry_for_other_payload {
+            Sha256::digest(b"another payload")
+        } else {
+            Sha256::digest(pae)
+        };
+        let body = json!({
+            "apiVersion": "0.0.2",
+            "kind": "hashedrekord",
+            "spec": { "hashedRekordV002": {
+                "data": { "algorithm": "SHA2_256", "digest": b64(logged) },
+                "signature": { "content": b64(signature), "verifier": { "keyDetails": "PKIX_ECDSA_P256_SHA_256", "x509Certificate": { "rawBytes": b64(cert) } } }
+            } }
+        })
+        .to_string();
+        let leaf = merkle_leaf(body.as_bytes());
+        let sibling = if faults.wrong_proof_hash {
+            merkle_leaf(b"not the sibling")
+        } else {
+            merkle_leaf(b"sibling")
+        };
+        let root = merkle_node(&leaf, &merkle_leaf(b"sibling"));
+        let origin = "log2025.rekor.testkit.invalid";
+        let note = format!("{origin}\n2\n{}\n", b64(root));
+        let log_key = if faults.checkpoint_by_other_key {
+            ed25519_dalek::SigningKey::from_bytes(&[28u8; 32])
+        } else {
+            self.rekor_v2_key.clone()
+        };
+        let log_id = self.rekor_v2_log_id();
+        let mut signed = log_id[..4].to_vec();
+        signed.extend_from_slice(&log_key.sign(note.as_bytes()).to_bytes());
+        let mut witnessed = Sha256::digest(ed25519_spki(&self.witness_key))[..4].to_vec();
+        witnessed.extend_from_slice(&self.witness_key.sign(note.as_bytes()).to_bytes());
+        let checkpoint = format!(
+            "{note}\n{}\u{2014} {origin} {}\n\u{2014} witness.testkit.invalid {}\n",
+            forged_lines(&log_id[..4], shape.extra_checkpoint_lines),
+            b64(&signed),
+            b64(&witnessed)
+        );
+        json!({
+            "logIndex": "0",
+            "logId": { "keyId": b64(&log_id) },
+            "kindVersion": { "kind": "hashedrekord", "version": "0.0.2" },
+            "inclusionProof": { "logIndex": "0", "rootHash": b64(root), "treeSize": "2", "hashes": [b64(sibling)], "checkpoint": { "envelope": checkpoint } },
+            "canonicalizedBody": b64(&body)
+        })
+    }
+}
+
+/// `count` signature lines that name the log's key hint but carry no valid
+/// signature, for the checkpoint's signature section.
+fn forged_lines(hint: &[u8], count: usize) -> String {
+    // A DER ECDSA signature's size (r and s of 32 bytes), verifying nothing.
+    let mut blob = hint.to_vec();
+    blob.extend_from_slice(&[0x30, 0x44, 0x02, 0x20]);
+    blob.extend_from_slice(&[0x11; 32]);
+    blob.extend_from_slice(&[0x02, 0x20]);
+    blob.extend_from_slice(&[0x22; 32]);
+    let line = format!("\u{2014} rekor.testkit.invalid {}\n", b64(&blob));
+    line.repeat(count)
+}
+
+fn ed25519_spki(key: &ed25519_dalek::SigningKey) -> Vec<u8> {
+    // SubjectPublicKeyInfo for id-Ed25519 (RFC 8410): a fixed prefix and the key.
+    let mut spki = vec![0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
+    spki.extend_from_slice(key.verifying_key().as_bytes());
+    spki
 }
 
 fn now() -> i64 {

@@ -306,7 +306,12 @@ fn run_library(
     match sigstore::verify(parsed, key, artifact, ctx.trust) {
         Ok(result) => Some(result),
         Err(error) => {
-            let (failed, sentence) = sigstore::check_of(&error, parsed.is_keyless(), parsed.signature_not_base64);
+            let (failed, sentence) = sigstore::check_of(
+                &error,
+                parsed.is_keyless(),
+                parsed.is_dsse(),
+                parsed.signature_not_base64,
+            );
             if steps.contains(&failed) {
                 let evidence = sigstore::evidence(parsed, ctx.trust, None);
                 for &step in steps.iter().take_while(|&&s| s != failed) {

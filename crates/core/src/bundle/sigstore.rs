@@ -159,7 +159,7 @@ pub fn verify(
 /// sentence. An error that several steps can raise goes to the earliest of
 /// them; the structure check guarantees what makes an attribution exact
 /// (log ids are 32 bytes, so a malformed entry is its body).
-pub fn check_of(error: &SigstoreError, keyless: bool, signature_not_base64: bool) -> (CheckId, String) {
+pub fn check_of(error: &SigstoreError, keyless: bool, dsse: bool, signature_not_base64: bool) -> (CheckId, String) {
     use CheckId::*;
     let detail = truncate(&error.to_string(), 400);
     let (check, lead) = match error {
@@ -212,6 +212,10 @@ pub fn check_of(error: &SigstoreError, keyless: bool, signature_not_base64: bool
             (Signature, "The signature is not base64, so it is not a signature")
         }
         SigstoreError::SignatureInvalid(_) => (Signature, "The signature does not verify"),
+        // For a DSSE envelope the library is given the digest the subject
+        // check matched, so a mismatch can only be the log entry's record of
+        // the envelope; for a message signature it is first the artifact.
+        SigstoreError::ArtifactMismatch(_) if dsse => (LogEntryMatch, "The log entry records another envelope"),
         SigstoreError::ArtifactMismatch(_) | SigstoreError::UnsupportedArtifact(_) => {
             (Subject, "The signature does not cover the artifact")
         }
@@ -523,8 +527,10 @@ mod tests {
             (SigstoreError::ArtifactMismatch("x".into()), false, CheckId::Subject),
         ];
         for (error, keyless, want) in cases {
-            assert_eq!(check_of(&error, keyless, false).0, want, "{error}");
+            assert_eq!(check_of(&error, keyless, false, false).0, want, "{error}");
         }
+        let mismatch = SigstoreError::ArtifactMismatch("x".into());
+        assert_eq!(check_of(&mismatch, true, true, false).0, CheckId::LogEntryMatch);
     }
 
     #[test]

@@ -1,0 +1,551 @@
+//! Hostile inputs that are validly signed (the testkit's Sigstore signs
+//! anything), each failing exactly the check it targets, or, where the input
+//! is legitimate but unusual (Rekor v2, RFC 3161, chains), verifying for the
+//! right reasons. No fixtures needed.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::time::Instant;
+
+use npm_provenance_core::bundle::structure::MAX_CHECKPOINT_SIGNATURES;
+use npm_provenance_core::{
+    ArtifactExpectation, AttestationKind, BuildPlatform, CheckId, CheckStatus, DigestAlgorithm, ExpectedIdentity,
+    PackageVersionDocuments, PreparedAttestations, RegistryKeys, Report, TrustMaterial, Verdict, inspect,
+    verify_package_version, verify_single_bundle,
+};
+use npm_provenance_testkit::{
+    self as kit, ChainShape, Faults, Identity, LogShape, NPM_PUBLISH, SLSA_V1, Shape, Sigstore, attestations_response,
+    integrity_of,
+};
+
+const NAME: &str = "@acme/widget";
+const VERSION: &str = "1.2.3";
+const REPO: &str = "acme/widget";
+const WORKFLOW: &str = ".github/workflows/release.yml";
+const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
+
+struct Case {
+    kit: Sigstore,
+    integrity: String,
+    sha512: String,
+}
+
+impl Case {
+    fn new() -> Self {
+        let (integrity, sha512) = integrity_of(b"the widget tarball");
+        Self {
+            kit: Sigstore::new(),
+            integrity,
+            sha512,
+        }
+    }
+
+    fn keys(&self) -> RegistryKeys {
+        let mut keys = RegistryKeys::empty();
+        keys.add_keys_document(&self.kit.registry_keys_document(None)).unwrap();
+        keys
+    }
+
+    fn trust(&self) -> TrustMaterial {
+        TrustMaterial::from_trusted_root_json(&self.kit.trusted_root_json(), self.keys()).unwrap()
+    }
+
+    fn statement(&self) -> serde_json::Value {
+        kit::github_provenance(NAME, VERSION, &self.sha512, REPO, WORKFLOW, COMMIT)
+    }
+
+    fn identity(&self) -> Identity {
+        Identity::github(REPO, WORKFLOW, COMMIT, "refs/heads/main")
+    }
+
+    fn provenance(&self, shape: &Shape) -> String {
+        let payload = serde_json::to_vec(&self.statement()).unwrap();
+        self.kit
+            .keyless_bundle_with(&payload, &self.identity(), &Faults::default(), shape)
+    }
+
+    fn publish(&self) -> String {
+        self.kit
+            .keyed_bundle(&kit::publish_statement(NAME, VERSION, &self.sha512), &Faults::default())
+    }
+
+    fn verify_response(&self, response: &str, integrity: &str, trust: &TrustMaterial) -> Report {
+        let prepared = PreparedAttestations::parse(response);
+        let docs = PackageVersionDocuments {
+            name: NAME,
+            version: VERSION,
+            integrity: Some(integrity),
+            attestations: Some(&prepared),
+            ..Default::default()
+        };
+        verify_package_version(&docs, trust, &ExpectedIdentity::default())
+    }
+
+    fn verify(&self, provenance: &str) -> Report {
+        let response = attestations_response(&[(SLSA_V1, provenance), (NPM_PUBLISH, &self.publish())]);
+        self.verify_response(&response, &self.integrity, &self.trust())
+    }
+}
+
+fn failure(report: &Report) -> (Option<AttestationKind>, CheckId, String) {
+    let (kind, check) = report
+        .first_failure()
+        .unwrap_or_else(|| panic!("no failure: {}", report.summary));
+    (kind, check.id, check.detail.clone())
+}
+
+fn assert_fails_at(report: &Report, check: CheckId, says: &str) {
+    assert_eq!(report.verdict, Verdict::Failed, "{}", report.summary);
+    let (_, id, detail) = failure(report);
+    assert_eq!(id, check, "{detail}");
+    assert!(detail.contains(says), "{check:?}: {detail:?} does not say {says:?}");
+}
+
+fn statement_with(extra: &str, predicate_type: &str, sha512: &str) -> Vec<u8> {
+    format!(
+        r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{{"name":"pkg:npm/%40acme/widget@1.2.3","digest":{{"sha512":"{sha512}"}}}}],"predicateType":"{predicate_type}","predicate":{{}}{extra}}}"#
+    )
+    .into_bytes()
+}
+
+/// Issue: a validly signed statement with a field one JSON reader refuses and
+/// another skips (a number out of range, a lone surrogate) left the subject
+/// list empty, and indexing it panicked. It is one statement, read once:
+/// refused as malformed by every entry point, never a panic.
+#[test]
+fn a_payload_two_readers_disagree_on_is_refused_as_malformed_everywhere() {
+    let c = Case::new();
+    let trust = c.trust();
+    for extra in [r#","x":1e400"#, r#","x":"\ud800""#, r#","subject":[]"#] {
+        for predicate_type in [SLSA_V1, "https://example.com/not-npm/v1"] {
+            let payload = statement_with(extra, predicate_type, &c.sha512);
+            let bundle = c
+                .kit
+                .keyless_bundle_with(&payload, &c.identity(), &Faults::default(), &Shape::default());
+            let says = "not JSON this verifier reads completely";
+            // The inspector (the panic's path), verify --bundle, a package version.
+            assert_fails_at(
+                &inspect(&bundle, None, None, &trust, &ExpectedIdentity::default()),
+                CheckId::Statement,
+                says,
+            );
+            let artifact = ArtifactExpectation::Digest {
+                algorithm: DigestAlgorithm::Sha512,
+                bytes: hex::decode(&c.sha512).unwrap(),
+                source: "the given digest".into(),
+            };
+            assert_fails_at(
+                &verify_single_bundle(&bundle, artifact, None, &trust, &ExpectedIdentity::default()),
+                CheckId::Statement,
+                says,
+            );
+            assert_fails_at(&c.verify(&bundle), CheckId::Statement, says);
+        }
+    }
+}
+
+/// A signed payload that is not JSON at all, or JSON but not a statement.
+#[test]
+fn a_signed_payload_that_is_no_statement_fails_at_the_statement() {
+    let c = Case::new();
+    for (payload, says) in [
+        (&b"\xff\xfe not json"[..], "not JSON this verifier reads completely"),
+        (b"[1,2,3]", "not an object"),
+        (
+            br#"{"_type":"https://in-toto.io/Statement/v1","predicateType":"x"}"#,
+            "no subject",
+        ),
+    ] {
+        let bundle = c
+            .kit
+            .keyless_bundle_with(payload, &c.identity(), &Faults::default(), &Shape::default());
+        assert_fails_at(&c.verify(&bundle), CheckId::Statement, says);
+    }
+}
+
+/// Issue: only the first sha512 of `dist.integrity` was compared, while
+/// npm's checker accepts a tarball matching any of them.
+#[test]
+fn every_sha512_of_the_integrity_must_be_the_signed_one() {
+    let c = Case::new();
+    let provenance = c.provenance(&Shape::default());
+    let response = attestations_response(&[(SLSA_V1, &provenance), (NPM_PUBLISH, &c.publish())]);
+    let (other, _) = integrity_of(b"another tarball");
+    let two = format!("{} {other}", c.integrity);
+    let report = c.verify_response(&response, &two, &c.trust());
+    assert_fails_at(&report, CheckId::Subject, "every one must be the signed one");
+    // The other order too.
+    let report = c.verify_response(&response, &format!("{other} {}", c.integrity), &c.trust());
+    assert_fails_at(&report, CheckId::Subject, "every one must be the signed one");
+    // Another algorithm beside it is not compared, and the check says so.
+    let with_sha1 = format!("sha1-AAAAAAAAAAAAAAAAAAAAAAAAAAA= {}", c.integrity);
+    let report = c.verify_response(&response, &with_sha1, &c.trust());
+    assert_eq!(report.verdict, Verdict::Verified, "{}", report.summary);
+    let subject = &report.attestations[0]
+        .checks
+        .iter()
+        .find(|k| k.id == CheckId::Subject)
+        .unwrap();
+    assert!(
+        subject.detail.contains("sha1 hash is not compared"),
+        "{}",
+        subject.detail
+    );
+    // No sha512 at all: unusable input.
+    let report = c.verify_response(&response, "sha1-AAAAAAAAAAAAAAAAAAAAAAAAAAA=", &c.trust());
+    assert_eq!(report.verdict, Verdict::Error);
+    assert!(report.summary.contains("has no sha512 hash"), "{}", report.summary);
+}
+
+/// Issue: a certificate from any Fulcio-accepted issuer naming a github.com
+/// repository was shown as "Built and signed on GitHub Actions", with links
+/// from the predicate, and passed --expect-repository.
+#[test]
+fn an_unrecognised_issuer_gets_no_platform_and_no_repository_expectation() {
+    let c = Case::new();
+    let mut identity = Identity::github("victim/repo", WORKFLOW, COMMIT, "refs/heads/main");
+    identity.issuer = "https://agent.buildkite.com".into();
+    identity.claims.retain(|(arc, _)| *arc == 12);
+    let statement = kit::github_provenance(NAME, VERSION, &c.sha512, "victim/repo", WORKFLOW, COMMIT);
+    let payload = serde_json::to_vec(&statement).unwrap();
+    let provenance = c
+        .kit
+        .keyless_bundle_with(&payload, &identity, &Faults::default(), &Shape::default());
+    let report = c.verify(&provenance);
+    assert_eq!(report.verdict, Verdict::Verified, "{}", report.summary);
+    let panel = report.provenance.as_ref().unwrap();
+    assert_eq!(panel.platform, BuildPlatform::Other);
+    assert!(!panel.recognised_issuer);
+    assert!(
+        panel.headline.contains("https://agent.buildkite.com"),
+        "{}",
+        panel.headline
+    );
+    assert!(!report.summary.contains("GitHub Actions"), "{}", report.summary);
+    assert_eq!(panel.source_repository.as_ref().unwrap().url, None);
+    assert_eq!(panel.source_commit, None, "the commit would come from the predicate");
+    // The build file is the certificate's (its name), shown as text.
+    assert_eq!(panel.build_file.as_ref().unwrap().url, None);
+    assert_eq!(panel.build_summary_url, None);
+    // The repository is the issuer's word, not GitHub's.
+    let response = attestations_response(&[(SLSA_V1, &provenance), (NPM_PUBLISH, &c.publish())]);
+    let prepared = PreparedAttestations::parse(&response);
+    let docs = PackageVersionDocuments {
+        name: NAME,
+        version: VERSION,
+        integrity: Some(&c.integrity),
+        attestations: Some(&prepared),
+        ..Default::default()
+    };
+    let expect = ExpectedIdentity {
+        repository: Some("victim/repo".into()),
+        ..Default::default()
+    };
+    let report = verify_package_version(&docs, &c.trust(), &expect);
+    assert_fails_at(
+        &report,
+        CheckId::ExpectedIdentity,
+        "issuer https://token.actions.githubusercontent.com was expected, the certificate names https://agent.buildkite.com",
+    );
+}
+
+/// Issue: provenance alone verified, so a registry could drop what its key signed.
+#[test]
+fn provenance_without_the_registrys_publish_attestation_is_incomplete() {
+    let c = Case::new();
+    let response = attestations_response(&[(SLSA_V1, &c.provenance(&Shape::default()))]);
+    let report = c.verify_response(&response, &c.integrity, &c.trust());
+    assert_eq!(report.verdict, Verdict::Incomplete, "{}", report.summary);
+    let check = report
+        .checks
+        .iter()
+        .find(|k| k.id == CheckId::RegistryAttestation)
+        .unwrap();
+    assert_eq!((check.status, check.required), (CheckStatus::Skipped, true));
+    assert!(
+        check.detail.contains("serves no publish attestation"),
+        "{}",
+        check.detail
+    );
+    assert!(
+        report.summary.contains("Registry's publish attestation"),
+        "{}",
+        report.summary
+    );
+    // A registry with no keys configured: said plainly, not required.
+    let no_keys = TrustMaterial::from_trusted_root_json(&c.kit.trusted_root_json(), RegistryKeys::empty()).unwrap();
+    let report = c.verify_response(&response, &c.integrity, &no_keys);
+    assert_eq!(report.verdict, Verdict::Verified, "{}", report.summary);
+    let check = report
+        .checks
+        .iter()
+        .find(|k| k.id == CheckId::RegistryAttestation)
+        .unwrap();
+    assert_eq!((check.status, check.required), (CheckStatus::Skipped, false));
+    assert!(check.detail.contains("was not checked"), "{}", check.detail);
+}
+
+/// Issue: thousands of forged checkpoint signature lines (with the log's key
+/// hint) cost a signature check each: seconds for a 2 MB response. They are
+/// refused before any cryptography.
+#[test]
+fn a_checkpoint_padded_with_forged_signature_lines_is_refused_quickly() {
+    let c = Case::new();
+    let padded = Shape {
+        extra_checkpoint_lines: 7_300,
+        ..Default::default()
+    };
+    let provenance = c.provenance(&padded);
+    let publish = c.kit.keyed_bundle_with(
+        &serde_json::to_vec(&kit::publish_statement(NAME, VERSION, &c.sha512)).unwrap(),
+        &Faults::default(),
+        &padded,
+    );
+    let response = attestations_response(&[(SLSA_V1, &provenance), (NPM_PUBLISH, &publish)]);
+    assert!(response.len() > 1_800_000, "{} bytes", response.len());
+    let started = Instant::now();
+    let report = c.verify_response(&response, &c.integrity, &c.trust());
+    let took = started.elapsed();
+    assert_fails_at(&report, CheckId::BundleFormat, "A checkpoint is 92");
+    // Debug builds parse slower than release; the bound is for the work
+    // limit, not the parser (a release build takes a few milliseconds).
+    assert!(took.as_millis() < 400, "took {took:?}");
+    eprintln!("a {} byte response refused in {took:?}", response.len());
+    // Fewer bytes, more lines than are read: the line limit.
+    let many = Shape {
+        extra_checkpoint_lines: MAX_CHECKPOINT_SIGNATURES,
+        ..Default::default()
+    };
+    assert_fails_at(
+        &c.verify(&c.provenance(&many)),
+        CheckId::BundleFormat,
+        "signature lines; at most 32 are read",
+    );
+    // At the limit it verifies: the forged lines are tried and rejected.
+    let at_limit = Shape {
+        extra_checkpoint_lines: MAX_CHECKPOINT_SIGNATURES - 1,
+        ..Default::default()
+    };
+    let report = c.verify(&c.provenance(&at_limit));
+    assert_eq!(report.verdict, Verdict::Verified, "{}", report.summary);
+}
+
+/// The rule for certificate chains: only the signing certificate of a chain
+/// is used; the path to a trusted root is built from the trusted root's
+/// certificates. A chain carrying the root itself (npm's 2023 bundles) still
+/// verifies; an intermediate the trusted root does not list is never trusted
+/// because the bundle carries it.
+#[test]
+fn a_chain_adds_nothing_to_what_is_trusted() {
+    let c = Case::new();
+    let with_root = Shape {
+        chain: ChainShape::ChainWithRoot,
+        ..Default::default()
+    };
+    let report = c.verify(&c.provenance(&with_root));
+    assert_eq!(report.verdict, Verdict::Verified, "{}", report.summary);
+    let format = &report.attestations[0].checks[0];
+    assert!(
+        format
+            .detail
+            .contains("a chain of 2 certificates, of which only the signing certificate is used"),
+        "{}",
+        format.detail
+    );
+    let unlisted = Shape {
+        chain: ChainShape::UnlistedIntermediate,
+        ..Default::default()
+    };
+    assert_fails_at(
+        &c.verify(&c.provenance(&unlisted)),
+        CheckId::CertificateChain,
+        "UnknownIssuer",
+    );
+}
+
+fn rekor_v2() -> Shape {
+    Shape {
+        log: LogShape::RekorV2,
+        ..Default::default()
+    }
+}
+
+/// Rekor v2: no signed entry timestamp, an Ed25519-signed checkpoint with a
+/// witness cosignature, and the signed time from an RFC 3161 timestamp. The
+/// report says which authority signed the time and which checkpoint line
+/// verified.
+#[test]
+fn a_rekor_v2_bundle_verifies_with_its_timestamp_and_checkpoint() {
+    let c = Case::new();
+    let report = c.verify(&c.provenance(&rekor_v2()));
+    assert_eq!(report.verdict, Verdict::Verified, "{}", report.summary);
+    let att = report.provenance_attestation().unwrap();
+    let tlog = att.tlog.as_ref().unwrap();
+    assert!(tlog.rekor_v2 && !tlog.inclusion_promise && tlog.integrated_time.is_none());
+    assert_eq!(tlog.ledger_url, None);
+    let proof = tlog.inclusion_proof.as_ref().unwrap();
+    assert_eq!(
+        proof.checkpoint_origin.as_deref(),
+        Some("log2025.rekor.testkit.invalid")
+    );
+    let lines: Vec<(bool, bool)> = proof
+        .checkpoint_signatures
+        .iter()
+        .map(|l| (l.by_log_key, l.verified))
+        .collect();
+    assert_eq!(
+        lines,
+        [(true, true), (false, false)],
+        "the log's line verified, the witness's is not needed"
+    );
+    assert_eq!(att.timestamps.len(), 1);
+    assert!(att.timestamps[0].authority.contains("testkit-tsa"));
+    assert_eq!(att.timestamps[0].time, kit::INTEGRATED_TIME);
+    let time = att.checks.iter().find(|k| k.id == CheckId::LogTimestamp).unwrap();
+    assert!(
+        time.detail
+            .contains("Timestamp authority testkit-tsa, npm-provenance-testkit signed the time 2024-06-01T12:00:00Z"),
+        "{}",
+        time.detail
+    );
+    let log = att.checks.iter().find(|k| k.id == CheckId::TransparencyLog).unwrap();
+    assert!(
+        log.detail
+            .contains("1 of 2 signature lines verified with the log's key; 1 from witnesses"),
+        "{}",
+        log.detail
+    );
+    // The panel dates the publication from the timestamp.
+    assert_eq!(
+        report.provenance.unwrap().published_at.as_deref(),
+        Some("2024-06-01T12:00:00Z")
+    );
+}
+
+/// A Rekor v1 bundle with an RFC 3161 timestamp as well: both verify.
+#[test]
+fn a_valid_rfc3161_timestamp_beside_a_rekor_v1_entry_is_accepted() {
+    let c = Case::new();
+    let shape = Shape {
+        rfc3161: true,
+        ..Default::default()
+    };
+    let report = c.verify(&c.provenance(&shape));
+    assert_eq!(report.verdict, Verdict::Verified, "{}", report.summary);
+    let time = report.attestations[0]
+        .checks
+        .iter()
+        .find(|k| k.id == CheckId::LogTimestamp)
+        .unwrap();
+    assert!(
+        time.detail.contains("signed entry timestamp verifies") && time.detail.contains("timestamp authority"),
+        "{}",
+        time.detail
+    );
+}
+
+/// Each part of a Rekor v2 bundle's evidence fails at its own check.
+#[test]
+fn rekor_v2_evidence_fails_at_its_check() {
+    let c = Case::new();
+    let bundle = |faults: Faults| {
+        let payload = serde_json::to_vec(&c.statement()).unwrap();
+        c.kit.keyless_bundle_with(&payload, &c.identity(), &faults, &rekor_v2())
+    };
+    for (faults, check, says) in [
+        (
+            Faults {
+                timestamp_by_other_key: true,
+                ..Default::default()
+            },
+            CheckId::LogTimestamp,
+            "An RFC 3161 timestamp does not verify",
+        ),
+        (
+            Faults {
+                timestamp_for_other_signature: true,
+                ..Default::default()
+            },
+            CheckId::LogTimestamp,
+            "An RFC 3161 timestamp does not verify",
+        ),
+        (
+            Faults {
+                checkpoint_by_other_key: true,
+                ..Default::default()
+            },
+            CheckId::TransparencyLog,
+            "checkpoint does not verify",
+        ),
+        (
+            Faults {
+                wrong_proof_hash: true,
+                ..Default::default()
+            },
+            CheckId::TransparencyLog,
+            "inclusion proof",
+        ),
+        (
+            Faults {
+                entry_for_other_payload: true,
+                ..Default::default()
+            },
+            CheckId::LogEntryMatch,
+            "artifact hash mismatch for hashedrekord entry",
+        ),
+    ] {
+        assert_fails_at(&c.verify(&bundle(faults)), check, says);
+    }
+    // Without its timestamp, nothing says when a Rekor v2 entry was signed.
+    let mut no_time: serde_json::Value = serde_json::from_str(&bundle(Faults::default())).unwrap();
+    no_time["verificationMaterial"]
+        .as_object_mut()
+        .unwrap()
+        .remove("timestampVerificationData");
+    assert_fails_at(
+        &c.verify(&no_time.to_string()),
+        CheckId::LogTimestamp,
+        "No signed time establishes when this was signed",
+    );
+}
+
+/// The inspector says what a bundle that is not npm provenance proves.
+#[test]
+fn the_inspector_names_what_a_bundle_proves() {
+    let c = Case::new();
+    let trust = c.trust();
+    let publish = inspect(
+        &c.publish(),
+        Some((NAME, VERSION)),
+        Some(&c.integrity),
+        &trust,
+        &Default::default(),
+    );
+    assert_eq!(publish.verdict, Verdict::Verified, "{}", publish.summary);
+    assert!(
+        publish.summary.contains("npm publish attestation verified"),
+        "{}",
+        publish.summary
+    );
+    assert!(!publish.summary.contains("provenance verified"));
+    let payload = statement_with("", "https://example.com/custom/v1", &c.sha512);
+    let generic = c.kit.keyless_bundle_with(
+        &payload,
+        &Identity::email("someone@example.com"),
+        &Faults::default(),
+        &Shape::default(),
+    );
+    let artifact = ArtifactExpectation::Digest {
+        algorithm: DigestAlgorithm::Sha512,
+        bytes: hex::decode(&c.sha512).unwrap(),
+        source: "the given digest".into(),
+    };
+    let report = verify_single_bundle(&generic, artifact, None, &trust, &ExpectedIdentity::default());
+    assert_eq!(report.verdict, Verdict::Verified, "{}", report.summary);
+    assert!(
+        report
+            .summary
+            .contains("signature and log entry valid; signed by someone@example.com via https://github.com/login/oauth. It is not npm provenance"),
+        "{}",
+        report.summary
+    );
+}

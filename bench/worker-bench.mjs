@@ -6,7 +6,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { chromiumArgs } from '../tests/e2e/harness.mjs';
 
-const fixtures = process.env.NPM_PROVENANCE_FIXTURES || path.resolve(new URL('.', import.meta.url).pathname, '../../shared/fixtures');
+const fixtures = process.env.NPM_PROVENANCE_FIXTURES || path.resolve(new URL('.', import.meta.url).pathname, '../tests/fixtures');
 const response = readFileSync(path.join(fixtures, 'attestations/sigstore@2.3.1.json'), 'utf8');
 const doc = JSON.parse(response);
 const single = (i) => JSON.stringify({ attestations: [doc.attestations[i]] });

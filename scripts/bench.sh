@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks, side by side on the same real bundles (../shared/fixtures), in
+# Benchmarks, side by side on the same real bundles (tests/fixtures), in
 # one run on this machine: the native core (criterion), the core as wasm in
 # headless Chromium, the app's verification worker (wasm + WebCrypto),
 # sigstore-js on Node; then the app (time to the verified panel, a 100-version
@@ -12,8 +12,7 @@ cd "$ROOT"
 bash scripts/bootstrap.sh
 setup_wasm_env
 command -v wrk >/dev/null || { log "installing wrk"; apt-get install -y -qq wrk >/dev/null 2>&1 || sudo apt-get install -y -qq wrk >/dev/null; }
-FIXTURES="${NPM_PROVENANCE_FIXTURES:-$ROOT/../shared/fixtures}"
-[ -f "$FIXTURES/README.md" ] || die "the benchmarks need the shared fixtures ($FIXTURES); set NPM_PROVENANCE_FIXTURES"
+FIXTURES="${NPM_PROVENANCE_FIXTURES:-$ROOT/tests/fixtures}"
 export NPM_PROVENANCE_FIXTURES="$FIXTURES"
 OUT="$ROOT/test-output/bench"
 mkdir -p "$OUT"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every fuzz target (fuzz/fuzz_targets) for FUZZ_SECONDS each (default
-# 60), after seeding its corpus from the shared fixtures and the test
+# 60), after seeding its corpus from the fixtures (tests/fixtures) and the test
 # registry's documents. Needs rustup's nightly toolchain and cargo-fuzz
 # (installed here if missing). Corpora (fuzz/corpus) and crashes
 # (fuzz/artifacts) are kept between runs and ignored by git.
@@ -27,13 +27,13 @@ if ! command -v cargo-fuzz >/dev/null; then
 fi
 
 CORPUS="$ROOT/fuzz/corpus"
-FIXTURES="${NPM_PROVENANCE_FIXTURES:-$ROOT/../shared/fixtures}"
+FIXTURES="${NPM_PROVENANCE_FIXTURES:-$ROOT/tests/fixtures}"
 seed() { # seed TARGET NAME CONTENT
   mkdir -p "$CORPUS/$1" && printf '%s' "$3" >"$CORPUS/$1/seed-$2"
 }
 log "seeding corpora in fuzz/corpus"
 for t in "${ALL_TARGETS[@]}"; do mkdir -p "$CORPUS/$t"; done
-if [ -f "$FIXTURES/README.md" ]; then
+if [ -f "$FIXTURES/ORIGINS.md" ]; then
   export NPM_PROVENANCE_FIXTURES="$FIXTURES"
   # The documents the test registry serves, real and synthetic.
   seeds="$(mktemp -d)"
@@ -51,7 +51,7 @@ if [ -f "$FIXTURES/README.md" ]; then
   { printf '\x03'; cat "$FIXTURES/keys/npm-v1-keys.json"; } >"$CORPUS/small_parsers/seed-keys"
   { printf '\x04'; cat "$FIXTURES/keys/npm-attestation-key-jl3bw.pub.pem"; } >"$CORPUS/small_parsers/seed-pem"
 else
-  log "no shared fixtures at $FIXTURES: seeding with hand-written inputs only"
+  log "no fixtures at $FIXTURES: seeding with hand-written inputs only"
 fi
 i=0
 for path in /badge/npm/sigstore.svg /badge/npm/@sigstore/cli/0.8.0.json '/badge/npm/%40scope%2Fname.svg?label=npm%20provenance' \

@@ -8,7 +8,8 @@ use leptos_router::path;
 use crate::components::search::SearchBox;
 use crate::pages::{home::HomePage, inspect::InspectPage, not_found::NotFound, package::PackagePage};
 use crate::settings::{
-    RegistrySetting, normalize_registry, page_default_registry, store_registry, stored_registry, use_registry,
+    RegistrySetting, normalize_registry, page_default_registry, same_origin_path, store_registry, stored_registry,
+    use_registry,
 };
 
 #[component]
@@ -21,6 +22,7 @@ pub fn App() -> impl IntoView {
             <RegistryFromQuery />
             <a class="skip-link" href="#main">"Skip to content"</a>
             <Header />
+            <RegistryNotice />
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=HomePage />
@@ -46,20 +48,51 @@ fn footer_text() -> &'static str {
     }
 }
 
-/// `?registry=` overrides the setting and is remembered.
+/// A link's `?registry=` applies to the page it opens, and is announced; it
+/// is never remembered (only the settings form is). Without one, the
+/// person's own registry applies.
 #[component]
 fn RegistryFromQuery() -> impl IntoView {
     let query = use_query_map();
     let registry = use_registry();
     Effect::new(move |_| {
-        if let Some(value) = query.read().get("registry")
-            && let Ok(url) = normalize_registry(&value)
-            && registry.0.get_untracked() != url
-        {
-            store_registry(&url, &registry.default_registry());
-            registry.0.set(url);
+        let own = registry.own();
+        let wanted = query
+            .read()
+            .get("registry")
+            .and_then(|value| normalize_registry(&value).ok())
+            .unwrap_or_else(|| own.clone());
+        if registry.0.get_untracked() != wanted {
+            registry.0.set(wanted.clone());
         }
+        registry.2.set(wanted != own);
     });
+}
+
+/// Says plainly that the page uses a registry the link chose.
+#[component]
+fn RegistryNotice() -> impl IntoView {
+    let registry = use_registry();
+    let navigate = use_navigate();
+    move || {
+        registry.from_link().then(|| {
+            let navigate = navigate.clone();
+            view! {
+                <div class="registry-notice" role="note" data-testid="registry-notice">
+                    <p>
+                        "This page uses the registry " <strong>{registry.get()}</strong>
+                        ", chosen by the link you followed. Your own setting (" {registry.own()} ") is unchanged."
+                    </p>
+                    <button type="button" class="secondary" on:click=move |_| {
+                        let path = web_sys::window()
+                            .and_then(|w| w.location().pathname().ok())
+                            .unwrap_or_else(|| "/".into());
+                        navigate(&same_origin_path(&path), Default::default());
+                    }>"Use my registry"</button>
+                </div>
+            }
+        })
+    }
 }
 
 #[component]
@@ -97,10 +130,13 @@ fn RegistrySettings() -> impl IntoView {
             store_registry(&url, &registry.default_registry());
             registry.0.set(url.clone());
             set_error.set(None);
+            registry.2.set(false);
             open.set(false);
-            // Keep the address bar truthful: a shared link must show this registry.
+            // Keep the address bar truthful: a shared link must show this
+            // registry. The path stays on this origin whatever the address
+            // bar held (`//host/...` would leave it).
             if let Some(location) = web_sys::window().map(|w| w.location()) {
-                let path = location.pathname().unwrap_or_else(|_| "/".into());
+                let path = same_origin_path(&location.pathname().unwrap_or_else(|_| "/".into()));
                 navigate(&registry.href(&path), Default::default());
             }
         }

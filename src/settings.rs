@@ -1,6 +1,7 @@
-//! The registry the app talks to: npm's by default; another from the
-//! `?registry=` query parameter or the settings form, remembered in local
-//! storage.
+//! The registry the app talks to: npm's by default (or the one the hosting
+//! server names); another set in the settings form, remembered in local
+//! storage; or one from a link's `?registry=`, which applies to that page
+//! only and is announced on it (a link must not change every later lookup).
 
 use leptos::prelude::*;
 
@@ -70,13 +71,25 @@ pub fn page_default_registry() -> String {
         .unwrap_or_else(|| DEFAULT_REGISTRY.to_string())
 }
 
-/// The app-wide registry setting, provided as context.
+/// The app-wide registry setting, provided as context: the registry in use,
+/// the page's default, and whether the one in use came from the link rather
+/// than the person's own setting.
 #[derive(Clone, Copy)]
-pub struct RegistrySetting(pub RwSignal<String>, pub StoredValue<String>);
+pub struct RegistrySetting(pub RwSignal<String>, pub StoredValue<String>, pub RwSignal<bool>);
 
 impl RegistrySetting {
     pub fn new(current: String, default: String) -> Self {
-        Self(RwSignal::new(current), StoredValue::new(default))
+        Self(RwSignal::new(current), StoredValue::new(default), RwSignal::new(false))
+    }
+
+    /// The registry the person chose (settings), or the page's default.
+    pub fn own(&self) -> String {
+        stored_registry().unwrap_or_else(|| self.default_registry())
+    }
+
+    /// Whether the registry in use came from the link, not the person's setting.
+    pub fn from_link(&self) -> bool {
+        self.2.get()
     }
 
     pub fn get(&self) -> String {
@@ -107,6 +120,13 @@ pub fn use_registry() -> RegistrySetting {
     expect_context::<RegistrySetting>()
 }
 
+/// An in-app path from what the address bar holds: one leading slash, so
+/// that `//host/...` (which routers and browsers read as another origin) is
+/// this origin's `/host/...`.
+pub fn same_origin_path(path: &str) -> String {
+    format!("/{}", path.trim_start_matches(['/', '\\']))
+}
+
 /// Percent-encodes a query parameter value.
 pub fn encode_query(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -123,6 +143,14 @@ pub fn encode_query(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_never_leave_the_origin() {
+        assert_eq!(same_origin_path("//example.invalid/"), "/example.invalid/");
+        assert_eq!(same_origin_path("/\\example.invalid"), "/example.invalid");
+        assert_eq!(same_origin_path("/package/x"), "/package/x");
+        assert_eq!(same_origin_path(""), "/");
+    }
 
     #[test]
     fn registry_urls() {

@@ -4,6 +4,7 @@ pub mod checklist;
 pub mod history;
 pub mod identity;
 pub mod json_view;
+pub mod log_evidence;
 pub mod panel;
 pub mod report_view;
 pub mod search;

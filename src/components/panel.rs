@@ -41,6 +41,10 @@ pub fn ProvenancePanel(summary: ProvenanceSummary, verified: bool) -> impl IntoV
         .map(|t| readable(t).unwrap_or_else(|| t.to_string()));
     let from_predicate = (!summary.from_predicate.is_empty()).then(|| summary.from_predicate.join(", "));
     let build_summary = summary.build_summary_url.clone().and_then(|u| https_url(&u));
+    // A run the certificate names that is not linked (an unrecognised
+    // issuer's claim): shown as text.
+    let build_summary_text = build_summary.is_none().then(|| summary.build_summary.clone()).flatten();
+    let recognised = summary.recognised_issuer;
     view! {
         <section
             class=if verified { "panel" } else { "panel panel--unverified" }
@@ -59,8 +63,17 @@ pub fn ProvenancePanel(summary: ProvenanceSummary, verified: bool) -> impl IntoV
                 <span class="panel-check" aria-hidden="true">{if verified { "✓" } else { "!" }}</span>
                 {summary.headline.clone()}
             </p>
+            {(!recognised).then(|| view! {
+                <p class="panel-unverified" role="note" data-testid="panel-unrecognised-issuer">
+                    "This certificate's issuer is not the CI service of the repository's host, so nothing here is presented as that service's: "
+                    "the repository, commit and build file are what the issuer states, shown as text."
+                </p>
+            })}
             {build_summary.map(|href| view! {
                 <p><a class="panel-build-summary" href=href rel="noopener noreferrer nofollow" data-testid="build-summary">"View build summary"</a></p>
+            })}
+            {build_summary_text.map(|text| view! {
+                <p data-testid="build-summary-text">"Build: " {visible(&text)}</p>
             })}
             <dl class="panel-rows">
                 {row("Source Commit", summary.source_commit.clone(), "source-commit")}

@@ -7,6 +7,7 @@ use npm_provenance_core::{Report, Verdict};
 use crate::components::checklist::Checklist;
 use crate::components::identity::IdentityDetails;
 use crate::components::json_view::{JsonView, pretty};
+use crate::components::log_evidence::LogEvidence;
 use crate::components::panel::ProvenancePanel;
 use crate::components::verdict::VerdictBanner;
 
@@ -26,6 +27,7 @@ pub fn ReportView(report: Report, #[prop(optional)] raw_json: Option<String>) ->
             {report.provenance.clone().map(|summary| view! { <ProvenancePanel summary=summary verified=report.verdict == Verdict::Verified /> })}
             <Checklist report=report.clone() />
             <IdentityDetails report=report.clone() />
+            <LogEvidence report=report.clone() />
             <section class="documents" aria-label="Documents">
                 {statements.into_iter().map(|(title, json)| view! { <JsonView title=title json=json /> }).collect_view()}
                 {raw_json.map(|raw| view! { <JsonView title="Raw attestations / bundle JSON".to_string() json=pretty(&raw) /> })}

@@ -4,20 +4,21 @@ use leptos::prelude::*;
 use npm_provenance_core::text::visible;
 use npm_provenance_core::{Report, Verdict};
 
-/// Short label, icon and CSS modifier of a verdict.
-pub fn verdict_style(verdict: Verdict) -> (&'static str, &'static str, &'static str) {
+/// Icon and CSS modifier of a verdict.
+pub fn verdict_style(verdict: Verdict) -> (&'static str, &'static str) {
     match verdict {
-        Verdict::Verified => ("Provenance verified", "✓", "verified"),
-        Verdict::Failed => ("Verification failed", "✗", "failed"),
-        Verdict::NoProvenance => ("No provenance", "○", "none"),
-        Verdict::Incomplete => ("Signatures verified, checks incomplete", "!", "incomplete"),
-        Verdict::Error => ("Could not verify", "!", "error"),
+        Verdict::Verified => ("✓", "verified"),
+        Verdict::Failed => ("✗", "failed"),
+        Verdict::NoProvenance => ("○", "none"),
+        Verdict::Incomplete => ("!", "incomplete"),
+        Verdict::Error => ("!", "error"),
     }
 }
 
 #[component]
 pub fn VerdictBanner(report: Report) -> impl IntoView {
-    let (label, icon, modifier) = verdict_style(report.verdict);
+    let (icon, modifier) = verdict_style(report.verdict);
+    let label = report.verdict_label();
     let failed_check = report.first_failure().map(|(kind, check)| {
         let whose = kind.map(|k| format!(" ({})", k.label())).unwrap_or_default();
         format!("Failed check: {}{whose}", check.title)

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { newPage, screenshot, startStack } from './harness.mjs';
 
-const fixtures = process.env.NPM_PROVENANCE_FIXTURES || path.resolve(new URL('.', import.meta.url).pathname, '../../../shared/fixtures');
+const fixtures = process.env.NPM_PROVENANCE_FIXTURES || path.resolve(new URL('.', import.meta.url).pathname, '../fixtures');
 const fixture = (p) => readFileSync(path.join(fixtures, p), 'utf8');
 
 let stack;
@@ -48,7 +48,7 @@ test('the inspector verifies a whole attestations response and flags missing inp
 
 test('the inspector rejects a tampered bundle', async () => {
   const page = await newPage(stack);
-  const verdict = await inspect(page, fixture('negative/sigstore-conformance/dsse-invalid-sig_fail/bundle.sigstore.json'));
+  const verdict = await inspect(page, fixture('sigstore-conformance/bundle-verify/dsse-invalid-sig_fail/bundle.sigstore.json'));
   assert.equal(verdict, 'failed');
   assert.match(await page.locator('.verdict-failed-check').innerText(), /Failed check: Signature/);
   await screenshot(page, 'inspector-tampered');

@@ -91,14 +91,13 @@ fn badge_message(svg: &str) -> String {
     title.split_once(": ").unwrap().1.to_string()
 }
 
-fn registry() -> Option<test_registry::Running> {
-    let dir = fx::require("server tests")?;
-    Some(test_registry::spawn(&dir, 0))
+fn registry() -> test_registry::Running {
+    test_registry::spawn(&fx::dir(), 0)
 }
 
 #[test]
 fn badges_say_verified_unverified_or_none() {
-    let Some(reg) = registry() else { return };
+    let reg = registry();
     let server = start(&reg.url(""), 5, None);
     let verified = server.get("/badge/npm/sigstore.svg");
     assert_eq!(verified.status, 200);
@@ -123,7 +122,7 @@ fn badges_say_verified_unverified_or_none() {
 
 #[test]
 fn shields_endpoint_and_report_api() {
-    let Some(reg) = registry() else { return };
+    let reg = registry();
     let server = start(&reg.url(""), 5, None);
     let json: serde_json::Value = serde_json::from_str(&server.get("/badge/npm/tuf-js/1.0.0.json").body).unwrap();
     assert_eq!(
@@ -150,7 +149,7 @@ fn shields_endpoint_and_report_api() {
 
 #[test]
 fn cache_hits_do_not_call_the_registry_and_concurrent_requests_share_one_fetch() {
-    let Some(reg) = registry() else { return };
+    let reg = registry();
     let server = start(&reg.url(""), 5, None);
     let before = reg.requests();
     // Twenty requests at once for a package nobody asked for yet.
@@ -178,7 +177,7 @@ fn cache_hits_do_not_call_the_registry_and_concurrent_requests_share_one_fetch()
 
 #[test]
 fn cache_headers_and_etags() {
-    let Some(reg) = registry() else { return };
+    let reg = registry();
     let server = start(&reg.url(""), 5, None);
     let latest = server.get("/badge/npm/sigstore.svg");
     assert!(
@@ -197,7 +196,7 @@ fn cache_headers_and_etags() {
 
 #[test]
 fn bad_input_gets_the_right_status_and_badge() {
-    let Some(reg) = registry() else { return };
+    let reg = registry();
     let server = start(&reg.url(""), 5, None);
     let cases: &[(&str, u16, &str)] = &[
         ("/badge/npm/%3Cscript%3E.svg", 400, "invalid name"),
@@ -224,7 +223,7 @@ fn bad_input_gets_the_right_status_and_badge() {
 
 #[test]
 fn registry_faults_give_error_badges_and_no_hangs() {
-    let Some(reg) = registry() else { return };
+    let reg = registry();
     for (scenario, status) in [("error500", 502), ("garbage", 502)] {
         let server = start(&reg.url(scenario), 5, None);
         let reply = server.get("/badge/npm/sigstore.svg");

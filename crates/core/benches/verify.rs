@@ -1,4 +1,4 @@
-//! Native verification speed, on real npm bundles from the shared fixtures:
+//! Native verification speed, on real npm bundles from the fixtures (tests/fixtures):
 //! one provenance bundle, one publish attestation, and a whole package
 //! version (both, plus the npm policy). `scripts/bench.sh` runs this and
 //! reads the medians criterion writes under target/criterion.
@@ -9,9 +9,7 @@ use npm_provenance_core::{
 };
 
 fn benches(c: &mut Criterion) {
-    let Some(dir) = npm_provenance_fixtures::require("bench") else {
-        return;
-    };
+    let dir = npm_provenance_fixtures::dir();
     let k = npm_provenance_fixtures::known("sigstore", "2.3.1").unwrap();
     let response = npm_provenance_fixtures::read(&dir, k.attestations.unwrap());
     let doc: serde_json::Value = serde_json::from_str(&response).unwrap();

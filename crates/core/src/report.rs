@@ -95,6 +95,23 @@ impl Report {
             .find_map(|a| a.checks.iter().find(failed).map(|c| (Some(a.kind), c)))
     }
 
+    /// What the verdict says, in a few words: "Provenance verified" only for
+    /// a package version's provenance (or one provenance bundle); a bundle
+    /// that is something else says what was verified.
+    pub fn verdict_label(&self) -> &'static str {
+        match self.verdict {
+            Verdict::Verified => match self.attestations.as_slice() {
+                [only] if only.kind == AttestationKind::Publish => "Publish attestation verified",
+                [only] if only.kind == AttestationKind::Bundle => "Signature verified",
+                _ => "Provenance verified",
+            },
+            Verdict::Failed => "Verification failed",
+            Verdict::NoProvenance => "No provenance",
+            Verdict::Incomplete => "Signatures verified, checks incomplete",
+            Verdict::Error => "Could not verify",
+        }
+    }
+
     /// The provenance attestation's report, if there is one.
     pub fn provenance_attestation(&self) -> Option<&AttestationReport> {
         self.attestations.iter().find(|a| a.kind == AttestationKind::Provenance)

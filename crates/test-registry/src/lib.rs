@@ -1,4 +1,4 @@
-//! A local npm registry that serves the shared real fixtures as npm's
+//! A local npm registry that serves the real fixtures (tests/fixtures) as npm's
 //! registry would, for the server's integration tests and the end-to-end
 //! tests: packuments built around the fixture versions (with their real
 //! `dist.integrity`, `dist.attestations` and `dist.signatures`), the

@@ -1,4 +1,4 @@
-//! A miniature Sigstore for tests that must run without the shared fixtures:
+//! A miniature Sigstore for tests that need data no real bundle has:
 //! its own Fulcio CA, CT log, Rekor log and npm registry key, producing real
 //! bundles (certificates with Fulcio claims and an embedded SCT, DSSE
 //! envelopes, `dsse` 0.0.1 log entries with a signed entry timestamp and an

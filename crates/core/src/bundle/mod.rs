@@ -182,6 +182,11 @@ pub fn verify_bundle(prepared: &PreparedBundle, role: &Role, ctx: &Context<'_>) 
                 None => Outcome::Failed("The statement did not read.".into()),
             });
         }
+    } else {
+        // A message signature: the digest it states is the artifact's.
+        list.record(CheckId::Subject, || {
+            npm_policy::message_digest(&parsed.bundle, ctx.artifact)
+        });
     }
 
     // 5. Sigstore's checks, in sigstore-verify's order.
@@ -195,10 +200,7 @@ pub fn verify_bundle(prepared: &PreparedBundle, role: &Role, ctx: &Context<'_>) 
     let evidence = sigstore::evidence(parsed, ctx.trust, result.as_ref());
     for &step in steps {
         match &result {
-            Some(result) => list.pass(
-                step,
-                sigstore::passed(step, parsed, &evidence, Some(result), ctx.artifact),
-            ),
+            Some(result) => list.pass(step, sigstore::passed(step, parsed, &evidence, Some(result))),
             None if !list.has(step) => list.not_reached(step),
             None => {}
         }
@@ -289,12 +291,16 @@ fn run_library(
     let key = key?;
     // The shape of the log evidence first: sigstore-verify checks it too,
     // but says less about what is missing.
-    if let Err(problem) = structure::check_log_evidence(&parsed.bundle) {
-        match problem {
-            structure::LogEvidenceProblem::Entry(e) => list.fail(first, e),
-            structure::LogEvidenceProblem::Proof(e) => list.fail(CheckId::TransparencyLog, e),
+    match structure::check_log_evidence(&parsed.bundle) {
+        Ok(()) => {}
+        Err(structure::LogEvidenceProblem::Entry(e)) => {
+            list.fail(first, e);
+            return None;
         }
-        return None;
+        Err(structure::LogEvidenceProblem::Proof(e)) => {
+            list.fail(CheckId::TransparencyLog, e);
+            return None;
+        }
     }
     let artifact = match sigstore::library_artifact(parsed, ctx.artifact, subject) {
         Ok(artifact) => artifact,
@@ -303,29 +309,22 @@ fn run_library(
             return None;
         }
     };
-    match sigstore::verify(parsed, key, artifact, ctx.trust) {
-        Ok(result) => Some(result),
-        Err(error) => {
-            let (failed, sentence) = sigstore::check_of(
-                &error,
-                parsed.is_keyless(),
-                parsed.is_dsse(),
-                parsed.signature_not_base64,
-            );
-            if steps.contains(&failed) {
-                let evidence = sigstore::evidence(parsed, ctx.trust, None);
-                for &step in steps.iter().take_while(|&&s| s != failed) {
-                    list.pass(step, sigstore::passed(step, parsed, &evidence, None, ctx.artifact));
-                }
-                list.fail(failed, sentence);
-            } else {
-                // Something the checks before should have refused: fail
-                // closed without claiming that any step of the library passed.
-                list.fail(first, sentence);
-            }
-            None
+    let (failed, sentence) = match sigstore::verify(parsed, key, artifact, ctx.trust) {
+        Ok(result) => return Some(result),
+        Err(error) => sigstore::check_of(&error, parsed.is_keyless(), parsed.signature_not_base64),
+    };
+    if steps.contains(&failed) {
+        let evidence = sigstore::evidence(parsed, ctx.trust, None);
+        for &step in steps.iter().take_while(|&&s| s != failed) {
+            list.pass(step, sigstore::passed(step, parsed, &evidence, None));
         }
+        list.fail(failed, sentence);
+    } else {
+        // Something the checks before should have refused: fail closed
+        // without claiming that any step of the library passed.
+        list.fail(first, sentence);
     }
+    None
 }
 
 /// The certificate's identity without verifying it, shown (marked

@@ -239,6 +239,74 @@ impl ArtifactExpectation {
     }
 }
 
+/// The subject of a message signature: the digest the bundle states is the
+/// artifact's. (The signature over it is checked by `sigstore-verify`.)
+pub fn message_digest(bundle: &sigstore_types::Bundle, artifact: &ArtifactExpectation) -> Outcome {
+    use sha2::Digest;
+    use sigstore_types::{HashAlgorithm, SignatureContent};
+    let SignatureContent::MessageSignature(signature) = &bundle.content else {
+        return Outcome::Failed("The bundle holds no message signature.".into());
+    };
+    let Some(stated) = &signature.message_digest else {
+        return match artifact {
+            ArtifactExpectation::Unknown => Outcome::Skipped {
+                required: true,
+                why: "The bundle states no digest and no artifact was supplied.".into(),
+            },
+            _ => Outcome::Passed("The bundle states no digest: the signature check covers the artifact itself.".into()),
+        };
+    };
+    let algorithm = stated.algorithm;
+    let name = match algorithm {
+        HashAlgorithm::Sha2256 => "sha256",
+        HashAlgorithm::Sha2384 => "sha384",
+        HashAlgorithm::Sha2512 => "sha512",
+        _ => return Outcome::Failed(format!("The bundle's digest algorithm {algorithm} is not supported.")),
+    };
+    let (actual, source) = match artifact {
+        ArtifactExpectation::Unknown => {
+            return Outcome::Skipped {
+                required: true,
+                why: format!(
+                    "No artifact was supplied to compare the bundle's {name} digest ({}) with.",
+                    truncate(&hex(stated.digest.as_bytes()), 24)
+                ),
+            };
+        }
+        ArtifactExpectation::Blob(bytes) => (
+            match algorithm {
+                HashAlgorithm::Sha2256 => sha2::Sha256::digest(bytes).to_vec(),
+                HashAlgorithm::Sha2384 => sha2::Sha384::digest(bytes).to_vec(),
+                _ => sha2::Sha512::digest(bytes).to_vec(),
+            },
+            "the artifact".to_string(),
+        ),
+        ArtifactExpectation::Digest {
+            algorithm: given,
+            bytes,
+            source,
+        } if given.name() == name => (bytes.clone(), source.clone()),
+        ArtifactExpectation::Integrity(integrity) if name == "sha512" => (
+            integrity.sha512.first().map(|d| d.to_vec()).unwrap_or_default(),
+            "the registry's dist.integrity".to_string(),
+        ),
+        _ => {
+            return Outcome::Failed(format!(
+                "The bundle states a {name} digest, and the artifact was given by another digest: they cannot be compared."
+            ));
+        }
+    };
+    if actual == stated.digest.as_bytes() {
+        Outcome::Passed(format!("The signed message digest ({name}) is that of {source}."))
+    } else {
+        Outcome::Failed(format!(
+            "The bundle's {name} digest ({}) is not that of {source} ({}).",
+            truncate(&hex(stated.digest.as_bytes()), 24),
+            truncate(&hex(&actual), 24)
+        ))
+    }
+}
+
 /// The first subject's digest, for a statement nothing was compared with
 /// (the subject check was skipped, so the verdict cannot be "verified").
 pub fn any_subject_digest(st: &Statement) -> Option<SubjectMatch> {

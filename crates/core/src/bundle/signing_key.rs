@@ -76,6 +76,12 @@ pub fn select(
         )),
         (Material::Certificate, None) => Ok((SigningKey::Certificate, None)),
         (Material::PublicKey { .. }, Some(spki)) => Ok((SigningKey::Given(spki.clone()), None)),
+        // A plain bundle names its key only by a hint it chose itself: only
+        // the key the caller gives verifies it.
+        (Material::PublicKey { .. }, None) if matches!(role, Role::Generic { .. }) => Err(
+            "This bundle is signed with a key, not a certificate: it can only be verified with that key (--key)."
+                .into(),
+        ),
         (Material::PublicKey { hint }, None) => {
             let key = registry_key(parsed, hint, keys)?;
             let sentence = (kind == AttestationKind::Publish).then(|| {

@@ -63,8 +63,9 @@ pub fn dsse_signature(parsed: &ParsedBundle, key: &SigningKey) -> Result<String,
         })
 }
 
-/// The checks `sigstore-verify` makes, in its order. For DSSE envelopes the
-/// signature and the subject were checked before it ran.
+/// The checks `sigstore-verify` makes, in its order. The subject (or the
+/// message digest) was checked before it ran, and for DSSE envelopes the
+/// signature too.
 pub fn library_steps(keyless: bool, dsse: bool) -> &'static [CheckId] {
     use CheckId::*;
     match (keyless, dsse) {
@@ -80,14 +81,13 @@ pub fn library_steps(keyless: bool, dsse: bool) -> &'static [CheckId] {
             CertificateChain,
             CertificateSct,
             TransparencyLog,
-            Subject,
             Signature,
             LogEntryMatch,
         ],
         // With a key, the log's evidence is checked first, then the time it
         // signed (the integrated time, RFC 3161 timestamps).
         (false, true) => &[TransparencyLog, LogTimestamp, LogEntryMatch],
-        (false, false) => &[TransparencyLog, LogTimestamp, Subject, Signature, LogEntryMatch],
+        (false, false) => &[TransparencyLog, LogTimestamp, Signature, LogEntryMatch],
     }
 }
 
@@ -159,7 +159,7 @@ pub fn verify(
 /// sentence. An error that several steps can raise goes to the earliest of
 /// them; the structure check guarantees what makes an attribution exact
 /// (log ids are 32 bytes, so a malformed entry is its body).
-pub fn check_of(error: &SigstoreError, keyless: bool, dsse: bool, signature_not_base64: bool) -> (CheckId, String) {
+pub fn check_of(error: &SigstoreError, keyless: bool, signature_not_base64: bool) -> (CheckId, String) {
     use CheckId::*;
     let detail = truncate(&error.to_string(), 400);
     let (check, lead) = match error {
@@ -212,13 +212,11 @@ pub fn check_of(error: &SigstoreError, keyless: bool, dsse: bool, signature_not_
             (Signature, "The signature is not base64, so it is not a signature")
         }
         SigstoreError::SignatureInvalid(_) => (Signature, "The signature does not verify"),
-        // For a DSSE envelope the library is given the digest the subject
-        // check matched, so a mismatch can only be the log entry's record of
-        // the envelope; for a message signature it is first the artifact.
-        SigstoreError::ArtifactMismatch(_) if dsse => (LogEntryMatch, "The log entry records another envelope"),
-        SigstoreError::ArtifactMismatch(_) | SigstoreError::UnsupportedArtifact(_) => {
-            (Subject, "The signature does not cover the artifact")
-        }
+        // The subject, or the message digest, was checked against the
+        // artifact before the library ran: a mismatch it finds can only be
+        // the log entry's record of another artifact or envelope.
+        SigstoreError::ArtifactMismatch(_) => (LogEntryMatch, "The log entry records another artifact"),
+        SigstoreError::UnsupportedArtifact(_) => (Subject, "The artifact cannot be compared"),
         SigstoreError::IdentityMismatch { .. } | SigstoreError::IssuerMismatch { .. } => {
             (ExpectedIdentity, "Not the expected signer")
         }
@@ -365,7 +363,6 @@ pub fn passed(
     parsed: &ParsedBundle,
     evidence: &Evidence,
     result: Option<&VerificationResult>,
-    expectation: &ArtifactExpectation,
 ) -> String {
     let tlog = evidence.tlog.as_ref();
     match step {
@@ -452,10 +449,6 @@ pub fn passed(
                 "digest and signature"
             }
         ),
-        CheckId::Subject => match expectation {
-            ArtifactExpectation::Unknown => "The signature covers the digest the bundle states.".into(),
-            _ => "The signed digest is the supplied artifact's.".into(),
-        },
         other => format!("{} passed.", other.title()),
     }
 }
@@ -524,13 +517,15 @@ mod tests {
                 CheckId::LogTimestamp,
             ),
             (SigstoreError::InvalidBundle("x".into()), true, CheckId::BundleFormat),
-            (SigstoreError::ArtifactMismatch("x".into()), false, CheckId::Subject),
+            (
+                SigstoreError::ArtifactMismatch("x".into()),
+                false,
+                CheckId::LogEntryMatch,
+            ),
         ];
         for (error, keyless, want) in cases {
-            assert_eq!(check_of(&error, keyless, false, false).0, want, "{error}");
+            assert_eq!(check_of(&error, keyless, false).0, want, "{error}");
         }
-        let mismatch = SigstoreError::ArtifactMismatch("x".into());
-        assert_eq!(check_of(&mismatch, true, true, false).0, CheckId::LogEntryMatch);
     }
 
     #[test]
@@ -545,6 +540,7 @@ mod tests {
             assert_eq!(steps.first(), Some(&first));
             assert_eq!(steps.last(), Some(&CheckId::LogEntryMatch));
             assert_eq!(steps.contains(&CheckId::Signature), !dsse);
+            assert!(!steps.contains(&CheckId::Subject), "the subject is checked before");
             assert_eq!(steps.contains(&CheckId::CertificateChain), keyless);
         }
     }

@@ -314,7 +314,7 @@ pub fn check_npm_shape(parsed: &ParsedBundle) -> Result<(), String> {
 /// What is wrong with the shape of a bundle's log evidence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LogEvidenceProblem {
-    /// No entry, or no signed time: nothing proves when it was signed.
+    /// No entry, or no signed time where the bundle's version requires one.
     Entry(String),
     /// The inclusion proof or its checkpoint is missing or malformed.
     Proof(String),
@@ -328,8 +328,7 @@ pub fn check_log_evidence(bundle: &Bundle) -> Result<(), LogEvidenceProblem> {
     use sigstore_bundle::{Error as E, ValidationOptions, validate_bundle_with_options};
     if bundle.verification_material.tlog_entries.is_empty() {
         return Err(Entry(
-            "The bundle has no transparency log entry: nothing proves when it was signed, or that it was ever published."
-                .into(),
+            "The bundle has no transparency log entry: nothing shows that its signature was ever published.".into(),
         ));
     }
     let options = ValidationOptions::new()

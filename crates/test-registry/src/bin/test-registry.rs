@@ -1,4 +1,4 @@
-//! `test-registry [--port N]`: serves the shared fixtures as an npm registry
+//! `test-registry [--port N]`: serves the fixtures (tests/fixtures) as an npm registry
 //! until killed. Prints its URL on the first line, for test harnesses.
 //! `test-registry --write-fuzz-seeds DIR` writes the documents it would
 //! serve as seeds for the fuzz targets, and exits.
@@ -21,10 +21,7 @@ fn main() {
             }
         }
     }
-    let Some(dir) = npm_provenance_fixtures::require("test-registry") else {
-        eprintln!("test-registry: no fixtures; set NPM_PROVENANCE_FIXTURES");
-        std::process::exit(2);
-    };
+    let dir = npm_provenance_fixtures::dir();
     if let Some(out) = seeds_dir {
         let data = test_registry::Data::load(&dir);
         match data.write_fuzz_seeds(&out) {

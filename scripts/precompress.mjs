@@ -1,13 +1,13 @@
-// Writes NAME.br beside each script, wasm module, style sheet and image of a
-// release build, compressed with brotli at quality 11. `npm-provenance serve`
-// sends it to browsers that accept brotli (after checking it decodes to the
-// file); it is too slow to make at the server's start. index.html is left
+// Writes NAME.br (brotli, quality 11) and NAME.gz (gzip, level 9) beside each
+// script, wasm module, style sheet and image of a release build, so that any
+// static host (and `npm-provenance serve`) can send the smallest form a
+// browser accepts without compressing on every request. index.html is left
 // out: the server rewrites it.
 //
 //   node scripts/precompress.mjs DIR
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { brotliCompressSync, constants } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const dir = process.argv[2];
 if (!dir) {
@@ -17,7 +17,7 @@ if (!dir) {
 let raw = 0;
 let compressed = 0;
 for (const name of readdirSync(dir)) {
-  if (name.endsWith('.br')) rmSync(join(dir, name));
+  if (name.endsWith('.br') || name.endsWith('.gz')) rmSync(join(dir, name));
 }
 for (const name of readdirSync(dir)) {
   if (!/\.(wasm|js|css|svg)$/.test(name)) continue;
@@ -29,9 +29,11 @@ for (const name of readdirSync(dir)) {
       [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
     },
   });
+  const gz = gzipSync(body, { level: 9 });
+  if (gz.length < body.length) writeFileSync(join(dir, `${name}.gz`), gz);
   if (br.length >= body.length) continue;
   writeFileSync(join(dir, `${name}.br`), br);
   raw += body.length;
   compressed += br.length;
 }
-console.log(`precompressed ${raw} bytes to ${compressed} (brotli 11)`);
+console.log(`precompressed ${raw} bytes to ${compressed} (brotli 11), gzip beside`);

@@ -41,7 +41,10 @@ fn entry_rows(t: &TlogEntryInfo) -> Vec<(&'static str, String)> {
             "Checkpoint",
             format!(
                 "{}, tree size {}",
-                p.checkpoint_origin.as_deref().map(visible).unwrap_or_else(|| "no origin".into()),
+                p.checkpoint_origin
+                    .as_deref()
+                    .map(visible)
+                    .unwrap_or_else(|| "no origin".into()),
                 p.tree_size
             ),
         ));

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use npm_provenance::serve::{ServeArgs, build_state, http};
+use npm_provenance::serve::{ServeArgs, build_state, http, listener};
 use npm_provenance_fixtures as fx;
 
 struct Server {
@@ -15,16 +15,15 @@ struct Server {
 }
 
 fn start(registry: &str, registry_timeout: u64, dist: Option<std::path::PathBuf>) -> Server {
-    let args = ServeArgs {
-        registry: registry.to_string(),
-        port: 0,
-        host: "127.0.0.1".into(),
-        dist,
-        registry_timeout,
-        cache_mb: 16,
-        trusted_root: None,
-        keys: None,
-    };
+    let mut args = ServeArgs::defaults();
+    args.registry = registry.to_string();
+    args.dist = dist;
+    args.registry_timeout = registry_timeout;
+    args.cache_mb = 16;
+    start_with(args)
+}
+
+fn start_with(args: ServeArgs) -> Server {
     let state = build_state(&args).unwrap();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -34,12 +33,22 @@ fn start(registry: &str, registry_timeout: u64, dist: Option<std::path::PathBuf>
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     let app = http::router(state.clone());
-    runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let limits = args.connection_limits();
+    runtime.spawn(async move {
+        listener::serve(listener, app, limits, std::future::pending())
+            .await
+            .unwrap()
+    });
     Server {
         base: format!("http://{addr}"),
         state,
         runtime,
     }
+}
+
+/// A client that shows the bytes as served: no decompression.
+fn raw_client() -> reqwest::Client {
+    reqwest::Client::builder().no_gzip().no_brotli().build().unwrap()
 }
 
 struct Reply {
@@ -54,7 +63,7 @@ impl Server {
         let url = format!("{}{path}", self.base);
         let headers: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         self.runtime.block_on(async move {
-            let mut request = reqwest::Client::new().get(&url);
+            let mut request = raw_client().get(&url);
             for (k, v) in headers {
                 request = request.header(k, v);
             }
@@ -73,6 +82,27 @@ impl Server {
 
     fn get(&self, path: &str) -> Reply {
         self.get_with(path, &[])
+    }
+
+    fn head_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let url = format!("{}{path}", self.base);
+        let headers: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        self.runtime.block_on(async move {
+            let mut request = raw_client().head(&url);
+            for (k, v) in headers {
+                request = request.header(k, v);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let bytes = response.bytes().await.unwrap().to_vec();
+            Reply {
+                status,
+                headers,
+                body: String::new(),
+                bytes,
+            }
+        })
     }
 }
 
@@ -187,7 +217,11 @@ fn cache_headers_and_etags() {
             .contains("max-age=300")
     );
     let fixed = server.get("/badge/npm/sigstore/2.3.1.svg");
-    assert_eq!(fixed.headers["cache-control"], "public, max-age=86400");
+    // A pinned version's verified badge cannot change: a CDN may hold it long.
+    assert_eq!(
+        fixed.headers["cache-control"],
+        "public, max-age=86400, s-maxage=604800, immutable"
+    );
     let etag = fixed.headers["etag"].to_str().unwrap().to_string();
     let again = server.get_with("/badge/npm/sigstore/2.3.1.svg", &[("if-none-match", &etag)]);
     assert_eq!(again.status, 304);
@@ -281,9 +315,10 @@ fn the_app_is_served_with_deep_links_and_a_strict_policy() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// The app's files go out brotli-compressed to clients that accept it (when
-/// the build has NAME.br and it decodes to NAME), gzip otherwise, and as they
-/// are to clients that accept neither; each form decodes to the file.
+/// The build's files are served in their brotli form to clients that take
+/// it, gzip to those that take only that, as they are to the rest; HEAD
+/// says the length of what GET sends; a compressed form that is not the
+/// file's keeps the server from starting.
 #[test]
 fn static_files_are_served_with_brotli_gzip_or_neither() {
     let dir = std::env::temp_dir().join(format!("np-dist-br-{}", std::process::id()));
@@ -292,23 +327,28 @@ fn static_files_are_served_with_brotli_gzip_or_neither() {
     let script: String = (0..4000)
         .map(|i| format!("export const v{i} = {};\n", i * 7 % 13))
         .collect();
-    let compress = |text: &str| {
+    let brotli = |text: &str| {
         let mut out = Vec::new();
         let params = brotli::enc::BrotliEncoderParams::default();
         brotli::BrotliCompress(&mut text.as_bytes(), &mut out, &params).unwrap();
         out
     };
+    let gzip = |text: &str| {
+        use std::io::Write as _;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(text.as_bytes()).unwrap();
+        encoder.finish().unwrap()
+    };
     std::fs::write(dir.join("app-0123456789abcdef.js"), &script).unwrap();
-    std::fs::write(dir.join("app-0123456789abcdef.js.br"), compress(&script)).unwrap();
-    // A .br that is not the file's is not served.
-    std::fs::write(dir.join("other-0123456789abcdef.js"), &script).unwrap();
-    std::fs::write(dir.join("other-0123456789abcdef.js.br"), compress("something else")).unwrap();
+    std::fs::write(dir.join("app-0123456789abcdef.js.br"), brotli(&script)).unwrap();
+    std::fs::write(dir.join("app-0123456789abcdef.js.gz"), gzip(&script)).unwrap();
     let server = start("https://registry.example", 5, Some(dir.clone()));
     let path = "/app-0123456789abcdef.js";
 
     let br = server.get_with(path, &[("accept-encoding", "gzip, deflate, br, zstd")]);
     assert_eq!(br.headers["content-encoding"], "br");
     assert_eq!(br.headers["vary"], "accept-encoding");
+    assert_eq!(br.headers["cache-control"], "public, max-age=31536000, immutable");
     let mut decoded = Vec::new();
     brotli::BrotliDecompress(&mut &br.bytes[..], &mut decoded).unwrap();
     assert_eq!(decoded, script.as_bytes());
@@ -328,9 +368,37 @@ fn static_files_are_served_with_brotli_gzip_or_neither() {
     let plain = server.get_with(path, &[("accept-encoding", "identity")]);
     assert!(plain.headers.get("content-encoding").is_none());
     assert_eq!(plain.body, script);
-
-    let other = server.get_with("/other-0123456789abcdef.js", &[("accept-encoding", "br, gzip")]);
-    assert_eq!(other.headers["content-encoding"], "gzip");
+    // Conditional requests on what was served.
+    let modified = plain.headers["last-modified"].to_str().unwrap().to_string();
+    let again = server.get_with(
+        path,
+        &[("accept-encoding", "identity"), ("if-modified-since", &modified)],
+    );
+    assert_eq!(again.status, 304);
+    // HEAD: the headers of GET, the length of its body, no body.
+    let head = server.head_with(path, &[("accept-encoding", "br")]);
+    assert_eq!(head.status, 200);
+    assert_eq!(head.headers["content-length"], br.bytes.len().to_string().as_str());
+    assert!(head.bytes.is_empty());
+    let head_index = server.head_with("/package/x", &[("accept-encoding", "identity")]);
+    let index = server.get_with("/package/x", &[("accept-encoding", "identity")]);
+    assert_eq!(
+        head_index.headers["content-length"],
+        index.bytes.len().to_string().as_str()
+    );
+    // The compressed forms are not files of their own.
     assert_eq!(server.get("/app-0123456789abcdef.js.br").status, 404);
+    assert_eq!(server.get("/app-0123456789abcdef.js.gz").status, 404);
+
+    // A .br that is not the file's: the server does not start.
+    std::fs::write(dir.join("other-0123456789abcdef.js"), &script).unwrap();
+    std::fs::write(dir.join("other-0123456789abcdef.js.br"), brotli("something else")).unwrap();
+    let mut args = ServeArgs::defaults();
+    args.dist = Some(dir.clone());
+    let error = build_state(&args).err().unwrap();
+    assert!(
+        error.contains("other-0123456789abcdef.js.br is not the compressed form"),
+        "{error}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

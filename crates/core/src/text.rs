@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 /// Whether a character reorders or hides text (bidi controls, zero-width marks).
-fn is_formatting(c: char) -> bool {
+pub fn is_formatting(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}' | '\u{061C}' | '\u{FEFF}')
 }
 

@@ -18,9 +18,21 @@
 //! | `/no-cors`          | the real data without `Access-Control-Allow-Origin`              |
 //! | `/huge`             | packuments announce 100 MB                                       |
 //! | `/synthetic`        | packages signed by the testkit's own Sigstore (see `synthetic`)  |
+//! | `/renamed`          | any package asked for is answered with sigstore's documents      |
+//! | `/redirect-offsite` | every answer redirects (302) to the same path on another origin  |
+//! | `/redirect-same`    | every answer redirects (302) to the real data on this origin     |
+//! | `/two-hashes`       | integrities list a second sha512 beside the real one             |
+//! | `/no-publish`       | attestations without npm's publish attestation                   |
+//! | `/big`              | `big-package`: 4,000 versions, a packument of about 43 MB        |
+//! | `/stall`            | every answer sends 1 MB of its body, then stalls forever         |
 //!
+//! Version documents (`/<name>/<version>`, `/<name>/<dist-tag>`) are served
+//! for every package, as npm's registry serves them; answers are gzip or
+//! brotli compressed when the client accepts it.
 //! `GET /-/test/requests` returns how many requests were served (it is not
-//! counted); `/-/test/trusted-root.json` and `/-/test/keys.json` the trust
+//! counted), `/-/test/bytes` how many body bytes (before compression),
+//! `/-/test/stalled` how many stalled answers are still open,
+//! `/-/test/last-request` the `Accept-Encoding` and `Referer` of the last request; `/-/test/trusted-root.json` and `/-/test/keys.json` the trust
 //! material the synthetic packages verify with; `/-/test/verdicts.json` the
 //! outcome each version of the synthetic `verdicts` package must show.
 
@@ -55,6 +67,14 @@ pub struct Data {
     synthetic: std::sync::OnceLock<synthetic::Synthetic>,
     /// Requests served (all paths but the counter itself).
     requests: AtomicUsize,
+    /// Body bytes served (before compression).
+    bytes: Arc<AtomicUsize>,
+    /// Stalled answers whose connection is still open.
+    stalled: Arc<AtomicUsize>,
+    /// `Accept-Encoding` and `Referer` of the last request.
+    last_request: std::sync::Mutex<(String, String)>,
+    /// `big-package`, built on first use.
+    big: std::sync::OnceLock<Value>,
 }
 
 fn integrated_time(bundle: &Value) -> Option<i64> {
@@ -169,11 +189,35 @@ impl Data {
             tampered,
             synthetic: std::sync::OnceLock::new(),
             requests: AtomicUsize::new(0),
+            bytes: Arc::new(AtomicUsize::new(0)),
+            stalled: Arc::new(AtomicUsize::new(0)),
+            last_request: std::sync::Mutex::new((String::new(), String::new())),
+            big: std::sync::OnceLock::new(),
         }
     }
 
     pub fn synthetic(&self) -> &synthetic::Synthetic {
         self.synthetic.get_or_init(synthetic::build)
+    }
+
+    /// `big-package`: 4,000 versions of about 11 kB each, as a long-lived
+    /// package's packument grows (about 43 MB).
+    fn big(&self) -> &Value {
+        self.big.get_or_init(|| {
+            let filler = "x".repeat(10_500);
+            let mut versions = serde_json::Map::new();
+            let mut time = serde_json::Map::new();
+            for i in 0..4000 {
+                let version = format!("1.{}.{}", i / 100, i % 100);
+                let (integrity, _) = npm_provenance_testkit::integrity_of(version.as_bytes());
+                versions.insert(
+                    version.clone(),
+                    json!({ "name": "big-package", "version": version, "description": filler, "dist": { "integrity": integrity } }),
+                );
+                time.insert(version, json!("2024-01-01T00:00:00.000Z"));
+            }
+            json!({ "name": "big-package", "dist-tags": { "latest": "1.39.99" }, "versions": versions, "time": time })
+        })
     }
 
     pub fn package_names(&self) -> Vec<&str> {
@@ -260,7 +304,59 @@ const SCENARIOS: &[&str] = &[
     "no-cors",
     "huge",
     "synthetic",
+    "renamed",
+    "redirect-offsite",
+    "redirect-same",
+    "two-hashes",
+    "no-publish",
+    "big",
+    "stall",
 ];
+
+/// `name` and a version (or dist-tag) from a registry path: `/<name>`,
+/// `/<name>/<version>`, `/@scope%2fname/<version>`.
+fn split_package_path(path: &str) -> (String, Option<String>) {
+    let decoded = npm_provenance_core::text::percent_decode_lossy(path.trim_start_matches('/'));
+    let parts: Vec<&str> = decoded.split('/').collect();
+    match (decoded.starts_with('@'), parts.as_slice()) {
+        (true, [scope, name, version]) => (format!("{scope}/{name}"), Some(version.to_string())),
+        (false, [name, version]) => (name.to_string(), Some(version.to_string())),
+        _ => (decoded.clone(), None),
+    }
+}
+
+/// The packument's document for `version` (a version or a dist-tag).
+fn version_document(packument: &Value, version: &str) -> Option<Value> {
+    let version = packument["dist-tags"][version].as_str().unwrap_or(version);
+    let doc = packument["versions"].get(version)?;
+    Some(doc.clone())
+}
+
+/// An attestations response without npm's publish attestation.
+fn without_publish(body: &str) -> String {
+    let mut doc: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    if let Some(list) = doc["attestations"].as_array_mut() {
+        list.retain(|a| a["predicateType"].as_str() != Some(npm_provenance_testkit::NPM_PUBLISH));
+    }
+    doc.to_string()
+}
+
+/// A packument (or version document) whose integrities list a second sha512.
+fn with_second_hash(mut doc: Value) -> Value {
+    let second = npm_provenance_testkit::integrity_of(b"another tarball").0;
+    let add = |dist: &mut Value| {
+        if let Some(integrity) = dist["integrity"].as_str() {
+            dist["integrity"] = json!(format!("{integrity} {second}"));
+        }
+    };
+    if let Some(versions) = doc["versions"].as_object_mut() {
+        for v in versions.values_mut() {
+            add(&mut v["dist"]);
+        }
+    }
+    add(&mut doc["dist"]);
+    doc
+}
 
 fn response(status: StatusCode, cors: bool, body: impl Into<Body>) -> Response {
     let mut builder = Response::builder()
@@ -276,18 +372,42 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
     let path = uri.path();
     match path {
         "/-/test/requests" => return response(StatusCode::OK, true, data.requests.load(Ordering::SeqCst).to_string()),
+        "/-/test/bytes" => return response(StatusCode::OK, true, data.bytes.load(Ordering::SeqCst).to_string()),
+        "/-/test/stalled" => return response(StatusCode::OK, true, data.stalled.load(Ordering::SeqCst).to_string()),
+        "/-/test/last-request" => {
+            let (encoding, referer) = data.last_request.lock().unwrap().clone();
+            return response(
+                StatusCode::OK,
+                true,
+                json!({ "acceptEncoding": encoding, "referer": referer }).to_string(),
+            );
+        }
         "/-/test/trusted-root.json" => return response(StatusCode::OK, true, data.synthetic().trusted_root.clone()),
         "/-/test/keys.json" => return response(StatusCode::OK, true, data.synthetic().keys.clone()),
         "/-/test/verdicts.json" => return response(StatusCode::OK, true, data.synthetic().verdicts.clone()),
         _ => {}
     }
     data.requests.fetch_add(1, Ordering::SeqCst);
+    {
+        let header = |name| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        *data.last_request.lock().unwrap() = (header(header::ACCEPT_ENCODING), header(header::REFERER));
+    }
     let (scenario, rest) = match path.trim_start_matches('/').split_once('/') {
         Some((first, rest)) if SCENARIOS.contains(&first) => (first, format!("/{rest}")),
         _ if SCENARIOS.contains(&path.trim_matches('/')) => (path.trim_matches('/'), "/".to_string()),
         _ => ("", path.to_string()),
     };
     let cors = scenario != "no-cors";
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
     match scenario {
         "error500" => {
             return response(
@@ -299,12 +419,15 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         "slow" => tokio::time::sleep(Duration::from_millis(1500)).await,
         "hang" => tokio::time::sleep(Duration::from_secs(3600)).await,
         "garbage" => return response(StatusCode::OK, true, "<html>not json {{{"),
+        "stall" => return stalling(&data),
+        "redirect-same" => return redirect(&format!("http://{host}{rest}")),
+        "redirect-offsite" => {
+            // The same registry under another name: another origin.
+            let other = host.replacen("127.0.0.1", "localhost", 1);
+            return redirect(&format!("http://{other}{rest}"));
+        }
         _ => {}
     }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
     let base = if scenario.is_empty() {
         format!("http://{host}")
     } else {
@@ -316,54 +439,128 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
     } else {
         (&data.packuments, &data.attestations)
     };
+    let served = |status: StatusCode, body: String| {
+        data.bytes.fetch_add(body.len(), Ordering::SeqCst);
+        response(status, cors, body)
+    };
     if let Some(spec) = rest.strip_prefix("/-/npm/v1/attestations/") {
         let spec = npm_provenance_core::text::percent_decode_lossy(spec);
         if scenario == "synthetic" && spec.starts_with("load-") {
             // Another package's real attestations: verification refuses the subject, and the
             // report holds the decoded statements as a real one would.
-            return response(
+            return served(
                 StatusCode::OK,
-                cors,
                 data.synthetic().attestations["bench-history@1.0.0"].clone(),
             );
         }
+        // `/renamed`: whatever is asked, sigstore's.
+        let spec = match (scenario, npm_provenance_core::package::split_spec(&spec)) {
+            ("renamed", Some((_, version))) => format!("sigstore@{version}"),
+            _ => spec,
+        };
         let body = if scenario == "tampered" {
             data.tampered.get(&spec).or(attestations.get(&spec))
         } else {
             attestations.get(&spec)
         };
         return match body {
-            Some(body) => response(StatusCode::OK, cors, body.clone()),
-            None => response(StatusCode::NOT_FOUND, cors, r#"{"error":"Not found"}"#),
+            Some(body) if scenario == "no-publish" => served(StatusCode::OK, without_publish(body)),
+            Some(body) => served(StatusCode::OK, body.clone()),
+            None => served(StatusCode::NOT_FOUND, r#"{"error":"Not found"}"#.into()),
         };
     }
-    let name = npm_provenance_core::text::percent_decode_lossy(rest.trim_start_matches('/'));
+    let (name, version) = split_package_path(&rest);
     // `/synthetic/load-<n>`: any number of distinct packages, for load tests.
     if scenario == "synthetic"
+        && version.is_none()
         && let Some(n) = name
             .strip_prefix("load-")
             .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
     {
-        return response(
+        return served(
             StatusCode::OK,
-            cors,
             synthetic::load_packument(n).to_string().replace("{base}", &base),
         );
     }
-    match packuments.get(&name) {
-        Some(doc) if scenario == "huge" => {
-            let _ = doc;
-            Response::builder()
-                .status(StatusCode::OK)
-                .header(header::CONTENT_TYPE, "application/json")
-                .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
-                .header(header::CONTENT_LENGTH, (100u64 << 20).to_string())
-                .body(Body::from_stream(futures_stream_of_spaces()))
-                .unwrap()
+    let packument = match scenario {
+        "renamed" => packuments.get("sigstore"),
+        "big" if name == "big-package" => Some(data.big()),
+        _ => packuments.get(&name),
+    };
+    let document = match (packument, &version) {
+        (None, _) => None,
+        (Some(p), None) => Some(p.clone()),
+        (Some(p), Some(v)) => version_document(p, v),
+    };
+    match document {
+        Some(_) if scenario == "huge" => Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
+            .header(header::CONTENT_LENGTH, (100u64 << 20).to_string())
+            .body(Body::from_stream(futures_stream_of_spaces()))
+            .unwrap(),
+        Some(doc) => {
+            let doc = if scenario == "two-hashes" {
+                with_second_hash(doc)
+            } else {
+                doc
+            };
+            served(StatusCode::OK, doc.to_string().replace("{base}", &base))
         }
-        Some(doc) => response(StatusCode::OK, cors, doc.to_string().replace("{base}", &base)),
-        None => response(StatusCode::NOT_FOUND, cors, r#"{"error":"Not found"}"#),
+        None => served(StatusCode::NOT_FOUND, r#"{"error":"Not found"}"#.into()),
     }
+}
+
+fn redirect(location: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::FOUND)
+        .header(header::LOCATION, location)
+        .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// 1 MB of a body, then nothing, forever; counted while its connection is open.
+fn stalling(data: &Data) -> Response {
+    struct Stall {
+        left: usize,
+        open: Arc<AtomicUsize>,
+        bytes: Arc<AtomicUsize>,
+    }
+    impl Drop for Stall {
+        fn drop(&mut self) {
+            self.open.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    impl futures_core::Stream for Stall {
+        type Item = Result<Vec<u8>, std::io::Error>;
+        fn poll_next(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Self::Item>> {
+            if self.left == 0 {
+                // Never woken: the body stalls until the client goes away.
+                return std::task::Poll::Pending;
+            }
+            let n = self.left.min(1 << 20);
+            self.left -= n;
+            self.bytes.fetch_add(n, Ordering::SeqCst);
+            std::task::Poll::Ready(Some(Ok(vec![b' '; n])))
+        }
+    }
+    data.stalled.fetch_add(1, Ordering::SeqCst);
+    let stall = Stall {
+        left: 1 << 20,
+        open: data.stalled.clone(),
+        bytes: data.bytes.clone(),
+    };
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
+        .body(Body::from_stream(stall))
+        .unwrap()
 }
 
 /// 100 MB of spaces, produced lazily.
@@ -387,7 +584,10 @@ fn futures_stream_of_spaces() -> impl futures_core::Stream<Item = Result<Vec<u8>
 }
 
 pub fn router(data: Arc<Data>) -> Router {
-    Router::new().fallback(handle).with_state(data)
+    Router::new()
+        .fallback(handle)
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true).br(true))
+        .with_state(data)
 }
 
 /// A registry running on a background thread.
@@ -410,6 +610,21 @@ impl Running {
     /// Requests served so far.
     pub fn requests(&self) -> usize {
         self.data.requests.load(Ordering::SeqCst)
+    }
+
+    /// Body bytes served so far (before compression).
+    pub fn bytes(&self) -> usize {
+        self.data.bytes.load(Ordering::SeqCst)
+    }
+
+    /// Stalled answers whose connection is still open.
+    pub fn stalled(&self) -> usize {
+        self.data.stalled.load(Ordering::SeqCst)
+    }
+
+    /// `Accept-Encoding` and `Referer` of the last request.
+    pub fn last_request(&self) -> (String, String) {
+        self.data.last_request.lock().unwrap().clone()
     }
 }
 

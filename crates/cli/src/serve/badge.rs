@@ -17,6 +17,7 @@ const GREEN: (&str, &str) = ("brightgreen", "#4c1");
 const RED: (&str, &str) = ("red", "#e05d44");
 const GREY: (&str, &str) = ("lightgrey", "#9f9f9f");
 const ORANGE: (&str, &str) = ("orange", "#fe7d37");
+const YELLOW: (&str, &str) = ("yellow", "#dfb317");
 
 impl BadgeState {
     pub fn from_report(report: &Report) -> Self {
@@ -34,9 +35,16 @@ impl BadgeState {
                     is_error: false,
                 }
             }
-            Verdict::Failed | Verdict::Incomplete => Self {
+            Verdict::Failed => Self {
                 message: "unverified".into(),
                 color: RED,
+                is_error: false,
+            },
+            // Nothing failed, but not everything required was there (the
+            // registry's publish attestation, say): not green, not red.
+            Verdict::Incomplete => Self {
+                message: "incomplete".into(),
+                color: YELLOW,
                 is_error: false,
             },
             Verdict::NoProvenance => Self {
@@ -75,12 +83,14 @@ pub enum BadgeStyle {
 /// Longest label accepted from `?label=`.
 pub const MAX_LABEL_CHARS: usize = 64;
 
-/// The `?label=` value, cleaned: control characters dropped, bounded.
+/// The `?label=` value, cleaned: control characters and characters that
+/// reorder or hide text (bidirectional controls, zero-width marks: a label
+/// that reads as another in the SVG and its `aria-label`) dropped, bounded.
 pub fn clean_label(label: Option<&str>) -> String {
     let label: String = label
         .unwrap_or("provenance")
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() && !npm_provenance_core::text::is_formatting(*c))
         .take(MAX_LABEL_CHARS)
         .collect();
     if label.trim().is_empty() {

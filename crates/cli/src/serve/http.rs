@@ -1,29 +1,32 @@
 //! HTTP: the routes, their statuses and headers.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::Next;
 use axum::response::Response;
 use sha2::{Digest, Sha256};
 
 use super::badge::{BadgeState, BadgeStyle, clean_label, shields_json, svg};
+use super::metrics::Metrics;
 use super::routes::{BadgeFormat, RouteError, parse_badge_path, parse_verify_path};
 use super::service::{Outcome, Service, ServiceError};
-use super::static_files::StaticSite;
+use super::site::{Site, plain};
 
 /// Longest a request may wait for the registry and verification.
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(25);
 
 pub struct AppState {
     pub service: Arc<Service>,
-    pub site: Option<StaticSite>,
+    pub site: Option<Site>,
     pub csp: String,
     /// `{"trustedRoot": ..., "keys": ...}` when the server trusts a private instance.
     pub trust_config: Option<String>,
+    pub metrics: Metrics,
 }
 
 /// The Content-Security-Policy of the app's pages: scripts from this origin
@@ -39,17 +42,68 @@ pub fn content_security_policy(registry: &str) -> String {
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
+    use axum::routing::get;
+    let compressed = tower_http::compression::CompressionLayer::new().br(true).gzip(true);
     Router::new()
-        .route("/badge/npm/{*rest}", axum::routing::get(badge))
-        .route("/api/verify/{*rest}", axum::routing::get(api_verify))
-        .route("/healthz", axum::routing::get(|| async { "ok" }))
-        .route(super::static_files::TRUST_PATH, axum::routing::get(trust_config))
+        .route("/badge/npm/{*rest}", get(badge))
+        .route("/api/verify/{*rest}", get(api_verify).layer(compressed))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics))
+        .route(super::site::TRUST_PATH, get(trust_config))
         .fallback(static_file)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
+        .layer(axum::middleware::from_fn(same_origin_paths))
         .with_state(state)
 }
 
+/// `//host/...` is a path of this origin that browsers and routers read as
+/// another origin: it is redirected to `/host/...`, so that nothing served
+/// here (the app's links, its "use the default" navigation) can leave it.
+async fn same_origin_paths(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("//") || path.starts_with("/\\") {
+        let mut target = format!("/{}", path.trim_start_matches(['/', '\\']));
+        if let Some(query) = request.uri().query() {
+            target.push('?');
+            target.push_str(query);
+        }
+        return Response::builder()
+            .status(StatusCode::PERMANENT_REDIRECT)
+            .header(header::LOCATION, target)
+            .header(header::CACHE_CONTROL, "no-cache")
+            .body(Body::empty())
+            .unwrap();
+    }
+    next.run(request).await
+}
+
+/// Request counts and latency by route and status, for `/metrics`.
+async fn observe(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let route = route_of(request.uri().path());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    state
+        .metrics
+        .observe_request(route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+fn route_of(path: &str) -> &'static str {
+    if path.starts_with("/badge/") {
+        "badge"
+    } else if path.starts_with("/api/verify/") {
+        "api_verify"
+    } else if path == "/healthz" {
+        "healthz"
+    } else if path == "/metrics" {
+        "metrics"
+    } else {
+        "site"
+    }
+}
+
 fn etag_of(body: &[u8]) -> String {
-    format!("\"{}\"", npm_provenance_core::package::hex(&Sha256::digest(body)[..12]))
+    format!("\"{}\"", hex::encode(&Sha256::digest(body)[..12]))
 }
 
 fn not_modified(request: &HeaderMap, etag: &str) -> bool {
@@ -99,13 +153,14 @@ impl BadgeParams {
     }
 }
 
-/// Cache-Control for an outcome: README image proxies refetch latest badges
-/// every few minutes; a fixed version's verified badge never changes.
-fn cache_control(latest: bool, outcome: Option<&Outcome>) -> &'static str {
+/// Cache-Control for an outcome. A pinned version's documents never change
+/// once published, so a CDN may hold its answer for long; the latest tag
+/// moves, so a latest badge is kept for minutes; failures briefly.
+pub fn cache_control(latest: bool, outcome: Option<&Outcome>) -> &'static str {
     match (latest, outcome.map(|o| o.report.verdict)) {
         (_, None) => "public, max-age=60",
-        (true, _) => "public, max-age=300, stale-while-revalidate=600",
-        (false, Some(npm_provenance_core::Verdict::Verified)) => "public, max-age=86400",
+        (true, _) => "public, max-age=300, s-maxage=300, stale-while-revalidate=600",
+        (false, Some(npm_provenance_core::Verdict::Verified)) => "public, max-age=86400, s-maxage=604800, immutable",
         (false, _) => "public, max-age=600",
     }
 }
@@ -188,49 +243,53 @@ async fn badge(State(state): State<Arc<AppState>>, uri: Uri, headers: HeaderMap)
     }
 }
 
+/// A JSON error. The message may echo the request's path: `nosniff` keeps a
+/// browser from reading it as anything but JSON.
 fn json_error(status: StatusCode, message: &str) -> Response {
     let body = serde_json::json!({ "error": message, "status": status.as_u16() }).to_string();
     Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, "application/json")
+        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
         .header(header::CACHE_CONTROL, "public, max-age=30")
         .body(Body::from(body))
         .unwrap()
 }
 
-fn plain(status: StatusCode, text: &'static str) -> Response {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-        .body(Body::from(text))
-        .unwrap()
-}
-
 async fn api_verify(State(state): State<Arc<AppState>>, uri: Uri, headers: HeaderMap) -> Response {
-    match parse_verify_path(uri.path()) {
+    let mut response = match parse_verify_path(uri.path()) {
         Err(RouteError::NotFound) => json_error(StatusCode::NOT_FOUND, "not found"),
         Err(RouteError::TooLong) => json_error(StatusCode::URI_TOO_LONG, "the path is too long"),
         Err(RouteError::Invalid(e)) => json_error(StatusCode::BAD_REQUEST, &e),
         Ok(query) => {
             let latest = query.version.is_none();
             match lookup(&state, query).await {
-                Ok(outcome) => {
-                    let mut response = respond(
-                        &headers,
-                        StatusCode::OK,
-                        "application/json",
-                        cache_control(latest, Some(&outcome)),
-                        outcome.json.clone().into_bytes(),
-                    );
-                    response
-                        .headers_mut()
-                        .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-                    response
-                }
+                Ok(outcome) => respond(
+                    &headers,
+                    StatusCode::OK,
+                    "application/json",
+                    cache_control(latest, Some(&outcome)),
+                    outcome.json.clone().into_bytes(),
+                ),
                 Err(e) => json_error(StatusCode::from_u16(e.status()).unwrap(), &e.message()),
             }
         }
-    }
+    };
+    response
+        .headers_mut()
+        .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    response
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    Response::builder()
+        .header(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::from(state.metrics.render(&state.service)))
+        .unwrap()
 }
 
 async fn trust_config(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
@@ -246,86 +305,20 @@ async fn trust_config(State(state): State<Arc<AppState>>, headers: HeaderMap) ->
     }
 }
 
-async fn static_file(State(state): State<Arc<AppState>>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
-    if method != Method::GET && method != Method::HEAD {
-        return plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
-    }
+async fn static_file(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let Some(site) = &state.site else {
         return plain(StatusCode::NOT_FOUND, "not found (this server runs without --dist)");
     };
-    let Some(file) = site.get(uri.path()) else {
-        return plain(StatusCode::NOT_FOUND, "not found");
-    };
-    let cache = if file.immutable {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    };
-    let mut builder = Response::builder()
-        .header(header::CACHE_CONTROL, cache)
-        .header(header::ETAG, &file.etag)
-        .header(header::CONTENT_TYPE, file.content_type)
-        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-        .header(header::REFERRER_POLICY, "no-referrer")
-        .header(header::VARY, "accept-encoding")
-        .header("cross-origin-opener-policy", "same-origin")
-        .header(header::CONTENT_SECURITY_POLICY, &state.csp);
-    if not_modified(&headers, &file.etag) {
-        return builder.status(StatusCode::NOT_MODIFIED).body(Body::empty()).unwrap();
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        return plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
     }
-    let accept = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let body = match (&file.brotli, &file.gzip) {
-        (Some(br), _) if accepts_encoding(accept, "br") => {
-            builder = builder.header(header::CONTENT_ENCODING, "br");
-            br.clone()
-        }
-        (_, Some(gz)) if accepts_encoding(accept, "gzip") => {
-            builder = builder.header(header::CONTENT_ENCODING, "gzip");
-            gz.clone()
-        }
-        _ => file.body.clone(),
-    };
-    let body = if method == Method::HEAD {
-        Body::empty()
-    } else {
-        Body::from(body)
-    };
-    builder.status(StatusCode::OK).body(body).unwrap()
-}
-
-/// Whether an `Accept-Encoding` value accepts `coding` (named, with a
-/// non-zero weight; `*` is not taken as consent to brotli or gzip).
-fn accepts_encoding(accept: &str, coding: &str) -> bool {
-    accept.split(',').any(|item| {
-        let mut parts = item.split(';');
-        let name = parts.next().unwrap_or_default().trim();
-        let refused = parts.any(|p| {
-            p.trim()
-                .strip_prefix("q=")
-                .and_then(|q| q.trim().parse::<f32>().ok())
-                .is_some_and(|q| q <= 0.0)
-        });
-        name.eq_ignore_ascii_case(coding) && !refused
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn accept_encoding_names_the_coding_with_a_nonzero_weight() {
-        assert!(accepts_encoding("gzip, deflate, br, zstd", "br"));
-        assert!(accepts_encoding("br;q=0.5, gzip", "br"));
-        assert!(accepts_encoding("GZIP", "gzip"));
-        assert!(!accepts_encoding("gzip, deflate", "br"));
-        assert!(!accepts_encoding("br;q=0, gzip", "br"));
-        assert!(!accepts_encoding("br; q=0.0", "br"));
-        assert!(!accepts_encoding("*", "br"));
-        assert!(!accepts_encoding("", "gzip"));
-        assert!(!accepts_encoding("gzipx", "gzip"));
+    let mut response = site.serve(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    if let Ok(csp) = HeaderValue::from_str(&state.csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
+    response
 }

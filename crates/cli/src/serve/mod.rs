@@ -3,22 +3,33 @@
 
 pub mod badge;
 pub mod http;
+pub mod listener;
+pub mod metrics;
 pub mod registry;
 pub mod routes;
 pub mod service;
-pub mod static_files;
+pub mod site;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use npm_provenance_core::{RegistryKeys, TrustConfig, TrustMaterial};
 
 use crate::exit;
-
 pub use npm_provenance_core::site::DEFAULT_REGISTRY;
+
+/// How the server logs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One line per event for people.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
 
 #[derive(Args, Debug, Clone)]
 #[command(
@@ -27,7 +38,13 @@ pub use npm_provenance_core::site::DEFAULT_REGISTRY;
         Routes:\n  /badge/npm/<name>.svg, /badge/npm/<name>/<version>.svg   SVG badge (?style=flat-square, ?label=)\n  \
         /badge/npm/<name>.json, /badge/npm/<name>/<version>.json  shields.io endpoint document\n  \
         /api/verify/<name>[/<version>]                           the verification report (JSON)\n  \
-        /package/..., /inspect, /                                 the app (with --dist)"
+        /healthz                                                 liveness\n  \
+        /metrics                                                 Prometheus metrics\n  \
+        /package/..., /inspect, /                                 the app (with --dist)\n\n\
+        It asks the registry for one version's document at a time (never a whole package document), runs at most\n\
+        --registry-concurrency requests at once holding at most --registry-inflight-mb between them, and closes\n\
+        connections that send no headers within --header-timeout or stay idle for --idle-timeout.\n\
+        SIGTERM or Ctrl-C: stops accepting, finishes requests in progress, exits."
 )]
 pub struct ServeArgs {
     /// The registry to verify packages from (a base URL with npm's API).
@@ -42,12 +59,27 @@ pub struct ServeArgs {
     /// The app's release build (`trunk build --release` output) to serve.
     #[arg(long, value_name = "DIR")]
     pub dist: Option<PathBuf>,
-    /// Seconds a registry request may take.
+    /// Seconds a registry request may take, from connecting to the last byte.
     #[arg(long, value_name = "S", default_value_t = 10)]
     pub registry_timeout: u64,
+    /// Registry requests running at once.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub registry_concurrency: usize,
+    /// Megabytes that running registry requests may hold together.
+    #[arg(long, value_name = "MB", default_value_t = 128)]
+    pub registry_inflight_mb: usize,
     /// Megabytes of verification results to keep in memory.
     #[arg(long, value_name = "MB", default_value_t = 64)]
     pub cache_mb: usize,
+    /// Connections served at once; more are closed at once.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Seconds a client has to send its request headers.
+    #[arg(long, value_name = "S", default_value_t = 10)]
+    pub header_timeout: u64,
+    /// Seconds a connection may stay silent before it is closed.
+    #[arg(long, value_name = "S", default_value_t = 60)]
+    pub idle_timeout: u64,
     /// A trusted root (JSON) for a private Sigstore instance, instead of the
     /// public-good one; the app is told to use it too.
     #[arg(long, value_name = "FILE")]
@@ -56,6 +88,31 @@ pub struct ServeArgs {
     /// pinned ones, for the server and the app.
     #[arg(long, value_name = "FILE")]
     pub keys: Option<PathBuf>,
+    /// Log format: text (for people) or json (one object per line).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+impl ServeArgs {
+    /// The arguments a server would have with no flags (tests start from these).
+    pub fn defaults() -> Self {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            args: ServeArgs,
+        }
+        Wrapper::parse_from(["serve"]).args
+    }
+
+    pub fn connection_limits(&self) -> listener::ConnectionLimits {
+        listener::ConnectionLimits {
+            max_connections: self.max_connections,
+            header_timeout: Duration::from_secs(self.header_timeout.max(1)),
+            idle_timeout: Duration::from_secs(self.idle_timeout.max(1)),
+            ..Default::default()
+        }
+    }
 }
 
 /// Builds the server's state from its arguments.
@@ -64,7 +121,12 @@ pub fn build_state(args: &ServeArgs) -> Result<Arc<http::AppState>, String> {
     if !(registry.starts_with("https://") || registry.starts_with("http://")) {
         return Err(format!("--registry {registry:?}: expected an http(s) URL"));
     }
-    let client = registry::RegistryClient::new(&registry, Duration::from_secs(args.registry_timeout.max(1)))?;
+    let limits = registry::Limits {
+        timeout: Duration::from_secs(args.registry_timeout.max(1)),
+        max_fetches: args.registry_concurrency.max(1),
+        inflight_bytes: args.registry_inflight_mb.max(1) << 20,
+    };
+    let client = registry::RegistryClient::new(&registry, limits)?;
     let policy = service::CachePolicy {
         max_bytes: args.cache_mb.max(1) << 20,
         ..Default::default()
@@ -85,10 +147,11 @@ pub fn build_state(args: &ServeArgs) -> Result<Arc<http::AppState>, String> {
         .map(|config| serde_json::to_string(&config).expect("configurations serialize"));
     let service = service::Service::new(client, trust, policy);
     let site = match &args.dist {
-        Some(dir) => Some(static_files::StaticSite::load(dir, &registry, trust_config.is_some())?),
+        Some(dir) => Some(site::Site::load(dir, &registry, trust_config.is_some())?),
         None => None,
     };
     Ok(Arc::new(http::AppState {
+        metrics: metrics::Metrics::new(service.clone()),
         service,
         site,
         csp: http::content_security_policy(&registry),
@@ -96,22 +159,48 @@ pub fn build_state(args: &ServeArgs) -> Result<Arc<http::AppState>, String> {
     }))
 }
 
-/// Binds and serves until interrupted.
-pub async fn serve(state: Arc<http::AppState>, addr: SocketAddr) -> Result<(), String> {
+/// Logs one event (start, stop) in the chosen format.
+pub fn log_event(format: LogFormat, event: &str, fields: &[(&str, String)]) {
+    match format {
+        LogFormat::Text => {
+            let rest: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            eprintln!("npm-provenance: {event} {}", rest.join(" "));
+        }
+        LogFormat::Json => {
+            let mut object = serde_json::Map::new();
+            object.insert("event".into(), event.into());
+            for (k, v) in fields {
+                object.insert((*k).into(), v.clone().into());
+            }
+            eprintln!("{}", serde_json::Value::Object(object));
+        }
+    }
+}
+
+/// Binds and serves until SIGTERM or Ctrl-C; requests in progress finish.
+pub async fn serve(
+    state: Arc<http::AppState>,
+    addr: SocketAddr,
+    limits: listener::ConnectionLimits,
+    format: LogFormat,
+) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    eprintln!(
-        "npm-provenance: serving on http://{local} (registry {})",
-        state.service.registry()
+    log_event(
+        format,
+        "listening",
+        &[
+            ("url", format!("http://{local}")),
+            ("registry", state.service.registry().to_string()),
+        ],
     );
-    axum::serve(listener, http::router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+    listener::serve(listener, http::router(state), limits, listener::shutdown_signal())
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    log_event(format, "stopped", &[]);
+    Ok(())
 }
 
 /// Runs the command; returns the exit status.
@@ -137,7 +226,7 @@ pub fn run(args: ServeArgs) -> u8 {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    match runtime.block_on(serve(state, addr)) {
+    match runtime.block_on(serve(state, addr, args.connection_limits(), args.log_format)) {
         Ok(()) => exit::VERIFIED,
         Err(e) => {
             eprintln!("npm-provenance serve: {e}");

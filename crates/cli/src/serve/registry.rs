@@ -1,12 +1,34 @@
-//! The server's registry client: timeouts, size limits, npm's API paths.
+//! The server's registry client: npm's API paths, timeouts, size limits, and
+//! bounds on what any number of requests can make it hold.
+//!
+//! A badge server turns anyone's request into registry traffic, so:
+//! - it asks for the smallest document that has what it needs: a version's
+//!   own document (`/<name>/<version>`, or `/<name>/latest` for the latest),
+//!   never the whole package document, which can be tens of megabytes;
+//! - at most `max_fetches` requests run at once, and the bytes held by all of
+//!   them together never exceed `inflight_bytes` (a request waits for room);
+//! - every fetch runs under the registry timeout, from connecting to the
+//!   last byte (and the wait for room counts);
+//! - redirects are followed only within the registry's own origin, and no
+//!   `Referer` is sent;
+//! - compressed transfer (gzip, brotli) is asked for and decoded; the limits
+//!   count decoded bytes.
 
-use std::sync::Once;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use npm_provenance_core::registry_documents::{
-    MAX_ATTESTATIONS_BYTES, MAX_PACKUMENT_BYTES, attestations_path, packument_path, registry_url,
+    MAX_ATTESTATIONS_BYTES, attestations_path, parse_version_document, registry_url,
 };
-use npm_provenance_core::{Packument, parse_packument};
+use npm_provenance_core::{VersionDist, text::visible};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// A version document is one version's metadata; a megabyte is generous
+/// (npm's are a few kilobytes; old ones carry a readme).
+pub const MAX_VERSION_DOCUMENT_BYTES: usize = 4 << 20;
+/// Redirects followed within the registry's origin.
+const MAX_REDIRECTS: usize = 3;
 
 /// Why the registry did not give a usable document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,11 +52,52 @@ impl std::fmt::Display for RegistryError {
     }
 }
 
+/// Bounds on the client's work.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Time for one fetch, from connecting to the last byte.
+    pub timeout: Duration,
+    /// Registry requests running at once.
+    pub max_fetches: usize,
+    /// Bytes all running requests may hold together.
+    pub inflight_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(10),
+            max_fetches: 16,
+            inflight_bytes: 128 << 20,
+        }
+    }
+}
+
+/// What the client has done, for `/metrics`.
+#[derive(Debug, Default)]
+pub struct RegistryStats {
+    pub requests: AtomicU64,
+    pub errors: AtomicU64,
+    pub bytes: AtomicU64,
+}
+
+/// A document as fetched, holding its share of the in-flight byte budget
+/// until it is dropped.
+pub struct Document {
+    pub text: String,
+    _budget: Vec<OwnedSemaphorePermit>,
+}
+
 /// A client for one registry (a base URL with npm's API).
 #[derive(Clone)]
 pub struct RegistryClient {
     base: String,
     http: reqwest::Client,
+    limits: Limits,
+    fetches: Arc<Semaphore>,
+    /// Permits are kibibytes.
+    budget: Arc<Semaphore>,
+    stats: Arc<RegistryStats>,
 }
 
 fn install_tls_provider() {
@@ -44,19 +107,45 @@ fn install_tls_provider() {
     });
 }
 
+/// `scheme://host:port` of a URL.
+fn origin(url: &reqwest::Url) -> (String, Option<String>, Option<u16>) {
+    (
+        url.scheme().to_string(),
+        url.host_str().map(str::to_ascii_lowercase),
+        url.port_or_known_default(),
+    )
+}
+
 impl RegistryClient {
-    pub fn new(base: &str, timeout: Duration) -> Result<Self, String> {
+    pub fn new(base: &str, limits: Limits) -> Result<Self, String> {
         install_tls_provider();
+        // Redirects stay on the registry's origin: a registry must not point
+        // the server at another host (an internal address, say).
+        let policy = reqwest::redirect::Policy::custom(|attempt| {
+            let first = attempt.previous().first().map(origin);
+            if attempt.previous().len() > MAX_REDIRECTS {
+                attempt.error("too many redirects")
+            } else if first.is_some_and(|o| o == origin(attempt.url())) {
+                attempt.follow()
+            } else {
+                attempt.error("the registry redirected to another origin")
+            }
+        });
         let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .redirect(reqwest::redirect::Policy::limited(3))
+            .timeout(limits.timeout)
+            .connect_timeout(limits.timeout.min(Duration::from_secs(5)))
+            .redirect(policy)
+            .referer(false)
             .user_agent(concat!("npm-provenance/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("cannot create an HTTP client: {e}"))?;
         Ok(Self {
             base: base.trim_end_matches('/').to_string(),
             http,
+            limits,
+            fetches: Arc::new(Semaphore::new(limits.max_fetches.max(1))),
+            budget: Arc::new(Semaphore::new((limits.inflight_bytes >> 10).max(1))),
+            stats: Arc::new(RegistryStats::default()),
         })
     }
 
@@ -64,19 +153,49 @@ impl RegistryClient {
         &self.base
     }
 
-    /// GETs a document; `Ok(None)` for 404. Reads at most `limit` bytes.
-    async fn get_text(&self, url: &str, limit: usize, accept: &str) -> Result<Option<String>, RegistryError> {
+    pub fn stats(&self) -> &RegistryStats {
+        &self.stats
+    }
+
+    /// GETs a document; `Ok(None)` for 404. At most `limit` bytes, within the
+    /// in-flight budget, all under the timeout.
+    pub async fn get(&self, path: &str, limit: usize) -> Result<Option<Document>, RegistryError> {
+        self.stats.requests.fetch_add(1, Ordering::Relaxed);
+        let result = match tokio::time::timeout(self.limits.timeout, self.fetch(path, limit)).await {
+            Ok(result) => result,
+            Err(_) => Err(RegistryError::Timeout),
+        };
+        if result.is_err() {
+            self.stats.errors.fetch_add(1, Ordering::Relaxed);
+        }
+        result
+    }
+
+    async fn fetch(&self, path: &str, limit: usize) -> Result<Option<Document>, RegistryError> {
         let classify = |e: reqwest::Error| {
             if e.is_timeout() {
-                RegistryError::Timeout
-            } else {
-                RegistryError::Network(e.to_string())
+                return RegistryError::Timeout;
             }
+            // reqwest's own text names the step; the cause says what went wrong.
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                text.push_str(": ");
+                text.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            RegistryError::Network(text)
         };
+        let _running = self
+            .fetches
+            .acquire()
+            .await
+            .map_err(|_| RegistryError::Network("the client is shutting down".into()))?;
+        let url = registry_url(&self.base, path);
         let mut response = self
             .http
-            .get(url)
-            .header("accept", accept)
+            .get(&url)
+            .header(reqwest::header::ACCEPT, "application/json")
             .send()
             .await
             .map_err(classify)?;
@@ -89,30 +208,51 @@ impl RegistryClient {
             return Err(RegistryError::TooLarge);
         }
         let mut body = Vec::new();
+        let mut budget = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
             if body.len() + chunk.len() > limit {
                 return Err(RegistryError::TooLarge);
             }
+            // Room in the shared budget before the bytes are kept.
+            let kib = (chunk.len() as u32).div_ceil(1024).max(1);
+            let permit = self
+                .budget
+                .clone()
+                .acquire_many_owned(kib)
+                .await
+                .map_err(|_| RegistryError::Network("the client is shutting down".into()))?;
+            budget.push(permit);
+            self.stats.bytes.fetch_add(chunk.len() as u64, Ordering::Relaxed);
             body.extend_from_slice(&chunk);
         }
-        String::from_utf8(body)
-            .map(Some)
-            .map_err(|_| RegistryError::Malformed("not UTF-8".into()))
+        let text = String::from_utf8(body).map_err(|_| RegistryError::Malformed("not UTF-8".into()))?;
+        Ok(Some(Document { text, _budget: budget }))
     }
 
-    /// The package document; `Ok(None)` when the package does not exist.
-    pub async fn packument(&self, name: &str) -> Result<Option<Packument>, RegistryError> {
-        let url = registry_url(&self.base, &packument_path(name));
-        // The full document: its `time` dates versions for the registry signature check.
-        match self.get_text(&url, MAX_PACKUMENT_BYTES, "application/json").await? {
+    /// A version's document: `version` is a version or a dist-tag (`latest`).
+    /// Returns the version it states and its `dist`; `Ok(None)` when the
+    /// registry has no such package or version.
+    pub async fn version_document(
+        &self,
+        name: &str,
+        version: &str,
+    ) -> Result<Option<(String, String, VersionDist)>, RegistryError> {
+        let path = format!(
+            "{}/{}",
+            npm_provenance_core::registry_documents::packument_path(name),
+            version
+        );
+        match self.get(&path, MAX_VERSION_DOCUMENT_BYTES).await? {
             None => Ok(None),
-            Some(text) => parse_packument(&text).map(Some).map_err(RegistryError::Malformed),
+            Some(doc) => parse_version_document(&doc.text)
+                .map(Some)
+                .map_err(|e| RegistryError::Malformed(visible(&e))),
         }
     }
 
     /// A version's attestations response; `Ok(None)` when there is none.
-    pub async fn attestations(&self, name: &str, version: &str) -> Result<Option<String>, RegistryError> {
-        let url = registry_url(&self.base, &attestations_path(name, version));
-        self.get_text(&url, MAX_ATTESTATIONS_BYTES, "application/json").await
+    pub async fn attestations(&self, name: &str, version: &str) -> Result<Option<Document>, RegistryError> {
+        self.get(&attestations_path(name, version), MAX_ATTESTATIONS_BYTES)
+            .await
     }
 }

@@ -1,6 +1,10 @@
 //! Verification as a service: fetch from the registry, verify with the core,
-//! cache the outcome, and let concurrent requests for the same package share
-//! one fetch.
+//! cache the outcome, and let concurrent requests for the same package
+//! version share one fetch and one verification.
+//!
+//! Each fetch-and-verify runs as a task of its own: it finishes (or times
+//! out) and releases what it holds whether or not anyone still waits for it,
+//! and a client that gives up cancels nothing and leaks nothing.
 //!
 //! Caching follows what can change: a version's attestations are fixed once
 //! published, so a verified version is kept for a day; the `latest` tag moves,
@@ -8,15 +12,17 @@
 //! Memory is bounded by the size of what is cached.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
 use lru::LruCache;
+use npm_provenance_core::package::validate_version;
+use npm_provenance_core::package_version::check_version_document;
 use npm_provenance_core::{
-    ExpectedIdentity, PackageVersionDocuments, Packument, PreparedAttestations, Report, ResolveError, TrustMaterial,
-    Verdict, resolve_version,
+    ExpectedIdentity, PackageVersionDocuments, PreparedAttestations, Report, ResolveError, TrustMaterial, Verdict,
 };
 
 use super::badge::BadgeState;
@@ -63,9 +69,12 @@ pub struct Outcome {
 /// Why there is no outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServiceError {
-    PackageNotFound(String),
-    /// The registry has no such version, or served a document that is not
-    /// the asked package's (a resolution error of the core).
+    /// The registry has no such package, or no such version of it.
+    NotFound {
+        name: String,
+        version: Option<String>,
+    },
+    /// The registry served a document that is not the asked package's or version's.
     Resolve(ResolveError),
     Registry(RegistryError),
 }
@@ -74,7 +83,7 @@ impl ServiceError {
     /// The HTTP status this error is served with.
     pub fn status(&self) -> u16 {
         match self {
-            ServiceError::PackageNotFound(_) => 404,
+            ServiceError::NotFound { .. } => 404,
             ServiceError::Resolve(e) if e.is_not_found() => 404,
             ServiceError::Resolve(_) => 502,
             ServiceError::Registry(RegistryError::Timeout) => 504,
@@ -83,8 +92,14 @@ impl ServiceError {
     }
 
     pub fn message(&self) -> String {
+        use npm_provenance_core::text::visible;
         match self {
-            ServiceError::PackageNotFound(n) => format!("no package named {n} on the registry"),
+            ServiceError::NotFound { name, version: None } => {
+                format!("no package named {} on the registry", visible(name))
+            }
+            ServiceError::NotFound { name, version: Some(v) } => {
+                format!("{} has no version {} on the registry", visible(name), visible(v))
+            }
             ServiceError::Resolve(e) => e.message(),
             ServiceError::Registry(e) => e.to_string(),
         }
@@ -107,9 +122,24 @@ struct Entry {
     bytes: usize,
 }
 
-#[derive(Default)]
-struct Stats {
-    registry_requests: u64,
+/// Counters for `/metrics`.
+#[derive(Debug, Default)]
+pub struct ServiceStats {
+    pub cache_hits: AtomicU64,
+    pub cache_misses: AtomicU64,
+    pub verifications: [AtomicU64; 5],
+}
+
+impl ServiceStats {
+    pub fn verdict_index(verdict: Verdict) -> usize {
+        match verdict {
+            Verdict::Verified => 0,
+            Verdict::Failed => 1,
+            Verdict::NoProvenance => 2,
+            Verdict::Incomplete => 3,
+            Verdict::Error => 4,
+        }
+    }
 }
 
 /// The verification service; cheap to share (`Arc`).
@@ -119,7 +149,7 @@ pub struct Service {
     policy: CachePolicy,
     cache: Mutex<(LruCache<PackageQuery, Entry>, usize)>,
     in_flight: Mutex<HashMap<PackageQuery, Flight>>,
-    stats: Mutex<Stats>,
+    stats: ServiceStats,
 }
 
 impl Service {
@@ -130,7 +160,7 @@ impl Service {
             policy,
             cache: Mutex::new((LruCache::unbounded(), 0)),
             in_flight: Mutex::new(HashMap::new()),
-            stats: Mutex::new(Stats::default()),
+            stats: ServiceStats::default(),
         })
     }
 
@@ -138,9 +168,17 @@ impl Service {
         self.client.base()
     }
 
+    pub fn client(&self) -> &RegistryClient {
+        &self.client
+    }
+
+    pub fn stats(&self) -> &ServiceStats {
+        &self.stats
+    }
+
     /// Requests made to the registry so far.
     pub fn registry_requests(&self) -> u64 {
-        self.stats.lock().unwrap().registry_requests
+        self.client.stats().requests.load(Ordering::Relaxed)
     }
 
     /// Entries and bytes in the cache.
@@ -164,6 +202,16 @@ impl Service {
         }
     }
 
+    /// What an entry costs the cache: the key, and the report (held as the
+    /// report and its JSON) or the error's text.
+    fn entry_bytes(query: &PackageQuery, value: &Result<Arc<Outcome>>) -> usize {
+        let key = 256 + query.name.len() + query.version.as_ref().map_or(0, String::len);
+        key + match value {
+            Ok(o) => o.json.len() * 2 + 512,
+            Err(e) => 128 + e.message().len(),
+        }
+    }
+
     fn store(&self, query: PackageQuery, value: Result<Arc<Outcome>>) {
         let ttl = match (&value, &query.version) {
             (Err(_), _) => self.policy.error,
@@ -171,7 +219,7 @@ impl Service {
             (Ok(o), Some(_)) if o.report.verdict == Verdict::Verified => self.policy.verified_version,
             (Ok(_), Some(_)) => self.policy.unverified_version,
         };
-        let size = 256 + query.name.len() + value.as_ref().map(|o| o.json.len() * 2 + 512).unwrap_or(64);
+        let size = Self::entry_bytes(&query, &value);
         let mut cache = self.cache.lock().unwrap();
         let (lru, bytes) = &mut *cache;
         if let Some(old) = lru.put(
@@ -196,79 +244,100 @@ impl Service {
     /// The outcome for a package (latest version) or a package version.
     pub async fn verify(self: &Arc<Self>, query: PackageQuery) -> Result<Arc<Outcome>> {
         if let Some(hit) = self.cached(&query) {
+            self.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
             return hit;
         }
+        self.stats.cache_misses.fetch_add(1, Ordering::Relaxed);
         let flight = {
             let mut in_flight = self.in_flight.lock().unwrap();
-            if let Some(f) = in_flight.get(&query) {
-                f.clone()
-            } else {
-                let this = self.clone();
-                let key = query.clone();
-                let f = async move {
-                    let value = this.compute(&key).await;
-                    this.store(key.clone(), value.clone());
-                    this.in_flight.lock().unwrap().remove(&key);
-                    value
+            match in_flight.get(&query) {
+                Some(f) => f.clone(),
+                None => {
+                    // A task of its own: it runs to its end whoever waits.
+                    let this = self.clone();
+                    let key = query.clone();
+                    let task = tokio::spawn(async move {
+                        let value = this.compute(&key).await;
+                        this.store(key.clone(), value.clone());
+                        this.in_flight.lock().unwrap().remove(&key);
+                        value
+                    });
+                    let f = async move {
+                        task.await.unwrap_or_else(|e| {
+                            Err(ServiceError::Registry(RegistryError::Malformed(format!(
+                                "verification stopped: {e}"
+                            ))))
+                        })
+                    }
+                    .boxed()
+                    .shared();
+                    in_flight.insert(query, f.clone());
+                    f
                 }
-                .boxed()
-                .shared();
-                in_flight.insert(query, f.clone());
-                f
             }
         };
         flight.await
     }
 
     async fn compute(self: &Arc<Self>, query: &PackageQuery) -> Result<Arc<Outcome>> {
-        let packument = self.fetch_packument(&query.name).await?;
-        // The version asked for, in the document of the package asked for:
-        // the registry does not get to choose which package is verified.
-        let version =
-            resolve_version(&packument, &query.name, query.version.as_deref()).map_err(ServiceError::Resolve)?;
+        let name = query.name.as_str();
+        // The version's own document (`latest` resolves the tag): small,
+        // whatever the size of the package's history.
+        let asked = query.version.as_deref().unwrap_or("latest");
+        let (_, stated, dist) = self
+            .client
+            .version_document(name, asked)
+            .await
+            .map_err(ServiceError::Registry)?
+            .ok_or_else(|| ServiceError::NotFound {
+                name: name.to_string(),
+                version: query.version.clone(),
+            })?;
+        // It must be the asked package's (and, when pinned, the asked
+        // version's): the registry does not choose what is verified.
+        let version = match &query.version {
+            Some(v) => v.clone(),
+            None => {
+                validate_version(&stated).map_err(|e| {
+                    ServiceError::Registry(RegistryError::Malformed(format!("the latest version: {e}")))
+                })?;
+                stated
+            }
+        };
+        check_version_document(Some(&dist), name, &version).map_err(ServiceError::Resolve)?;
         if query.version.is_none() {
             // The fixed version's entry serves later requests for it too.
             let fixed = PackageQuery {
-                name: query.name.clone(),
+                name: name.to_string(),
                 version: Some(version.clone()),
             };
             if let Some(hit) = self.cached(&fixed) {
                 return hit;
             }
-            let value = self.verify_version(&query.name, &packument, &version).await;
+            let value = self.verify_version(name, &version, dist).await;
             self.store(fixed, value.clone());
             return value;
         }
-        self.verify_version(&query.name, &packument, &version).await
+        self.verify_version(name, &version, dist).await
     }
 
-    async fn fetch_packument(&self, name: &str) -> Result<Packument> {
-        self.stats.lock().unwrap().registry_requests += 1;
-        match self.client.packument(name).await {
-            Ok(Some(p)) => Ok(p),
-            Ok(None) => Err(ServiceError::PackageNotFound(name.to_string())),
-            Err(e) => Err(ServiceError::Registry(e)),
-        }
-    }
-
-    async fn verify_version(&self, name: &str, packument: &Packument, version: &str) -> Result<Arc<Outcome>> {
-        self.stats.lock().unwrap().registry_requests += 1;
+    async fn verify_version(
+        &self,
+        name: &str,
+        version: &str,
+        dist: npm_provenance_core::VersionDist,
+    ) -> Result<Arc<Outcome>> {
         let attestations = self
             .client
             .attestations(name, version)
             .await
             .map_err(ServiceError::Registry)?;
-        let dist = packument.versions.get(version).cloned().unwrap_or_default();
-        let (name, version, published_at, trust) = (
-            name.to_string(),
-            version.to_string(),
-            packument.published_at(version),
-            self.trust.clone(),
-        );
+        let (name, version, trust) = (name.to_string(), version.to_string(), self.trust.clone());
         // Verification is CPU work (milliseconds): keep it off the I/O threads.
         let outcome = tokio::task::spawn_blocking(move || {
-            let prepared = attestations.as_deref().map(PreparedAttestations::parse);
-            let docs = PackageVersionDocuments::from_registry(&name, &version, &dist, published_at, prepared.as_ref());
+            let prepared = attestations.as_ref().map(|doc| PreparedAttestations::parse(&doc.text));
+            drop(attestations);
+            let docs = PackageVersionDocuments::from_registry(&name, &version, &dist, None, prepared.as_ref());
             let report = npm_provenance_core::verify_package_version(&docs, &trust, &ExpectedIdentity::default());
             let json = serde_json::to_string(&report).expect("reports serialize");
             Outcome {
@@ -280,6 +349,7 @@ impl Service {
         })
         .await
         .map_err(|e| ServiceError::Registry(RegistryError::Malformed(format!("verification stopped: {e}"))))?;
+        self.stats.verifications[ServiceStats::verdict_index(outcome.report.verdict)].fetch_add(1, Ordering::Relaxed);
         Ok(Arc::new(outcome))
     }
 }

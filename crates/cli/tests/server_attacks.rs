@@ -1,0 +1,361 @@
+//! The badge server under attack, against the test registry's hostile
+//! modes: a registry that answers for another package, redirects elsewhere,
+//! serves a 43 MB package or stalls mid-body; clients that ask for thousands
+//! of distinct versions, give up, or send half a header. The server is the
+//! real binary, so that its memory can be measured.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use npm_provenance_fixtures as fx;
+
+const BIN: &str = env!("CARGO_BIN_EXE_npm-provenance");
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(registry: &str, extra: &[&str]) -> Self {
+        tls();
+        let mut args = vec!["serve", "--port", "0", "--registry", registry];
+        args.extend_from_slice(extra);
+        let mut child = Command::new(BIN)
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = BufReader::new(stderr).lines();
+        let base = loop {
+            let line = lines.next().expect("the server printed its URL").unwrap();
+            if let Some(i) = line.find("http://127.0.0.1:") {
+                break line[i..].split_whitespace().next().unwrap().to_string();
+            }
+        };
+        // Keep draining stderr so the server never blocks on it.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, base }
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        get(&format!("{}{path}", self.base))
+    }
+
+    /// The most memory the server has used (VmHWM), in megabytes.
+    fn peak_rss_mb(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        kb / 1024
+    }
+
+    fn port(&self) -> u16 {
+        self.base.rsplit(':').next().unwrap().parse().unwrap()
+    }
+}
+
+/// reqwest here is built without a TLS provider of its own (as the server's is).
+fn tls() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+fn get(url: &str) -> (u16, String) {
+    tls();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let response = reqwest::get(url).await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    })
+}
+
+fn registry() -> test_registry::Running {
+    test_registry::spawn(&fx::dir(), 0)
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+/// The registry answers `/victim` with sigstore's documents: the server says
+/// so, and verifies nothing for `victim`.
+#[test]
+fn the_registry_does_not_choose_which_package_is_verified() {
+    let reg = registry();
+    let server = Server::start(&reg.url("renamed"), &[]);
+    for path in ["/api/verify/victim/2.3.1", "/api/verify/victim"] {
+        let (status, body) = server.get(path);
+        assert_eq!(status, 502, "{path}: {body}");
+        assert!(
+            json(&body)["error"]
+                .as_str()
+                .unwrap()
+                .contains("answered the request for victim with the document of another package, sigstore"),
+            "{body}"
+        );
+    }
+    let (status, badge) = server.get("/badge/npm/victim/2.3.1.json");
+    assert_eq!(status, 502);
+    assert_eq!(json(&badge)["message"], "error");
+}
+
+/// Redirects are followed on the registry's origin only, and carry no Referer.
+#[test]
+fn redirects_stay_on_the_registry_origin_without_referer() {
+    let reg = registry();
+    let offsite = Server::start(&reg.url("redirect-offsite"), &[]);
+    let (status, body) = offsite.get("/api/verify/sigstore/2.3.1");
+    assert_eq!(status, 502, "{body}");
+    assert!(body.contains("another origin"), "{body}");
+    let same = Server::start(&reg.url("redirect-same"), &[]);
+    let (status, body) = same.get("/api/verify/sigstore/2.3.1");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["verdict"], "verified");
+    let (encoding, referer) = reg.last_request();
+    assert_eq!(referer, "", "no Referer is sent");
+    // Compressed transfer is asked for (and decoded).
+    assert!(encoding.contains("gzip") && encoding.contains("br"), "{encoding}");
+}
+
+/// An integrity listing a second sha512 is not verified; provenance without
+/// the registry's publish attestation is incomplete, and its badge not green.
+#[test]
+fn hostile_registry_documents_are_not_verified() {
+    let reg = registry();
+    let two = Server::start(&reg.url("two-hashes"), &[]);
+    let (status, body) = two.get("/api/verify/sigstore/2.3.1");
+    assert_eq!(status, 200);
+    let report = json(&body);
+    assert_eq!(report["verdict"], "failed", "{}", report["summary"]);
+    assert!(
+        report["summary"]
+            .as_str()
+            .unwrap()
+            .contains("every one must be the signed one")
+    );
+    let dropped = Server::start(&reg.url("no-publish"), &[]);
+    let (_, body) = dropped.get("/api/verify/sigstore/2.3.1");
+    let report = json(&body);
+    assert_eq!(report["verdict"], "incomplete", "{}", report["summary"]);
+    let (_, badge) = dropped.get("/badge/npm/sigstore/2.3.1.json");
+    let badge = json(&badge);
+    assert_eq!(badge["message"], "incomplete");
+    assert_ne!(badge["color"], "brightgreen");
+}
+
+/// Forty parallel requests for distinct versions of a package whose document
+/// is 43 MB, and as many for versions it does not have: the server asks for
+/// each version's own document, never the whole one; a version the registry
+/// does not have is "not found" without verification.
+#[test]
+fn distinct_versions_of_a_big_package_do_not_amplify() {
+    let reg = registry();
+    let server = Server::start(&reg.url("big"), &[]);
+    let bytes_before = reg.bytes();
+    let base = server.base.clone();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let statuses: Vec<u16> = runtime.block_on(async move {
+        let client = reqwest::Client::new();
+        let requests = (0..40).flat_map(|i| {
+            [
+                format!("{base}/badge/npm/big-package/1.0.{i}.json"),
+                format!("{base}/badge/npm/big-package/9.9.{i}.json"),
+            ]
+        });
+        let futures = requests.map(|url| {
+            let client = client.clone();
+            async move { client.get(url).send().await.unwrap().status().as_u16() }
+        });
+        futures::future::join_all(futures).await
+    });
+    let found = statuses.iter().filter(|s| **s == 200).count();
+    let missing = statuses.iter().filter(|s| **s == 404).count();
+    assert_eq!((found, missing), (40, 40), "{statuses:?}");
+    let served = reg.bytes() - bytes_before;
+    let packument = 43_000_000;
+    assert!(served < packument / 10, "the registry served {served} bytes");
+    let peak = server.peak_rss_mb();
+    eprintln!("peak RSS {peak} MB, registry served {served} bytes for 80 distinct versions");
+    assert!(peak < 400, "peak RSS {peak} MB");
+}
+
+/// Clients that give up on a registry that stalls mid-body: the fetch still
+/// ends at the registry timeout, and its socket is closed.
+#[test]
+fn abandoned_requests_release_their_registry_sockets() {
+    let reg = registry();
+    let server = Server::start(&reg.url("stall"), &["--registry-timeout", "2"]);
+    let base = server.base.clone();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_millis(800))
+            .build()
+            .unwrap();
+        let gave_up = (0..10).map(|i| {
+            let client = client.clone();
+            let url = format!("{base}/api/verify/sigstore/9.0.{i}");
+            async move { client.get(url).send().await.is_err() }
+        });
+        assert!(futures::future::join_all(gave_up).await.into_iter().all(|e| e));
+    });
+    assert!(reg.stalled() > 0, "the registry is stalling");
+    let started = Instant::now();
+    while reg.stalled() > 0 && started.elapsed() < Duration::from_secs(8) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        reg.stalled(),
+        0,
+        "registry sockets still open after {:?}",
+        started.elapsed()
+    );
+    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+    let peak = server.peak_rss_mb();
+    eprintln!("peak RSS {peak} MB with 10 stalled bodies");
+    assert!(peak < 300, "peak RSS {peak} MB");
+}
+
+/// Fifty clients that send half a header: the server keeps answering
+/// others, and closes them at the header timeout.
+#[test]
+fn half_sent_headers_do_not_hold_the_server() {
+    let reg = registry();
+    let server = Server::start(&reg.url(""), &["--header-timeout", "1"]);
+    let port = server.port();
+    let mut slow: Vec<TcpStream> = (0..50)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ").unwrap();
+            s
+        })
+        .collect();
+    let started = Instant::now();
+    let (status, body) = server.get("/healthz");
+    assert_eq!((status, body.as_str()), (200, "ok"));
+    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    std::thread::sleep(Duration::from_millis(1600));
+    for s in &mut slow {
+        s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        let mut buf = [0u8; 256];
+        // Closed by the server (an error status or the end of the stream).
+        let n = s.read(&mut buf).unwrap_or(0);
+        let text = String::from_utf8_lossy(&buf[..n]);
+        assert!(n == 0 || text.starts_with("HTTP/1.1 408"), "{text}");
+    }
+}
+
+/// More connections than the cap: the extra ones are closed at once, the
+/// others are still served.
+#[test]
+fn connections_over_the_cap_are_closed() {
+    let reg = registry();
+    let server = Server::start(&reg.url(""), &["--max-connections", "4"]);
+    let port = server.port();
+    let idle: Vec<TcpStream> = (0..4)
+        .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut extra = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    extra.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let _ = extra.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    let mut buf = [0u8; 64];
+    assert_eq!(extra.read(&mut buf).unwrap_or(0), 0, "the fifth connection is closed");
+    drop(idle);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(server.get("/healthz").0, 200);
+}
+
+/// `//host/...` never serves the app (whose router would read it as another
+/// origin): it redirects to `/host/...`; JSON errors are nosniff; a label's
+/// bidirectional and zero-width characters are dropped.
+#[test]
+fn paths_errors_and_labels_cannot_be_steered() {
+    let reg = registry();
+    let server = Server::start(&reg.url(""), &[]);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let base = server.base.clone();
+    runtime.block_on(async move {
+        let response = client
+            .get(format!("{base}//example.invalid/x?y=1"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 308);
+        assert_eq!(response.headers()["location"], "/example.invalid/x?y=1");
+        let response = client
+            .get(format!("{base}/api/verify/%3Cscript%3E"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 400);
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+        let response = client
+            .get(format!(
+                "{base}/badge/npm/no-such-package.json?label=ab%E2%80%AEcd%E2%80%8Bef"
+            ))
+            .send()
+            .await
+            .unwrap();
+        let badge: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        assert_eq!(badge["label"], "abcdef");
+    });
+}
+
+/// `/metrics`: Prometheus text with requests, cache and registry figures.
+#[test]
+fn metrics_are_served() {
+    let reg = registry();
+    let server = Server::start(&reg.url(""), &[]);
+    assert_eq!(server.get("/badge/npm/sigstore/2.3.1.svg").0, 200);
+    assert_eq!(server.get("/badge/npm/sigstore/2.3.1.svg").0, 200);
+    let (status, text) = server.get("/metrics");
+    assert_eq!(status, 200);
+    for line in [
+        "npm_provenance_http_requests_total{route=\"badge\",status=\"200\"} 2",
+        "npm_provenance_cache_hits_total 1",
+        "npm_provenance_cache_misses_total 1",
+        "npm_provenance_registry_requests_total 2",
+        "npm_provenance_verifications_total{verdict=\"verified\"} 1",
+    ] {
+        assert!(text.contains(line), "{line} not in\n{text}");
+    }
+    assert!(text.contains("npm_provenance_http_request_duration_seconds_bucket"));
+}

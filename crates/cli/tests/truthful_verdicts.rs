@@ -93,7 +93,8 @@ fn every_outcome_is_reached_and_only_verified_is_shown_as_verified() {
         assert_eq!(endpoint["color"] == "brightgreen", verified, "{what}");
         let expected_message = match report.verdict {
             Verdict::Verified => "verified · GitHub Actions",
-            Verdict::Failed | Verdict::Incomplete => "unverified",
+            Verdict::Failed => "unverified",
+            Verdict::Incomplete => "incomplete",
             Verdict::NoProvenance => "none",
             Verdict::Error => "error",
         };

@@ -97,7 +97,8 @@ fn signed_by_other_key() -> Faults {
 /// Every outcome: verified; a provenance signature that fails; a publish
 /// attestation or a registry signature that fails while the provenance
 /// verifies; no integrity to compare with; no attestations; a publish
-/// attestation alone; an unusable version document.
+/// attestation alone; an unusable version document; provenance without the
+/// registry's publish attestation.
 pub fn verdict_scenarios() -> Scenarios {
     let kit = Sigstore::new();
     let variants = [
@@ -132,6 +133,10 @@ pub fn verdict_scenarios() -> Scenarios {
         Variant {
             adjust: |_, s| s.integrity = Some("md5-not-an-integrity".into()),
             ..Variant::new("an integrity that is not sha512", "error", false)
+        },
+        Variant {
+            adjust: |p, s| s.attestations = Some(attestations_response(&[(SLSA_V1, &p.provenance)])),
+            ..Variant::new("provenance without the registry's publish attestation", "incomplete", true)
         },
     ];
     let list = variants

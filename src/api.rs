@@ -34,6 +34,9 @@ pub enum FetchError {
     TooLarge { url: String, limit: usize },
     /// The answer could not be read as the document it should be.
     Malformed { url: String, detail: String },
+    /// The registry answered with a redirect: the app follows none (a
+    /// registry must not send the page to another origin).
+    Redirect { url: String },
 }
 
 impl fmt::Display for FetchError {
@@ -70,6 +73,10 @@ impl fmt::Display for FetchError {
                 limit >> 20
             ),
             FetchError::Malformed { url, detail } => write!(f, "The answer from {url} is not usable: {detail}"),
+            FetchError::Redirect { url } => write!(
+                f,
+                "The registry answered {url} with a redirect, which this app does not follow: a registry must serve its documents itself."
+            ),
         }
     }
 }
@@ -115,8 +122,10 @@ pub async fn get_text(url: &str, limit: usize) -> Result<Option<String>, FetchEr
     let init = RequestInit::new();
     init.set_signal(Some(&controller.signal()));
     init.set_method("GET");
-    // The registry's JSON; no credentials are ever sent to it.
+    // The registry's JSON; no credentials are ever sent to it, and no
+    // redirect is followed (to another origin or anywhere).
     init.set_credentials(web_sys::RequestCredentials::Omit);
+    init.set_redirect(web_sys::RequestRedirect::Manual);
     let abort = {
         let controller = controller.clone();
         wasm_bindgen::closure::Closure::once_into_js(move || controller.abort())
@@ -139,6 +148,9 @@ async fn read_response(url: &str, limit: usize, init: &RequestInit) -> Result<Op
         .map_err(|_| network())?
         .dyn_into()
         .map_err(|_| network())?;
+    if response.type_() == web_sys::ResponseType::Opaqueredirect || response.redirected() {
+        return Err(FetchError::Redirect { url: url.into() });
+    }
     if response.status() == 404 {
         return Ok(None);
     }

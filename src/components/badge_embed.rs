@@ -25,18 +25,74 @@ pub fn badge_urls(origin: &str, name: &str, version: Option<&str>) -> (String, S
     }
 }
 
-/// The three snippets, in the order shown.
+/// A URL as text that no format reads as anything but the URL: characters
+/// that end or break a link (spaces, brackets, quotes, angle brackets,
+/// backslashes, newlines) percent-encoded.
+fn url_text(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            ' ' | '(' | ')' | '[' | ']' | '<' | '>' | '"' | '\'' | '`' | '\\' | '{' | '}' | '|' => {
+                out.push_str(&format!("%{:02X}", c as u32))
+            }
+            c if c.is_control() || c.is_whitespace() || !c.is_ascii() => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Markdown link text: brackets and backslashes escaped, one line.
+fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().filter(|c| !c.is_control()) {
+        if matches!(c, '\\' | '[' | ']' | '*' | '_' | '`' | '<' | '>') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An HTML attribute value.
+fn html_attribute(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// reStructuredText option text: one line.
+fn rst_text(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// The three snippets, in the order shown. `name` is the name from the
+/// page's address, validated as an npm name (never the registry's word),
+/// and every part is escaped for its format: people paste these into pages.
 pub fn snippets(name: &str, badge: &str, page: &str) -> [(&'static str, String); 3] {
     let alt = format!("npm provenance for {name}");
+    let (badge, page) = (url_text(badge), url_text(page));
     [
-        ("Markdown", format!("[![{alt}]({badge})]({page})")),
+        ("Markdown", format!("[![{}]({badge})]({page})", markdown_text(&alt))),
         (
             "HTML",
-            format!(r#"<a href="{page}"><img src="{badge}" alt="{alt}"></a>"#),
+            format!(
+                r#"<a href="{}"><img src="{}" alt="{}"></a>"#,
+                html_attribute(&page),
+                html_attribute(&badge),
+                html_attribute(&alt)
+            ),
         ),
         (
             "reStructuredText",
-            format!(".. image:: {badge}\n   :alt: {alt}\n   :target: {page}"),
+            format!(".. image:: {badge}\n   :alt: {}\n   :target: {page}", rst_text(&alt)),
         ),
     ]
 }
@@ -125,6 +181,40 @@ mod tests {
                 .starts_with(r#"<a href="https://p.example/package/@scope/name"><img src=""#)
         );
         assert!(rst.1.contains(":target: https://p.example/package/@scope/name"));
+    }
+
+    /// Whatever ends up in the name or the origin, no snippet carries markup
+    /// or a link of its choosing.
+    #[test]
+    fn snippets_are_escaped_for_their_format() {
+        let hostile = r#"x"><script>alert(1)</script>](javascript:alert(1))"#;
+        let origin = "https://p.example/a b)\"<";
+        let (badge, page) = badge_urls(origin, hostile, None);
+        let [md, html, rst] = snippets(hostile, &badge, &page);
+        assert!(!html.1.contains("<script"), "{}", html.1);
+        assert_eq!(html.1.matches('<').count(), 3, "only <a>, <img> and </a>: {}", html.1);
+        assert_eq!(
+            html.1.matches('"').count(),
+            6,
+            "three attributes, quoted once: {}",
+            html.1
+        );
+        // Link ends that Markdown reads: "](" not escaped by a backslash.
+        let unescaped: Vec<usize> =
+            md.1.match_indices("](")
+                .map(|(i, _)| i)
+                .filter(|&i| i == 0 || &md.1[i - 1..i] != "\\")
+                .collect();
+        assert_eq!(unescaped.len(), 2, "only the two links: {}", md.1);
+        assert!(
+            unescaped
+                .iter()
+                .all(|&i| md.1[i + 2..].starts_with("https://p.example/")),
+            "{}",
+            md.1
+        );
+        assert_eq!(rst.1.lines().count(), 3, "{}", rst.1);
+        assert!(!rst.1.contains(' ') || rst.1.lines().all(|l| !l.trim_start().contains(" javascript")));
     }
 
     #[test]

@@ -136,7 +136,11 @@ pub fn verdict_scenarios() -> Scenarios {
         },
         Variant {
             adjust: |p, s| s.attestations = Some(attestations_response(&[(SLSA_V1, &p.provenance)])),
-            ..Variant::new("provenance without the registry's publish attestation", "incomplete", true)
+            ..Variant::new(
+                "provenance without the registry's publish attestation",
+                "incomplete",
+                true,
+            )
         },
     ];
     let list = variants

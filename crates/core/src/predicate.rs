@@ -41,11 +41,13 @@ pub struct PredicateBuild {
 }
 
 fn str_at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
-    let mut v = value;
-    for key in path {
-        v = v.get(key)?;
-    }
-    v.as_str().filter(|s| !s.is_empty())
+    at(value, path).as_str().filter(|s| !s.is_empty())
+}
+
+/// The value at `path`, or `null` where the predicate has none (never a panic:
+/// the predicate is whatever the signer wrote).
+fn at<'a>(value: &'a Value, path: &[&str]) -> &'a Value {
+    path.iter().try_fold(value, |v, key| v.get(key)).unwrap_or(&Value::Null)
 }
 
 /// `git+https://github.com/o/r@refs/heads/main` → (`https://github.com/o/r`, `refs/heads/main`).
@@ -97,8 +99,10 @@ pub fn read_provenance(predicate_type: &str, predicate: &Value) -> PredicateBuil
 fn read_v1(p: &Value) -> PredicateBuild {
     let build_type = str_at(p, &["buildDefinition", "buildType"]);
     let builder_id = str_at(p, &["runDetails", "builder", "id"]);
-    let workflow = &p["buildDefinition"]["externalParameters"]["workflow"];
-    let dependency = &p["buildDefinition"]["resolvedDependencies"][0];
+    let workflow = at(p, &["buildDefinition", "externalParameters", "workflow"]);
+    let dependency = at(p, &["buildDefinition", "resolvedDependencies"])
+        .get(0)
+        .unwrap_or(&Value::Null);
     let (dep_repo, dep_ref) = str_at(dependency, &["uri"])
         .map(split_git_uri)
         .map_or((None, None), |(r, f)| (Some(r), f));
@@ -118,13 +122,13 @@ fn read_v02(p: &Value) -> PredicateBuild {
     let build_type = str_at(p, &["buildType"]);
     let builder_id = str_at(p, &["builder", "id"]);
     let platform = platform_of(build_type, builder_id);
-    let source = &p["invocation"]["configSource"];
+    let source = at(p, &["invocation", "configSource"]);
     let (mut repository, mut git_ref) = str_at(source, &["uri"])
         .map(split_git_uri)
         .map_or((None, None), |(r, f)| (Some(r), f));
     let commit = str_at(source, &["digest", "sha1"]).map(str::to_string);
-    let env = &p["invocation"]["environment"];
-    let params = &p["invocation"]["parameters"];
+    let env = at(p, &["invocation", "environment"]);
+    let params = at(p, &["invocation", "parameters"]);
     let mut build = PredicateBuild {
         platform,
         build_type: build_type.map(str::to_string),

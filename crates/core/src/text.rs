@@ -29,21 +29,20 @@ pub fn visible(text: &str) -> String {
 /// registry path); malformed escapes stay as they are, invalid UTF-8 becomes
 /// U+FFFD. For reading names leniently; the server's routes use a strict decoder.
 pub fn percent_decode_lossy(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+    let hex = |b: &u8| (*b as char).to_digit(16);
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        if first == b'%'
+            && let [hi, lo, after @ ..] = tail
+            && let (Some(hi), Some(lo)) = (hex(hi), hex(lo))
         {
             out.push((hi * 16 + lo) as u8);
-            i += 3;
+            rest = after;
             continue;
         }
-        out.push(bytes[i]);
-        i += 1;
+        out.push(first);
+        rest = tail;
     }
     String::from_utf8_lossy(&out).into_owned()
 }
@@ -57,6 +56,7 @@ mod tests {
         assert_eq!(percent_decode_lossy("%40scope%2Fname"), "@scope/name");
         assert_eq!(percent_decode_lossy("%"), "%");
         assert_eq!(percent_decode_lossy("%4"), "%4");
+        assert_eq!(percent_decode_lossy("x%41"), "xA");
         assert_eq!(percent_decode_lossy("%zz"), "%zz");
         assert_eq!(percent_decode_lossy("a%2fb"), "a/b");
         assert_eq!(percent_decode_lossy("%é1"), "%é1");

@@ -41,12 +41,13 @@ fn digits(text: &str, range: std::ops::Range<usize>) -> Option<u32> {
 /// seconds since the epoch. Fractions of a second are dropped.
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
     let b = text.as_bytes();
+    let at = |i: usize| b.get(i).copied();
     if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
+        || at(4) != Some(b'-')
+        || at(7) != Some(b'-')
+        || !matches!(at(10), Some(b'T' | b't' | b' '))
+        || at(13) != Some(b':')
+        || at(16) != Some(b':')
     {
         return None;
     }
@@ -72,7 +73,10 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     }
     let offset = match rest {
         "Z" | "z" => 0,
-        _ if rest.len() == 6 && (rest.starts_with('+') || rest.starts_with('-')) && rest.as_bytes()[3] == b':' => {
+        _ if rest.len() == 6
+            && (rest.starts_with('+') || rest.starts_with('-'))
+            && rest.as_bytes().get(3) == Some(&b':') =>
+        {
             let minutes = i64::from(digits(rest, 1..3)?) * 60 + i64::from(digits(rest, 4..6)?);
             if rest.starts_with('+') {
                 minutes * 60

@@ -144,7 +144,11 @@ pub fn subject(
                     if wanted.ignored.len() == 1 { " is" } else { "es are" }
                 ));
             }
-            let digest = decode_hex(&wanted.digests[0]).unwrap_or_default();
+            let digest = wanted
+                .digests
+                .first()
+                .and_then(|hex| decode_hex(hex))
+                .unwrap_or_default();
             (
                 Outcome::Passed(sentence),
                 Some(SubjectMatch {

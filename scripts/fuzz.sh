@@ -12,7 +12,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 SECONDS_EACH="${FUZZ_SECONDS:-60}"
-ALL_TARGETS=(attestations bundle packument routes provenance_summary small_parsers)
+ALL_TARGETS=(attestations bundle packument routes provenance_summary small_parsers signed_statement)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL_TARGETS[@]}")
 
@@ -58,6 +58,31 @@ for path in /badge/npm/sigstore.svg /badge/npm/@sigstore/cli/0.8.0.json '/badge/
   /api/verify/sigstore/2.3.1 /api/verify/@a/b/ '/badge/npm/../../etc.svg' '/badge/npm/a%00b.svg?label=<x>'; do
   seed routes "$((i++))" "$path"
 done
+# A valid statement for the testkit-signed target, and two a JSON reader
+# disagrees on (the fuzzer's dictionary supplies the rest).
+python3 - "$CORPUS/signed_statement" <<'PY'
+import hashlib, json, sys
+sha512 = hashlib.sha512(b"the widget tarball").hexdigest()
+subject = {"name": "pkg:npm/%40acme/widget@1.2.3", "digest": {"sha512": sha512}}
+statement = {
+    "_type": "https://in-toto.io/Statement/v1",
+    "subject": [subject],
+    "predicateType": "https://slsa.dev/provenance/v1",
+    "predicate": {
+        "buildDefinition": {
+            "buildType": "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
+            "externalParameters": {"workflow": {"ref": "refs/heads/main", "repository": "https://github.com/acme/widget", "path": ".github/workflows/release.yml"}},
+            "resolvedDependencies": [{"uri": "git+https://github.com/acme/widget@refs/heads/main", "digest": {"gitCommit": "0123456789abcdef0123456789abcdef01234567"}}],
+        },
+        "runDetails": {"builder": {"id": "https://github.com/actions/runner/github-hosted"}, "metadata": {"invocationId": "https://github.com/acme/widget/actions/runs/1/attempts/1"}},
+    },
+}
+out = sys.argv[1]
+text = json.dumps(statement)
+open(f"{out}/seed-valid", "w").write(text)
+open(f"{out}/seed-1e400", "w").write(text[:-1] + ', "x": 1e400}')
+open(f"{out}/seed-surrogate", "w").write(text[:-1] + ', "x": "\\ud800"}')
+PY
 seed small_parsers time1 $'\x012024-05-01T12:34:56.789Z'
 seed small_parsers time2 $'\x011999-12-31T23:59:60+05:30'
 seed small_parsers integrity $'\x02sha512-MzLqjjdSU1R3DUzRAeYHbRr0BP1DgFzCsedAEyBhi6uF5gr5SLp2bfS1tLb7u24SBmL8aFWxmTgmOG8UtSzrAg=='
@@ -78,7 +103,7 @@ for t in "${TARGETS[@]}"; do
   before=$(find "$ROOT/fuzz/artifacts/$t" -type f | wc -l)
   set +e
   dict=()
-  case "$t" in attestations | bundle | packument | provenance_summary) dict=(-dict=dict/sigstore-json.dict) ;; esac
+  case "$t" in attestations | bundle | packument | provenance_summary | signed_statement) dict=(-dict=dict/sigstore-json.dict) ;; esac
   (cd fuzz && cargo +nightly fuzz run -O -a --sanitizer none "$t" "corpus/$t" -- \
     -max_total_time="$SECONDS_EACH" -timeout=20 -rss_limit_mb=4096 -max_len=262144 -print_final_stats=1 "${dict[@]}") \
     >"$OUT/$t.log" 2>&1

@@ -35,10 +35,16 @@ fuzz_target!(|data: &[u8]| {
             assert!(summary.headline.starts_with("Built and signed on "));
         } else {
             assert!(!summary.headline.starts_with("Built and signed on "));
-            assert!(summary.from_predicate.is_empty(), "no predicate values under another issuer");
+            assert!(
+                summary.from_predicate.is_empty(),
+                "no predicate values under another issuer"
+            );
             let value = serde_json::to_value(&summary).unwrap();
             for field in ["source_repository", "source_commit", "build_file"] {
-                assert!(value[field]["url"].is_null(), "{field} links under an unrecognised issuer");
+                assert!(
+                    value[field]["url"].is_null(),
+                    "{field} links under an unrecognised issuer"
+                );
             }
             assert!(summary.build_summary_url.is_none());
         }

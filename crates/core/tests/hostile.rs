@@ -196,6 +196,40 @@ fn every_sha512_of_the_integrity_must_be_the_signed_one() {
     assert!(report.summary.contains("has no sha512 hash"), "{}", report.summary);
 }
 
+/// Found by the `signed_statement` fuzz target: a signed subject whose sha512
+/// is the integrity's in uppercase hex was verified, while npm's own check
+/// (pacote) compares the lowercase hex exactly and rejects it. The same bytes
+/// in the form npm compares verify; the uppercase form fails at the subject.
+#[test]
+fn a_subject_digest_in_uppercase_hex_is_not_npms_digest() {
+    let c = Case::new();
+    let upper = c.sha512.to_ascii_uppercase();
+    // One letter uppercased, the rest as npm writes them.
+    let letter = c.sha512.find(|ch: char| ch.is_ascii_lowercase()).unwrap();
+    let mixed = format!(
+        "{}{}{}",
+        &c.sha512[..letter],
+        c.sha512[letter..=letter].to_ascii_uppercase(),
+        &c.sha512[letter + 1..]
+    );
+    for digest in [upper, mixed] {
+        let payload = statement_with("", SLSA_V1, &digest);
+        let bundle = c
+            .kit
+            .keyless_bundle_with(&payload, &c.identity(), &Faults::default(), &Shape::default());
+        assert_fails_at(&c.verify(&bundle), CheckId::Subject, "uppercase hex digits");
+    }
+    let payload = statement_with("", SLSA_V1, &c.sha512);
+    let bundle = c
+        .kit
+        .keyless_bundle_with(&payload, &c.identity(), &Faults::default(), &Shape::default());
+    assert_ne!(failure_or_none(&c.verify(&bundle)), Some(CheckId::Subject));
+}
+
+fn failure_or_none(report: &Report) -> Option<CheckId> {
+    report.first_failure().map(|(_, check)| check.id)
+}
+
 /// Issue: a certificate from any Fulcio-accepted issuer naming a github.com
 /// repository was shown as "Built and signed on GitHub Actions", with links
 /// from the predicate, and passed --expect-repository.

@@ -177,6 +177,22 @@ pub fn subject(
             } else {
                 String::new()
             };
+            // Say why when only the case differs: the same bytes, but not
+            // the form npm's own check (and this one) compares.
+            if wanted
+                .digests
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(&stated) && *w != stated)
+            {
+                return (
+                    Outcome::Failed(format!(
+                        "The signed subject's {} is written with uppercase hex digits; npm compares the \
+                         lowercase hex of {} exactly, so it does not match.",
+                        wanted.algorithm, wanted.source
+                    )),
+                    None,
+                );
+            }
             (
                 Outcome::Failed(format!(
                     "The signed subject's {} ({}) is not the {} of {} ({expected}){several}.",

@@ -35,7 +35,7 @@ pub const MAX_DEPTH: usize = 64;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subject {
     pub name: String,
-    /// Algorithm name (`sha512`) to lowercase hex, as the statement states them.
+    /// Algorithm name (`sha512`) to hex, exactly as the statement states them.
     pub digests: BTreeMap<String, String>,
 }
 
@@ -144,8 +144,9 @@ fn subject_from(index: usize, value: &Value) -> Result<Subject, String> {
     let digests = digests
         .iter()
         .map(|(algorithm, value)| match value {
-            // Hex is compared without regard to case; keep one form.
-            Value::String(hex) => Ok((algorithm.clone(), hex.to_ascii_lowercase())),
+            // Kept as signed: npm compares the lowercase hex of the
+            // integrity exactly (pacote), so an uppercase digest must fail.
+            Value::String(hex) => Ok((algorithm.clone(), hex.clone())),
             _ => Err(format!("Subject {n}'s {algorithm} digest is not a string.")),
         })
         .collect::<Result<_, _>>()?;
@@ -261,7 +262,10 @@ mod tests {
         let s = read(INTOTO_PAYLOAD_TYPE, statement("").as_bytes()).unwrap();
         assert!(s.is_intoto());
         assert_eq!(s.subjects.len(), 1);
-        assert_eq!(s.subjects[0].digests["sha512"], "abcd");
+        assert_eq!(
+            s.subjects[0].digests["sha512"], "ABcd",
+            "kept as signed, for an exact comparison"
+        );
         assert_eq!(s.predicate_type, "https://slsa.dev/provenance/v1");
     }
 

@@ -66,6 +66,33 @@ fn every_real_attestations_response_verifies() {
     assert_eq!(count, 7);
 }
 
+/// Issue 11, item 5, on real data: sigstore@2.3.1's response with npm's
+/// publish attestation removed (a registry dropping what npm's key signed)
+/// is incomplete, not verified; the provenance itself still verifies.
+#[test]
+fn real_provenance_without_the_publish_attestation_is_incomplete() {
+    let dir = npm_provenance_fixtures::dir();
+    let k = KNOWN_VERSIONS
+        .iter()
+        .find(|k| k.name == "sigstore" && k.version == "2.3.1")
+        .unwrap();
+    let mut response: serde_json::Value = serde_json::from_str(&fx::read(&dir, k.attestations.unwrap())).unwrap();
+    let list = response["attestations"].as_array_mut().unwrap();
+    let before = list.len();
+    list.retain(|a| !a["predicateType"].as_str().unwrap_or_default().contains("npm/attestation"));
+    assert_eq!(list.len(), before - 1, "the response had one publish attestation");
+    let prepared = PreparedAttestations::parse(&response.to_string());
+    let report = verify_package_version(
+        &package_docs(k, &prepared),
+        &TrustMaterial::public_good(),
+        &ExpectedIdentity::default(),
+    );
+    assert_eq!(report.verdict, Verdict::Incomplete, "{}", report.summary);
+    assert_eq!(report.attestations.len(), 1);
+    assert_eq!(report.attestations[0].verdict, Verdict::Verified);
+    assert!(report.summary.contains("publish attestation"), "{}", report.summary);
+}
+
 #[test]
 fn every_real_single_bundle_verifies_in_the_inspector() {
     let dir = npm_provenance_fixtures::dir();

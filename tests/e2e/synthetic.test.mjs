@@ -174,3 +174,42 @@ test('the embed section can pin the badge to the version shown', async () => {
   await verdict(page).waitFor({ timeout: 20000 });
   assert.equal(await page.getByTestId('badge-pin').count(), 0);
 });
+
+// Issue 12: what a Rekor v2 bundle proves is on the page, on the package page
+// and in the inspector: the entry (no signed entry timestamp, by design), the
+// checkpoint's lines (the log's verified, the witness's named as not needed),
+// and the RFC 3161 signed time with its authority.
+test('a Rekor v2 bundle verifies in the page and shows its checkpoint and timestamp authority', async () => {
+  const page = await newPage(stack);
+  await page.goto(`${stack.app}/package/@acme/rekor-v2`);
+  await verdict(page).waitFor({ timeout: 20000 });
+  assert.equal(await verdict(page).getAttribute('data-verdict'), 'verified');
+  const evidence = page.getByTestId('log-evidence').first();
+  assert.match(await evidence.innerText(), /hashedrekord 0\.0\.2 at index \d+ \(Rekor v2\)/);
+  assert.match(await evidence.innerText(), /Rekor v2 has none: the time comes from a timestamp authority/);
+  const lines = evidence.getByTestId('checkpoint-lines').locator('li');
+  assert.equal(await lines.count(), 2);
+  assert.equal(await evidence.locator('li[data-verified="true"]').count(), 1, "the log's line verified");
+  assert.match(await evidence.locator('li[data-verified="true"]').innerText(), /verified with the log's key/);
+  assert.match(await evidence.locator('li[data-verified="false"]').innerText(), /a witness\): not needed, not checked/);
+  const authority = evidence.getByTestId('timestamp-authority');
+  assert.equal(await authority.count(), 1);
+  assert.match(await authority.innerText(), /Signed time \(RFC 3161\)\s+\d{4}-\d\d-\d\dT[\d:]+Z by \S/);
+  await screenshot(page, 'rekor-v2-evidence');
+
+  // The same response pasted into the inspector, with the package named.
+  const response = await (await fetch(`${stack.registry}/synthetic/-/npm/v1/attestations/@acme/rekor-v2@1.0.0`)).text();
+  const packument = await (await fetch(`${stack.registry}/synthetic/@acme%2frekor-v2`)).json();
+  await page.goto(`${stack.app}/inspect`);
+  await page.getByTestId('document').fill(response);
+  await page.locator('#inspect-package').fill('@acme/rekor-v2@1.0.0');
+  await page.locator('#inspect-integrity').fill(packument.versions['1.0.0'].dist.integrity);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.locator('[data-verdict]').waitFor({ timeout: 20000 });
+  assert.equal(await page.locator('[data-verdict]').getAttribute('data-verdict'), 'verified');
+  assert.equal(await page.getByTestId('timestamp-authority').count(), 1);
+  // The provenance's checklist says where its signed time came from.
+  const checklists = await page.locator('ol.checklist').allInnerTexts();
+  assert.ok(checklists.some((text) => /RFC 3161|timestamp/i.test(text) && /checkpoint/i.test(text)), checklists.join('\n---\n'));
+  assert.deepEqual(page.problems, []);
+});

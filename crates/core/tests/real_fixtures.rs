@@ -79,7 +79,12 @@ fn real_provenance_without_the_publish_attestation_is_incomplete() {
     let mut response: serde_json::Value = serde_json::from_str(&fx::read(&dir, k.attestations.unwrap())).unwrap();
     let list = response["attestations"].as_array_mut().unwrap();
     let before = list.len();
-    list.retain(|a| !a["predicateType"].as_str().unwrap_or_default().contains("npm/attestation"));
+    list.retain(|a| {
+        !a["predicateType"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("npm/attestation")
+    });
     assert_eq!(list.len(), before - 1, "the response had one publish attestation");
     let prepared = PreparedAttestations::parse(&response.to_string());
     let report = verify_package_version(

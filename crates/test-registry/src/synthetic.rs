@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 
 use npm_provenance_testkit::{
-    self as kit, Faults, GITHUB_ISSUER, GeneralNameKind, Identity, NPM_PUBLISH, SLSA_V1, SLSA_V02, Sigstore,
+    self as kit, Faults, GITHUB_ISSUER, GeneralNameKind, Identity, LogShape, NPM_PUBLISH, SLSA_V1, SLSA_V02, Shape,
+    Sigstore,
 };
 use serde_json::{Value, json};
 
@@ -110,6 +111,41 @@ pub fn build() -> Synthetic {
         1_717_243_200,
         "Built on GitLab CI",
         Some((SLSA_V02, bundle)),
+    );
+
+    // Rekor v2: a hashedrekord 0.0.2 entry with an Ed25519 checkpoint (and a
+    // witness's line), no integrated time: the signed time is the RFC 3161
+    // timestamp of the testkit's authority. What sigstore clients that follow
+    // the signing config publish today.
+    let (name, version) = ("@acme/rekor-v2", "1.0.0");
+    let statement = kit::github_provenance(
+        name,
+        version,
+        &Builder::sha512_of(name, version),
+        "acme/rekor-v2",
+        ".github/workflows/release.yml",
+        commit,
+    );
+    let identity = Identity::github(
+        "acme/rekor-v2",
+        ".github/workflows/release.yml",
+        commit,
+        "refs/heads/main",
+    );
+    let shape = Shape {
+        log: LogShape::RekorV2,
+        ..Default::default()
+    };
+    let payload = serde_json::to_vec(&statement).expect("a statement serializes");
+    let bundle = b
+        .kit
+        .keyless_bundle_with(&payload, &identity, &Faults::default(), &shape);
+    b.add(
+        name,
+        version,
+        1_717_243_200,
+        "Logged in Rekor v2 with an RFC 3161 timestamp",
+        Some((SLSA_V1, bundle)),
     );
 
     // Hostile content in every field the page shows, signed so that it verifies.

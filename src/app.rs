@@ -20,7 +20,18 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <RegistryFromQuery />
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            // The router takes over clicks on in-page links and only scrolls:
+            // move keyboard focus to the content as a skip link must (WCAG 2.4.1).
+            <a class="skip-link" href="#main" on:click=|ev| {
+                ev.prevent_default();
+                let main = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id("main"))
+                    .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+                if let Some(main) = main {
+                    let _ = main.focus();
+                }
+            }>"Skip to content"</a>
             <Header />
             <RegistryNotice />
             <main id="main" tabindex="-1">

@@ -71,7 +71,11 @@ export async function newPage(stack, options = {}) {
   const page = await context.newPage();
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console error: ${m.text()}`); });
+  // Each console error with the address it is about, so that a test can
+  // allow the registry's expected 404s without hiding one for the app's own
+  // files; and any failed response from the app's own origin is a problem.
+  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console error: ${m.text()} @ ${m.location()?.url ?? ''}`); });
+  page.on('response', (r) => { if (r.status() >= 400 && r.url().startsWith(stack.app + '/')) page.problems.push(`app response ${r.status()}: ${r.url()}`); });
   page.on('dialog', async (d) => { page.problems.push(`dialog: ${d.message()}`); await d.dismiss(); });
   page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') page.problems.push(`worker console error: ${m.text()}`); }));
   return page;

@@ -139,7 +139,7 @@ test('every outcome is shown truthfully: banner, panel, history and badge', asyn
     assert.equal(badge.color === 'brightgreen', c.verdict === 'verified', `${label}: badge colour`);
   }
   // The registry's 404 for a version without attestations is how "none" is learned.
-  assert.deepEqual(page.problems.filter((p) => !p.includes('status of 404')), []);
+  assert.deepEqual(page.problems.filter((p) => !p.includes(`404 (Not Found) @ ${stack.registry}/synthetic/-/npm/v1/attestations/`)), []);
 });
 
 // On a version that is not the latest, the embed section offers that
@@ -212,4 +212,22 @@ test('a Rekor v2 bundle verifies in the page and shows its checkpoint and timest
   const checklists = await page.locator('ol.checklist').allInnerTexts();
   assert.ok(checklists.some((text) => /RFC 3161|timestamp/i.test(text) && /checkpoint/i.test(text)), checklists.join('\n---\n'));
   assert.deepEqual(page.problems, []);
+});
+
+// The app verifies with what its server announces; when that cannot be
+// used, it says so and verifies nothing (never silently against npm's root).
+test('an unusable trust configuration is reported, and nothing is verified', async () => {
+  for (const [i, [status, body, says]] of [
+    [200, '{"trustedRoot": 42, "keys": []}', /configured trust material is unusable/],
+    [200, 'not json', /trust configuration is not usable/],
+    [500, 'oops', /trust configuration could not be loaded/],
+  ].entries()) {
+    const page = await newPage(stack);
+    await page.route('**/trust.json', (route) => route.fulfill({ status, contentType: 'application/json', body }));
+    await page.goto(`${stack.app}/package/@acme/gitlab-widget`);
+    await page.getByText(says).first().waitFor({ timeout: 20000 });
+    assert.equal(await page.locator('[data-verdict="verified"]').count(), 0);
+    await screenshot(page, `trust-unusable-${i}`);
+    assert.deepEqual(page.problems.filter((p) => !p.includes('/trust.json')), []);
+  }
 });

@@ -359,3 +359,75 @@ fn metrics_are_served() {
     }
     assert!(text.contains("npm_provenance_http_request_duration_seconds_bucket"));
 }
+
+/// One raw HTTP/1.1 request with the path exactly as written (clients
+/// normalise `..` away before sending): the status and the body.
+fn raw_get(port: u16, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    let status = reply.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let body = reply
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Static files come only from the build directory: every spelling of a path
+/// out of it (`..`, encoded dots and slashes, backslashes, absolute paths) is
+/// refused or answered with the app shell for a page path, and never with the
+/// file beside the build.
+#[test]
+fn static_paths_never_leave_the_build_directory() {
+    let root = std::env::temp_dir().join(format!("np-traversal-{}", std::process::id()));
+    let dist = root.join("dist");
+    std::fs::create_dir_all(dist.join("assets")).unwrap();
+    std::fs::write(dist.join("index.html"), "<html><head></head><body>shell</body></html>").unwrap();
+    std::fs::write(dist.join("assets/app.css"), "body{}").unwrap();
+    std::fs::write(root.join("secret.txt"), "the secret").unwrap();
+    std::fs::write(root.join("secret"), "the secret").unwrap();
+    let dist_arg = dist.to_str().unwrap().to_string();
+    let server = Server::start("https://registry.example", &["--dist", &dist_arg]);
+    let port = server.port();
+    // A file inside the build is served, so a refusal below is not an outage.
+    assert_eq!(raw_get(port, "/assets/app.css"), (200, "body{}".to_string()));
+    let absolute = root.join("secret.txt").display().to_string();
+    // (path, status): a file path is 404; a page path (no extension) is the
+    // app's shell, whose router shows its not-found page.
+    let cases: &[(&str, u16)] = &[
+        ("/../secret.txt", 404),
+        ("/assets/../../secret.txt", 404),
+        ("/%2e%2e/secret.txt", 404),
+        ("/assets/%2e%2e/%2e%2e/secret.txt", 404),
+        ("/..%2fsecret.txt", 404),
+        ("/assets/..%2f..%2fsecret.txt", 404),
+        ("/..%5csecret.txt", 404),
+        ("/%2fsecret.txt", 404),
+        (&absolute, 404),
+        ("/../secret", 200),
+        ("/%2e%2e/secret", 200),
+        ("/..%2fsecret", 404),
+    ];
+    for &(path, want) in cases {
+        let (status, body) = raw_get(port, path);
+        assert!(
+            !body.contains("the secret"),
+            "{path}: served the file outside the build"
+        );
+        assert_eq!(status, want, "{path}: {body:.80}");
+        if status == 200 {
+            assert!(body.ends_with("<body>shell</body></html>"), "{path}: {body}");
+        }
+    }
+    // `//` + an absolute path is redirected to the same path on this origin.
+    let (status, _) = raw_get(port, &format!("/{absolute}"));
+    assert_eq!(status, 308);
+    drop(server);
+    std::fs::remove_dir_all(&root).unwrap();
+}

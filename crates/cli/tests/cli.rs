@@ -516,3 +516,132 @@ fn a_real_version_document_adds_npms_registry_signature() {
         text(&other.stderr)
     );
 }
+
+/// `--key`: a keyed bundle (the registry's publish attestation) verifies with
+/// the key that signed it, and with no other: a key given on the command line
+/// is the only signer accepted, whatever key the bundle's hint names.
+#[test]
+fn a_keyed_bundle_verifies_with_its_key_and_fails_with_another() {
+    let f = Files::new("key");
+    let kit = Sigstore::new();
+    let publish = kit.keyed_bundle(
+        &kit::publish_statement("widget", "1.0.0", &f.sha512),
+        &Faults::default(),
+    );
+    f.write("publish.json", &publish);
+    f.write("registry.pem", &kit.registry_public_key_pem());
+    f.write("other.pem", &kit.other_public_key_pem());
+    let (bundle, root) = (f.path("publish.json"), f.path("trusted_root.json"));
+    let digest = format!("sha512:{}", f.sha512);
+    let with_key = |key: &str| {
+        let key = f.path(key);
+        run(
+            &[
+                "verify",
+                "--bundle",
+                &bundle,
+                "--digest",
+                &digest,
+                "--trusted-root",
+                &root,
+                "--key",
+                &key,
+            ],
+            None,
+        )
+    };
+    let ok = with_key("registry.pem");
+    assert_eq!(ok.status.code(), Some(0), "{}{}", text(&ok.stdout), text(&ok.stderr));
+    let stdout = text(&ok.stdout);
+    assert!(stdout.starts_with("VERIFIED:"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "✓ Signature: The DSSE signature over the payload type and payload (PAE) verifies with the given key."
+        ),
+        "{stdout}"
+    );
+    let other = with_key("other.pem");
+    assert_eq!(
+        other.status.code(),
+        Some(1),
+        "{}{}",
+        text(&other.stdout),
+        text(&other.stderr)
+    );
+    let stdout = text(&other.stdout);
+    assert!(stdout.starts_with("FAILED:"), "{stdout}");
+    assert!(
+        stdout.contains("✗ Signature: The DSSE signature does not verify with the given key"),
+        "{stdout}"
+    );
+}
+
+/// `--expect-workflow`: provenance built by another workflow of the same
+/// repository (say, a manual one anyone with write access can run) is
+/// rejected, and the message names both build files.
+#[test]
+fn another_workflow_than_expected_exits_1_and_names_it() {
+    let f = Files::new("workflow");
+    let out = f.attestations("good.json", &["--expect-workflow", ".github/workflows/other.yml"]);
+    assert_eq!(out.status.code(), Some(1), "{}{}", text(&out.stdout), text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("FAILED:"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "✗ Expected identity: Not the expected signer: build file .github/workflows/other.yml was expected, \
+             the certificate names .github/workflows/release.yml."
+        ),
+        "{stdout}"
+    );
+    // The right workflow verifies.
+    let right = f.attestations("good.json", &["--expect-workflow", ".github/workflows/release.yml"]);
+    assert_eq!(right.status.code(), Some(0), "{}", text(&right.stdout));
+}
+
+/// `--certificate-identity`: a bundle signed by another identity than the
+/// one named is rejected, for one bundle and for a package's attestations,
+/// and the message names the identity expected and the one found.
+#[test]
+fn another_certificate_identity_than_expected_exits_1_and_names_it() {
+    let f = Files::new("identity");
+    let expected = "https://github.com/acme/widget/.github/workflows/other.yml@refs/heads/main";
+    let says = format!(
+        "✗ Expected identity: Not the expected signer: identity {expected} was expected, the certificate names \
+         https://github.com/acme/widget/.github/workflows/release.yml@refs/heads/main."
+    );
+    let identity = [
+        "--certificate-identity",
+        expected,
+        "--certificate-oidc-issuer",
+        "https://token.actions.githubusercontent.com",
+    ];
+    let (bundle, root) = (f.path("provenance.json"), f.path("trusted_root.json"));
+    let digest = format!("sha512:{}", f.sha512);
+    let mut args = vec![
+        "verify",
+        "--bundle",
+        &bundle,
+        "--digest",
+        &digest,
+        "--trusted-root",
+        &root,
+    ];
+    args.extend(identity);
+    let single = run(&args, None);
+    assert_eq!(
+        single.status.code(),
+        Some(1),
+        "{}{}",
+        text(&single.stdout),
+        text(&single.stderr)
+    );
+    assert!(text(&single.stdout).contains(&says), "{}", text(&single.stdout));
+
+    let attestations = f.attestations("good.json", &identity);
+    assert_eq!(attestations.status.code(), Some(1), "{}", text(&attestations.stdout));
+    assert!(
+        text(&attestations.stdout).contains(&says),
+        "{}",
+        text(&attestations.stdout)
+    );
+}

@@ -56,6 +56,28 @@ pub enum CheckId {
 }
 
 impl CheckId {
+    /// Every check, in declaration order. (The failure-path tests keep a
+    /// table over this list: a check added here needs a case that fails it.)
+    pub const ALL: [CheckId; 17] = [
+        CheckId::Attestations,
+        CheckId::RegistryAttestation,
+        CheckId::RegistrySignature,
+        CheckId::BundleFormat,
+        CheckId::RegistryKey,
+        CheckId::LogTimestamp,
+        CheckId::CertificateChain,
+        CheckId::CertificateSct,
+        CheckId::TransparencyLog,
+        CheckId::Signature,
+        CheckId::LogEntryMatch,
+        CheckId::KeyValidity,
+        CheckId::Statement,
+        CheckId::Subject,
+        CheckId::PublishPredicate,
+        CheckId::IdentityConsistency,
+        CheckId::ExpectedIdentity,
+    ];
+
     /// A short title for lists.
     pub fn title(self) -> &'static str {
         match self {

@@ -316,7 +316,7 @@ fn certificate_chain_untrusted_ca_or_expired_at_log_time() {
         &c.verify(&c.provenance_bundle(&expired), &c.publish_bundle(&Faults::default())),
         AttestationKind::Provenance,
         CheckId::CertificateChain,
-        "CertExpired",
+        "The certificate had expired at the signed time: the log integrated the entry at",
     );
 }
 

@@ -438,8 +438,10 @@ fn email_identity_bundles_are_valid_sigstore_but_not_npm_publish_attestations() 
     assert_eq!(count, 9);
 }
 
-/// One negative fixture: verifying it must fail at this check of this attestation.
-fn negative_attestations(file: &str, spec: &str, kind: AttestationKind, check: CheckId) {
+/// One negative fixture: verifying it must fail at this check of this
+/// attestation (the first failure). Returns the report for what else the
+/// case asserts.
+fn negative_attestations(file: &str, spec: &str, kind: AttestationKind, check: CheckId) -> Report {
     let dir = npm_provenance_fixtures::dir();
     let (name, version) = npm_provenance_core::package::split_spec(spec).unwrap();
     let k = fx::known(name, version).unwrap();
@@ -456,13 +458,14 @@ fn negative_attestations(file: &str, spec: &str, kind: AttestationKind, check: C
         "{file}: {}",
         report.summary
     );
+    report
 }
 
 macro_rules! negative {
     ($test:ident, $file:literal, $spec:literal, $kind:ident, $check:ident) => {
         #[test]
         fn $test() {
-            negative_attestations($file, $spec, AttestationKind::$kind, CheckId::$check);
+            let _ = negative_attestations($file, $spec, AttestationKind::$kind, CheckId::$check);
         }
     };
 }
@@ -503,14 +506,36 @@ negative!(
     Publish,
     Signature
 );
-// The provenance signature was altered too; it comes first in the file.
-negative!(
-    pacote_no_keyid,
-    "negative/npm/pacote/no-keyid-attestations.json",
-    "sigstore@0.4.0",
-    Provenance,
-    Signature
-);
+/// pacote's "no key id" case: the publish attestation's DSSE signature names
+/// no key id (its bundle's hint still names npm's key). The provenance
+/// signature was altered too, and it comes first in the file; the publish
+/// attestation is verified on its own and fails on its own path, at the
+/// registry key, for the missing key id (not for a signature it never reaches).
+#[test]
+fn pacote_no_keyid() {
+    let report = negative_attestations(
+        "negative/npm/pacote/no-keyid-attestations.json",
+        "sigstore@0.4.0",
+        AttestationKind::Provenance,
+        CheckId::Signature,
+    );
+    let publish = report.publish_attestation().expect("a publish attestation");
+    assert_eq!(publish.verdict, Verdict::Failed);
+    let failed: Vec<_> = publish
+        .checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Failed)
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert_eq!(failed[0].id, CheckId::RegistryKey, "{}", failed[0].detail);
+    assert!(
+        failed[0]
+            .detail
+            .contains("The signature names no key id, so no registry key can be chosen for it."),
+        "{}",
+        failed[0].detail
+    );
+}
 
 // slsa-verifier: tampered copies of @laurentsimon/provenance-npm-test@1.0.0, 1.0.3, 1.0.5 and sigstore@2.3.1.
 negative!(

@@ -186,6 +186,25 @@ pub struct Faults {
     pub timestamp_by_other_key: bool,
     /// The RFC 3161 timestamp covers another signature.
     pub timestamp_for_other_signature: bool,
+    /// The certificate's validity begins after the log integrated the entry
+    /// (not yet valid at the signed time).
+    pub certificate_not_yet_valid: bool,
+    /// For keyed bundles: the DSSE signature names no key id (the bundle's
+    /// key hint still names the registry key).
+    pub keyed_no_key_id: bool,
+    /// The DSSE payload type is `application/json` instead of in-toto's; the
+    /// signature (over the PAE) and the log entry cover it as signed.
+    pub other_payload_type: bool,
+    /// The log entry's `kindVersion` names the other kind than its body:
+    /// `hashedrekord 0.0.1` over a Rekor v1 `dsse` body, `dsse 0.0.1` over a
+    /// Rekor v2 `hashedrekord` body. (`kindVersion` is outside what the log signs.)
+    pub entry_kind_mismatch: bool,
+    /// The log entry carries neither its inclusion promise (signed entry
+    /// timestamp) nor its inclusion proof.
+    pub no_inclusion_evidence: bool,
+    /// A v0.3 bundle (keyless) carries its certificate as an
+    /// `x509CertificateChain` (leaf and CA), which only v0.1/v0.2 may.
+    pub chain_in_v03: bool,
 }
 
 /// Which log a bundle's entry is in.
@@ -215,7 +234,9 @@ pub enum ChainShape {
     UnlistedIntermediate,
 }
 
-/// The form of a bundle (none of it a fault: every shape verifies).
+/// The form of a bundle (none of it a fault: every shape verifies as a plain
+/// Sigstore bundle, within the limits the core sets on the `extra_*` counts;
+/// npm attestations carry one log entry).
 #[derive(Debug, Clone, Default)]
 pub struct Shape {
     pub log: LogShape,
@@ -225,6 +246,9 @@ pub struct Shape {
     /// Forged signature lines put in front of the checkpoint's own, each with
     /// the log key's hint (an attacker's way to buy signature checks).
     pub extra_checkpoint_lines: usize,
+    /// Copies of the bundle's log entry after it (npm's bundles carry one;
+    /// the core bounds the count by `MAX_TLOG_ENTRIES`).
+    pub extra_tlog_entries: usize,
 }
 
 /// The test instance: keys, CA certificate, and what it signs.
@@ -339,6 +363,18 @@ impl Sigstore {
             .to_string()
     }
 
+    /// The registry key's public key as PEM (`-----BEGIN PUBLIC KEY-----`), as
+    /// `verify --key` reads it.
+    pub fn registry_public_key_pem(&self) -> String {
+        pem("PUBLIC KEY", &p256_spki(&self.registry_key))
+    }
+
+    /// The public key (PEM) of the key `Faults::signature_by_other_key` signs
+    /// with: not the registry's, nor any this instance trusts.
+    pub fn other_public_key_pem(&self) -> String {
+        pem("PUBLIC KEY", &p256_spki(&self.other_key))
+    }
+
     /// A `dist.signatures` entry over `name@version:integrity`.
     pub fn registry_signature(&self, name: &str, version: &str, integrity: &str) -> Value {
         json!({ "keyid": self.registry_key_id(), "sig": b64(sign_p256(&self.registry_key, format!("{name}@{version}:{integrity}").as_bytes())) })
@@ -391,6 +427,8 @@ impl Sigstore {
         };
         let (not_before, not_after) = if faults.certificate_expired {
             (time - 1200, time - 600)
+        } else if faults.certificate_not_yet_valid {
+            (time + 600, time + 1200)
         } else {
             (time - 60, time + 540)
         };
@@ -505,7 +543,8 @@ impl Sigstore {
             INTEGRATED_TIME
         };
         let cert = self.leaf_certificate(identity, faults, time, shape.chain);
-        let pae = pae(INTOTO, payload);
+        let payload_type = payload_type(faults);
+        let pae = pae(payload_type, payload);
         let signer = if faults.signature_by_other_key {
             &self.other_key
         } else {
@@ -517,6 +556,10 @@ impl Sigstore {
             LogShape::RekorV2 => self.log_entry_v2(&pae, &sig, &cert, faults, shape),
         };
         let (media_type, certificate) = match shape.chain {
+            _ if faults.chain_in_v03 => (
+                "application/vnd.dev.sigstore.bundle.v0.3+json",
+                json!({ "x509CertificateChain": { "certificates": [{ "rawBytes": b64(&cert) }, { "rawBytes": b64(&self.ca_cert) }] } }),
+            ),
             ChainShape::Certificate => (
                 "application/vnd.dev.sigstore.bundle.v0.3+json",
                 json!({ "certificate": { "rawBytes": b64(&cert) } }),
@@ -535,7 +578,7 @@ impl Sigstore {
             ),
         };
         let mut material = certificate;
-        material["tlogEntries"] = json!([entry]);
+        material["tlogEntries"] = tlog_entries(entry, shape);
         if shape.rfc3161 || shape.log == LogShape::RekorV2 {
             material["timestampVerificationData"] = self.timestamps(&sig, time, faults);
         }
@@ -544,7 +587,7 @@ impl Sigstore {
             "verificationMaterial": material,
             "dsseEnvelope": {
                 "payload": b64(payload),
-                "payloadType": INTOTO,
+                "payloadType": payload_type,
                 "signatures": [{ "sig": b64(&sig), "keyid": faults.keyless_key_id.clone().unwrap_or_default() }]
             }
         })
@@ -576,7 +619,8 @@ impl Sigstore {
         } else {
             INTEGRATED_TIME
         };
-        let pae = pae(INTOTO, payload);
+        let payload_type = payload_type(faults);
+        let pae = pae(payload_type, payload);
         let signer = if faults.signature_by_other_key {
             &self.other_key
         } else {
@@ -591,10 +635,11 @@ impl Sigstore {
         } else {
             key_id.clone()
         };
+        let signature_key_id = if faults.keyed_no_key_id { String::new() } else { key_id };
         json!({
             "mediaType": "application/vnd.dev.sigstore.bundle+json;version=0.2",
-            "verificationMaterial": { "publicKey": { "hint": hint }, "tlogEntries": [entry] },
-            "dsseEnvelope": { "payload": b64(payload), "payloadType": INTOTO, "signatures": [{ "sig": b64(&sig), "keyid": key_id }] }
+            "verificationMaterial": { "publicKey": { "hint": hint }, "tlogEntries": tlog_entries(entry, shape) },
+            "dsseEnvelope": { "payload": b64(payload), "payloadType": payload_type, "signatures": [{ "sig": b64(&sig), "keyid": signature_key_id }] }
         })
         .to_string()
     }
@@ -660,15 +705,22 @@ impl Sigstore {
             forged_lines(&log_id[..4], shape.extra_checkpoint_lines),
             b64(&signed)
         );
-        json!({
+        let kind_version = if faults.entry_kind_mismatch {
+            json!({ "kind": "hashedrekord", "version": "0.0.1" })
+        } else {
+            json!({ "kind": "dsse", "version": "0.0.1" })
+        };
+        let mut entry = json!({
             "logIndex": log_index.to_string(),
             "logId": { "keyId": b64(&log_id) },
-            "kindVersion": { "kind": "dsse", "version": "0.0.1" },
+            "kindVersion": kind_version,
             "integratedTime": time.to_string(),
             "inclusionPromise": { "signedEntryTimestamp": b64(&set) },
             "inclusionProof": { "logIndex": "0", "rootHash": b64(root), "treeSize": "2", "hashes": [b64(sibling)], "checkpoint": { "envelope": checkpoint } },
             "canonicalizedBody": b64(&body)
-        })
+        });
+        without_inclusion_evidence(&mut entry, faults);
+        entry
     }
 
     /// A Rekor v2 `hashedrekord` 0.0.2 entry for a DSSE envelope (the log
@@ -716,13 +768,44 @@ impl Sigstore {
             b64(&signed),
             b64(&witnessed)
         );
-        json!({
+        let kind_version = if faults.entry_kind_mismatch {
+            json!({ "kind": "dsse", "version": "0.0.1" })
+        } else {
+            json!({ "kind": "hashedrekord", "version": "0.0.2" })
+        };
+        let mut entry = json!({
             "logIndex": "0",
             "logId": { "keyId": b64(&log_id) },
-            "kindVersion": { "kind": "hashedrekord", "version": "0.0.2" },
+            "kindVersion": kind_version,
             "inclusionProof": { "logIndex": "0", "rootHash": b64(root), "treeSize": "2", "hashes": [b64(sibling)], "checkpoint": { "envelope": checkpoint } },
             "canonicalizedBody": b64(&body)
-        })
+        });
+        without_inclusion_evidence(&mut entry, faults);
+        entry
+    }
+}
+
+/// The DSSE payload type a bundle is signed with.
+fn payload_type(faults: &Faults) -> &'static str {
+    if faults.other_payload_type {
+        "application/json"
+    } else {
+        INTOTO
+    }
+}
+
+/// A bundle's `tlogEntries`: the entry, and as many copies as the shape asks.
+fn tlog_entries(entry: Value, shape: &Shape) -> Value {
+    Value::Array(vec![entry; 1 + shape.extra_tlog_entries])
+}
+
+/// Removes the entry's inclusion promise and proof when the faults ask it.
+fn without_inclusion_evidence(entry: &mut Value, faults: &Faults) {
+    if faults.no_inclusion_evidence
+        && let Some(entry) = entry.as_object_mut()
+    {
+        entry.remove("inclusionPromise");
+        entry.remove("inclusionProof");
     }
 }
 

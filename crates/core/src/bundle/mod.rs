@@ -311,7 +311,8 @@ fn run_library(
     };
     let (failed, sentence) = match sigstore::verify(parsed, key, artifact, ctx.trust) {
         Ok(result) => return Some(result),
-        Err(error) => sigstore::check_of(&error, parsed.is_keyless(), parsed.signature_not_base64),
+        Err(error) => sigstore::validity_failure(parsed, &error)
+            .unwrap_or_else(|| sigstore::check_of(&error, parsed.is_keyless(), parsed.signature_not_base64)),
     };
     if steps.contains(&failed) {
         let evidence = sigstore::evidence(parsed, ctx.trust, None);

@@ -225,6 +225,45 @@ pub fn check_of(error: &SigstoreError, keyless: bool, signature_not_base64: bool
     (check, format!("{lead}: {detail}."))
 }
 
+/// Why a chain the library calls invalid is invalid, when the reason is the
+/// certificate's validity period: the library reports the chain builder's
+/// error as text, and "does not chain" would send a reader looking for the
+/// wrong fault. Compared with the log's integrated time, which the library
+/// had already accepted as a verified time before it built the chain
+/// (sigstore-verify's step 0); `None` when that time is inside the period
+/// or absent (a Rekor v2 entry's time is its RFC 3161 timestamp's).
+pub fn validity_failure(parsed: &ParsedBundle, error: &SigstoreError) -> Option<(CheckId, String)> {
+    if !matches!(error, SigstoreError::Certificate(CertificateError::ChainInvalid(_))) {
+        return None;
+    }
+    let cert = parsed.bundle.signing_certificate()?;
+    let info = sigstore_crypto::parse_certificate_info(cert).ok()?;
+    let at = parsed
+        .bundle
+        .verification_material
+        .tlog_entries
+        .first()?
+        .integrated_time?
+        .as_second();
+    let (from, until) = (info.not_before.as_second(), info.not_after.as_second());
+    let lead = if at < from {
+        "The certificate was not valid yet at the signed time"
+    } else if at > until {
+        "The certificate had expired at the signed time"
+    } else {
+        return None;
+    };
+    Some((
+        CheckId::CertificateChain,
+        format!(
+            "{lead}: the log integrated the entry at {}, the certificate is valid from {} to {}.",
+            format_rfc3339(at),
+            format_rfc3339(from),
+            format_rfc3339(until)
+        ),
+    ))
+}
+
 /// What the log and the timestamp authorities proved, for the report.
 pub struct Evidence {
     pub tlog: Option<TlogEntryInfo>,

@@ -23,3 +23,8 @@ console.log(`BENCH distinct_lookups_per_s ${(count / seconds).toFixed(0)}`);
 console.log(`BENCH distinct_lookups_failed ${failed}`);
 console.log(`BENCH rss_before_kb ${before}`);
 console.log(`BENCH rss_after_kb ${rss()}`);
+// A lookup that failed measured nothing: the run is not a result.
+if (failed > 0) {
+  console.error(`${failed} of ${count} lookups failed`);
+  process.exit(1);
+}

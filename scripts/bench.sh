@@ -87,6 +87,20 @@ wrk_run badge "$APP/badge/npm/sigstore.svg"
 wrk_run api "$APP/api/verify/sigstore/2.3.1"
 SERVER_URL=$SYNTHETIC SERVER_PID=$SYNTHETIC_PID COUNT=10000 node bench/load.mjs >"$OUT/load.log" 2>&1
 collect load <"$OUT/load.log"
+
+log "badge server: 400 distinct versions of a 43 MB package, 40 at a time"
+# Half exist, half do not: each costs one version document, never the whole
+# package document (issue 18); peak memory and bytes from the registry.
+start "$OUT/server-big.log" target/release/npm-provenance serve --registry "$REGISTRY/big" --port 0
+BIG=$URL
+BIG_PID=$PID
+bytes_before=$(curl -sf "$REGISTRY/-/test/bytes")
+for i in $(seq 0 199); do
+  echo "$BIG/badge/npm/big-package/1.$((i / 100)).$((i % 100)).json"
+  echo "$BIG/badge/npm/big-package/9.9.$i.json"
+done | xargs -P 40 -n 1 curl -s -o /dev/null
+R["big.peak_rss_mb"]=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$BIG_PID/status")
+R["big.registry_kb"]=$((($(curl -sf "$REGISTRY/-/test/bytes") - bytes_before) / 1024))
 : "$APP_PID"
 
 size() { stat -c %s "$1"; }
@@ -105,10 +119,10 @@ done
 ratio() { python3 -c "a,b=float('$1'),float('$2');print('%.2f' % (a/b))" 2>/dev/null || echo "?"; }
 summary() {
 echo
-echo "Verification, medians (ms)      native   wasm core   app worker   sigstore-js   wasm/native   sigstore-js/wasm   sigstore-js/worker"
+echo "Verification, medians (ms)      native   wasm core   app worker   sigstore-js   wasm/native   sigstore-js/wasm   sigstore-js/worker   worker fresh"
 for name in provenance_bundle publish_bundle package_version; do
   n=${R[native.$name]}; w=${R[wasm.$name]:-?}; k=${R[worker.$name]:-?}; s=${R[sjs.$name]:-?}
-  printf '  %-28s %8s %11s %12s %13s %13s %18s %20s\n' "$name" "$n" "$w" "$k" "$s" "$(ratio "$w" "$n")" "$(ratio "$s" "$w")" "$(ratio "$s" "$k")"
+  printf '  %-28s %8s %11s %12s %13s %13s %18s %20s %14s\n' "$name" "$n" "$w" "$k" "$s" "$(ratio "$w" "$n")" "$(ratio "$s" "$w")" "$(ratio "$s" "$k")" "${R[worker.${name}_fresh]:-?}"
 done
 echo
 echo "The app (Chromium, local registry)"
@@ -132,7 +146,51 @@ printf '  %-46s %10s req/s, p99 %s\n' "cached badge /badge/npm/sigstore.svg" "${
 printf '  %-46s %10s req/s, p99 %s\n' "cached report /api/verify/sigstore/2.3.1" "${R[load.api_rps]:-?}" "${R[load.api_p99]:-?}"
 printf '  %-46s %10s lookups/s (%s failed)\n' "10,000 distinct lookups (uncached)" "${R[load.distinct_lookups_per_s]:-?}" "${R[load.distinct_lookups_failed]:-?}"
 printf '  %-46s %s kB -> %s kB\n' "server resident memory before -> after" "${R[load.rss_before_kb]:-?}" "${R[load.rss_after_kb]:-?}"
+printf '  %-46s peak %s MB, %s kB from the registry\n' "400 distinct versions of a 43 MB package" "${R[big.peak_rss_mb]:-?}" "${R[big.registry_kb]:-?}"
 echo
 }
+# The same figures as Markdown, with when and where they were measured: the
+# README's performance section is this file (bench/results.md), replaced
+# between its markers, so every figure there comes from one run.
+summary_md() {
+cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+echo "Measured by \`make bench\` on $(date -u +%Y-%m-%d): $(nproc) cores ($cpu), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(rustc --version | cut -d' ' -f1-2), $(chromium --version 2>/dev/null | head -1), Node $(node --version), sigstore-js $(node -p "require('./bench/node_modules/@sigstore/verify/package.json').version" 2>/dev/null | sed 's/^/(@sigstore\/verify) /')."
+echo
+echo "| median time to verify (ms) | native | core as wasm (Chromium) | the app's worker, warm | the app's worker, fresh | sigstore-js (Node) |"
+echo "|---|---|---|---|---|---|"
+for name in provenance_bundle publish_bundle package_version; do
+  label=${name//_/ }
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "${R[native.$name]}" "${R[wasm.$name]:-?}" "${R[worker.$name]:-?}" "${R[worker.${name}_fresh]:-?}" "${R[sjs.$name]:-?}"
+done
+echo
+echo "Every column but \"fresh\" is measured after 2 s of warm-up on all cases. \"Fresh\" is a new worker per sample: no key imported before, an engine that has not optimised the code, as for the first package a page verifies."
+echo "Ratios: wasm/native $(ratio "${R[wasm.package_version]:-0}" "${R[native.package_version]}") for a package version; sigstore-js/worker $(ratio "${R[sjs.provenance_bundle]:-0}" "${R[worker.provenance_bundle]:-1}") for a provenance bundle, $(ratio "${R[sjs.package_version]:-0}" "${R[worker.package_version]:-1}") for a package version."
+echo
+echo "| the app (Chromium, local registry) | |"
+echo "|---|---|"
+echo "| navigation to the verified panel, median of 10 loads | ${R[app.panel_ms_median]:-?} ms (first: ${R[app.panel_ms_first]:-?} ms) |"
+echo "| 100-version history, all verified | ${R[app.history100_ms]:-?} ms |"
+echo "| longest main-thread task meanwhile | ${R[app.longest_task_ms]:-?} ms (0 = none over 50 ms) |"
+echo "| scrolling 1200x900 down the history: longest frame gap | ${R[app.scroll_frame_gap_ms]:-?} ms |"
+echo
+echo "| download (release build) | raw bytes | gzip -9 | brotli (as served) |"
+echo "|---|---|---|---|"
+for pair in "page wasm:$main_wasm" "page JS:$main_js" "worker wasm:dist/worker_bg.wasm" "worker JS:dist/worker.js"; do
+  f=${pair#*:}
+  echo "| ${pair%%:*} | $(size "$f") | $(gz "$f") | $(size "$f.br" 2>/dev/null || echo -) |"
+done
+echo "| whole app (wasm + JS) | $total_raw | $total_gz | $total_br |"
+echo "| home page on the wire, Chromium (no verifier) | | | ${R[app.home_page_bytes]:-?} |"
+echo
+echo "| badge server (wrk -t2 -c32 -d10s, loopback) | |"
+echo "|---|---|"
+echo "| cached badge | ${R[load.badge_rps]:-?} req/s, p99 ${R[load.badge_p99]:-?} |"
+echo "| cached report (/api/verify) | ${R[load.api_rps]:-?} req/s, p99 ${R[load.api_p99]:-?} |"
+echo "| 10,000 distinct lookups, uncached | ${R[load.distinct_lookups_per_s]:-?} lookups/s (${R[load.distinct_lookups_failed]:-?} failed) |"
+echo "| server memory before -> after | ${R[load.rss_before_kb]:-?} kB -> ${R[load.rss_after_kb]:-?} kB |"
+echo "| 400 distinct versions of a 43 MB package, 40 at a time | peak ${R[big.peak_rss_mb]:-?} MB, ${R[big.registry_kb]:-?} kB from the registry |"
+}
 summary | tee "$OUT/summary.txt"
-echo "Logs: $OUT/"
+summary_md >bench/results.md
+python3 scripts/readme-figures.py --write
+echo "Logs: $OUT/   README figures: bench/results.md"

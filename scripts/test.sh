@@ -95,6 +95,7 @@ skipped() { # name why
   printf '  skip  %-46s %8s  %s\n' "$1" "" "$2"
 }
 
+check "README figures are bench/results.md" python3 scripts/readme-figures.py --check
 check "cargo fmt --check" cargo fmt --all --check
 check "clippy (host)" cargo clippy --workspace --all-targets --locked -- -D warnings
 check "clippy (wasm32)" wasm_env cargo clippy --locked --target wasm32-unknown-unknown \

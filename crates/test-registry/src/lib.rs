@@ -471,16 +471,22 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
     }
     let (name, version) = split_package_path(&rest);
     // `/synthetic/load-<n>`: any number of distinct packages, for load tests.
+    // Its version documents too (`/load-<n>/latest`, `/load-<n>/1.0.0`), as
+    // the badge server asks for those.
     if scenario == "synthetic"
-        && version.is_none()
         && let Some(n) = name
             .strip_prefix("load-")
             .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
     {
-        return served(
-            StatusCode::OK,
-            synthetic::load_packument(n).to_string().replace("{base}", &base),
-        );
+        let packument = synthetic::load_packument(n);
+        let document = match &version {
+            None => Some(packument),
+            Some(v) => version_document(&packument, v),
+        };
+        return match document {
+            Some(d) => served(StatusCode::OK, d.to_string().replace("{base}", &base)),
+            None => served(StatusCode::NOT_FOUND, r#"{"error":"Not found"}"#.into()),
+        };
     }
     let packument = match scenario {
         "renamed" => packuments.get("sigstore"),

@@ -53,8 +53,10 @@ test('the home page downloads at most 350 kB and fetches the verifier on typing'
   // Chromium accepts brotli, and the build has it (scripts/precompress.mjs).
   const wasm = Object.keys(encodings).find((p) => p.endsWith('_bg.wasm'));
   assert.equal(encodings[wasm], 'br', JSON.stringify(encodings));
+  // Listen before typing: the first key may already start the fetch.
+  const verifier = page.waitForRequest((r) => r.url().endsWith('/worker_bg.wasm'), { timeout: 10000 });
   await page.getByRole('searchbox').first().pressSequentially('sig');
-  await page.waitForRequest((r) => r.url().endsWith('/worker_bg.wasm'), { timeout: 10000 });
+  await verifier;
   assertNoProblems(page);
 });
 

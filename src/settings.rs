@@ -127,18 +127,7 @@ pub fn same_origin_path(path: &str) -> String {
     format!("/{}", path.trim_start_matches(['/', '\\']))
 }
 
-/// Percent-encodes a query parameter value.
-pub fn encode_query(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub use npm_provenance_core::percent::encode_query_value as encode_query;
 
 #[cfg(test)]
 mod tests {

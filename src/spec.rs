@@ -3,7 +3,7 @@
 //! package paths.
 
 use npm_provenance_core::package::{split_spec, validate_name, validate_version};
-use npm_provenance_core::text::percent_decode_lossy;
+use npm_provenance_core::percent::decode_lossy as percent_decode_lossy;
 
 /// A package and, optionally, a version.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! (`npm-provenance serve`), with copyable Markdown, HTML and reStructuredText.
 
 use leptos::prelude::*;
+use npm_provenance_core::percent::encode_url_text;
 
 /// The origin the page was served from (where the badge server is).
 fn origin() -> String {
@@ -23,28 +24,6 @@ pub fn badge_urls(origin: &str, name: &str, version: Option<&str>) -> (String, S
             format!("{origin}/package/{name}/v/{v}"),
         ),
     }
-}
-
-/// A URL as text that no format reads as anything but the URL: characters
-/// that end or break a link (spaces, brackets, quotes, angle brackets,
-/// backslashes, newlines) percent-encoded.
-fn url_text(url: &str) -> String {
-    let mut out = String::with_capacity(url.len());
-    for c in url.chars() {
-        match c {
-            ' ' | '(' | ')' | '[' | ']' | '<' | '>' | '"' | '\'' | '`' | '\\' | '{' | '}' | '|' => {
-                out.push_str(&format!("%{:02X}", c as u32))
-            }
-            c if c.is_control() || c.is_whitespace() || !c.is_ascii() => {
-                let mut buf = [0u8; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
-                    out.push_str(&format!("%{b:02X}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Markdown link text: brackets and backslashes escaped, one line.
@@ -78,7 +57,7 @@ fn rst_text(text: &str) -> String {
 /// and every part is escaped for its format: people paste these into pages.
 pub fn snippets(name: &str, badge: &str, page: &str) -> [(&'static str, String); 3] {
     let alt = format!("npm provenance for {name}");
-    let (badge, page) = (url_text(badge), url_text(page));
+    let (badge, page) = (encode_url_text(badge), encode_url_text(page));
     [
         ("Markdown", format!("[![{}]({badge})]({page})", markdown_text(&alt))),
         (

@@ -44,6 +44,7 @@ pub mod identity;
 pub mod links;
 pub mod package;
 pub mod package_version;
+pub mod percent;
 pub mod predicate;
 pub mod registry_documents;
 pub mod registry_keys;

@@ -33,18 +33,7 @@ pub fn https_url(text: &str) -> Option<String> {
     (host_ok && port_ok && tail_ok).then(|| text.to_string())
 }
 
-/// Percent-encodes a path (keeping `/`) for use inside a URL.
-pub fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/' | b'@' | b'+' | b'=' | b',') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub use crate::percent::encode_path;
 
 /// `https://search.sigstore.dev/?logIndex=N`: the public-good log's search page.
 pub fn ledger_url(global_log_index: u64) -> String {

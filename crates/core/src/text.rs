@@ -25,43 +25,9 @@ pub fn visible(text: &str) -> String {
     out
 }
 
-/// Decodes `%xx` escapes (a scope's `%40`, a `%2f` in a pasted URL or a
-/// registry path); malformed escapes stay as they are, invalid UTF-8 becomes
-/// U+FFFD. For reading names leniently; the server's routes use a strict decoder.
-pub fn percent_decode_lossy(text: &str) -> String {
-    let hex = |b: &u8| (*b as char).to_digit(16);
-    let mut out = Vec::with_capacity(text.len());
-    let mut rest = text.as_bytes();
-    while let Some((&first, tail)) = rest.split_first() {
-        if first == b'%'
-            && let [hi, lo, after @ ..] = tail
-            && let (Some(hi), Some(lo)) = (hex(hi), hex(lo))
-        {
-            out.push((hi * 16 + lo) as u8);
-            rest = after;
-            continue;
-        }
-        out.push(first);
-        rest = tail;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{percent_decode_lossy, visible};
-
-    #[test]
-    fn decodes_escapes_and_keeps_malformed_ones() {
-        assert_eq!(percent_decode_lossy("%40scope%2Fname"), "@scope/name");
-        assert_eq!(percent_decode_lossy("%"), "%");
-        assert_eq!(percent_decode_lossy("%4"), "%4");
-        assert_eq!(percent_decode_lossy("x%41"), "xA");
-        assert_eq!(percent_decode_lossy("%zz"), "%zz");
-        assert_eq!(percent_decode_lossy("a%2fb"), "a/b");
-        assert_eq!(percent_decode_lossy("%é1"), "%é1");
-        assert_eq!(percent_decode_lossy("%ff"), "\u{fffd}");
-    }
+    use super::visible;
 
     #[test]
     fn escapes_controls_and_bidi() {

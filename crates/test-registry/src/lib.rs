@@ -316,7 +316,7 @@ const SCENARIOS: &[&str] = &[
 /// `name` and a version (or dist-tag) from a registry path: `/<name>`,
 /// `/<name>/<version>`, `/@scope%2fname/<version>`.
 fn split_package_path(path: &str) -> (String, Option<String>) {
-    let decoded = npm_provenance_core::text::percent_decode_lossy(path.trim_start_matches('/'));
+    let decoded = npm_provenance_core::percent::decode_lossy(path.trim_start_matches('/'));
     let parts: Vec<&str> = decoded.split('/').collect();
     match (decoded.starts_with('@'), parts.as_slice()) {
         (true, [scope, name, version]) => (format!("{scope}/{name}"), Some(version.to_string())),
@@ -444,7 +444,7 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         response(status, cors, body)
     };
     if let Some(spec) = rest.strip_prefix("/-/npm/v1/attestations/") {
-        let spec = npm_provenance_core::text::percent_decode_lossy(spec);
+        let spec = npm_provenance_core::percent::decode_lossy(spec);
         if scenario == "synthetic" && spec.starts_with("load-") {
             // Another package's real attestations: verification refuses the subject, and the
             // report holds the decoded statements as a real one would.

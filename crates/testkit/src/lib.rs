@@ -51,7 +51,7 @@ fn b64(bytes: impl AsRef<[u8]>) -> String {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    ::hex::encode(bytes)
 }
 
 fn p256_key(seed: u8) -> p256::ecdsa::SigningKey {

@@ -31,25 +31,7 @@ pub enum RouteError {
     Invalid(String),
 }
 
-/// Decodes `%xx`; fails on malformed escapes, NUL and non-UTF-8.
-pub fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            let hex = std::str::from_utf8(hex).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    let text = String::from_utf8(out).ok()?;
-    (!text.contains('\0')).then_some(text)
-}
+pub use npm_provenance_core::percent::decode_strict as percent_decode;
 
 /// Parses `name`, `@scope/name`, `name/version` or `@scope/name/version`.
 pub fn parse_package(rest: &str) -> Result<PackageQuery, RouteError> {

@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
         attestations: Some(&prepared),
         registry_signatures: &[],
         published_at: None,
+        lockfile_integrity: None,
     };
     let trust = TrustMaterial::public_good();
     check_report(&verify_package_version(&docs, &trust, &ExpectedIdentity::default()));

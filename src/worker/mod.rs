@@ -80,6 +80,7 @@ async fn answer(request: VerifyRequest) -> Report {
                 attestations: attestations.as_ref(),
                 registry_signatures: &signatures,
                 published_at,
+                lockfile_integrity: None,
             };
             verify_package_version(&docs, &trust, &expected)
         }

@@ -251,6 +251,7 @@ fn verify_attestations(args: &VerifyArgs, trust: &TrustMaterial) -> Result<Repor
         attestations: attestations.as_ref(),
         registry_signatures: dist.map(|d| d.signatures.as_slice()).unwrap_or_default(),
         published_at: from_packument.as_ref().and_then(|(_, at)| *at),
+        lockfile_integrity: None,
     };
     Ok(verify_package_version(&docs, trust, &expected_identity(args)))
 }

@@ -43,6 +43,7 @@ fn verify(s: &Scenario, trust: &TrustMaterial) -> Report {
         attestations: prepared.as_ref(),
         registry_signatures: &signatures,
         published_at: None,
+        lockfile_integrity: None,
     };
     verify_package_version(&docs, trust, &ExpectedIdentity::default())
 }

@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckId {
+    /// The integrity a lockfile recorded is the registry's `dist.integrity`:
+    /// what was installed is what the attestations are about.
+    LockfileIntegrity,
     /// The registry's attestations response: present, well formed, one of each kind.
     Attestations,
     /// Beside the provenance, the registry's own publish attestation (signed
@@ -58,7 +61,8 @@ pub enum CheckId {
 impl CheckId {
     /// Every check, in declaration order. (The failure-path tests keep a
     /// table over this list: a check added here needs a case that fails it.)
-    pub const ALL: [CheckId; 17] = [
+    pub const ALL: [CheckId; 18] = [
+        CheckId::LockfileIntegrity,
         CheckId::Attestations,
         CheckId::RegistryAttestation,
         CheckId::RegistrySignature,
@@ -81,6 +85,7 @@ impl CheckId {
     /// A short title for lists.
     pub fn title(self) -> &'static str {
         match self {
+            CheckId::LockfileIntegrity => "Lockfile integrity",
             CheckId::Attestations => "Attestations from the registry",
             CheckId::RegistryAttestation => "Registry's publish attestation",
             CheckId::RegistrySignature => "Registry signature (dist.signatures)",

@@ -86,6 +86,49 @@ pub struct Integrity {
     pub ignored: Vec<String>,
 }
 
+/// Compares the integrity a lockfile recorded with the registry's: for each
+/// algorithm both name, the lockfile's hashes must be among the registry's
+/// (a lockfile that pins other bytes than the registry serves installs
+/// something the attestations are not about). Strings that share no
+/// algorithm cannot be compared, and that is a failure, not a pass.
+pub fn compare_integrity(lockfile: &str, registry: &str) -> Result<String, String> {
+    fn hashes(sri: &str) -> Vec<(&str, &str)> {
+        sri.split_ascii_whitespace()
+            .take(MAX_INTEGRITY_HASHES)
+            .filter_map(|token| token.split('?').next()?.split_once('-'))
+            .filter(|(algorithm, digest)| !algorithm.is_empty() && !digest.is_empty())
+            .collect()
+    }
+    let (locked, served) = (hashes(lockfile), hashes(registry));
+    let mut shared: Vec<&str> = locked
+        .iter()
+        .map(|(a, _)| *a)
+        .filter(|a| served.iter().any(|(b, _)| b == a))
+        .collect();
+    shared.dedup();
+    if shared.is_empty() {
+        return Err(format!(
+            "The lockfile's integrity {} and the registry's {} name no algorithm in common, so they cannot be compared.",
+            truncate(lockfile, 60),
+            truncate(registry, 60)
+        ));
+    }
+    for (algorithm, digest) in &locked {
+        let known = served.iter().any(|(a, d)| a == algorithm && d == digest);
+        if shared.contains(algorithm) && !known {
+            return Err(format!(
+                "The lockfile records {algorithm}-{} but the registry's dist.integrity is {}: the lockfile pins other bytes than the registry serves.",
+                truncate(digest, 24),
+                truncate(registry, 100)
+            ));
+        }
+    }
+    Ok(format!(
+        "The lockfile's {} equals the registry's dist.integrity.",
+        shared.join(" and ")
+    ))
+}
+
 /// Most hashes read from an integrity string (npm writes one).
 const MAX_INTEGRITY_HASHES: usize = 16;
 
@@ -151,6 +194,26 @@ pub fn truncate(text: &str, max_chars: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn lockfile_integrity_is_compared_per_shared_algorithm() {
+        let a = "sha512-AAAA";
+        let b = "sha512-BBBB";
+        assert!(compare_integrity(a, a).is_ok());
+        assert!(compare_integrity(a, b).unwrap_err().contains("pins other bytes"));
+        // A lockfile hash among several the registry lists is the registry's.
+        assert!(compare_integrity(a, &format!("{b} {a}")).is_ok());
+        // Another algorithm beside the shared one is not compared.
+        assert!(compare_integrity(&format!("sha1-XXXX {a}"), a).is_ok());
+        assert!(
+            compare_integrity("sha1-XXXX", a)
+                .unwrap_err()
+                .contains("no algorithm in common")
+        );
+        assert!(compare_integrity("", a).unwrap_err().contains("no algorithm in common"));
+        // Options after `?` are not part of the hash.
+        assert!(compare_integrity("sha512-AAAA?foo", a).is_ok());
+    }
+
     use super::*;
 
     #[test]

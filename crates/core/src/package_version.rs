@@ -52,6 +52,9 @@ pub struct PackageVersionDocuments<'a> {
     pub registry_signatures: &'a [RegistrySignature],
     /// When the version was published (packument `time`), for key expiry.
     pub published_at: Option<i64>,
+    /// The integrity a lockfile recorded for this version, when verifying a
+    /// lockfile's packages: it must be the registry's.
+    pub lockfile_integrity: Option<&'a str>,
 }
 
 impl<'a> PackageVersionDocuments<'a> {
@@ -71,6 +74,7 @@ impl<'a> PackageVersionDocuments<'a> {
             attestations,
             registry_signatures: &dist.signatures,
             published_at,
+            lockfile_integrity: None,
         }
     }
 }
@@ -206,6 +210,17 @@ pub fn verify_package_version(
         expected,
     };
     let mut list = Checklist::new();
+    if let Some(locked) = docs.lockfile_integrity {
+        match docs.integrity {
+            Some(served) => list.check(CheckId::LockfileIntegrity, || {
+                crate::package::compare_integrity(locked, served)
+            }),
+            None => list.fail(
+                CheckId::LockfileIntegrity,
+                "The lockfile records an integrity, but the registry states none to compare it with.",
+            ),
+        }
+    }
     let attestations = match docs.attestations {
         None => {
             list.skip_optional(

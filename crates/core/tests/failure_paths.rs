@@ -695,6 +695,63 @@ fn registry_signature_over_another_version() {
     );
 }
 
+/// A lockfile that pins other bytes than the registry serves (a tampered
+/// lockfile, or a registry that changed a version): the attestations, valid
+/// as they are, are not about what gets installed. And a lockfile hash the
+/// registry's cannot be compared with is no pass either.
+#[test]
+fn lockfile_integrity_other_bytes_or_nothing_to_compare() {
+    let c = Case::new();
+    let response = attestations_response(&[(SLSA_V1, &c.provenance()), (NPM_PUBLISH, &c.publish())]);
+    let prepared = PreparedAttestations::parse(&response);
+    let (other, _) = kit::integrity_of(b"another tarball");
+    let verify = |locked: &str| {
+        let docs = PackageVersionDocuments {
+            name: NAME,
+            version: VERSION,
+            integrity: Some(&c.integrity),
+            attestations: Some(&prepared),
+            lockfile_integrity: Some(locked),
+            ..Default::default()
+        };
+        verify_package_version(&docs, &c.trust(), &ExpectedIdentity::default())
+    };
+    // The same integrity: verified, and the check says what it compared.
+    let same = verify(&c.integrity);
+    assert_eq!(same.verdict, Verdict::Verified, "{}", same.summary);
+    assert!(
+        same.checks[0]
+            .detail
+            .contains("The lockfile's sha512 equals the registry's dist.integrity")
+    );
+    assert_fails_at(
+        &verify(&other),
+        None,
+        CheckId::LockfileIntegrity,
+        "the lockfile pins other bytes than the registry serves",
+    );
+    assert_fails_at(
+        &verify("sha1-2jmj7l5rSw0yVb/vlWAYkK/YBwk="),
+        None,
+        CheckId::LockfileIntegrity,
+        "name no algorithm in common, so they cannot be compared",
+    );
+    // The registry states no integrity at all.
+    let docs = PackageVersionDocuments {
+        name: NAME,
+        version: VERSION,
+        attestations: Some(&prepared),
+        lockfile_integrity: Some(&c.integrity),
+        ..Default::default()
+    };
+    assert_fails_at(
+        &verify_package_version(&docs, &c.trust(), &ExpectedIdentity::default()),
+        None,
+        CheckId::LockfileIntegrity,
+        "the registry states none to compare it with",
+    );
+}
+
 // ---------------------------------------------------------------------------
 // The guard: every check the core can fail has a case that fails it.
 // ---------------------------------------------------------------------------
@@ -733,6 +790,9 @@ const REAL: &str = "real_fixtures.rs";
 const PACKAGE_VERSION: &str = "package_version.rs";
 
 coverage_table! {
+    LockfileIntegrity => Coverage::FailedBy(&[
+        (HERE, "lockfile_integrity_other_bytes_or_nothing_to_compare"),
+    ]),
     Attestations => Coverage::FailedBy(&[
         (HERE, "attestations_two_publish_attestations"),
         (OWN, "attestations_two_provenance_attestations"),

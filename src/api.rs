@@ -218,3 +218,119 @@ pub async fn fetch_attestations(registry: &str, name: &str, version: &str) -> Re
     )
     .await
 }
+
+/// A pause of `ms` milliseconds (for back-off between retries).
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = set_timeout(&resolve, ms);
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Whether trying again later may help: the registry asked for room (429),
+/// failed for a while (5xx), was slow, or could not be reached.
+fn is_transient(error: &FetchError) -> bool {
+    match error {
+        FetchError::Status { status, .. } => *status == 429 || (500..600).contains(status),
+        FetchError::Timeout { .. } | FetchError::Network { .. } => true,
+        _ => false,
+    }
+}
+
+/// Documents of pinned package versions, kept in the browser's Cache
+/// Storage between visits: npm never changes a version once published, so a
+/// document fetched once stays true, and a second audit of the same
+/// lockfile asks the registry for nothing. (Cache Storage keeps HTTP
+/// answers by URL, which is what these are; only successful ones are kept.)
+mod pinned_cache {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+
+    const NAME: &str = "npm-provenance-documents-v1";
+
+    async fn open() -> Option<web_sys::Cache> {
+        let caches = web_sys::window()?.caches().ok()?;
+        JsFuture::from(caches.open(NAME)).await.ok()?.dyn_into().ok()
+    }
+
+    pub async fn get(url: &str, limit: usize) -> Option<String> {
+        let cache = open().await?;
+        let hit = JsFuture::from(cache.match_with_str(url)).await.ok()?;
+        let response: web_sys::Response = hit.dyn_into().ok()?;
+        let text = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
+        (text.len() <= limit).then_some(text)
+    }
+
+    pub async fn put(url: &str, text: &str) {
+        let Some(cache) = open().await else { return };
+        let Ok(response) = web_sys::Response::new_with_opt_str(Some(text)) else {
+            return;
+        };
+        let _ = JsFuture::from(cache.put_with_str(url, &response)).await;
+    }
+}
+
+/// GETs a pinned version's document: from the browser's cache when it was
+/// fetched before, else from the registry, trying a transient failure again
+/// up to `retries` times after a growing pause (250 ms, 1 s, 4 s).
+pub async fn get_pinned(url: &str, limit: usize, retries: u32) -> Result<Option<String>, FetchError> {
+    if let Some(text) = pinned_cache::get(url, limit).await {
+        return Ok(Some(text));
+    }
+    let mut attempt = 0;
+    loop {
+        match get_text(url, limit).await {
+            Err(e) if is_transient(&e) && attempt < retries => {
+                attempt += 1;
+                sleep(250 << (2 * (attempt - 1).min(3))).await;
+            }
+            Ok(Some(text)) => {
+                pinned_cache::put(url, &text).await;
+                return Ok(Some(text));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// A version's own document (`/<name>/<version>`, a few kilobytes whatever
+/// the package's history): its `dist`, which must be the asked package's and
+/// version's. `Ok(None)` when the registry does not have it.
+pub async fn fetch_version_dist(
+    registry: &str,
+    name: &str,
+    version: &str,
+    retries: u32,
+) -> Result<Option<npm_provenance_core::VersionDist>, FetchError> {
+    let url = registry_url(registry, &format!("{}/{}", packument_path(name), version));
+    let Some(text) = get_pinned(&url, MAX_VERSION_DOCUMENT_BYTES, retries).await? else {
+        return Ok(None);
+    };
+    let malformed = |detail: String| FetchError::Malformed {
+        url: url.clone(),
+        detail,
+    };
+    let (_, _, dist) = npm_provenance_core::registry_documents::parse_version_document(&text).map_err(malformed)?;
+    npm_provenance_core::package_version::check_version_document(Some(&dist), name, version)
+        .map_err(|e| malformed(e.message()))?;
+    Ok(Some(dist))
+}
+
+/// A version's attestations response, as [`fetch_attestations`], from the
+/// browser's cache when it was fetched before.
+pub async fn fetch_attestations_pinned(
+    registry: &str,
+    name: &str,
+    version: &str,
+    retries: u32,
+) -> Result<Option<String>, FetchError> {
+    get_pinned(
+        &registry_url(registry, &attestations_path(name, version)),
+        MAX_ATTESTATIONS_BYTES,
+        retries,
+    )
+    .await
+}
+
+/// A version document is one version's metadata; npm's are a few kilobytes.
+const MAX_VERSION_DOCUMENT_BYTES: usize = 4 << 20;

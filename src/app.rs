@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::path;
 
 use crate::components::search::SearchBox;
-use crate::pages::{home::HomePage, inspect::InspectPage, not_found::NotFound, package::PackagePage};
+use crate::pages::{audit::AuditPage, home::HomePage, inspect::InspectPage, not_found::NotFound, package::PackagePage};
 use crate::settings::{
     RegistrySetting, normalize_registry, page_default_registry, same_origin_path, store_registry, stored_registry,
     use_registry,
@@ -38,6 +38,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/inspect") view=InspectPage />
+                    <Route path=path!("/audit") view=AuditPage />
                     <Route path=path!("/package/*path") view=PackagePage />
                 </Routes>
             </main>
@@ -117,6 +118,7 @@ fn Header() -> impl IntoView {
             </A>
             <nav aria-label="Main">
                 <A href=move || registry.href("/inspect")>"Inspector"</A>
+                <A href=move || registry.href("/audit")>"Audit a lockfile"</A>
             </nav>
             <SearchBox compact=true />
             <RegistrySettings />

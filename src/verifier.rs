@@ -13,6 +13,7 @@ use futures::FutureExt;
 use futures::channel::oneshot;
 use futures::future::{LocalBoxFuture, Shared};
 use npm_provenance_core::Report;
+use npm_provenance_core::lockfile::Lockfile;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
@@ -37,7 +38,7 @@ fn request_timeout_ms() -> i32 {
         .unwrap_or(REQUEST_TIMEOUT_MS)
 }
 
-type Pending = Rc<RefCell<HashMap<u32, oneshot::Sender<Result<Report, String>>>>>;
+type Pending = Rc<RefCell<HashMap<u32, oneshot::Sender<Result<FromWorker, String>>>>>;
 
 struct PooledWorker {
     worker: Worker,
@@ -86,9 +87,9 @@ fn spawn_worker(trust: Option<&TrustConfig>) -> Result<Rc<PooledWorker>, String>
                         let _ = worker.post_message(&JsValue::from_str(&held));
                     }
                 }
-                Ok(FromWorker::Report { id, report }) => {
-                    if let Some(tx) = pending.borrow_mut().remove(&id) {
-                        let _ = tx.send(Ok(*report));
+                Ok(reply) => {
+                    if let Some(tx) = reply.id().and_then(|id| pending.borrow_mut().remove(&id)) {
+                        let _ = tx.send(Ok(reply));
                     }
                 }
                 Err(_) => {}
@@ -216,12 +217,34 @@ fn trust_config() -> TrustFuture {
 
 /// Verifies `request` in a worker.
 pub async fn verify(request: VerifyRequest) -> Result<Report, String> {
+    match ask(|id| ToWorker::Verify {
+        id,
+        request: Box::new(request),
+    })
+    .await?
+    {
+        FromWorker::Report { report, .. } => Ok(*report),
+        _ => Err("The verification worker answered something else.".into()),
+    }
+}
+
+/// Reads a lockfile in a worker (large ones take longer than a frame).
+pub async fn read_lockfile(text: String, file_name: Option<String>) -> Result<Lockfile, String> {
+    match ask(|id| ToWorker::ReadLockfile { id, text, file_name }).await? {
+        FromWorker::Lockfile { lockfile, .. } => lockfile.map(|l| *l),
+        _ => Err("The worker answered something else.".into()),
+    }
+}
+
+/// Posts the message `make` builds for a new request id to a worker, and
+/// waits for its answer (or the worker's end, or the timeout).
+async fn ask(make: impl FnOnce(u32) -> ToWorker) -> Result<FromWorker, String> {
     let trust = trust_config().await?;
     let worker = pick_worker(trust.as_ref())?;
     let id = next_id();
     let (tx, rx) = oneshot::channel();
     worker.pending.borrow_mut().insert(id, tx);
-    if let Err(e) = post(&worker, &ToWorker::Verify { id, request }) {
+    if let Err(e) = post(&worker, &make(id)) {
         worker.pending.borrow_mut().remove(&id);
         return Err(e);
     }

@@ -69,6 +69,7 @@ async fn answer(request: VerifyRequest) -> Report {
                 signatures,
                 published_at,
                 expected,
+                lockfile_integrity,
                 ..
             },
             Prepared::PackageVersion(attestations),
@@ -80,7 +81,7 @@ async fn answer(request: VerifyRequest) -> Report {
                 attestations: attestations.as_ref(),
                 registry_signatures: &signatures,
                 published_at,
-                lockfile_integrity: None,
+                lockfile_integrity: lockfile_integrity.as_deref(),
             };
             verify_package_version(&docs, &trust, &expected)
         }
@@ -134,10 +135,18 @@ pub fn run() {
             // A message the page did not make is ignored: the page only sends these.
             match serde_json::from_str::<ToWorker>(&text) {
                 Ok(ToWorker::Control(message)) => control(message),
+                Ok(ToWorker::ReadLockfile { id, text, file_name }) => {
+                    let lockfile = npm_provenance_core::lockfile::parse_lockfile(file_name.as_deref(), &text);
+                    drop(text);
+                    post(&FromWorker::Lockfile {
+                        id,
+                        lockfile: lockfile.map(Box::new),
+                    });
+                }
                 Ok(ToWorker::Verify { id, request }) => {
                     let post = post.clone();
                     wasm_bindgen_futures::spawn_local(async move {
-                        let report = answer(request).await;
+                        let report = answer(*request).await;
                         post(&FromWorker::Report {
                             id,
                             report: Box::new(report),

@@ -2,6 +2,7 @@
 //! (trust configuration, warm-up) and verification requests are separate
 //! types: a control message is never answered, a request always is.
 
+use npm_provenance_core::lockfile::Lockfile;
 use npm_provenance_core::{ExpectedIdentity, RegistrySignature, Report, TrustConfig, VersionDist};
 use serde::{Deserialize, Serialize};
 
@@ -9,7 +10,17 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ToWorker {
     Control(Control),
-    Verify { id: u32, request: VerifyRequest },
+    Verify {
+        id: u32,
+        request: Box<VerifyRequest>,
+    },
+    /// Read a lockfile (the audit page): parsing a large one takes longer
+    /// than a frame, so it is not done on the page's thread.
+    ReadLockfile {
+        id: u32,
+        text: String,
+        file_name: Option<String>,
+    },
 }
 
 /// Configuration, never answered.
@@ -35,6 +46,9 @@ pub enum VerifyRequest {
         signatures: Vec<RegistrySignature>,
         published_at: Option<i64>,
         expected: ExpectedIdentity,
+        /// The integrity a lockfile pins for this version (the audit page).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lockfile_integrity: Option<String>,
     },
     /// Something pasted into the inspector.
     Inspect {
@@ -64,6 +78,7 @@ impl VerifyRequest {
             signatures: dist.signatures.clone(),
             published_at,
             expected: ExpectedIdentity::default(),
+            lockfile_integrity: None,
         }
     }
 }
@@ -77,4 +92,18 @@ pub enum FromWorker {
         id: u32,
         report: Box<Report>,
     },
+    Lockfile {
+        id: u32,
+        lockfile: Result<Box<Lockfile>, String>,
+    },
+}
+
+impl FromWorker {
+    /// The request this answers.
+    pub fn id(&self) -> Option<u32> {
+        match self {
+            FromWorker::Ready => None,
+            FromWorker::Report { id, .. } | FromWorker::Lockfile { id, .. } => Some(*id),
+        }
+    }
 }

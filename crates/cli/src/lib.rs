@@ -2,7 +2,10 @@
 //! `serve` HTTP server (app hosting, README badges, verification API), over
 //! `npm-provenance-core`.
 
+pub mod audit_cmd;
 pub mod input;
+pub mod lookup;
+pub mod registry;
 pub mod render;
 pub mod serve;
 pub mod verify_cmd;

@@ -1,15 +1,17 @@
 //! `npm-provenance`: verify npm package provenance from the command line
-//! (`verify`), and serve the web app with README badges (`serve`).
+//! (`verify`, `audit` for a whole lockfile), and serve the web app with
+//! README badges (`serve`).
 
 use clap::{Parser, Subcommand};
-use npm_provenance::{exit, serve, verify_cmd};
+use npm_provenance::{audit_cmd, exit, serve, verify_cmd};
 
 #[derive(Parser)]
 #[command(
     name = "npm-provenance",
     version,
     about = "Check where an npm package came from: verify its Sigstore provenance and registry signatures",
-    after_help = "Exit status of verify: 0 verified, 1 rejected (a check failed or there is no provenance), 2 unusable input or usage."
+    after_help = "Exit status of verify: 0 verified, 1 rejected (a check failed or there is no provenance), 2 unusable input or usage.\n\
+        Exit status of audit: 0 no package failed, 1 a package failed or could not be checked, 2 unusable lockfile or usage."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -20,6 +22,8 @@ struct Cli {
 enum Command {
     /// Verify a registry attestations response or a single Sigstore bundle.
     Verify(Box<verify_cmd::VerifyArgs>),
+    /// Verify the provenance of every package a lockfile installs.
+    Audit(audit_cmd::AuditArgs),
     /// Serve the web app, README badges and the verification API.
     Serve(serve::ServeArgs),
 }
@@ -35,6 +39,7 @@ fn main() -> std::process::ExitCode {
     };
     let code = match cli.command {
         Command::Verify(args) => verify_cmd::run(*args),
+        Command::Audit(args) => audit_cmd::run(args),
         Command::Serve(args) => serve::run(args),
     };
     std::process::ExitCode::from(code)

@@ -37,11 +37,13 @@
 // bounded before it (a timestamp's days fit an i64 many times over).
 #![warn(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod audit;
 pub mod bundle;
 pub mod checks;
 pub mod crypto_backend;
 pub mod identity;
 pub mod links;
+pub mod lockfile;
 pub mod package;
 pub mod package_version;
 pub mod percent;

@@ -25,6 +25,7 @@
 //! | `/no-publish`       | attestations without npm's publish attestation                   |
 //! | `/big`              | `big-package`: 4,000 versions, a packument of about 43 MB        |
 //! | `/stall`            | every answer sends 1 MB of its body, then stalls forever         |
+//! | `/flaky`            | the synthetic packages, each path answering 503 the first time   |
 //!
 //! Version documents (`/<name>/<version>`, `/<name>/<dist-tag>`) are served
 //! for every package, as npm's registry serves them; answers are gzip or
@@ -34,7 +35,10 @@
 //! `/-/test/stalled` how many stalled answers are still open,
 //! `/-/test/last-request` the `Accept-Encoding` and `Referer` of the last request; `/-/test/trusted-root.json` and `/-/test/keys.json` the trust
 //! material the synthetic packages verify with; `/-/test/verdicts.json` the
-//! outcome each version of the synthetic `verdicts` package must show.
+//! outcome each version of the synthetic `verdicts` package must show;
+//! `/-/test/audit-lockfile.json?n=N` a `package-lock.json` of the synthetic
+//! packages `audit-0` to `audit-<N-1>` (each with provenance, signed on
+//! first request).
 
 pub mod synthetic;
 
@@ -75,6 +79,8 @@ pub struct Data {
     last_request: std::sync::Mutex<(String, String)>,
     /// `big-package`, built on first use.
     big: std::sync::OnceLock<Value>,
+    /// Paths `/flaky` has refused once.
+    flaky_seen: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 fn integrated_time(bundle: &Value) -> Option<i64> {
@@ -193,6 +199,7 @@ impl Data {
             stalled: Arc::new(AtomicUsize::new(0)),
             last_request: std::sync::Mutex::new((String::new(), String::new())),
             big: std::sync::OnceLock::new(),
+            flaky_seen: std::sync::Mutex::new(std::collections::HashSet::new()),
         }
     }
 
@@ -296,6 +303,7 @@ impl Data {
 }
 
 const SCENARIOS: &[&str] = &[
+    "flaky",
     "tampered",
     "error500",
     "slow",
@@ -385,6 +393,20 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         "/-/test/trusted-root.json" => return response(StatusCode::OK, true, data.synthetic().trusted_root.clone()),
         "/-/test/keys.json" => return response(StatusCode::OK, true, data.synthetic().keys.clone()),
         "/-/test/verdicts.json" => return response(StatusCode::OK, true, data.synthetic().verdicts.clone()),
+        "/-/test/audit-lockfile.json" => {
+            // `?n=N`: a package-lock.json of `audit-0` .. `audit-<N-1>` (synthetic).
+            let count = uri
+                .query()
+                .and_then(|q| q.strip_prefix("n="))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(100);
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("127.0.0.1");
+            let lockfile = synthetic::audit_lockfile(count, &format!("http://{host}/synthetic"));
+            return response(StatusCode::OK, true, serde_json::to_string_pretty(&lockfile).unwrap());
+        }
         _ => {}
     }
     data.requests.fetch_add(1, Ordering::SeqCst);
@@ -420,6 +442,16 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         "hang" => tokio::time::sleep(Duration::from_secs(3600)).await,
         "garbage" => return response(StatusCode::OK, true, "<html>not json {{{"),
         "stall" => return stalling(&data),
+        // The first request for each path is refused with 503, as a busy
+        // registry does; asked again, it answers.
+        "flaky" if data.flaky_seen.lock().unwrap().insert(rest.clone()) => {
+            return response(StatusCode::SERVICE_UNAVAILABLE, true, r#"{"error":"try again"}"#);
+        }
+        _ => {}
+    }
+    // `/flaky` serves the synthetic packages between its refusals.
+    let scenario = if scenario == "flaky" { "synthetic" } else { scenario };
+    match scenario {
         "redirect-same" => return redirect(&format!("http://{host}{rest}")),
         "redirect-offsite" => {
             // The same registry under another name: another origin.
@@ -445,6 +477,15 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
     };
     if let Some(spec) = rest.strip_prefix("/-/npm/v1/attestations/") {
         let spec = npm_provenance_core::percent::decode_lossy(spec);
+        if scenario == "synthetic"
+            && let Some((name, _)) = npm_provenance_core::package::split_spec(&spec)
+            && let Some(n) = name.strip_prefix("audit-").and_then(|n| n.parse::<u32>().ok())
+        {
+            return match data.synthetic().audit_package(n) {
+                Some((_, response)) if spec.ends_with("@1.0.0") => served(StatusCode::OK, response),
+                _ => served(StatusCode::NOT_FOUND, r#"{"error":"Not found"}"#.into()),
+            };
+        }
         if scenario == "synthetic" && spec.starts_with("load-") {
             // Another package's real attestations: verification refuses the subject, and the
             // report holds the decoded statements as a real one would.
@@ -471,6 +512,22 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
     }
     let (name, version) = split_package_path(&rest);
     // `/synthetic/load-<n>`: any number of distinct packages, for load tests.
+    // `/synthetic/audit-<n>`: packages for lockfile audits, signed on demand.
+    if scenario == "synthetic"
+        && let Some(n) = name.strip_prefix("audit-").and_then(|n| n.parse::<u32>().ok())
+    {
+        let document = data
+            .synthetic()
+            .audit_package(n)
+            .and_then(|(packument, _)| match &version {
+                None => Some(packument),
+                Some(v) => version_document(&packument, v),
+            });
+        return match document {
+            Some(d) => served(StatusCode::OK, d.to_string().replace("{base}", &base)),
+            None => served(StatusCode::NOT_FOUND, r#"{"error":"Not found"}"#.into()),
+        };
+    }
     // Its version documents too (`/load-<n>/latest`, `/load-<n>/1.0.0`), as
     // the badge server asks for those.
     if scenario == "synthetic"

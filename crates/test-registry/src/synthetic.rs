@@ -23,6 +23,85 @@ pub struct Synthetic {
     pub keys: String,
     /// `/-/test/verdicts.json`: each version of `verdicts` with the outcome it must show.
     pub verdicts: String,
+    /// The instance that signed them, for the packages made on demand.
+    kit: Sigstore,
+    /// `audit-<n>`, signed on first request (a thousand of them take seconds).
+    audit: std::sync::Mutex<HashMap<u32, (Value, String)>>,
+}
+
+/// The most `audit-<n>` packages: enough for any lockfile a test or benchmark builds.
+pub const MAX_AUDIT_PACKAGES: u32 = 100_000;
+
+/// The name of the n-th audit package.
+pub fn audit_name(n: u32) -> String {
+    format!("audit-{n}")
+}
+
+/// Its integrity (of its pretend tarball), known without signing anything.
+pub fn audit_integrity(n: u32) -> String {
+    kit::integrity_of(format!("{}@1.0.0 tarball", audit_name(n)).as_bytes()).0
+}
+
+impl Synthetic {
+    /// `audit-<n>`: one version, 1.0.0, with GitHub Actions provenance, npm's
+    /// publish attestation and a registry signature, as a well-kept package
+    /// has; its packument (with `{base}`) and attestations response.
+    pub fn audit_package(&self, n: u32) -> Option<(Value, String)> {
+        if n >= MAX_AUDIT_PACKAGES {
+            return None;
+        }
+        if let Some(hit) = self.audit.lock().unwrap().get(&n) {
+            return Some(hit.clone());
+        }
+        let (name, version) = (audit_name(n), "1.0.0");
+        let (integrity, sha512) = kit::integrity_of(format!("{name}@{version} tarball").as_bytes());
+        let repo = format!("acme/{name}");
+        let commit = "89abcdef0123456789abcdef0123456789abcdef";
+        let statement = kit::github_provenance(&name, version, &sha512, &repo, ".github/workflows/release.yml", commit);
+        let identity = Identity::github(&repo, ".github/workflows/release.yml", commit, "refs/heads/main");
+        let provenance = self.kit.keyless_bundle(&statement, &identity, &Faults::default());
+        let publish = self
+            .kit
+            .keyed_bundle(&kit::publish_statement(&name, version, &sha512), &Faults::default());
+        let response = kit::attestations_response(&[(SLSA_V1, &provenance), (NPM_PUBLISH, &publish)]);
+        let dist = json!({
+            "integrity": integrity,
+            "tarball": format!("{{base}}/{name}/-/{name}-{version}.tgz"),
+            "attestations": { "url": format!("{{base}}/-/npm/v1/attestations/{name}@{version}"), "provenance": { "predicateType": SLSA_V1 } },
+            "signatures": [self.kit.registry_signature(&name, version, &integrity)],
+        });
+        let packument = json!({
+            "name": name,
+            "dist-tags": { "latest": version },
+            "versions": { version: { "name": name, "version": version, "dist": dist } },
+            "time": { version: "2024-06-01T12:00:00.000Z" },
+        });
+        self.audit
+            .lock()
+            .unwrap()
+            .insert(n, (packument.clone(), response.clone()));
+        Some((packument, response))
+    }
+}
+
+/// A `package-lock.json` (lockfile version 3) whose project depends on
+/// `audit-0` to `audit-<count - 1>`, as npm writes one.
+pub fn audit_lockfile(count: u32, base: &str) -> Value {
+    let count = count.min(MAX_AUDIT_PACKAGES);
+    let mut packages = serde_json::Map::new();
+    let deps: serde_json::Map<String, Value> = (0..count).map(|n| (audit_name(n), json!("^1.0.0"))).collect();
+    packages.insert(
+        "".into(),
+        json!({ "name": "audit-project", "version": "1.0.0", "dependencies": deps }),
+    );
+    for n in 0..count {
+        let name = audit_name(n);
+        packages.insert(
+            format!("node_modules/{name}"),
+            json!({ "version": "1.0.0", "resolved": format!("{base}/{name}/-/{name}-1.0.0.tgz"), "integrity": audit_integrity(n) }),
+        );
+    }
+    json!({ "name": "audit-project", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": packages })
 }
 
 fn rfc3339(seconds: i64) -> String {
@@ -226,6 +305,8 @@ pub fn build() -> Synthetic {
         keys: b.kit.registry_keys_document(None),
         packuments: b.packuments,
         attestations: b.attestations,
+        kit: b.kit,
+        audit: std::sync::Mutex::new(HashMap::new()),
     }
 }
 

@@ -168,7 +168,7 @@ pub fn cache_control(latest: bool, outcome: Option<&Outcome>) -> &'static str {
 async fn lookup(state: &AppState, query: super::routes::PackageQuery) -> Result<Arc<Outcome>, ServiceError> {
     match tokio::time::timeout(REQUEST_DEADLINE, state.service.verify(query)).await {
         Ok(result) => result,
-        Err(_) => Err(ServiceError::Registry(super::registry::RegistryError::Timeout)),
+        Err(_) => Err(ServiceError::Registry(crate::registry::RegistryError::Timeout)),
     }
 }
 

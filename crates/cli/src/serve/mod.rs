@@ -5,7 +5,7 @@ pub mod badge;
 pub mod http;
 pub mod listener;
 pub mod metrics;
-pub mod registry;
+pub use crate::registry;
 pub mod routes;
 pub mod service;
 pub mod site;
@@ -125,6 +125,9 @@ pub fn build_state(args: &ServeArgs) -> Result<Arc<http::AppState>, String> {
         timeout: Duration::from_secs(args.registry_timeout.max(1)),
         max_fetches: args.registry_concurrency.max(1),
         inflight_bytes: args.registry_inflight_mb.max(1) << 20,
+        // A badge server does not multiply a failing registry's load by
+        // retrying; its short error cache does the waiting.
+        retries: 0,
     };
     let client = registry::RegistryClient::new(&registry, limits)?;
     let policy = service::CachePolicy {

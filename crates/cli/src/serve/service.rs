@@ -19,15 +19,11 @@ use std::time::{Duration, Instant};
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
 use lru::LruCache;
-use npm_provenance_core::package::validate_version;
-use npm_provenance_core::package_version::check_version_document;
-use npm_provenance_core::{
-    ExpectedIdentity, PackageVersionDocuments, PreparedAttestations, Report, ResolveError, TrustMaterial, Verdict,
-};
+use npm_provenance_core::{Report, TrustMaterial, Verdict};
 
 use super::badge::BadgeState;
-use super::registry::{RegistryClient, RegistryError};
 use super::routes::PackageQuery;
+use crate::registry::{RegistryClient, RegistryError};
 
 /// How long outcomes are kept.
 #[derive(Debug, Clone, Copy)]
@@ -66,18 +62,8 @@ pub struct Outcome {
     pub badge: BadgeState,
 }
 
-/// Why there is no outcome.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ServiceError {
-    /// The registry has no such package, or no such version of it.
-    NotFound {
-        name: String,
-        version: Option<String>,
-    },
-    /// The registry served a document that is not the asked package's or version's.
-    Resolve(ResolveError),
-    Registry(RegistryError),
-}
+/// Why there is no outcome: the lookup's errors, served with a status.
+pub use crate::lookup::LookupError as ServiceError;
 
 impl ServiceError {
     /// The HTTP status this error is served with.
@@ -88,20 +74,6 @@ impl ServiceError {
             ServiceError::Resolve(_) => 502,
             ServiceError::Registry(RegistryError::Timeout) => 504,
             ServiceError::Registry(_) => 502,
-        }
-    }
-
-    pub fn message(&self) -> String {
-        use npm_provenance_core::text::visible;
-        match self {
-            ServiceError::NotFound { name, version: None } => {
-                format!("no package named {} on the registry", visible(name))
-            }
-            ServiceError::NotFound { name, version: Some(v) } => {
-                format!("{} has no version {} on the registry", visible(name), visible(v))
-            }
-            ServiceError::Resolve(e) => e.message(),
-            ServiceError::Registry(e) => e.to_string(),
         }
     }
 
@@ -281,30 +253,7 @@ impl Service {
 
     async fn compute(self: &Arc<Self>, query: &PackageQuery) -> Result<Arc<Outcome>> {
         let name = query.name.as_str();
-        // The version's own document (`latest` resolves the tag): small,
-        // whatever the size of the package's history.
-        let asked = query.version.as_deref().unwrap_or("latest");
-        let (_, stated, dist) = self
-            .client
-            .version_document(name, asked)
-            .await
-            .map_err(ServiceError::Registry)?
-            .ok_or_else(|| ServiceError::NotFound {
-                name: name.to_string(),
-                version: query.version.clone(),
-            })?;
-        // It must be the asked package's (and, when pinned, the asked
-        // version's): the registry does not choose what is verified.
-        let version = match &query.version {
-            Some(v) => v.clone(),
-            None => {
-                validate_version(&stated).map_err(|e| {
-                    ServiceError::Registry(RegistryError::Malformed(format!("the latest version: {e}")))
-                })?;
-                stated
-            }
-        };
-        check_version_document(Some(&dist), name, &version).map_err(ServiceError::Resolve)?;
+        let (version, dist) = crate::lookup::version_document(&self.client, name, query.version.as_deref()).await?;
         if query.version.is_none() {
             // The fixed version's entry serves later requests for it too.
             let fixed = PackageQuery {
@@ -327,28 +276,14 @@ impl Service {
         version: &str,
         dist: npm_provenance_core::VersionDist,
     ) -> Result<Arc<Outcome>> {
-        let attestations = self
-            .client
-            .attestations(name, version)
-            .await
-            .map_err(ServiceError::Registry)?;
-        let (name, version, trust) = (name.to_string(), version.to_string(), self.trust.clone());
-        // Verification is CPU work (milliseconds): keep it off the I/O threads.
-        let outcome = tokio::task::spawn_blocking(move || {
-            let prepared = attestations.as_ref().map(|doc| PreparedAttestations::parse(&doc.text));
-            drop(attestations);
-            let docs = PackageVersionDocuments::from_registry(&name, &version, &dist, None, prepared.as_ref());
-            let report = npm_provenance_core::verify_package_version(&docs, &trust, &ExpectedIdentity::default());
-            let json = serde_json::to_string(&report).expect("reports serialize");
-            Outcome {
-                version,
-                badge: BadgeState::from_report(&report),
-                report,
-                json,
-            }
-        })
-        .await
-        .map_err(|e| ServiceError::Registry(RegistryError::Malformed(format!("verification stopped: {e}"))))?;
+        let report = crate::lookup::verify_version(&self.client, &self.trust, name, version, dist, None).await?;
+        let json = serde_json::to_string(&report).expect("reports serialize");
+        let outcome = Outcome {
+            version: version.to_string(),
+            badge: BadgeState::from_report(&report),
+            report,
+            json,
+        };
         self.stats.verifications[ServiceStats::verdict_index(outcome.report.verdict)].fetch_add(1, Ordering::Relaxed);
         Ok(Arc::new(outcome))
     }

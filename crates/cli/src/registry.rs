@@ -1,7 +1,8 @@
-//! The server's registry client: npm's API paths, timeouts, size limits, and
-//! bounds on what any number of requests can make it hold.
+//! The registry client of `serve` and `audit`: npm's API paths, timeouts,
+//! size limits, and bounds on what any number of requests can make it hold.
 //!
-//! A badge server turns anyone's request into registry traffic, so:
+//! A badge server turns anyone's request into registry traffic, and an audit
+//! asks for thousands of documents, so:
 //! - it asks for the smallest document that has what it needs: a version's
 //!   own document (`/<name>/<version>`, or `/<name>/latest` for the latest),
 //!   never the whole package document, which can be tens of megabytes;
@@ -12,8 +13,13 @@
 //! - redirects are followed only within the registry's own origin, and no
 //!   `Referer` is sent;
 //! - compressed transfer (gzip, brotli) is asked for and decoded; the limits
-//!   count decoded bytes.
+//!   count decoded bytes;
+//! - with `retries` (the audit's), a 429 or 5xx answer or a timeout is tried
+//!   again after a growing pause, so that a busy registry is given room;
+//! - with a cache directory (the audit's), documents of pinned versions,
+//!   which npm never changes once published, are kept between runs.
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Once};
 use std::time::Duration;
@@ -61,6 +67,8 @@ pub struct Limits {
     pub max_fetches: usize,
     /// Bytes all running requests may hold together.
     pub inflight_bytes: usize,
+    /// Times a 429, 5xx or timed-out request is tried again.
+    pub retries: u32,
 }
 
 impl Default for Limits {
@@ -69,6 +77,75 @@ impl Default for Limits {
             timeout: Duration::from_secs(10),
             max_fetches: 16,
             inflight_bytes: 128 << 20,
+            retries: 0,
+        }
+    }
+}
+
+/// The pause before retry `attempt` (1, 2, ...): 250 ms, 1 s, 4 s, then 8 s.
+pub fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis((250u64 << (2 * attempt.saturating_sub(1).min(5))).min(8_000))
+}
+
+impl RegistryError {
+    /// Whether trying again later may help: the registry asked for room
+    /// (429), failed for a while (5xx), or was slow. Not a 404 or a 403.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            RegistryError::Status(s) => *s == 429 || (500..600).contains(s),
+            RegistryError::Timeout | RegistryError::Network(_) => true,
+            RegistryError::TooLarge | RegistryError::Malformed(_) => false,
+        }
+    }
+}
+
+/// Documents of pinned package versions kept on disk between runs, one file
+/// per registry and path (named by their SHA-256). npm's versions are
+/// immutable once published, so a document fetched once stays true; only
+/// successful answers are kept (a 404 may become a version later).
+#[derive(Debug, Clone)]
+pub struct DiskCache {
+    dir: PathBuf,
+}
+
+impl DiskCache {
+    /// `dir`, or the user's cache directory (`$XDG_CACHE_HOME` or
+    /// `~/.cache`) + `npm-provenance`.
+    pub fn new(dir: Option<PathBuf>) -> Option<Self> {
+        let dir = dir.or_else(|| {
+            std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+                .map(|base| base.join("npm-provenance"))
+        })?;
+        Some(Self {
+            dir: dir.join("documents-v1"),
+        })
+    }
+
+    fn path(&self, base: &str, path: &str) -> PathBuf {
+        use sha2::Digest as _;
+        let key = sha2::Sha256::digest(format!("{base}\n{path}").as_bytes());
+        self.dir.join(format!("{}.json", hex::encode(key)))
+    }
+
+    fn read(&self, base: &str, path: &str, limit: usize) -> Option<String> {
+        let file = self.path(base, path);
+        let size = std::fs::metadata(&file).ok()?.len();
+        if size as usize > limit {
+            return None;
+        }
+        std::fs::read_to_string(file).ok()
+    }
+
+    /// Written to a temporary file and renamed, so that a reader never sees
+    /// half a document; a cache that cannot be written is no error.
+    fn write(&self, base: &str, path: &str, text: &str) {
+        let file = self.path(base, path);
+        let temp = file.with_extension(format!("tmp{}", std::process::id()));
+        if std::fs::create_dir_all(&self.dir).is_ok() && std::fs::write(&temp, text).is_ok() {
+            let _ = std::fs::rename(&temp, &file);
         }
     }
 }
@@ -79,6 +156,8 @@ pub struct RegistryStats {
     pub requests: AtomicU64,
     pub errors: AtomicU64,
     pub bytes: AtomicU64,
+    pub retries: AtomicU64,
+    pub cache_hits: AtomicU64,
 }
 
 /// A document as fetched, holding its share of the in-flight byte budget
@@ -98,6 +177,7 @@ pub struct RegistryClient {
     /// Permits are kibibytes.
     budget: Arc<Semaphore>,
     stats: Arc<RegistryStats>,
+    cache: Option<DiskCache>,
 }
 
 fn install_tls_provider() {
@@ -146,7 +226,14 @@ impl RegistryClient {
             fetches: Arc::new(Semaphore::new(limits.max_fetches.max(1))),
             budget: Arc::new(Semaphore::new((limits.inflight_bytes >> 10).max(1))),
             stats: Arc::new(RegistryStats::default()),
+            cache: None,
         })
+    }
+
+    /// Keeps documents of pinned versions in `cache` between runs.
+    pub fn with_cache(mut self, cache: Option<DiskCache>) -> Self {
+        self.cache = cache;
+        self
     }
 
     pub fn base(&self) -> &str {
@@ -158,8 +245,38 @@ impl RegistryClient {
     }
 
     /// GETs a document; `Ok(None)` for 404. At most `limit` bytes, within the
-    /// in-flight budget, all under the timeout.
-    pub async fn get(&self, path: &str, limit: usize) -> Result<Option<Document>, RegistryError> {
+    /// in-flight budget, each try under the timeout; transient failures are
+    /// tried again `retries` times. With `pinned`, the document is of a
+    /// version that never changes: read from and kept in the disk cache.
+    pub async fn get(&self, path: &str, limit: usize, pinned: bool) -> Result<Option<Document>, RegistryError> {
+        let cache = self.cache.as_ref().filter(|_| pinned);
+        if let Some(text) = cache.and_then(|c| c.read(&self.base, path, limit)) {
+            self.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(Some(Document {
+                text,
+                _budget: Vec::new(),
+            }));
+        }
+        let mut attempt = 0;
+        loop {
+            match self.get_once(path, limit).await {
+                Err(e) if e.is_transient() && attempt < self.limits.retries => {
+                    attempt += 1;
+                    self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                Ok(Some(doc)) => {
+                    if let Some(cache) = cache {
+                        cache.write(&self.base, path, &doc.text);
+                    }
+                    return Ok(Some(doc));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn get_once(&self, path: &str, limit: usize) -> Result<Option<Document>, RegistryError> {
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         let result = match tokio::time::timeout(self.limits.timeout, self.fetch(path, limit)).await {
             Ok(result) => result,
@@ -242,7 +359,9 @@ impl RegistryClient {
             npm_provenance_core::registry_documents::packument_path(name),
             version
         );
-        match self.get(&path, MAX_VERSION_DOCUMENT_BYTES).await? {
+        // A version (not a tag such as `latest`) is pinned: its document never changes.
+        let pinned = npm_provenance_core::package::validate_version(version).is_ok();
+        match self.get(&path, MAX_VERSION_DOCUMENT_BYTES, pinned).await? {
             None => Ok(None),
             Some(doc) => parse_version_document(&doc.text)
                 .map(Some)
@@ -252,7 +371,7 @@ impl RegistryClient {
 
     /// A version's attestations response; `Ok(None)` when there is none.
     pub async fn attestations(&self, name: &str, version: &str) -> Result<Option<Document>, RegistryError> {
-        self.get(&attestations_path(name, version), MAX_ATTESTATIONS_BYTES)
+        self.get(&attestations_path(name, version), MAX_ATTESTATIONS_BYTES, true)
             .await
     }
 }

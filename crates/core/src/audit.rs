@@ -1,0 +1,324 @@
+//! A lockfile's packages, verified: one entry per package version, the
+//! summary a person reads first, and the exports (JSON, CSV).
+//!
+//! Fetching is the caller's (the command line, the app). Each package
+//! version goes through the one package-version path,
+//! [`crate::verify_package_version`], with the integrity the lockfile
+//! recorded ([`crate::checks::CheckId::LockfileIntegrity`]); this module only
+//! turns reports into rows and rows into a summary, so that the command
+//! line's `--json`, the app's table and both exports say the same thing.
+
+use serde::{Deserialize, Serialize};
+
+use crate::checks::{CheckId, CheckStatus};
+use crate::lockfile::{LockedPackage, Lockfile, LockfileKind, NotFromRegistry};
+use crate::report::{Report, Verdict};
+
+/// An entry's verdict, in the words of the audit's JSON (`none` for a
+/// version without provenance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditVerdict {
+    // In the order the rows are shown: what needs attention first.
+    Failed,
+    Error,
+    Incomplete,
+    None,
+    Verified,
+}
+
+impl AuditVerdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditVerdict::Failed => "failed",
+            AuditVerdict::Error => "error",
+            AuditVerdict::Incomplete => "incomplete",
+            AuditVerdict::None => "none",
+            AuditVerdict::Verified => "verified",
+        }
+    }
+}
+
+impl From<Verdict> for AuditVerdict {
+    fn from(verdict: Verdict) -> Self {
+        match verdict {
+            Verdict::Verified => AuditVerdict::Verified,
+            Verdict::Failed => AuditVerdict::Failed,
+            Verdict::Incomplete => AuditVerdict::Incomplete,
+            Verdict::NoProvenance => AuditVerdict::None,
+            Verdict::Error => AuditVerdict::Error,
+        }
+    }
+}
+
+/// One package version of the lockfile, as verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub name: String,
+    pub version: String,
+    pub verdict: AuditVerdict,
+    /// Why it is not verified: the failed check and its sentence, the check
+    /// that could not run, or the error.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
+    /// The check that failed, for filtering.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub failed_check: Option<CheckId>,
+    /// The source repository the provenance certificate names, when the
+    /// provenance verified and its issuer is the CI issuer of that host
+    /// (never from the self-declared predicate).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub repository: Option<String>,
+    /// "GitHub Actions", "GitLab CI", under the same condition.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub platform: Option<String>,
+    /// The integrity the lockfile recorded.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub integrity: Option<String>,
+    pub direct: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub via: Vec<String>,
+    pub dev: bool,
+}
+
+impl AuditEntry {
+    fn of(package: &LockedPackage, verdict: AuditVerdict) -> Self {
+        Self {
+            name: package.name.clone(),
+            version: package.version.clone(),
+            verdict,
+            reason: None,
+            failed_check: None,
+            repository: None,
+            platform: None,
+            integrity: package.integrity.clone(),
+            direct: package.direct,
+            via: package.via.clone(),
+            dev: package.dev,
+        }
+    }
+
+    /// The row for a package version's report.
+    pub fn from_report(package: &LockedPackage, report: &Report) -> Self {
+        let mut entry = Self::of(package, report.verdict.into());
+        match report.verdict {
+            Verdict::Failed => {
+                if let Some((kind, check)) = report.first_failure() {
+                    let title = match kind {
+                        Some(kind) => format!("{} ({})", check.id.title(), kind.label()),
+                        None => check.id.title().to_string(),
+                    };
+                    entry.reason = Some(format!("{title}: {}", check.detail));
+                    entry.failed_check = Some(check.id);
+                }
+            }
+            Verdict::Incomplete => {
+                // The first required check that could not run says what is missing.
+                let missing = report
+                    .checks
+                    .iter()
+                    .chain(report.attestations.iter().flat_map(|a| a.checks.iter()))
+                    .find(|c| c.required && c.status == CheckStatus::Skipped);
+                entry.reason = Some(match missing {
+                    Some(check) => format!("{}: {}", check.id.title(), check.detail),
+                    None => report.summary.clone(),
+                });
+            }
+            Verdict::Error => entry.reason = Some(report.summary.clone()),
+            Verdict::NoProvenance => entry.reason = Some("The registry serves no provenance for this version.".into()),
+            Verdict::Verified => {
+                if let Some(summary) = report.provenance.as_ref().filter(|s| s.recognised_issuer) {
+                    entry.platform = Some(summary.platform.label().to_string());
+                    entry.repository = summary.source_repository.as_ref().map(|link| link.text.clone());
+                }
+            }
+        }
+        entry
+    }
+
+    /// The row for a package version that could not be verified at all (the
+    /// registry did not answer, or does not have it).
+    pub fn error(package: &LockedPackage, reason: String) -> Self {
+        Self {
+            reason: Some(reason),
+            ..Self::of(package, AuditVerdict::Error)
+        }
+    }
+}
+
+/// The counts a person reads first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditSummary {
+    /// Registry package versions audited.
+    pub total: usize,
+    pub verified: usize,
+    pub failed: usize,
+    pub incomplete: usize,
+    pub none: usize,
+    pub error: usize,
+    /// Dependencies that do not come from the registry (git, file, link, ...).
+    pub not_from_registry: usize,
+    /// Lockfile entries left out, with why.
+    pub problems: usize,
+}
+
+impl AuditSummary {
+    pub fn of(entries: &[AuditEntry]) -> Self {
+        let mut summary = Self {
+            total: entries.len(),
+            ..Default::default()
+        };
+        for entry in entries {
+            *match entry.verdict {
+                AuditVerdict::Verified => &mut summary.verified,
+                AuditVerdict::Failed => &mut summary.failed,
+                AuditVerdict::Incomplete => &mut summary.incomplete,
+                AuditVerdict::None => &mut summary.none,
+                AuditVerdict::Error => &mut summary.error,
+            } += 1;
+        }
+        summary
+    }
+
+    /// "312 of 1,000 package versions have verified provenance (31%)".
+    pub fn coverage(&self) -> String {
+        let percent = (self.verified * 100).checked_div(self.total).unwrap_or(0);
+        format!(
+            "{} of {} package versions have verified provenance ({percent}%)",
+            self.verified, self.total
+        )
+    }
+}
+
+/// A whole audit, as `audit --json` prints it and the app exports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditReport {
+    pub lockfile: LockfileKind,
+    pub summary: AuditSummary,
+    /// Failures first, then errors, incomplete, none, verified; by name within.
+    pub packages: Vec<AuditEntry>,
+    pub not_from_registry: Vec<NotFromRegistry>,
+    pub problems: Vec<String>,
+}
+
+impl AuditReport {
+    pub fn new(lockfile: &Lockfile, mut packages: Vec<AuditEntry>) -> Self {
+        packages.sort_by(|a, b| (a.verdict, &a.name, &a.version).cmp(&(b.verdict, &b.name, &b.version)));
+        let mut summary = AuditSummary::of(&packages);
+        summary.not_from_registry = lockfile.not_from_registry.len();
+        summary.problems = lockfile.problems.len();
+        Self {
+            lockfile: lockfile.kind.clone(),
+            summary,
+            packages,
+            not_from_registry: lockfile.not_from_registry.clone(),
+            problems: lockfile.problems.clone(),
+        }
+    }
+
+    /// Whether the audit passes: no package version failed verification
+    /// (and, with `require_provenance`, every one has verified provenance).
+    pub fn passes(&self, require_provenance: bool) -> bool {
+        let s = &self.summary;
+        s.failed == 0 && (!require_provenance || s.verified == s.total)
+    }
+
+    /// The rows as CSV (RFC 4180), for spreadsheets.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("name,version,verdict,reason,repository,platform,direct,dev,via,integrity\r\n");
+        for e in &self.packages {
+            let fields = [
+                e.name.as_str(),
+                e.version.as_str(),
+                e.verdict.label(),
+                e.reason.as_deref().unwrap_or_default(),
+                e.repository.as_deref().unwrap_or_default(),
+                e.platform.as_deref().unwrap_or_default(),
+                if e.direct { "yes" } else { "no" },
+                if e.dev { "yes" } else { "no" },
+                &e.via.join(" "),
+                e.integrity.as_deref().unwrap_or_default(),
+            ];
+            let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            out.push_str(&row.join(","));
+            out.push_str("\r\n");
+        }
+        out
+    }
+}
+
+/// One CSV field: quoted when it holds a quote, comma or line break; and a
+/// field a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab,
+/// carriage return first: package data is anyone's) is prefixed with `'`.
+fn csv_field(text: &str) -> String {
+    let text = match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    };
+    if text.contains(['"', ',', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn package(name: &str) -> LockedPackage {
+        LockedPackage {
+            name: name.into(),
+            version: "1.0.0".into(),
+            integrity: None,
+            direct: true,
+            via: vec![],
+            dev: false,
+        }
+    }
+
+    #[test]
+    fn rows_sort_what_needs_attention_first_and_count() {
+        let entries = vec![
+            AuditEntry::of(&package("b"), AuditVerdict::Verified),
+            AuditEntry::error(&package("c"), "the registry answered HTTP 500".into()),
+            AuditEntry::of(&package("a"), AuditVerdict::Verified),
+            AuditEntry::of(&package("d"), AuditVerdict::Failed),
+            AuditEntry::of(&package("e"), AuditVerdict::None),
+        ];
+        let lockfile = Lockfile {
+            kind: LockfileKind::YarnClassic,
+            packages: vec![],
+            not_from_registry: vec![],
+            problems: vec!["x".into()],
+        };
+        let report = AuditReport::new(&lockfile, entries);
+        let order: Vec<&str> = report.packages.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(order, ["d", "c", "e", "a", "b"]);
+        assert_eq!(
+            (
+                report.summary.total,
+                report.summary.verified,
+                report.summary.failed,
+                report.summary.error
+            ),
+            (5, 2, 1, 1)
+        );
+        assert_eq!(report.summary.problems, 1);
+        assert_eq!(
+            report.summary.coverage(),
+            "2 of 5 package versions have verified provenance (40%)"
+        );
+        assert!(!report.passes(false));
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("@cmd"), "'@cmd");
+        assert_eq!(csv_field("line\nbreak"), "\"line\nbreak\"");
+    }
+}

@@ -1,0 +1,208 @@
+//! The YAML that pnpm and yarn berry write, read into a small bounded tree.
+//!
+//! `saphyr-parser` turns the text into events; the tree is built here rather
+//! than by a YAML library's loader, because a loader expands aliases by
+//! copying (a "billion laughs" file of a few hundred bytes becomes billions
+//! of nodes) and nests as deep as the input does. Neither tool writes
+//! anchors, aliases, tags or complex keys, so aliases are refused outright,
+//! depth and node count are capped, and every scalar is kept as its text
+//! (`5.4` stays `"5.4"`, `~` and an empty value become `""`).
+
+use saphyr_parser::{Event, Parser};
+
+use crate::package::truncate;
+
+/// pnpm and yarn nest five levels at most (importers → `.` → dependencies →
+/// name → version); deeper is not a lockfile.
+const MAX_DEPTH: usize = 32;
+/// pnpm and yarn write one node per 15 to 20 bytes, so a lockfile of the
+/// largest size read has about 4 million; the bound caps the memory a file
+/// of short flow collections (`[a,a,a,...]`, a node per 2 bytes) can take.
+const MAX_NODES: usize = 8_000_000;
+/// pnpm 10 may write two documents (its own environment, then the
+/// lockfile); more is not a lockfile.
+const MAX_DOCUMENTS: usize = 4;
+
+/// A YAML node: text, a list, or a mapping from text keys in file order
+/// (duplicate keys are refused, as pnpm's and yarn's YAML readers do).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Yaml {
+    Scalar(String),
+    Seq(Vec<Yaml>),
+    Map(Vec<(String, Yaml)>),
+}
+
+impl Yaml {
+    /// The value under `key`, when this is a mapping that has it.
+    pub(super) fn get(&self, key: &str) -> Option<&Yaml> {
+        match self {
+            Yaml::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub(super) fn as_str(&self) -> Option<&str> {
+        match self {
+            Yaml::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The entries of a mapping; nothing for anything else.
+    pub(super) fn entries(&self) -> &[(String, Yaml)] {
+        match self {
+            Yaml::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    /// The text under `key`.
+    pub(super) fn str_at(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(Yaml::as_str)
+    }
+}
+
+enum Frame {
+    Seq(Vec<Yaml>),
+    Map(Vec<(String, Yaml)>, Option<String>),
+}
+
+/// Reads YAML text into its documents (at most [`MAX_DOCUMENTS`]). `what`
+/// names the file in messages ("pnpm-lock.yaml").
+pub(super) fn parse(text: &str, what: &str) -> Result<Vec<Yaml>, String> {
+    let mut documents = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut nodes = 0usize;
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.map_err(|e| format!("{what} is not YAML: {}.", truncate(&e.to_string(), 200)))?;
+        let line = span.start.line();
+        let node = match event {
+            Event::Alias(_) => {
+                return Err(format!(
+                    "{what} uses a YAML alias (line {line}); pnpm and yarn never write them, and an alias can \
+                     stand for billions of copies, so the file is refused."
+                ));
+            }
+            Event::Scalar(value, ..) => Yaml::Scalar(value.into_owned()),
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(format!(
+                        "{what} nests deeper than {MAX_DEPTH} levels (line {line}); lockfiles nest five at most."
+                    ));
+                }
+                nodes += 1;
+                if nodes > MAX_NODES {
+                    return Err(too_many(what));
+                }
+                stack.push(match event {
+                    Event::SequenceStart(..) => Frame::Seq(Vec::new()),
+                    _ => Frame::Map(Vec::new(), None),
+                });
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
+                Some(Frame::Seq(items)) => Yaml::Seq(items),
+                Some(Frame::Map(entries, _)) => {
+                    refuse_duplicate_keys(&entries, what)?;
+                    Yaml::Map(entries)
+                }
+                None => continue,
+            },
+            Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::DocumentEnd | Event::Nothing => {
+                continue;
+            }
+        };
+        if matches!(node, Yaml::Scalar(_)) {
+            nodes += 1;
+            if nodes > MAX_NODES {
+                return Err(too_many(what));
+            }
+        }
+        match stack.last_mut() {
+            None => {
+                if documents.len() >= MAX_DOCUMENTS {
+                    return Err(format!(
+                        "{what} has more than {MAX_DOCUMENTS} YAML documents; a lockfile has one or two."
+                    ));
+                }
+                documents.push(node);
+            }
+            Some(Frame::Seq(items)) => items.push(node),
+            Some(Frame::Map(entries, pending)) => match pending.take() {
+                Some(key) => entries.push((key, node)),
+                None => match node {
+                    Yaml::Scalar(key) => *pending = Some(key),
+                    _ => {
+                        return Err(format!(
+                            "{what} has a mapping key that is a list or a mapping (line {line}); lockfiles key by text."
+                        ));
+                    }
+                },
+            },
+        }
+    }
+    Ok(documents)
+}
+
+fn too_many(what: &str) -> String {
+    format!("{what} has more than {MAX_NODES} YAML nodes; more is refused.")
+}
+
+/// pnpm reads its lockfile with js-yaml and yarn with its own parser, and
+/// both refuse a key given twice: a second `lodash@4.17.21:` could otherwise
+/// say one thing to this reader and another to the installer.
+fn refuse_duplicate_keys(entries: &[(String, Yaml)], what: &str) -> Result<(), String> {
+    let mut keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+    keys.sort_unstable();
+    match keys.windows(2).find(|pair| pair.first() == pair.get(1)) {
+        Some(pair) => Err(format!(
+            "{what} has the key {:?} twice in one mapping; the tools refuse such a file, and so does this.",
+            truncate(pair.first().copied().unwrap_or_default(), 100)
+        )),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(text: &str) -> Yaml {
+        Yaml::Scalar(text.into())
+    }
+
+    #[test]
+    fn reads_the_shapes_lockfiles_use() {
+        let docs = parse(
+            "lockfileVersion: '9.0'\nn: 5.4\ne:\nm:\n  'a@1.0.0':\n    resolution: {integrity: sha512-x}\n    l: [a, b]\n",
+            "x",
+        )
+        .unwrap();
+        let [doc] = docs.as_slice() else { panic!("{docs:?}") };
+        assert_eq!(doc.str_at("lockfileVersion"), Some("9.0"));
+        assert_eq!(doc.str_at("n"), Some("5.4"));
+        assert_eq!(doc.str_at("e"), Some(""));
+        let entry = doc.get("m").unwrap().get("a@1.0.0").unwrap();
+        assert_eq!(entry.get("resolution").unwrap().str_at("integrity"), Some("sha512-x"));
+        assert_eq!(entry.get("l"), Some(&Yaml::Seq(vec![s("a"), s("b")])));
+        assert_eq!(parse("---\na: 1\n---\nb: 2\n", "x").unwrap().len(), 2);
+        assert!(parse("", "x").unwrap().is_empty());
+    }
+
+    #[test]
+    fn refuses_aliases_depth_duplicates_and_complex_keys() {
+        let e = parse("a: &x [1]\nb: *x\n", "pnpm-lock.yaml").unwrap_err();
+        assert!(e.starts_with("pnpm-lock.yaml uses a YAML alias (line 2)"), "{e}");
+        let deep = format!("{}1{}", "[".repeat(40), "]".repeat(40));
+        assert!(parse(&deep, "x").unwrap_err().contains("deeper than 32"));
+        let e = parse("a: 1\nb: 2\na: 3\n", "x").unwrap_err();
+        assert!(e.contains("the key \"a\" twice"), "{e}");
+        assert!(parse("? [a]\n: 1\n", "x").unwrap_err().contains("mapping key"));
+        assert!(parse("a: [\n", "x").unwrap_err().starts_with("x is not YAML"));
+        assert!(
+            parse("---\na\n---\nb\n---\nc\n---\nd\n---\ne\n", "x")
+                .unwrap_err()
+                .contains("documents")
+        );
+    }
+}

@@ -1,0 +1,732 @@
+//! Lockfiles written by the real tools for one project
+//! (`tests/fixtures/lockfiles/package.json`: sigstore 2.3.1, semver, ms
+//! 2.0.0, the alias `my-ms` → ms 2.1.3, `@sigstore/protobuf-specs`, chalk as
+//! a development dependency, and a `file:` folder `local-pkg` depending on
+//! is-number), then lockfiles no tool would write.
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use npm_provenance_core::lockfile::{
+    LockedPackage, Lockfile, LockfileKind, MAX_LOCKED_PACKAGES, MAX_LOCKFILE_BYTES, MAX_PROBLEMS, MAX_VIA, SourceKind,
+    parse_lockfile,
+};
+use npm_provenance_core::package::validate_name;
+use npm_provenance_core::registry_documents::compare_versions;
+
+macro_rules! fixture {
+    ($file:literal) => {
+        include_str!(concat!("../../../tests/fixtures/lockfiles/", $file))
+    };
+}
+
+const NPM_V3: &str = fixture!("package-lock.v3.json");
+const NPM_V2: &str = fixture!("package-lock.v2.json");
+const NPM_V1: &str = fixture!("package-lock.v1.json");
+const PNPM_V9: &str = fixture!("pnpm-lock.v9.yaml");
+const PNPM_V6: &str = fixture!("pnpm-lock.v6.yaml");
+const YARN_CLASSIC: &str = fixture!("yarn.classic.lock");
+const YARN_BERRY: &str = fixture!("yarn.berry.lock");
+const PACKAGE_JSON: &str = fixture!("package.json");
+
+/// Every lockfile, under the name its tool gives it.
+fn all() -> Vec<(&'static str, Lockfile)> {
+    [
+        ("npm v3", "package-lock.json", NPM_V3),
+        ("npm v2", "package-lock.json", NPM_V2),
+        ("npm v1", "npm-shrinkwrap.json", NPM_V1),
+        ("pnpm 9", "pnpm-lock.yaml", PNPM_V9),
+        ("pnpm 8", "pnpm-lock.yaml", PNPM_V6),
+        ("yarn classic", "yarn.lock", YARN_CLASSIC),
+        ("yarn berry", "yarn.lock", YARN_BERRY),
+    ]
+    .into_iter()
+    .map(|(label, file, text)| {
+        (
+            label,
+            parse_lockfile(Some(file), text).unwrap_or_else(|e| panic!("{label}: {e}")),
+        )
+    })
+    .collect()
+}
+
+/// The registry package versions all seven agree on, as npm 11, pnpm 8 and
+/// 9, and yarn 1 and 4 resolved them on the same day.
+const PACKAGES: [&str; 96] = [
+    "@isaacs/cliui@8.0.2",
+    "@npmcli/agent@2.2.2",
+    "@npmcli/fs@3.1.1",
+    "@pkgjs/parseargs@0.11.0",
+    "@sigstore/bundle@2.3.2",
+    "@sigstore/core@1.1.0",
+    "@sigstore/protobuf-specs@0.3.3",
+    "@sigstore/sign@2.3.2",
+    "@sigstore/tuf@2.3.4",
+    "@sigstore/verify@1.2.1",
+    "@tufjs/canonical-json@2.0.0",
+    "@tufjs/models@2.0.1",
+    "agent-base@7.1.4",
+    "aggregate-error@3.1.0",
+    "ansi-regex@5.0.1",
+    "ansi-regex@6.6.0",
+    "ansi-styles@4.3.0",
+    "ansi-styles@6.2.3",
+    "balanced-match@1.0.2",
+    "brace-expansion@2.1.8",
+    "cacache@18.0.4",
+    "chalk@4.1.2",
+    "chownr@2.0.0",
+    "clean-stack@2.2.0",
+    "color-convert@2.0.1",
+    "color-name@1.1.4",
+    "cross-spawn@7.0.6",
+    "debug@4.4.3",
+    "eastasianwidth@0.2.0",
+    "emoji-regex@8.0.0",
+    "emoji-regex@9.2.2",
+    "encoding@0.1.14",
+    "err-code@2.0.3",
+    "foreground-child@3.3.1",
+    "fs-minipass@2.1.0",
+    "fs-minipass@3.0.3",
+    "glob@10.5.0",
+    "has-flag@4.0.0",
+    "http-cache-semantics@4.3.0",
+    "http-proxy-agent@7.0.2",
+    "https-proxy-agent@7.0.6",
+    "iconv-lite@0.7.3",
+    "imurmurhash@0.1.4",
+    "indent-string@4.0.0",
+    "ip-address@10.7.6",
+    "is-fullwidth-code-point@3.0.0",
+    "is-lambda@1.0.1",
+    "is-number@7.0.0",
+    "isexe@2.0.0",
+    "jackspeak@3.4.3",
+    "lru-cache@10.4.3",
+    "make-fetch-happen@13.0.1",
+    "minimatch@9.0.9",
+    "minipass@3.3.6",
+    "minipass@5.0.0",
+    "minipass@7.1.3",
+    "minipass-collect@2.0.1",
+    "minipass-fetch@3.0.5",
+    "minipass-flush@1.0.7",
+    "minipass-pipeline@1.2.4",
+    "minipass-sized@1.0.3",
+    "minizlib@2.1.2",
+    "mkdirp@1.0.4",
+    "ms@2.0.0",
+    "ms@2.1.3",
+    "negotiator@0.6.4",
+    "p-map@4.0.0",
+    "package-json-from-dist@1.0.1",
+    "path-key@3.1.1",
+    "path-scurry@1.11.1",
+    "proc-log@4.2.0",
+    "promise-retry@2.0.1",
+    "retry@0.12.0",
+    "safer-buffer@2.1.2",
+    "semver@7.8.6",
+    "shebang-command@2.0.0",
+    "shebang-regex@3.0.0",
+    "signal-exit@4.1.0",
+    "sigstore@2.3.1",
+    "smart-buffer@4.2.0",
+    "socks@2.8.11",
+    "socks-proxy-agent@8.0.5",
+    "ssri@10.0.6",
+    "string-width@4.2.3",
+    "string-width@5.1.2",
+    "strip-ansi@6.0.1",
+    "strip-ansi@7.2.0",
+    "supports-color@7.2.0",
+    "tar@6.2.1",
+    "tuf-js@2.2.1",
+    "unique-filename@3.0.0",
+    "unique-slug@4.0.0",
+    "which@2.0.2",
+    "wrap-ansi@7.0.0",
+    "wrap-ansi@8.1.0",
+    "yallist@4.0.0",
+];
+
+fn ids(lock: &Lockfile) -> Vec<String> {
+    lock.packages
+        .iter()
+        .map(|p| format!("{}@{}", p.name, p.version))
+        .collect()
+}
+
+fn find<'a>(lock: &'a Lockfile, name: &str, version: &str) -> &'a LockedPackage {
+    lock.packages
+        .iter()
+        .find(|p| p.name == name && p.version == version)
+        .unwrap_or_else(|| panic!("{name}@{version} missing"))
+}
+
+fn names(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn every_tool_and_format_lists_the_same_registry_packages() {
+    for (label, lock) in all() {
+        assert_eq!(ids(&lock), PACKAGES, "{label}");
+        assert!(lock.problems.is_empty(), "{label}: {:?}", lock.problems);
+        // Sorted by name then version, each once.
+        let unique: BTreeSet<_> = ids(&lock).into_iter().collect();
+        assert_eq!(unique.len(), PACKAGES.len(), "{label}");
+    }
+}
+
+#[test]
+fn the_formats_are_recognised_with_their_versions() {
+    let kinds: Vec<LockfileKind> = all().into_iter().map(|(_, l)| l.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            LockfileKind::Npm { lockfile_version: 3 },
+            LockfileKind::Npm { lockfile_version: 2 },
+            LockfileKind::Npm { lockfile_version: 1 },
+            LockfileKind::Pnpm {
+                lockfile_version: "9.0".into()
+            },
+            LockfileKind::Pnpm {
+                lockfile_version: "6.0".into()
+            },
+            LockfileKind::YarnClassic,
+            LockfileKind::YarnBerry { version: "10".into() },
+        ]
+    );
+    // The file name only breaks ties: content decides.
+    let lock = parse_lockfile(Some("yarn.lock"), NPM_V3).unwrap();
+    assert_eq!(lock.kind, LockfileKind::Npm { lockfile_version: 3 });
+    assert_eq!(parse_lockfile(None, YARN_BERRY).unwrap().packages.len(), 96);
+}
+
+/// npm and pnpm record the SRI integrity of each tarball, and agree; yarn
+/// classic too. Berry's `checksum` is its own archive's hash, not an SRI.
+#[test]
+fn integrity_is_the_registry_sri_where_recorded() {
+    let sigstore = "sha512-8G+/XDU8wNsJOQS5ysDVO0Etg9/2uA5gR9l4ZwijjlwxBcrU6RPfwi2+jJmbP+Ap1Hlp/nVAaEO4Fj22/SL2gQ==";
+    let reference = parse_lockfile(None, NPM_V3).unwrap();
+    assert_eq!(
+        find(&reference, "sigstore", "2.3.1").integrity.as_deref(),
+        Some(sigstore)
+    );
+    for (label, lock) in all() {
+        for (mine, theirs) in lock.packages.iter().zip(&reference.packages) {
+            if matches!(lock.kind, LockfileKind::YarnBerry { .. }) {
+                assert_eq!(mine.integrity, None, "{label} {}", mine.name);
+            } else {
+                assert!(theirs.integrity.as_deref().is_some_and(|i| i.starts_with("sha512-")));
+                assert_eq!(
+                    mine.integrity, theirs.integrity,
+                    "{label} {}@{}",
+                    mine.name, mine.version
+                );
+            }
+        }
+    }
+}
+
+/// Direct dependencies and who pulls what in, from each format's graph:
+/// npm by Node's `node_modules` lookup, pnpm by importers and snapshots,
+/// berry from the `workspace:.` entry. The alias `my-ms` is ms 2.1.3.
+#[test]
+fn direct_dependencies_and_via_agree_where_recorded() {
+    let declared: serde_json::Value = serde_json::from_str(PACKAGE_JSON).unwrap();
+    let mut declared_names: Vec<&str> = ["dependencies", "devDependencies"]
+        .iter()
+        .flat_map(|list| declared[list].as_object().unwrap().keys())
+        .map(String::as_str)
+        .collect();
+    declared_names.sort();
+    let direct = [
+        "@sigstore/protobuf-specs@0.3.3",
+        "chalk@4.1.2",
+        "ms@2.0.0",
+        "ms@2.1.3",
+        "semver@7.8.6",
+        "sigstore@2.3.1",
+    ];
+    for (label, lock) in all() {
+        if !lock.records_direct_dependencies() {
+            assert!(lock.packages.iter().all(|p| !p.direct && p.via.is_empty()), "{label}");
+            continue;
+        }
+        let got: Vec<String> = lock
+            .packages
+            .iter()
+            .filter(|p| p.direct)
+            .map(|p| format!("{}@{}", p.name, p.version))
+            .collect();
+        assert_eq!(got, direct, "{label}");
+        assert_eq!(find(&lock, "ms", "2.1.3").via, names(&["my-ms", "sigstore"]), "{label}");
+        assert_eq!(find(&lock, "ms", "2.0.0").via, names(&["ms"]), "{label}");
+        assert_eq!(
+            find(&lock, "semver", "7.8.6").via,
+            names(&["semver", "sigstore"]),
+            "{label}"
+        );
+        assert_eq!(find(&lock, "has-flag", "4.0.0").via, names(&["chalk"]), "{label}");
+        assert_eq!(
+            find(&lock, "ansi-styles", "4.3.0").via,
+            names(&["chalk", "sigstore"]),
+            "{label}"
+        );
+        // The alias inside the tree (string-width-cjs → string-width 4) is the real package.
+        assert_eq!(
+            find(&lock, "string-width", "4.2.3").via,
+            names(&["sigstore"]),
+            "{label}"
+        );
+        assert_eq!(find(&lock, "is-number", "7.0.0").via, names(&["local-pkg"]), "{label}");
+        assert!(!lock.packages.iter().any(|p| p.name == "my-ms"), "{label}");
+        // Every name in `via` is one package.json declares.
+        let mut via: Vec<&str> = lock
+            .packages
+            .iter()
+            .flat_map(|p| p.via.iter().map(String::as_str))
+            .collect();
+        via.sort();
+        via.dedup();
+        assert_eq!(via, declared_names, "{label}");
+        // Nothing else than what sigstore, chalk and local-pkg pull in, besides the direct ones.
+        for p in &lock.packages {
+            assert!(
+                !p.via.is_empty(),
+                "{label}: {}@{} is pulled in by nothing",
+                p.name,
+                p.version
+            );
+        }
+    }
+}
+
+/// npm and pnpm 8 record which packages only development dependencies pull
+/// in; pnpm 9's importers say which dependencies are for development, and
+/// the graph gives the rest. Yarn records neither.
+#[test]
+fn development_only_packages() {
+    for (label, lock) in all() {
+        let dev: Vec<String> = lock
+            .packages
+            .iter()
+            .filter(|p| p.dev)
+            .map(|p| format!("{}@{}", p.name, p.version))
+            .collect();
+        let expected: &[&str] = match lock.kind {
+            LockfileKind::YarnClassic | LockfileKind::YarnBerry { .. } => &[],
+            _ => &["chalk@4.1.2", "has-flag@4.0.0", "supports-color@7.2.0"],
+        };
+        assert_eq!(dev, expected, "{label}");
+    }
+}
+
+#[test]
+fn the_file_dependency_is_not_from_the_registry() {
+    for (label, lock) in all() {
+        let [local] = lock.not_from_registry.as_slice() else {
+            panic!("{label}: {:?}", lock.not_from_registry)
+        };
+        assert_eq!(
+            (local.name.as_str(), &local.kind),
+            ("local-pkg", &SourceKind::File),
+            "{label}"
+        );
+        let expected_source = match label {
+            "npm v1" => "file:local-pkg",
+            "yarn classic" => "file:./local-pkg",
+            "yarn berry" => "file:./local-pkg#./local-pkg::hash=7cec35&locator=lockfile-fixture%40workspace%3A.",
+            _ => "local-pkg",
+        };
+        assert_eq!(local.source, expected_source, "{label}");
+    }
+}
+
+// Hostile lockfiles: each gives a sentence or a bounded result, quickly.
+
+/// Runs a parse and checks it took less than 2 s (debug build; release is
+/// several times faster).
+fn timed(name: &str, text: &str) -> Result<Lockfile, String> {
+    let start = Instant::now();
+    let result = parse_lockfile(Some(name), text);
+    let took = start.elapsed();
+    eprintln!("{name}: {} bytes in {took:?}", text.len());
+    assert!(took < Duration::from_secs(2), "{name} took {took:?}");
+    result
+}
+
+#[test]
+fn hostile_over_the_byte_limit_is_refused_before_parsing() {
+    let text = format!("{{{}", " ".repeat(MAX_LOCKFILE_BYTES));
+    let e = timed("package-lock.json", &text).unwrap_err();
+    assert_eq!(
+        e,
+        format!(
+            "package-lock.json is {} bytes; more than {MAX_LOCKFILE_BYTES} is refused.",
+            text.len()
+        )
+    );
+}
+
+#[test]
+fn hostile_json_nested_ten_thousand_deep() {
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    for text in [
+        deep.clone(),
+        format!(r#"{{"lockfileVersion":3,"packages":{{"":{{"x":{deep}}}}}}}"#),
+        format!(
+            r#"{{"lockfileVersion":1,"dependencies":{}1{}}}"#,
+            r#"{"a":{"dependencies":"#.repeat(10_000),
+            "}}".repeat(10_000)
+        ),
+    ] {
+        let e = timed("package-lock.json", &text).unwrap_err();
+        assert!(
+            e.starts_with("package-lock.json is not an npm lockfile") && e.contains("recursion limit"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn hostile_yaml_nested_ten_thousand_deep() {
+    for (name, text) in [
+        (
+            "pnpm-lock.yaml",
+            format!("lockfileVersion: '9.0'\nx:\n{}1\n", "- ".repeat(10_000)),
+        ),
+        (
+            "pnpm-lock.yaml",
+            format!(
+                "lockfileVersion: '9.0'\nx: {}1{}",
+                "[".repeat(10_000),
+                "]".repeat(10_000)
+            ),
+        ),
+        (
+            "yarn.lock",
+            format!(
+                "__metadata:\n  version: 8\nx: {}1{}",
+                "{a: ".repeat(10_000),
+                "}".repeat(10_000)
+            ),
+        ),
+    ] {
+        let e = timed(name, &text).unwrap_err();
+        // saphyr-parser's scanner looks ahead in flow collections and stops
+        // at 255 levels itself, before this crate's bound of 32 sees them.
+        assert!(
+            e.contains("nests deeper than 32 levels") || e.contains("recursion limit exceeded"),
+            "{e}"
+        );
+    }
+}
+
+/// Billion laughs: nine levels of nine aliases each would be 387 million
+/// nodes; the first alias is refused.
+#[test]
+fn hostile_yaml_alias_bomb() {
+    let mut bomb = String::from("lockfileVersion: '9.0'\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let p = i - 1;
+        bomb.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{p}"); 9].join(", ")));
+    }
+    for (name, text) in [
+        ("pnpm-lock.yaml", bomb.clone()),
+        (
+            "yarn.lock",
+            bomb.replace("lockfileVersion: '9.0'", "__metadata: {version: 8}"),
+        ),
+    ] {
+        let e = timed(name, &text).unwrap_err();
+        assert!(e.contains("uses a YAML alias (line 3)"), "{e}");
+    }
+}
+
+#[test]
+fn hostile_duplicate_keys() {
+    // JSON: npm's JSON.parse reads the last of two equal keys, and so does this, saying so.
+    let text = r#"{"lockfileVersion":3,"packages":{
+        "node_modules/a":{"version":"1.0.0","resolved":"https://registry.npmjs.org/a/-/a-1.0.0.tgz"},
+        "node_modules/a":{"version":"6.6.6","resolved":"https://registry.npmjs.org/a/-/a-6.6.6.tgz"}}}"#;
+    let lock = timed("package-lock.json", text).unwrap();
+    assert_eq!(ids(&lock), ["a@6.6.6"]);
+    assert_eq!(
+        lock.problems,
+        ["\"node_modules/a\" is listed more than once; the last one is read, as npm does."]
+    );
+    // YAML: pnpm's and yarn's readers refuse them.
+    let text = "lockfileVersion: '9.0'\npackages:\n  a@1.0.0:\n    resolution: {integrity: sha512-a}\n  a@1.0.0:\n    resolution: {integrity: sha512-b}\n";
+    let e = timed("pnpm-lock.yaml", text).unwrap_err();
+    assert!(e.contains("has the key \"a@1.0.0\" twice"), "{e}");
+    let e = timed("yarn.lock", "__metadata:\n  version: 8\n__metadata:\n  version: 9\n").unwrap_err();
+    assert!(e.contains("twice"), "{e}");
+    // Yarn classic: the same descriptor twice is a problem, the package read once.
+    let entry = "a@^1:\n  version \"1.0.0\"\n  resolved \"https://registry.yarnpkg.com/a/-/a-1.0.0.tgz\"\n\n";
+    let lock = timed("yarn.lock", &format!("# yarn lockfile v1\n\n{entry}{entry}")).unwrap();
+    assert_eq!(ids(&lock), ["a@1.0.0"]);
+    assert_eq!(
+        lock.problems,
+        ["\"a@^1\" (line 7) was already at line 3; yarn reads the last."]
+    );
+}
+
+/// Names that climb out of a folder, smuggle a separator or are URLs are
+/// left out with a reason, in every format.
+#[test]
+fn hostile_traversal_names() {
+    let bad = [
+        "../../etc/passwd",
+        "..%2f..%2fetc",
+        "@scope%2fname",
+        "https://evil.example/x",
+        "a/../../b",
+        ".hidden",
+    ];
+    let npm = format!(
+        r#"{{"lockfileVersion":3,"packages":{{"":{{}},{}}}}}"#,
+        bad.iter()
+            .enumerate()
+            .map(|(i, n)| format!(
+                r#""node_modules/{n}":{{"version":"1.0.0"}},"node_modules/x{i}":{{"name":"{n}","version":"1.0.0"}}"#
+            ))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let pnpm = format!(
+        "lockfileVersion: '9.0'\npackages:\n{}",
+        bad.iter()
+            .map(|n| format!("  '{n}@1.0.0':\n    resolution: {{integrity: sha512-a}}\n"))
+            .collect::<String>()
+    );
+    let classic = format!(
+        "# yarn lockfile v1\n\n{}",
+        bad.iter()
+            .map(|n| format!("\"{n}@^1\":\n  version \"1.0.0\"\n\n"))
+            .collect::<String>()
+    );
+    let berry = format!(
+        "__metadata:\n  version: 8\n\n{}",
+        bad.iter()
+            .map(|n| format!("\"{n}@npm:^1\":\n  version: 1.0.0\n  resolution: \"{n}@npm:1.0.0\"\n\n"))
+            .collect::<String>()
+    );
+    for (name, text, expected) in [
+        ("package-lock.json", npm, 2 * bad.len()),
+        ("pnpm-lock.yaml", pnpm, bad.len()),
+        ("yarn.lock", classic, bad.len()),
+        ("yarn.lock", berry, bad.len()),
+    ] {
+        let lock = timed(name, &text).unwrap();
+        assert!(lock.packages.is_empty(), "{name}: {:?}", lock.packages);
+        assert!(
+            lock.not_from_registry.is_empty(),
+            "{name}: {:?}",
+            lock.not_from_registry
+        );
+        assert_eq!(lock.problems.len(), expected, "{name}: {:?}", lock.problems);
+        assert!(
+            lock.problems
+                .iter()
+                .all(|p| p.contains("is not a valid npm package name")),
+            "{:?}",
+            lock.problems
+        );
+    }
+}
+
+#[test]
+fn hostile_more_packages_than_the_limit() {
+    let count = 60_000;
+    let npm = format!(
+        r#"{{"lockfileVersion":3,"packages":{{{}}}}}"#,
+        (0..count)
+            .map(|i| format!(r#""node_modules/p{i}":{{"version":"1.0.0"}}"#))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let pnpm = format!(
+        "lockfileVersion: '9.0'\npackages:\n{}",
+        (0..count).map(|i| format!("  p{i}@1.0.0: {{}}\n")).collect::<String>()
+    );
+    let classic = format!(
+        "# yarn lockfile v1\n\n{}",
+        (0..count)
+            .map(|i| format!("p{i}@^1:\n  version \"1.0.0\"\n\n"))
+            .collect::<String>()
+    );
+    for (name, text) in [
+        ("package-lock.json", npm),
+        ("pnpm-lock.yaml", pnpm),
+        ("yarn.lock", classic),
+    ] {
+        let e = timed(name, &text).unwrap_err();
+        assert_eq!(
+            e,
+            format!("{name} lists more than {MAX_LOCKED_PACKAGES} package versions; more are refused.")
+        );
+    }
+}
+
+#[test]
+fn hostile_the_same_entry_ten_thousand_times() {
+    let count = 10_000;
+    // npm: ten thousand nested copies of one version.
+    let npm = format!(
+        r#"{{"lockfileVersion":3,"packages":{{"":{{"dependencies":{{"x":"1"}}}},{}}}}}"#,
+        (0..count)
+            .map(|i| format!(r#""node_modules/d{i}/node_modules/x":{{"version":"1.0.0","integrity":"sha512-x"}}"#))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    // pnpm: one package in ten thousand peer contexts.
+    let pnpm = format!(
+        "lockfileVersion: '9.0'\npackages:\n  x@1.0.0:\n    resolution: {{integrity: sha512-x}}\nsnapshots:\n{}",
+        (0..count)
+            .map(|i| format!("  x@1.0.0(p@{i}.0.0): {{}}\n"))
+            .collect::<String>()
+    );
+    let entry = "x@^1:\n  version \"1.0.0\"\n  integrity sha512-x\n\n";
+    let classic = format!("# yarn lockfile v1\n\n{}", entry.repeat(count));
+    for (name, text) in [
+        ("package-lock.json", npm),
+        ("pnpm-lock.yaml", pnpm),
+        ("yarn.lock", classic),
+    ] {
+        let lock = timed(name, &text).unwrap();
+        assert_eq!(ids(&lock), ["x@1.0.0"], "{name}");
+        assert_eq!(lock.packages[0].integrity.as_deref(), Some("sha512-x"));
+        assert!(lock.problems.len() <= MAX_PROBLEMS, "{name}");
+    }
+}
+
+/// What the audit relies on in any result: valid names, semver versions,
+/// one entry per package version in order, bounded lists.
+fn check_limits(label: &str, lock: &Lockfile) {
+    assert!(lock.packages.len() <= MAX_LOCKED_PACKAGES, "{label}");
+    assert!(lock.problems.len() <= MAX_PROBLEMS, "{label}");
+    for p in &lock.packages {
+        validate_name(&p.name).unwrap_or_else(|e| panic!("{label}: {e}"));
+        semver::Version::parse(&p.version).unwrap_or_else(|e| panic!("{label}: {}: {e}", p.version));
+        assert!(
+            p.via.len() <= MAX_VIA && p.via.windows(2).all(|w| w[0] < w[1]),
+            "{label}: {p:?}"
+        );
+        assert!(p.via.iter().all(|n| validate_name(n).is_ok()), "{label}: {p:?}");
+    }
+    for pair in lock.packages.windows(2) {
+        let order = pair[0]
+            .name
+            .cmp(&pair[1].name)
+            .then_with(|| compare_versions(&pair[0].version, &pair[1].version));
+        assert_eq!(order, Ordering::Less, "{label}: {:?} then {:?}", pair[0], pair[1]);
+    }
+    for n in &lock.not_from_registry {
+        validate_name(&n.name).unwrap_or_else(|e| panic!("{label}: {e}"));
+    }
+}
+
+#[test]
+fn results_obey_the_limits() {
+    for (label, lock) in all() {
+        check_limits(label, &lock);
+    }
+}
+
+/// A deterministic, always-run cousin of the fuzz target
+/// (fuzz/fuzz_targets/lockfile.rs): the real lockfiles with bytes changed,
+/// cut, repeated or given YAML and path tokens, each read in bounded time
+/// to a sentence or a result within the limits. `LOCKFILE_MUTATIONS=n`
+/// runs n rounds per file instead of 30.
+#[test]
+fn mutated_lockfiles_give_a_sentence_or_a_result_within_the_limits() {
+    const TOKENS: [&str; 20] = [
+        "&a ",
+        "*a",
+        "node_modules/",
+        "../",
+        "npm:",
+        "link:",
+        "file:",
+        "workspace:.",
+        "patch:",
+        "(",
+        "@",
+        "\"\"",
+        "{}",
+        "[]",
+        "\n  ",
+        "\n    ",
+        "__metadata:\n",
+        "lockfileVersion: ",
+        "%2f",
+        "\u{202e}",
+    ];
+    let rounds: u64 = std::env::var("LOCKFILE_MUTATIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(30);
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move |below: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % below.max(1) as u64) as usize
+    };
+    let sources = [
+        ("package-lock.json", NPM_V3),
+        ("package-lock.json", NPM_V1),
+        ("pnpm-lock.yaml", PNPM_V9),
+        ("pnpm-lock.yaml", PNPM_V6),
+        ("yarn.lock", YARN_CLASSIC),
+        ("yarn.lock", YARN_BERRY),
+    ];
+    let mut outcomes = [0usize; 2];
+    for (file, text) in sources {
+        for _ in 0..rounds {
+            let mut bytes = text.as_bytes().to_vec();
+            for _ in 0..1 + next(6) {
+                if bytes.is_empty() {
+                    break;
+                }
+                let at = next(bytes.len());
+                match next(5) {
+                    0 => bytes[at] = b"\"{}[]:,-@/\n \\'&*#!|>%0.^~("[next(24)],
+                    1 => drop(bytes.drain(at..(at + next(64)).min(bytes.len()))),
+                    2 => {
+                        let end = (at + next(400)).min(bytes.len());
+                        let copy = bytes[at..end].to_vec();
+                        let to = next(bytes.len());
+                        bytes.splice(to..to, copy);
+                    }
+                    3 => bytes.truncate(at),
+                    _ => drop(bytes.splice(at..at, TOKENS[next(TOKENS.len())].bytes())),
+                }
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            let start = Instant::now();
+            let result = parse_lockfile(Some(file), &text);
+            assert!(
+                start.elapsed() < Duration::from_secs(2),
+                "{file}: {:?}",
+                start.elapsed()
+            );
+            match result {
+                Ok(lock) => {
+                    check_limits(file, &lock);
+                    outcomes[0] += 1;
+                }
+                Err(e) => {
+                    assert!(e.ends_with('.') && e.len() < 600, "{file}: {e}");
+                    outcomes[1] += 1;
+                }
+            }
+        }
+    }
+    eprintln!("mutated lockfiles: {} read, {} refused", outcomes[0], outcomes[1]);
+}

@@ -31,6 +31,8 @@ pub fn HomePage() -> impl IntoView {
                 <li>"That the certificate's signed claims (repository, commit, workflow) agree with the build's own statement. The panel shows the certificate's claims."</li>
             </ul>
             <p>"Have a bundle or an attestations response? Paste it into the " <a href=move || registry.href("/inspect")>"inspector"</a> "."</p>
+            <p>"Want the answer for everything you install? " <a href=move || registry.href("/audit")>"Audit a lockfile"</a>
+                ": package-lock.json, pnpm-lock.yaml or yarn.lock, verified in this page."</p>
         </section>
     }
 }

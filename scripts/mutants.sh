@@ -21,7 +21,7 @@ cargo mutants -p npm-provenance-core --output "$OUT" --timeout 300 "$@"
 status=$?
 set -e
 dir="$OUT/mutants.out"
-count() { [ -f "$dir/$1.txt" ] && grep -c . "$dir/$1.txt" || echo 0; }
+count() { if [ -s "$dir/$1.txt" ]; then grep -c . "$dir/$1.txt"; else echo 0; fi; }
 echo
 echo "mutants: $(count caught) caught, $(count missed) missed, $(count timeout) timeout, $(count unviable) unviable"
 if [ -s "$dir/missed.txt" ]; then

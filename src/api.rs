@@ -243,17 +243,50 @@ fn is_transient(error: &FetchError) -> bool {
 /// lockfile asks the registry for nothing. (Cache Storage keeps HTTP
 /// answers by URL, which is what these are; only successful ones are kept.)
 mod pinned_cache {
+    use std::cell::RefCell;
+    use std::collections::HashSet;
+
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
 
     const NAME: &str = "npm-provenance-documents-v1";
+
+    thread_local! {
+        /// The URLs the cache holds, listed once per page (each lookup is a
+        /// round trip to the browser's own process: asking only for what
+        /// is there keeps a first audit from paying one per document).
+        static KNOWN: RefCell<Option<HashSet<String>>> = const { RefCell::new(None) };
+        /// Documents to keep, written after the work that fetched them.
+        static PENDING: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+    }
 
     async fn open() -> Option<web_sys::Cache> {
         let caches = web_sys::window()?.caches().ok()?;
         JsFuture::from(caches.open(NAME)).await.ok()?.dyn_into().ok()
     }
 
+    async fn known() -> HashSet<String> {
+        if let Some(known) = KNOWN.with(|k| k.borrow().clone()) {
+            return known;
+        }
+        let mut urls = HashSet::new();
+        if let Some(cache) = open().await
+            && let Ok(keys) = JsFuture::from(cache.keys()).await
+        {
+            for request in js_sys::Array::from(&keys).iter() {
+                if let Ok(request) = request.dyn_into::<web_sys::Request>() {
+                    urls.insert(request.url());
+                }
+            }
+        }
+        KNOWN.with(|k| *k.borrow_mut() = Some(urls.clone()));
+        urls
+    }
+
     pub async fn get(url: &str, limit: usize) -> Option<String> {
+        if !known().await.contains(url) {
+            return None;
+        }
         let cache = open().await?;
         let hit = JsFuture::from(cache.match_with_str(url)).await.ok()?;
         let response: web_sys::Response = hit.dyn_into().ok()?;
@@ -261,13 +294,37 @@ mod pinned_cache {
         (text.len() <= limit).then_some(text)
     }
 
-    pub async fn put(url: &str, text: &str) {
-        let Some(cache) = open().await else { return };
-        let Ok(response) = web_sys::Response::new_with_opt_str(Some(text)) else {
-            return;
-        };
-        let _ = JsFuture::from(cache.put_with_str(url, &response)).await;
+    /// Keeps `text` for `url`, written by [`flush`].
+    pub fn put(url: &str, text: &str) {
+        PENDING.with(|p| p.borrow_mut().push((url.to_string(), text.to_string())));
     }
+
+    /// Writes what [`put`] kept, off the critical path of the work.
+    pub async fn flush() {
+        let pending = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
+        if pending.is_empty() {
+            return;
+        }
+        let Some(cache) = open().await else { return };
+        for (url, text) in pending {
+            let Ok(response) = web_sys::Response::new_with_opt_str(Some(&text)) else {
+                continue;
+            };
+            if JsFuture::from(cache.put_with_str(&url, &response)).await.is_ok() {
+                KNOWN.with(|k| {
+                    if let Some(known) = k.borrow_mut().as_mut() {
+                        known.insert(url);
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// Writes the documents fetched for pinned versions into the browser's
+/// cache (called when a bulk job has shown its results).
+pub async fn keep_pinned_documents() {
+    pinned_cache::flush().await;
 }
 
 /// GETs a pinned version's document: from the browser's cache when it was
@@ -285,7 +342,7 @@ pub async fn get_pinned(url: &str, limit: usize, retries: u32) -> Result<Option<
                 sleep(250 << (2 * (attempt - 1).min(3))).await;
             }
             Ok(Some(text)) => {
-                pinned_cache::put(url, &text).await;
+                pinned_cache::put(url, &text);
                 return Ok(Some(text));
             }
             other => return other,

@@ -66,11 +66,24 @@ thread_local! {
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
 }
 
+thread_local! {
+    /// Whether a page doing bulk work (the audit) may use every core.
+    static BULK: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Lets the pool grow to one worker per core: a lockfile audit keeps the
+/// page's own thread mostly idle (waiting for the registry), so the core
+/// it would leave free is better spent verifying.
+pub fn use_every_core() {
+    BULK.with(|b| b.set(true));
+}
+
 fn pool_size() -> usize {
     let cores = web_sys::window()
         .map(|w| w.navigator().hardware_concurrency() as usize)
         .unwrap_or(2);
-    cores.saturating_sub(1).clamp(1, MAX_WORKERS)
+    let spare = if BULK.with(Cell::get) { 0 } else { 1 };
+    cores.saturating_sub(spare).clamp(1, MAX_WORKERS)
 }
 
 fn spawn_worker(trust: Option<&TrustConfig>) -> Result<Rc<PooledWorker>, String> {

@@ -20,9 +20,9 @@ use crate::api::{fetch_attestations_pinned, fetch_version_dist};
 use crate::settings::use_registry;
 use crate::worker::protocol::VerifyRequest;
 
-/// Package versions fetched at once: browsers open six connections to a
-/// host, and the registry is someone else's.
-const LANES: usize = 6;
+/// Package versions in progress at once: browsers open six connections to a
+/// host (HTTP/1.1), and each package version also waits for a worker.
+const LANES: usize = 12;
 /// Retries of a 429, 5xx or timed-out registry request.
 const RETRIES: u32 = 3;
 /// Table rows are this tall (pixels, as in style/audit.css): the table draws
@@ -100,6 +100,7 @@ fn download(file_name: &str, mime: &str, text: &str) {
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
+    crate::verifier::use_every_core();
     crate::verifier::warm_up();
     let registry = use_registry();
     if let Some(d) = web_sys::window().and_then(|w| w.document()) {
@@ -162,6 +163,8 @@ pub fn AuditPage() -> impl IntoView {
         cancelled.set(false);
         let registry_url = registry.0.get_untracked();
         spawn_local(async move {
+            // What the last run fetched is in the cache before this one looks.
+            crate::api::keep_pinned_documents().await;
             let parsed = match crate::verifier::read_lockfile(input, file_name.get_untracked()).await {
                 Ok(l) => Arc::new(l),
                 Err(e) => {
@@ -211,6 +214,8 @@ pub fn AuditPage() -> impl IntoView {
             futures::future::join_all(lanes).await;
             flush();
             running.set(false);
+            // Kept for the next audit once this one is shown.
+            crate::api::keep_pinned_documents().await;
         });
     };
 

@@ -90,7 +90,7 @@ fn RegistryNotice() -> impl IntoView {
         registry.from_link().then(|| {
             let navigate = navigate.clone();
             view! {
-                <div class="registry-notice" role="note" data-testid="registry-notice">
+                <aside class="registry-notice" aria-label="Registry in use" data-testid="registry-notice">
                     <p>
                         "This page uses the registry " <strong>{registry.get()}</strong>
                         ", chosen by the link you followed. Your own setting (" {registry.own()} ") is unchanged."
@@ -101,7 +101,7 @@ fn RegistryNotice() -> impl IntoView {
                             .unwrap_or_else(|| "/".into());
                         navigate(&same_origin_path(&path), Default::default());
                     }>"Use my registry"</button>
-                </div>
+                </aside>
             }
         })
     }

@@ -16,7 +16,9 @@ pub fn SearchBox(#[prop(optional)] compact: bool, #[prop(optional)] autofocus: b
     let error_id = format!("{id}-error");
     let described = error_id.clone();
     view! {
-        <form role="search" class=if compact { "search search--compact" } else { "search" } on:submit=move |ev| {
+        <form role="search" class=if compact { "search search--compact" } else { "search" }
+            aria-label=if compact { "Look up a package (header)" } else { "Look up a package" }
+            on:submit=move |ev| {
             ev.prevent_default();
             match parse_search(&text.get_untracked()) {
                 Ok(spec) => {

@@ -128,13 +128,13 @@ pub fn PackagePage() -> impl IntoView {
 
     view! {
         <article class="package-page">
-            {move || spec.get().err().map(|e| view! { <ErrorView error=PageError::BadName(e) /> })}
+            {move || spec.get().err().map(|e| view! { <ErrorView error=PageError::BadName(e) page_heading=true /> })}
             <Transition fallback=|| view! { <Loading text="Fetching the package document…" /> }>
                 {move || Suspend::new(async move {
                     let spec = spec.get_untracked().ok()?;
                     Some(match packument.await.1 {
-                        Err(e) => view! { <ErrorView error=PageError::Fetch(e) /> }.into_any(),
-                        Ok(None) => view! { <ErrorView error=PageError::PackageNotFound { name: spec.name.clone(), registry: registry.0.get_untracked() } /> }.into_any(),
+                        Err(e) => view! { <ErrorView error=PageError::Fetch(e) page_heading=true /> }.into_any(),
+                        Ok(None) => view! { <ErrorView error=PageError::PackageNotFound { name: spec.name.clone(), registry: registry.0.get_untracked() } page_heading=true /> }.into_any(),
                         Ok(Some(p)) => match resolve(&p, &spec) {
                             Err(e) => view! { <PackageHeader name=spec.name.clone() packument=p.clone() version=None /> <ErrorView error=e /> }.into_any(),
                             Ok(version) => view! {
@@ -206,7 +206,13 @@ pub fn Loading(text: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn ErrorView(error: PageError) -> impl IntoView {
+pub fn ErrorView(
+    error: PageError,
+    /// The page's only heading (no package header above it): a level-one
+    /// heading, so that every page has one.
+    #[prop(optional)]
+    page_heading: bool,
+) -> impl IntoView {
     let registry = use_registry();
     let (title, message): (String, String) = match &error {
         PageError::BadName(e) => ("That is not a package name".into(), e.clone()),
@@ -238,7 +244,7 @@ pub fn ErrorView(error: PageError) -> impl IntoView {
     };
     view! {
         <section class="error-state" role="alert" data-testid="error-state">
-            <h2>{title}</h2>
+            {if page_heading { view! { <h1>{title}</h1> }.into_any() } else { view! { <h2>{title}</h2> }.into_any() }}
             <p>{message}</p>
             {latest_link}
         </section>

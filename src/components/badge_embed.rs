@@ -4,24 +4,37 @@
 use leptos::prelude::*;
 use npm_provenance_core::percent::encode_url_text;
 
-/// The origin the page was served from (where the badge server is).
+/// The origin the page was served from.
 fn origin() -> String {
     web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default()
 }
 
+/// Where badges come from, as the hosting page says
+/// (`<meta name="npm-provenance-badges">`, see `npm_provenance_core::site`):
+/// this origin when the content is empty, a badge server's http(s) base URL
+/// otherwise, none on a static host that names none.
+fn badge_server() -> Option<String> {
+    let named = crate::settings::page_meta(npm_provenance_core::site::META_BADGES)?;
+    let named = named.trim().trim_end_matches('/');
+    if named.is_empty() {
+        return Some(origin());
+    }
+    crate::settings::normalize_registry(named).ok()
+}
+
 /// The badge and page URLs for a package: its latest version, or one version
 /// (a validated semver string: nothing in it needs escaping in a path).
-pub fn badge_urls(origin: &str, name: &str, version: Option<&str>) -> (String, String) {
+pub fn badge_urls(badges: &str, pages: &str, name: &str, version: Option<&str>) -> (String, String) {
     match version {
         None => (
-            format!("{origin}/badge/npm/{name}.svg"),
-            format!("{origin}/package/{name}"),
+            format!("{badges}/badge/npm/{name}.svg"),
+            format!("{pages}/package/{name}"),
         ),
         Some(v) => (
-            format!("{origin}/badge/npm/{name}/{v}.svg"),
-            format!("{origin}/package/{name}/v/{v}"),
+            format!("{badges}/badge/npm/{name}/{v}.svg"),
+            format!("{pages}/package/{name}/v/{v}"),
         ),
     }
 }
@@ -80,12 +93,17 @@ pub fn snippets(name: &str, badge: &str, page: &str) -> [(&'static str, String);
 /// the section then lets the reader pick a badge for it instead.
 #[component]
 pub fn BadgeEmbed(name: String, version: Option<String>) -> impl IntoView {
+    // No badge server, no badge to offer (a static host).
+    badge_server().map(|badges| badge_section(name, version, badges))
+}
+
+fn badge_section(name: String, version: Option<String>, badges: String) -> impl IntoView {
     let registry = crate::settings::use_registry();
     let origin = origin();
     let (pinned, set_pinned) = signal(false);
     let urls = {
         let (name, version) = (name.clone(), version.clone());
-        Memo::new(move |_| badge_urls(&origin, &name, version.as_deref().filter(|_| pinned.get())))
+        Memo::new(move |_| badge_urls(&badges, &origin, &name, version.as_deref().filter(|_| pinned.get())))
     };
     let choice = version.clone().map(|v| {
         view! {
@@ -148,7 +166,7 @@ mod tests {
 
     #[test]
     fn snippets_link_back_to_the_package_page() {
-        let (badge, page) = badge_urls("https://p.example", "@scope/name", None);
+        let (badge, page) = badge_urls("https://p.example", "https://p.example", "@scope/name", None);
         assert_eq!(badge, "https://p.example/badge/npm/@scope/name.svg");
         let [md, html, rst] = snippets("@scope/name", &badge, &page);
         assert_eq!(
@@ -168,7 +186,7 @@ mod tests {
     fn snippets_are_escaped_for_their_format() {
         let hostile = r#"x"><script>alert(1)</script>](javascript:alert(1))"#;
         let origin = "https://p.example/a b)\"<";
-        let (badge, page) = badge_urls(origin, hostile, None);
+        let (badge, page) = badge_urls(origin, origin, hostile, None);
         let [md, html, rst] = snippets(hostile, &badge, &page);
         assert!(!html.1.contains("<script"), "{}", html.1);
         assert_eq!(html.1.matches('<').count(), 3, "only <a>, <img> and </a>: {}", html.1);
@@ -196,9 +214,23 @@ mod tests {
         assert!(!rst.1.contains(' ') || rst.1.lines().all(|l| !l.trim_start().contains(" javascript")));
     }
 
+    /// A static host names another server for badges: the badge comes from
+    /// it, the link back to the page stays on the page's own origin.
+    #[test]
+    fn badges_from_another_server_link_back_to_this_one() {
+        let (badge, page) = badge_urls("https://badges.example", "https://static.example", "sigstore", None);
+        assert_eq!(badge, "https://badges.example/badge/npm/sigstore.svg");
+        assert_eq!(page, "https://static.example/package/sigstore");
+    }
+
     #[test]
     fn a_pinned_badge_names_the_version_in_both_urls() {
-        let (badge, page) = badge_urls("https://p.example", "@scope/name", Some("1.2.3-rc.1"));
+        let (badge, page) = badge_urls(
+            "https://p.example",
+            "https://p.example",
+            "@scope/name",
+            Some("1.2.3-rc.1"),
+        );
         assert_eq!(badge, "https://p.example/badge/npm/@scope/name/1.2.3-rc.1.svg");
         assert_eq!(page, "https://p.example/package/@scope/name/v/1.2.3-rc.1");
     }

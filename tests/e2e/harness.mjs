@@ -7,13 +7,13 @@ import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
-const root = path.resolve(new URL('.', import.meta.url).pathname, '../..');
-const bin = (name) => process.env.NPM_PROVENANCE_BIN_DIR ? path.join(process.env.NPM_PROVENANCE_BIN_DIR, name) : path.join(root, 'target/debug', name);
+export const root = path.resolve(new URL('.', import.meta.url).pathname, '../..');
+export const bin = (name) => process.env.NPM_PROVENANCE_BIN_DIR ? path.join(process.env.NPM_PROVENANCE_BIN_DIR, name) : path.join(root, 'target/debug', name);
 export const outputDir = process.env.E2E_OUTPUT_DIR || path.join(root, 'test-output/e2e');
 mkdirSync(outputDir, { recursive: true });
 
 /** Starts a process and resolves with the first URL it prints (stdout or stderr). */
-function startPrintingUrl(command, args) {
+export function startPrintingUrl(command, args) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = setTimeout(() => reject(new Error(`${command} printed no URL within 15 s`)), 15000);

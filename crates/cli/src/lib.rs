@@ -8,6 +8,7 @@ pub mod lookup;
 pub mod registry;
 pub mod render;
 pub mod serve;
+pub mod static_cmd;
 pub mod verify_cmd;
 
 /// Exit status: the documented contract for scripts and CI pipelines.

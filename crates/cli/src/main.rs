@@ -3,7 +3,7 @@
 //! README badges (`serve`).
 
 use clap::{Parser, Subcommand};
-use npm_provenance::{audit_cmd, exit, serve, verify_cmd};
+use npm_provenance::{audit_cmd, exit, serve, static_cmd, verify_cmd};
 
 #[derive(Parser)]
 #[command(
@@ -26,6 +26,8 @@ enum Command {
     Audit(audit_cmd::AuditArgs),
     /// Serve the web app, README badges and the verification API.
     Serve(serve::ServeArgs),
+    /// Write the web app as files for a static host.
+    Static(static_cmd::StaticArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -41,6 +43,7 @@ fn main() -> std::process::ExitCode {
         Command::Verify(args) => verify_cmd::run(*args),
         Command::Audit(args) => audit_cmd::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Static(args) => static_cmd::run(args),
     };
     std::process::ExitCode::from(code)
 }

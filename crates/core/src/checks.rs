@@ -286,4 +286,18 @@ mod tests {
         assert!(!all_passed(list.checks()));
         assert!(!any_failed(list.checks()));
     }
+
+    /// `has` says whether a check was recorded, whatever its outcome (the
+    /// bundle's library steps are recorded as not reached only when absent).
+    #[test]
+    fn has_finds_exactly_the_checks_recorded() {
+        let mut list = Checklist::new();
+        assert!(!list.has(CheckId::Signature));
+        list.pass(CheckId::BundleFormat, "ok");
+        assert!(list.has(CheckId::BundleFormat));
+        assert!(!list.has(CheckId::Signature));
+        list.fail(CheckId::Signature, "bad");
+        assert!(list.has(CheckId::Signature));
+        assert!(!list.has(CheckId::Subject));
+    }
 }

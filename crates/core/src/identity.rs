@@ -391,6 +391,60 @@ mod tests {
         );
     }
 
+    /// An origin is `https://` and a plain host: letters, digits, dots and
+    /// hyphens, lowercased; a port, userinfo or anything else is not one (an
+    /// issuer `https://host:8443` is not the owner of `https://host`).
+    #[test]
+    fn an_https_origin_is_a_plain_host() {
+        assert_eq!(
+            https_origin("https://GitLab.My-Company.example/g/p?x#y").as_deref(),
+            Some("https://gitlab.my-company.example")
+        );
+        assert_eq!(
+            https_origin("https://gitlab.com").as_deref(),
+            Some("https://gitlab.com")
+        );
+        for odd in [
+            "https://gitlab.example.com:8443/g/p",
+            "https://user@gitlab.example.com/g/p",
+            "https://gitlab_example.com/g/p",
+            "https:///g/p",
+            "https://",
+            "http://gitlab.com/g/p",
+        ] {
+            assert_eq!(https_origin(odd), None, "{odd}");
+        }
+        assert_eq!(
+            issuer_for_repository("https://git.my-company.example/g/p").as_deref(),
+            Some("https://git.my-company.example")
+        );
+        // A port is not a plain origin: no issuer owns it, so no platform.
+        assert_eq!(
+            recognised_platform(
+                Some("https://gitlab.example.com:8443"),
+                Some("https://gitlab.example.com:8443/g/p")
+            ),
+            None
+        );
+    }
+
+    /// No expectation set is empty (the expected identity check is skipped);
+    /// any one field set is an expectation.
+    #[test]
+    fn an_expectation_is_empty_only_with_no_field_set() {
+        assert!(ExpectedIdentity::default().is_empty());
+        let one = |f: fn(&mut ExpectedIdentity)| {
+            let mut e = ExpectedIdentity::default();
+            f(&mut e);
+            e.is_empty()
+        };
+        assert!(!one(|e| e.repository = Some("o/r".into())));
+        assert!(!one(|e| e.workflow = Some("w.yml".into())));
+        assert!(!one(|e| e.issuer = Some(GITLAB_ISSUER.into())));
+        assert!(!one(|e| e.subject_alternative_name = Some("x".into())));
+        assert!(!one(|e| e.subject_alternative_name_regexp = Some("x".into())));
+    }
+
     #[test]
     fn a_platform_comes_only_from_the_issuer_of_the_repositorys_host() {
         use BuildPlatform::*;

@@ -278,4 +278,34 @@ mod tests {
         assert!(parse_integrity("sha512-AAAA").is_err());
         assert!(parse_integrity("sha512-!!").is_err());
     }
+
+    /// A token with no algorithm before its `-` names nothing: it is neither
+    /// compared nor reported as an algorithm that was not compared.
+    #[test]
+    fn an_integrity_token_without_an_algorithm_is_not_named() {
+        let sha512 = format!("sha512-{}==", "A".repeat(86));
+        let d = parse_integrity(&format!("-AAAA {sha512} sha1-BBBB -CCCC")).unwrap();
+        assert_eq!(d.sha512, [[0u8; 64]]);
+        assert_eq!(d.ignored, ["sha1"]);
+    }
+
+    /// npm's limits, exactly: a name of `MAX_NAME_LEN` characters is one, a
+    /// character more is not; likewise a version of `MAX_VERSION_LEN`.
+    #[test]
+    fn names_and_versions_at_their_length_limits() {
+        validate_name(&"a".repeat(MAX_NAME_LEN)).unwrap();
+        assert_eq!(
+            validate_name(&"a".repeat(MAX_NAME_LEN + 1)).unwrap_err(),
+            "the package name is 215 characters long; npm allows at most 214"
+        );
+        validate_version(&"1".repeat(MAX_VERSION_LEN)).unwrap();
+        assert_eq!(
+            validate_version(&"1".repeat(MAX_VERSION_LEN + 1)).unwrap_err(),
+            "the version is empty or too long"
+        );
+        assert_eq!(
+            validate_version(&"1".repeat(MAX_VERSION_LEN + 100)).unwrap_err(),
+            "the version is empty or too long"
+        );
+    }
 }

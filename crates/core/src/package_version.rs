@@ -533,5 +533,60 @@ mod tests {
         let missing = resolve_version(&packument("victim", "1.0.0"), "victim", Some("2.0.0")).unwrap_err();
         assert!(missing.is_not_found());
         assert_eq!(missing.message(), "victim has no version 2.0.0.");
+        // A version the document does not list is not found, and the
+        // answer names the latest one there is.
+        assert_eq!(
+            missing,
+            ResolveError::VersionNotFound {
+                name: "victim".into(),
+                version: "2.0.0".into(),
+                latest: Some("1.0.0".into())
+            }
+        );
+    }
+
+    /// `--digest sha256:HEX` or `sha512:HEX`, with exactly the digest's length.
+    #[test]
+    fn digests_are_read_with_their_algorithm_and_length() {
+        assert_eq!(
+            parse_digest(&format!("sha256:{}", "ab".repeat(32))),
+            Ok(ArtifactExpectation::Digest {
+                algorithm: DigestAlgorithm::Sha256,
+                bytes: vec![0xab; 32],
+                source: "the given digest".into()
+            })
+        );
+        assert_eq!(
+            parse_digest(&format!("sha512:{}", "CD".repeat(64))),
+            Ok(ArtifactExpectation::Digest {
+                algorithm: DigestAlgorithm::Sha512,
+                bytes: vec![0xcd; 64],
+                source: "the given digest".into()
+            })
+        );
+        for (text, says) in [
+            (
+                format!("sha256:{}", "ab".repeat(31)),
+                "the sha256 digest must be 64 hex digits",
+            ),
+            (
+                format!("sha256:{}", "ab".repeat(64)),
+                "the sha256 digest must be 64 hex digits",
+            ),
+            (
+                format!("sha512:{}", "ab".repeat(32)),
+                "the sha512 digest must be 128 hex digits",
+            ),
+            (
+                format!("sha512:{}", "zz".repeat(64)),
+                "the sha512 digest must be 128 hex digits",
+            ),
+        ] {
+            assert_eq!(parse_digest(&text), Err(says.to_string()), "{text}");
+        }
+        assert_eq!(
+            parse_digest("md5:00"),
+            Err("\"md5:00\" is not sha256:HEX or sha512:HEX".to_string())
+        );
     }
 }

@@ -15,3 +15,9 @@ pub const META_TRUST: &str = "npm-provenance-trust";
 
 /// The path the server serves its trust configuration at.
 pub const TRUST_PATH: &str = "/trust.json";
+
+/// `<meta name="npm-provenance-badges" content="URL">`: the badge server
+/// README badges come from (empty: the page's own origin, as when
+/// `npm-provenance serve` hosts the app). Absent on a static host without
+/// one: the page then offers no badge.
+pub const META_BADGES: &str = "npm-provenance-badges";

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
 pub use npm_provenance_core::site::TRUST_PATH;
-use npm_provenance_core::site::{META_REGISTRY, META_TRUST};
+use npm_provenance_core::site::{META_BADGES, META_REGISTRY, META_TRUST};
 use sha2::{Digest, Sha256};
 use tower::ServiceExt as _;
 use tower_http::services::ServeDir;
@@ -61,9 +61,52 @@ fn is_page(path: &str) -> bool {
     path == "/" || path.starts_with("/package/") || !last.contains('.')
 }
 
+/// What the host tells the app it serves, written into `index.html` as
+/// `<meta>` tags (`npm_provenance_core::site`): one rule for `serve` and for
+/// the static build.
+pub struct PageSettings<'a> {
+    /// The app's default registry.
+    pub registry: &'a str,
+    /// Whether a private trust configuration is served at `TRUST_PATH`.
+    pub announce_trust: bool,
+    /// The badge server's base URL (`""`: this origin); `None`: no badges.
+    pub badges: Option<&'a str>,
+    /// The Content-Security-Policy as a `<meta http-equiv>` tag, for hosts
+    /// that cannot send it as a header.
+    pub csp_meta: Option<String>,
+}
+
+/// The app's `index.html` (the build's `template`) with `settings` written in.
+pub fn index_html(template: &str, settings: &PageSettings<'_>) -> String {
+    let mut meta = format!(
+        "<meta name=\"{META_REGISTRY}\" content=\"{}\" />",
+        escape_attribute(settings.registry)
+    );
+    if settings.announce_trust {
+        meta.push_str(&format!("<meta name=\"{META_TRUST}\" content=\"{TRUST_PATH}\" />"));
+    }
+    if let Some(badges) = settings.badges {
+        meta.push_str(&format!(
+            "<meta name=\"{META_BADGES}\" content=\"{}\" />",
+            escape_attribute(badges)
+        ));
+    }
+    if let Some(csp) = &settings.csp_meta {
+        // First in <head>: it applies only to what follows it.
+        let tag = format!(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\" />",
+            escape_attribute(csp)
+        );
+        let with_csp = template.replacen("<head>", &format!("<head>\n    {tag}"), 1);
+        return with_csp.replace("</head>", &format!("{meta}\n  </head>"));
+    }
+    template.replace("</head>", &format!("{meta}\n  </head>"))
+}
+
 impl Site {
     /// Reads `dir` (a release build). The registry is written into
-    /// `index.html` as the app's default registry.
+    /// `index.html` as the app's default registry, and badges come from
+    /// this server.
     pub fn load(dir: &Path, registry: &str, announce_trust: bool) -> Result<Self, String> {
         let index = std::fs::read(dir.join("index.html")).map_err(|e| {
             format!(
@@ -71,14 +114,13 @@ impl Site {
                 dir.display()
             )
         })?;
-        let mut meta = format!(
-            "<meta name=\"{META_REGISTRY}\" content=\"{}\" />",
-            escape_attribute(registry)
-        );
-        if announce_trust {
-            meta.push_str(&format!("<meta name=\"{META_TRUST}\" content=\"{TRUST_PATH}\" />"));
-        }
-        let html = String::from_utf8_lossy(&index).replace("</head>", &format!("{meta}\n  </head>"));
+        let settings = PageSettings {
+            registry,
+            announce_trust,
+            badges: Some(""),
+            csp_meta: None,
+        };
+        let html = index_html(&String::from_utf8_lossy(&index), &settings);
         let body = html.into_bytes();
         let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         gzip.write_all(&body).map_err(|e| e.to_string())?;

@@ -393,6 +393,11 @@ pub fn decode_hex(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bundle::DigestAlgorithm;
+    use crate::bundle::statement::{INTOTO_PAYLOAD_TYPE, read};
+    use crate::package::Integrity;
+    use base64::Engine as _;
+    use sha2::Digest as _;
 
     #[test]
     fn hex_decoding() {
@@ -400,5 +405,256 @@ mod tests {
         assert_eq!(decode_hex("0"), None);
         assert_eq!(decode_hex("zz"), None);
         assert_eq!(decode_hex("é0"), None);
+    }
+
+    const ARTIFACT: &[u8] = b"the artifact";
+
+    /// A bundle holding a message signature that states `digest`
+    /// (`SHA2_256`, ...) if given. Only its content is read here.
+    fn message_bundle(digest: Option<(&str, &[u8])>) -> sigstore_types::Bundle {
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        let mut signature = serde_json::json!({ "signature": b64(b"sig") });
+        if let Some((algorithm, bytes)) = digest {
+            signature["messageDigest"] = serde_json::json!({ "algorithm": algorithm, "digest": b64(bytes) });
+        }
+        let bundle = serde_json::json!({
+            "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+            "verificationMaterial": { "publicKey": { "hint": "k" }, "tlogEntries": [] },
+            "messageSignature": signature
+        });
+        sigstore_types::Bundle::from_json(&bundle.to_string()).unwrap()
+    }
+
+    fn sha256(b: &[u8]) -> Vec<u8> {
+        sha2::Sha256::digest(b).to_vec()
+    }
+    fn sha384(b: &[u8]) -> Vec<u8> {
+        sha2::Sha384::digest(b).to_vec()
+    }
+    fn sha512(b: &[u8]) -> Vec<u8> {
+        sha2::Sha512::digest(b).to_vec()
+    }
+
+    fn skipped(why: &str) -> Outcome {
+        Outcome::Skipped {
+            required: true,
+            why: why.into(),
+        }
+    }
+
+    /// A message signature's stated digest is compared with the artifact in
+    /// the algorithm it states (each of SHA-256, -384, -512).
+    #[test]
+    fn a_stated_message_digest_is_compared_in_its_algorithm() {
+        for (algorithm, name, digest) in [
+            ("SHA2_256", "sha256", sha256(ARTIFACT)),
+            ("SHA2_384", "sha384", sha384(ARTIFACT)),
+            ("SHA2_512", "sha512", sha512(ARTIFACT)),
+        ] {
+            let bundle = message_bundle(Some((algorithm, &digest)));
+            assert_eq!(
+                message_digest(&bundle, &ArtifactExpectation::Blob(ARTIFACT.to_vec())),
+                Outcome::Passed(format!("The signed message digest ({name}) is that of the artifact."))
+            );
+            assert_eq!(
+                message_digest(&bundle, &ArtifactExpectation::Blob(b"other bytes".to_vec())),
+                Outcome::Failed(format!(
+                    "The bundle's {name} digest ({}) is not that of the artifact ({}).",
+                    truncate(&hex(&digest), 24),
+                    truncate(
+                        &hex(&match name {
+                            "sha256" => sha256(b"other bytes"),
+                            "sha384" => sha384(b"other bytes"),
+                            _ => sha512(b"other bytes"),
+                        }),
+                        24
+                    )
+                ))
+            );
+        }
+    }
+
+    /// With nothing supplied to compare, the subject of a message signature
+    /// is skipped (required: the verdict cannot be "verified"), whether or
+    /// not the bundle states a digest.
+    #[test]
+    fn a_message_digest_with_no_artifact_is_skipped() {
+        let digest = sha256(ARTIFACT);
+        assert_eq!(
+            message_digest(
+                &message_bundle(Some(("SHA2_256", &digest))),
+                &ArtifactExpectation::Unknown
+            ),
+            skipped(&format!(
+                "No artifact was supplied to compare the bundle's sha256 digest ({}) with.",
+                truncate(&hex(&digest), 24)
+            ))
+        );
+        assert_eq!(
+            message_digest(&message_bundle(None), &ArtifactExpectation::Unknown),
+            skipped("The bundle states no digest and no artifact was supplied.")
+        );
+        // An artifact supplied: the signature check covers it.
+        assert_eq!(
+            message_digest(&message_bundle(None), &ArtifactExpectation::Blob(ARTIFACT.to_vec())),
+            Outcome::Passed("The bundle states no digest: the signature check covers the artifact itself.".into())
+        );
+    }
+
+    /// A digest given for the artifact is compared only with a stated digest
+    /// of the same algorithm; a registry integrity only with a stated sha512.
+    #[test]
+    fn a_given_digest_is_compared_only_in_its_own_algorithm() {
+        let given = |algorithm, bytes: Vec<u8>| ArtifactExpectation::Digest {
+            algorithm,
+            bytes,
+            source: "the given digest".into(),
+        };
+        let stated512 = message_bundle(Some(("SHA2_512", &sha512(ARTIFACT))));
+        let stated256 = message_bundle(Some(("SHA2_256", &sha256(ARTIFACT))));
+        assert_eq!(
+            message_digest(&stated256, &given(DigestAlgorithm::Sha256, sha256(ARTIFACT))),
+            Outcome::Passed("The signed message digest (sha256) is that of the given digest.".into())
+        );
+        assert_eq!(
+            message_digest(&stated512, &given(DigestAlgorithm::Sha256, sha256(ARTIFACT))),
+            Outcome::Failed(
+                "The bundle states a sha512 digest, and the artifact was given by another digest: they cannot be compared."
+                    .into()
+            )
+        );
+        let integrity = ArtifactExpectation::Integrity(Integrity {
+            sha512: vec![sha512(ARTIFACT).try_into().unwrap()],
+            ignored: vec![],
+        });
+        assert_eq!(
+            message_digest(&stated512, &integrity),
+            Outcome::Passed("The signed message digest (sha512) is that of the registry's dist.integrity.".into())
+        );
+        assert_eq!(
+            message_digest(&stated256, &integrity),
+            Outcome::Failed(
+                "The bundle states a sha256 digest, and the artifact was given by another digest: they cannot be compared."
+                    .into()
+            )
+        );
+    }
+
+    fn statement_with(subjects: &str) -> Statement {
+        let text = format!(
+            r#"{{"_type":"https://in-toto.io/Statement/v1","subject":{subjects},"predicateType":"https://slsa.dev/provenance/v1"}}"#
+        );
+        read(INTOTO_PAYLOAD_TYPE, text.as_bytes()).unwrap()
+    }
+
+    /// A subject whose digest is not the integrity's says which digests
+    /// differ; "every one must be" only when the integrity lists several.
+    #[test]
+    fn a_subject_of_other_bytes_says_which_digests_differ() {
+        let (signed, served) = (sha512(b"signed"), sha512(b"served"));
+        let st = statement_with(&format!(
+            r#"[{{"name":"pkg:npm/a@1.0.0","digest":{{"sha512":"{}"}}}}]"#,
+            hex(&signed)
+        ));
+        let package = PackageRef::new("a", "1.0.0");
+        let integrity = |digests: Vec<Vec<u8>>| {
+            ArtifactExpectation::Integrity(Integrity {
+                sha512: digests.into_iter().map(|d| d.try_into().unwrap()).collect(),
+                ignored: vec![],
+            })
+        };
+        let (outcome, matched) = subject(
+            &st,
+            AttestationKind::Provenance,
+            Some(&package),
+            &integrity(vec![served.clone()]),
+        );
+        assert_eq!(
+            outcome,
+            Outcome::Failed(format!(
+                "The signed subject's sha512 ({}) is not the sha512 of the registry's dist.integrity ({}).",
+                truncate(&hex(&signed), 24),
+                truncate(&hex(&served), 24)
+            ))
+        );
+        assert_eq!(matched, None);
+        let (outcome, _) = subject(
+            &st,
+            AttestationKind::Provenance,
+            Some(&package),
+            &integrity(vec![signed.clone(), served.clone()]),
+        );
+        assert_eq!(
+            outcome,
+            Outcome::Failed(format!(
+                "The signed subject's sha512 ({}) is not the sha512 of the registry's dist.integrity ({}, {}) \
+                 (it lists 2 sha512 hashes, and every one must be the signed one).",
+                truncate(&hex(&signed), 24),
+                truncate(&hex(&signed), 24),
+                truncate(&hex(&served), 24)
+            ))
+        );
+    }
+
+    /// With nothing to compare the subject with, the check is skipped and
+    /// says what is missing: a package name only for npm attestations, and
+    /// only when none was given.
+    #[test]
+    fn a_subject_with_nothing_to_compare_says_what_is_missing() {
+        let st = statement_with(r#"[{"name":"pkg:npm/a@1.0.0","digest":{"sha512":"00"}}]"#);
+        let package = PackageRef::new("a", "1.0.0");
+        let unknown = &ArtifactExpectation::Unknown;
+        let base = "No integrity or artifact was supplied to compare the subject's digest with";
+        for (kind, package, says) in [
+            (
+                AttestationKind::Provenance,
+                Some(&package),
+                format!("{base} (subject: pkg:npm/a@1.0.0)."),
+            ),
+            (
+                AttestationKind::Provenance,
+                None,
+                format!("{base}, nor a package name and version for its name (subject: pkg:npm/a@1.0.0)."),
+            ),
+            (
+                AttestationKind::Bundle,
+                None,
+                format!("{base} (subject: pkg:npm/a@1.0.0)."),
+            ),
+        ] {
+            assert_eq!(subject(&st, kind, package, unknown).0, skipped(&says), "{kind:?}");
+        }
+    }
+
+    /// The digest the library binds a statement to when nothing was
+    /// compared: the first subject's sha512, else its sha256.
+    #[test]
+    fn the_subject_digest_used_when_nothing_was_compared() {
+        let both = statement_with(r#"[{"digest":{"sha256":"aa","sha512":"bb"}},{"digest":{"sha512":"cc"}}]"#);
+        assert_eq!(
+            any_subject_digest(&both),
+            Some(SubjectMatch {
+                algorithm: "sha512",
+                digest: vec![0xbb]
+            })
+        );
+        let sha256_only = statement_with(r#"[{"digest":{"sha256":"aa"}}]"#);
+        assert_eq!(
+            any_subject_digest(&sha256_only),
+            Some(SubjectMatch {
+                algorithm: "sha256",
+                digest: vec![0xaa]
+            })
+        );
+        let not_hex = statement_with(r#"[{"digest":{"sha256":"zz"}}]"#);
+        assert_eq!(any_subject_digest(&not_hex), None);
+    }
+
+    /// Hex of up to 256 digits (a SHA-512's worth and more) is read; longer
+    /// is not a digest.
+    #[test]
+    fn hex_up_to_the_limit() {
+        assert_eq!(decode_hex(&"ab".repeat(128)), Some(vec![0xab; 128]));
+        assert_eq!(decode_hex(&"ab".repeat(129)), None);
     }
 }

@@ -319,4 +319,110 @@ mod tests {
                 .contains("not an attestation")
         );
     }
+
+    /// A statement of `subjects` (each with a sha512).
+    fn with_subjects(subjects: &[String]) -> String {
+        format!(
+            r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{}],"predicateType":"p"}}"#,
+            subjects.join(",")
+        )
+    }
+
+    /// `MAX_SUBJECTS` subjects are read; one more is refused, saying so.
+    #[test]
+    fn subjects_up_to_the_limit() {
+        let one = r#"{"name":"x","digest":{"sha512":"00"}}"#.to_string();
+        let at_limit = with_subjects(&vec![one.clone(); MAX_SUBJECTS]);
+        assert_eq!(
+            read(INTOTO_PAYLOAD_TYPE, at_limit.as_bytes()).unwrap().subjects.len(),
+            MAX_SUBJECTS
+        );
+        let over = with_subjects(&vec![one; MAX_SUBJECTS + 1]);
+        assert_eq!(
+            read(INTOTO_PAYLOAD_TYPE, over.as_bytes()).unwrap_err(),
+            "The statement has 1025 subjects; more than 1024 are not read."
+        );
+    }
+
+    /// `MAX_DIGESTS_PER_SUBJECT` digests are read; one more is refused.
+    #[test]
+    fn digests_per_subject_up_to_the_limit() {
+        let subject = |n: usize| {
+            let digests: Vec<String> = (0..n).map(|i| format!(r#""alg{i}":"00""#)).collect();
+            format!(r#"{{"digest":{{"sha512":"00",{}}}}}"#, digests.join(","))
+        };
+        let at_limit = with_subjects(&[subject(MAX_DIGESTS_PER_SUBJECT - 1)]);
+        let read_back = read(INTOTO_PAYLOAD_TYPE, at_limit.as_bytes()).unwrap();
+        assert_eq!(read_back.subjects[0].digests.len(), MAX_DIGESTS_PER_SUBJECT);
+        let over = with_subjects(&[subject(MAX_DIGESTS_PER_SUBJECT)]);
+        assert_eq!(
+            read(INTOTO_PAYLOAD_TYPE, over.as_bytes()).unwrap_err(),
+            "Subject 1 states 17 digests."
+        );
+    }
+
+    /// A subject's sentence names it by its position, counting from 1.
+    #[test]
+    fn a_subject_is_named_by_its_position() {
+        let good = r#"{"digest":{"sha512":"00"}}"#.to_string();
+        for (subjects, says) in [
+            (
+                vec![good.clone(), "5".into()],
+                "Subject 2 of the statement is not an object.",
+            ),
+            (
+                vec![good.clone(), good.clone(), r#"{"name":1,"digest":{}}"#.into()],
+                "Subject 3's name is not a string.",
+            ),
+            (vec![r#"{"name":"x"}"#.into()], "Subject 1 has no digest."),
+            (
+                vec![good.clone(), r#"{"digest":{"sha256":1}}"#.into()],
+                "Subject 2's sha256 digest is not a string.",
+            ),
+        ] {
+            assert_eq!(
+                read(INTOTO_PAYLOAD_TYPE, with_subjects(&subjects).as_bytes()).unwrap_err(),
+                says
+            );
+        }
+    }
+
+    /// Nesting of `MAX_DEPTH` levels (the statement's own object is the
+    /// first) is read; one level more is refused, below serde_json's own
+    /// limit of 128.
+    #[test]
+    fn nesting_up_to_the_limit() {
+        let nested = |levels: usize| format!("{}{}", "[".repeat(levels), "]".repeat(levels));
+        assert_eq!(
+            strict_json(nested(MAX_DEPTH).as_bytes()).unwrap().to_string(),
+            nested(MAX_DEPTH)
+        );
+        assert_eq!(
+            strict_json(nested(MAX_DEPTH + 1).as_bytes()).unwrap_err(),
+            "nested deeper than 64 levels at line 1 column 66"
+        );
+        let in_statement = |levels: usize| statement(&format!(r#","x":{}"#, nested(levels)));
+        assert!(read(INTOTO_PAYLOAD_TYPE, in_statement(MAX_DEPTH - 1).as_bytes()).is_ok());
+        assert!(
+            read(INTOTO_PAYLOAD_TYPE, in_statement(MAX_DEPTH).as_bytes())
+                .unwrap_err()
+                .contains("nested deeper than 64 levels")
+        );
+    }
+
+    /// Every JSON type is read as serde_json reads it.
+    #[test]
+    fn every_json_type_reads_as_serde_json_reads_it() {
+        let text = r#"{"t":true,"f":false,"i":[0,-1,-9223372036854775808,18446744073709551615],
+            "x":[1.5,-0.25,1e300,2.0,-0.0],"s":["","a\u0062\n\"","é"],"n":null,"o":{"k":[null,{}]}}"#;
+        let strict = strict_json(text.as_bytes()).unwrap();
+        assert_eq!(strict, serde_json::from_str::<Value>(text).unwrap());
+        assert_eq!(strict["t"], Value::Bool(true));
+        assert_eq!(strict["f"], Value::Bool(false));
+        assert_eq!(strict["i"][1].as_i64(), Some(-1));
+        assert_eq!(strict["i"][3].as_u64(), Some(u64::MAX));
+        assert_eq!(strict["x"][1].as_f64(), Some(-0.25));
+        assert_eq!(strict["s"][1], "ab\n\"");
+        assert!(strict["n"].is_null());
+    }
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::path;
 
 use crate::components::search::SearchBox;
@@ -20,17 +20,12 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <RegistryFromQuery />
+            <FocusOnNavigation />
             // The router takes over clicks on in-page links and only scrolls:
             // move keyboard focus to the content as a skip link must (WCAG 2.4.1).
             <a class="skip-link" href="#main" on:click=|ev| {
                 ev.prevent_default();
-                let main = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.get_element_by_id("main"))
-                    .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
-                if let Some(main) = main {
-                    let _ = main.focus();
-                }
+                focus_main();
             }>"Skip to content"</a>
             <Header />
             <RegistryNotice />
@@ -63,6 +58,33 @@ fn footer_text() -> &'static str {
 /// A link's `?registry=` applies to the page it opens, and is announced; it
 /// is never remembered (only the settings form is). Without one, the
 /// person's own registry applies.
+/// Moves keyboard focus to the page's content.
+fn focus_main() {
+    let main = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("main"))
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+    if let Some(main) = main {
+        let _ = main.focus();
+    }
+}
+
+/// After an in-app navigation (not the first load), focus moves to the new
+/// page's content, as a full page load would put the reader at its start:
+/// otherwise the focus stays on a link that no longer exists and the next
+/// Tab starts from nowhere in particular.
+#[component]
+fn FocusOnNavigation() -> impl IntoView {
+    let location = use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            request_animation_frame(focus_main);
+        }
+        path
+    });
+}
+
 #[component]
 fn RegistryFromQuery() -> impl IntoView {
     let query = use_query_map();

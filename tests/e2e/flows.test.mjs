@@ -21,6 +21,16 @@ after(async () => { await stack?.stop(); });
 
 const verdict = (page) => page.locator('[data-verdict]').first();
 
+/** Whether the focused element shows its focus (an outline, as `:focus-visible` draws it). */
+function focusVisible(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return false;
+    const style = getComputedStyle(el);
+    return el.matches(':focus-visible') && style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+  });
+}
+
 async function waitVerdict(page) {
   await verdict(page).waitFor({ timeout: 20000 });
   return verdict(page).getAttribute('data-verdict');
@@ -172,16 +182,16 @@ test('the copy buttons copy the badge snippet and the JSON documents', async () 
   assert.deepEqual(page.problems, []);
 });
 
-test('the keyboard alone skips to the content, looks a package up and opens a version', async () => {
+test('the keyboard alone skips to the content, looks a package up, opens a version and the inspector, focus visible throughout', async () => {
   const page = await newPage(stack);
   await page.goto(`${stack.app}/`);
   await page.getByRole('heading', { level: 1 }).waitFor();
   const active = () => page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent?.trim().slice(0, 40));
   // The home page's search has focus on arrival: typing starts the lookup.
   assert.equal(await active(), 'search-main');
-  await page.keyboard.type('tuf-js@1.0.0');
+  await page.keyboard.type('sigstore@2.3.1');
   await page.keyboard.press('Enter');
-  await page.waitForURL(/\/package\/tuf-js\/v\/1\.0\.0/);
+  await page.waitForURL(/\/package\/sigstore\/v\/2\.3\.1/);
   assert.equal(await waitVerdict(page), 'verified');
   // On a package page the first Tab reaches the skip link, and Enter moves
   // focus to the content.
@@ -191,15 +201,36 @@ test('the keyboard alone skips to the content, looks a package up and opens a ve
   assert.equal(await active(), 'Skip to content');
   await page.keyboard.press('Enter');
   assert.equal(await active(), 'main');
-  // Tab on from the content until a version in the history has focus, and open it with Enter.
+  // Tab on from the content until another version in the history has
+  // focus, and open it with Enter.
   let href = null;
-  for (let i = 0; i < 120 && !href; i++) {
+  for (let i = 0; i < 150 && !href; i++) {
     await page.keyboard.press('Tab');
-    href = await page.evaluate(() => (document.activeElement?.closest('.history-table') ? document.activeElement.getAttribute('href') : null));
+    href = await page.evaluate(() => {
+      const el = document.activeElement;
+      const link = el?.closest('.history-table') ? el.getAttribute('href') : null;
+      return link && new URL(link, location.href).pathname !== location.pathname ? link : null;
+    });
   }
   assert.ok(href, 'a version link in the history is reachable by Tab');
+  assert.ok(await focusVisible(page), 'the focused version link shows its focus');
   await page.keyboard.press('Enter');
   await page.waitForURL((url) => url.pathname === new URL(href, stack.app).pathname);
+  await page.locator('[data-verdict]').first().waitFor({ timeout: 20000 });
+  // The new page's content has the focus, as after a page load; from there,
+  // back (Shift+Tab) through the header to its "Inspector" link, each step
+  // with a visible focus.
+  assert.equal(await active(), 'main');
+  let reached = false;
+  for (let i = 0; i < 8 && !reached; i++) {
+    await page.keyboard.press('Shift+Tab');
+    assert.ok(await focusVisible(page), `focus visible at Shift+Tab ${i + 1}: ${await active()}`);
+    reached = (await active()) === 'Inspector';
+  }
+  assert.ok(reached, 'the Inspector link is reached by keyboard');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/inspect$/);
+  await page.getByRole('heading', { level: 1, name: 'Inspector' }).waitFor();
   await screenshot(page, 'keyboard-navigation');
   // Versions without provenance are learned from the registry's 404s.
   assert.deepEqual(page.problems.filter((p) => !p.includes(`@ ${stack.registry}/-/npm/v1/attestations/`)), []);

@@ -12,9 +12,9 @@ use npm_provenance_core::bundle::structure::{
 };
 use npm_provenance_core::report::PackageRef;
 use npm_provenance_core::{
-    AttestationKind, AttestationReport, CheckId, CheckStatus, ExpectedIdentity, PackageVersionDocuments,
-    PreparedAttestations, RegistryKeys, Report, TrustMaterial, Verdict, inspect, parse_packument, resolve_version,
-    verify_package_version, verify_single_bundle,
+    ArtifactExpectation, AttestationKind, AttestationReport, CheckId, CheckStatus, DigestAlgorithm, ExpectedIdentity,
+    PackageVersionDocuments, PreparedAttestations, RegistryKeys, Report, TrustMaterial, Verdict, inspect,
+    parse_packument, resolve_version, verify_package_version, verify_single_bundle,
 };
 use npm_provenance_testkit::{
     self as kit, ChainShape, Faults, GITHUB_ISSUER, Identity, LogShape, NPM_PUBLISH, SLSA_V1, Shape, Sigstore,
@@ -83,6 +83,15 @@ impl Case {
     fn publish(&self) -> String {
         self.kit
             .keyed_bundle(&kit::publish_statement(NAME, VERSION, &self.sha512), &Faults::default())
+    }
+
+    /// The sha512 of the tarball, as `verify --bundle --digest` gives it.
+    fn digest(&self) -> ArtifactExpectation {
+        ArtifactExpectation::Digest {
+            algorithm: DigestAlgorithm::Sha512,
+            bytes: hex::decode(&self.sha512).unwrap(),
+            source: "the given digest".into(),
+        }
     }
 
     /// The package version with this attestations response and `integrity`.
@@ -443,13 +452,7 @@ fn a_pasted_response_with_package_and_integrity_is_verified_as_that_version() {
 #[test]
 fn a_plain_keyed_bundle_verifies_only_with_the_key_given() {
     let c = Case::new();
-    let report = verify_single_bundle(
-        &c.publish(),
-        ArtifactSha512::of(&c),
-        None,
-        &c.trust(),
-        &ExpectedIdentity::default(),
-    );
+    let report = verify_single_bundle(&c.publish(), c.digest(), None, &c.trust(), &ExpectedIdentity::default());
     assert_fails_at(
         &report,
         AttestationKind::Bundle,
@@ -487,19 +490,6 @@ fn a_keyless_publish_attestation_is_refused_naming_its_certificate() {
             "npm publish attestations are signed by the registry's key; this one carries a certificate for {SAN}."
         ),
     );
-}
-
-/// The sha512 of the tarball, as `verify --bundle --digest` gives it.
-struct ArtifactSha512;
-
-impl ArtifactSha512 {
-    fn of(c: &Case) -> npm_provenance_core::ArtifactExpectation {
-        npm_provenance_core::ArtifactExpectation::Digest {
-            algorithm: npm_provenance_core::DigestAlgorithm::Sha512,
-            bytes: hex::decode(&c.sha512).unwrap(),
-            source: "the given digest".into(),
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------

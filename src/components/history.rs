@@ -240,6 +240,29 @@ pub fn VersionHistory(
             .collect();
         history_warnings(&known)
     });
+    // What screen readers hear as late verdicts arrive: one polite summary
+    // of the rows checked so far (a live region per row would talk over
+    // itself while a long history verifies).
+    let rows_for_summary = rows.clone();
+    let announcement = Memo::new(move |_| {
+        let (mut checked, mut verified, mut failed) = (0, 0, 0);
+        for v in &rows_for_summary {
+            match queue.statuses.with_value(|m| m.get(&v.version).map(|s| s.get())) {
+                None | Some(RowStatus::NotChecked | RowStatus::Checking) => {}
+                Some(status) => {
+                    checked += 1;
+                    match status {
+                        RowStatus::Verified { .. } => verified += 1,
+                        RowStatus::Failed(_) => failed += 1,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        (checked > 0).then(|| {
+            format!("{checked} versions checked: {verified} with verified provenance, {failed} failed verification.")
+        })
+    });
 
     // Verify rows as they scroll into view.
     let tbody = NodeRef::<html::Tbody>::new();
@@ -293,6 +316,7 @@ pub fn VersionHistory(
         <section class="history" aria-labelledby="history-heading">
             <h2 id="history-heading">"Versions"</h2>
             <p class="hint">{format!("{total} versions, newest first. Each version's provenance is verified as it scrolls into view.")}</p>
+            <p class="visually-hidden" role="status" aria-live="polite" data-testid="history-announcement">{move || announcement.get()}</p>
             <table class="history-table">
                 <thead><tr><th scope="col">"Version"</th><th scope="col">"Published"</th><th scope="col">"Provenance"</th></tr></thead>
                 <tbody node_ref=tbody>

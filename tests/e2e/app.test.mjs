@@ -189,6 +189,10 @@ test('the version history verifies each version as it scrolls into view and warn
   assert.equal(await row('1.8.0').getAttribute('data-status'), 'none');
   assert.match(await page.locator('tr[data-version="3.1.0"]').innerText(), /No provenance, though 2\.3\.1 before it had verified provenance/);
   assert.match(await page.locator('tr[data-version="1.3.0"]').innerText(), /Built by \.github\/workflows\/release\.yml, but 1\.0\.0 was built by \.github\/workflows\/publish\.yml/);
+  // Late verdicts are announced to screen readers, once, politely.
+  const announcement = page.getByTestId('history-announcement');
+  assert.equal(await announcement.getAttribute('role'), 'status');
+  assert.match(await announcement.textContent(), /^\d+ versions checked: \d+ with verified provenance, 0 failed verification\.$/);
   await screenshot(page, 'history');
   assertNoProblems(page, [`404 (Not Found) @ ${stack.registry}/-/npm/v1/attestations/`]);
 });

@@ -214,6 +214,21 @@ mod tests {
         assert!(compare_integrity("sha512-AAAA?foo", a).is_ok());
     }
 
+    /// A token without an algorithm or without a digest is no hash: two such
+    /// tokens share nothing to compare (not a pass), and an empty digest
+    /// beside a real one does not make a shared algorithm differ.
+    #[test]
+    fn lockfile_integrity_tokens_without_algorithm_or_digest_are_not_hashes() {
+        assert_eq!(
+            compare_integrity("-AAAA", "-AAAA").unwrap_err(),
+            "The lockfile's integrity -AAAA and the registry's -AAAA name no algorithm in common, so they cannot be compared."
+        );
+        assert_eq!(
+            compare_integrity("sha512-AAAA sha1-", "sha512-AAAA sha1-BBBB"),
+            Ok("The lockfile's sha512 equals the registry's dist.integrity.".to_string())
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -10,8 +10,9 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use npm_provenance_core::package_version::check_version_document;
+use npm_provenance_core::publishing::{compare_with_history, listed_downgrades};
 use npm_provenance_core::text::visible;
-use npm_provenance_core::{Packument, Report, Verdict};
+use npm_provenance_core::{Packument, Report, TrustLevel, Verdict};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{IntersectionObserver, IntersectionObserverEntry};
@@ -25,6 +26,26 @@ use crate::worker::protocol::VerifyRequest;
 const MAX_IN_FLIGHT: usize = 3;
 /// Rows shown before "Show all".
 const INITIAL_ROWS: usize = 100;
+
+/// A row's trust level and downgrade: first as the registry lists the
+/// version (its word), then as its verification found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowTrust {
+    pub level: Option<TrustLevel>,
+    pub downgrade: Option<String>,
+    /// From the listing, not verified yet.
+    pub listed: bool,
+}
+
+impl RowTrust {
+    fn of_report(report: &Report) -> Self {
+        Self {
+            level: report.trust,
+            downgrade: report.downgrade.as_ref().map(|d| d.sentence.clone()),
+            listed: false,
+        }
+    }
+}
 
 /// What is known of a version's provenance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,46 +87,39 @@ impl RowStatus {
     }
 }
 
-/// Warnings over a history (newest first) whose statuses are known so far.
+/// Warnings over a history (newest first) whose statuses are known so far:
+/// where the build moves to another repository or workflow. (Provenance
+/// that disappears is a downgrade, judged by the core's rules per release
+/// line: [`RowTrust`].)
 pub fn history_warnings(versions_newest_first: &[(String, RowStatus)]) -> HashMap<String, String> {
     let mut warnings = HashMap::new();
     let mut last_verified: Option<(&str, &Option<String>, &Option<String>)> = None;
     for (version, status) in versions_newest_first.iter().rev() {
-        match status {
-            RowStatus::NoProvenance => {
-                if let Some((prev, _, _)) = last_verified {
-                    warnings.insert(
-                        version.clone(),
-                        format!("No provenance, though {prev} before it had verified provenance."),
-                    );
-                }
+        let RowStatus::Verified { repository, build_file } = status else {
+            continue;
+        };
+        if let Some((prev, prev_repo, prev_file)) = last_verified {
+            if repository != prev_repo {
+                warnings.insert(
+                    version.clone(),
+                    format!(
+                        "Built from {}, but {prev} was built from {}.",
+                        repository.as_deref().unwrap_or("an unnamed repository"),
+                        prev_repo.as_deref().unwrap_or("an unnamed repository")
+                    ),
+                );
+            } else if build_file != prev_file {
+                warnings.insert(
+                    version.clone(),
+                    format!(
+                        "Built by {}, but {prev} was built by {}.",
+                        build_file.as_deref().unwrap_or("an unnamed workflow"),
+                        prev_file.as_deref().unwrap_or("an unnamed workflow")
+                    ),
+                );
             }
-            RowStatus::Verified { repository, build_file } => {
-                if let Some((prev, prev_repo, prev_file)) = last_verified {
-                    if repository != prev_repo {
-                        warnings.insert(
-                            version.clone(),
-                            format!(
-                                "Built from {}, but {prev} was built from {}.",
-                                repository.as_deref().unwrap_or("an unnamed repository"),
-                                prev_repo.as_deref().unwrap_or("an unnamed repository")
-                            ),
-                        );
-                    } else if build_file != prev_file {
-                        warnings.insert(
-                            version.clone(),
-                            format!(
-                                "Built by {}, but {prev} was built by {}.",
-                                build_file.as_deref().unwrap_or("an unnamed workflow"),
-                                prev_file.as_deref().unwrap_or("an unnamed workflow")
-                            ),
-                        );
-                    }
-                }
-                last_verified = Some((version, repository, build_file));
-            }
-            _ => {}
         }
+        last_verified = Some((version, repository, build_file));
     }
     warnings
 }
@@ -147,7 +161,15 @@ fn pump(ctx: Context) {
                         let request =
                             VerifyRequest::package_version(&name, &version, &dist, published_at, attestations);
                         match crate::verifier::verify(request).await {
-                            Ok(report) => RowStatus::from_report(&report),
+                            Ok(mut report) => {
+                                if let Some(p) = ctx.packument.try_get_value() {
+                                    compare_with_history(&mut report, &p.history, published_at);
+                                }
+                                if let Some(t) = queue.trust.try_with_value(|m| m.get(&version).copied()).flatten() {
+                                    let _ = t.try_set(RowTrust::of_report(&report));
+                                }
+                                RowStatus::from_report(&report)
+                            }
                             Err(e) => RowStatus::Error(e),
                         }
                     }
@@ -163,6 +185,7 @@ fn pump(ctx: Context) {
 #[derive(Clone, Copy)]
 struct Queue {
     statuses: StoredValue<HashMap<String, RwSignal<RowStatus>>>,
+    trust: StoredValue<HashMap<String, RwSignal<RowTrust>>>,
     waiting: StoredValue<VecDeque<String>>,
     in_flight: StoredValue<usize>,
 }
@@ -190,8 +213,25 @@ pub fn VersionHistory(
             (v.version.clone(), RwSignal::new(status))
         })
         .collect();
+    let listed: HashMap<String, String> = listed_downgrades(&packument.history)
+        .into_iter()
+        .map(|(v, d)| (v, d.sentence))
+        .collect();
+    let trust: HashMap<String, RwSignal<RowTrust>> = packument
+        .history
+        .iter()
+        .map(|v| {
+            let row = RowTrust {
+                level: Some(v.as_published().level),
+                downgrade: listed.get(&v.version).cloned(),
+                listed: true,
+            };
+            (v.version.clone(), RwSignal::new(row))
+        })
+        .collect();
     let queue = Queue {
         statuses: StoredValue::new(statuses),
+        trust: StoredValue::new(trust),
         waiting: StoredValue::new(VecDeque::new()),
         in_flight: StoredValue::new(0),
     };
@@ -203,6 +243,9 @@ pub fn VersionHistory(
                 && let Some(s) = queue.statuses.with_value(|m| m.get(&current).copied())
             {
                 s.set(RowStatus::from_report(&report));
+                if let Some(t) = queue.trust.with_value(|m| m.get(&current).copied()) {
+                    t.set(RowTrust::of_report(&report));
+                }
             }
         });
     }
@@ -318,11 +361,12 @@ pub fn VersionHistory(
             <p class="hint">{format!("{total} versions, newest first. Each version's provenance is verified as it scrolls into view.")}</p>
             <p class="visually-hidden" role="status" aria-live="polite" data-testid="history-announcement">{move || announcement.get()}</p>
             <table class="history-table">
-                <thead><tr><th scope="col">"Version"</th><th scope="col">"Published"</th><th scope="col">"Provenance"</th></tr></thead>
+                <thead><tr><th scope="col">"Version"</th><th scope="col">"Published"</th><th scope="col">"Provenance"</th><th scope="col">"Trust"</th></tr></thead>
                 <tbody node_ref=tbody>
                     {move || rows.iter().take(shown.get()).map(|v| {
                         let version = v.version.clone();
                         let status = queue.statuses.with_value(|m| m.get(&version).copied());
+                        let trust = queue.trust.with_value(|m| m.get(&version).copied());
                         let href = registry.href(&format!("/package/{name}/v/{version}", name = name));
                         let is_current = version == current;
                         let warning_version = version.clone();
@@ -335,7 +379,11 @@ pub fn VersionHistory(
                                     {move || warnings.with(|w| w.get(&warning_version).cloned()).map(|w| view! {
                                         <p class="history-warning" role="note"><span aria-hidden="true">"⚠ "</span>{visible(&w)}</p>
                                     })}
+                                    {move || trust.and_then(|t| t.get().downgrade).map(|d| view! {
+                                        <p class="history-warning" role="note" data-testid="history-downgrade"><span aria-hidden="true">"⚠ "</span>{visible(&d)}</p>
+                                    })}
                                 </td>
+                                <td>{move || trust.map(|t| trust_cell(t.get()))}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -348,6 +396,17 @@ pub fn VersionHistory(
             })}
         </section>
     }
+}
+
+fn trust_cell(trust: RowTrust) -> impl IntoView {
+    let text = match trust.level {
+        None => "—".to_string(),
+        // Listed, not verified: say whose word it is.
+        Some(level) if trust.listed => format!("{} (as listed)", level.label()),
+        Some(level) => level.label().to_string(),
+    };
+    let key = trust.level.map(TrustLevel::key).unwrap_or("failed");
+    view! { <span class="trust-cell" data-trust=key data-listed=trust.listed.to_string()>{text}</span> }
 }
 
 fn status_cell(status: RowStatus) -> impl IntoView {
@@ -385,7 +444,8 @@ mod tests {
             ("0.9.0".to_string(), RowStatus::NoProvenance),
         ];
         let w = history_warnings(&history);
-        assert!(w["1.1.0"].contains("No provenance, though 1.0.0"));
+        // Provenance disappearing is the core's downgrade rule, not a warning here.
+        assert!(!w.contains_key("1.1.0"));
         assert!(w["1.2.0"].contains("Built from github.com/evil/fork, but 1.0.0 was built from github.com/o/r"));
         assert!(w["1.3.0"].contains("Built from github.com/o/r, but 1.2.0"));
         assert!(!w.contains_key("0.9.0") && !w.contains_key("1.0.0"));

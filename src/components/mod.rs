@@ -8,4 +8,5 @@ pub mod log_evidence;
 pub mod panel;
 pub mod report_view;
 pub mod search;
+pub mod trust;
 pub mod verdict;

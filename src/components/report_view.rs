@@ -9,6 +9,7 @@ use crate::components::identity::IdentityDetails;
 use crate::components::json_view::{JsonView, pretty};
 use crate::components::log_evidence::LogEvidence;
 use crate::components::panel::ProvenancePanel;
+use crate::components::trust::TrustSignals;
 use crate::components::verdict::VerdictBanner;
 
 #[component]
@@ -25,6 +26,7 @@ pub fn ReportView(report: Report, #[prop(optional)] raw_json: Option<String>) ->
         <div class="report">
             <VerdictBanner report=report.clone() />
             {report.provenance.clone().map(|summary| view! { <ProvenancePanel summary=summary verified=report.verdict == Verdict::Verified /> })}
+            <TrustSignals report=report.clone() />
             <Checklist report=report.clone() />
             <IdentityDetails report=report.clone() />
             <LogEvidence report=report.clone() />

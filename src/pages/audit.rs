@@ -369,6 +369,7 @@ pub fn AuditPage() -> impl IntoView {
                     }>
                     <div class="audit-row audit-head" role="row">
                         <span role="columnheader"><button type="button" class="link" on:click=move |_| sort.set(SortKey::Verdict)>"Verdict"</button></span>
+                        <span role="columnheader">"Trust"</span>
                         <span role="columnheader"><button type="button" class="link" on:click=move |_| sort.set(SortKey::Name)>"Package"</button></span>
                         <span role="columnheader"><button type="button" class="link" on:click=move |_| sort.set(SortKey::Repository)>"Source (certificate)"</button></span>
                         <span role="columnheader">"Why"</span>
@@ -388,6 +389,7 @@ pub fn AuditPage() -> impl IntoView {
                                     Some(view! {
                                         <div class="audit-row" role="row" data-verdict=e.verdict.label() style:top=format!("{top}px")>
                                             <span role="cell" class="verdict-cell">{e.verdict.label()}</span>
+                                            <span role="cell" data-trust=e.trust.map(|t| t.key()).unwrap_or("failed")>{e.trust.map(|t| t.label()).unwrap_or("—")}</span>
                                             <span role="cell"><a href=href>{format!("{}@{}", visible(&e.name), visible(&e.version))}</a>
                                                 {e.direct.then_some(" ")}{e.direct.then(|| view! { <small class="tag">"direct"</small> })}
                                                 {e.dev.then(|| view! { <small class="tag">"dev"</small> })}</span>

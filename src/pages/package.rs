@@ -106,7 +106,13 @@ pub fn PackagePage() -> impl IntoView {
                 packument.published_at(&version),
                 attestations.clone(),
             );
-            let report = crate::verifier::verify(request).await.map_err(PageError::Verify)?;
+            let mut report = crate::verifier::verify(request).await.map_err(PageError::Verify)?;
+            // The downgrade rules need the package's history, which the page has.
+            npm_provenance_core::publishing::compare_with_history(
+                &mut report,
+                &packument.history,
+                packument.published_at(&version),
+            );
             Ok((report, attestations))
         }
     });

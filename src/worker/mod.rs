@@ -70,6 +70,7 @@ async fn answer(request: VerifyRequest) -> Report {
                 published_at,
                 expected,
                 lockfile_integrity,
+                publishing,
                 ..
             },
             Prepared::PackageVersion(attestations),
@@ -82,6 +83,8 @@ async fn answer(request: VerifyRequest) -> Report {
                 registry_signatures: &signatures,
                 published_at,
                 lockfile_integrity: lockfile_integrity.as_deref(),
+                publishing: Some(&publishing),
+                history: None,
             };
             verify_package_version(&docs, &trust, &expected)
         }

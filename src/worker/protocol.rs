@@ -3,7 +3,7 @@
 //! types: a control message is never answered, a request always is.
 
 use npm_provenance_core::lockfile::Lockfile;
-use npm_provenance_core::{ExpectedIdentity, RegistrySignature, Report, TrustConfig, VersionDist};
+use npm_provenance_core::{ExpectedIdentity, PublishSignals, RegistrySignature, Report, TrustConfig, VersionDist};
 use serde::{Deserialize, Serialize};
 
 /// What the page sends a worker.
@@ -49,6 +49,9 @@ pub enum VerifyRequest {
         /// The integrity a lockfile pins for this version (the audit page).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         lockfile_integrity: Option<String>,
+        /// `_npmUser`'s publishing signals (the registry's word), for the trust level.
+        #[serde(default)]
+        publishing: PublishSignals,
     },
     /// Something pasted into the inspector.
     Inspect {
@@ -79,6 +82,7 @@ impl VerifyRequest {
             published_at,
             expected: ExpectedIdentity::default(),
             lockfile_integrity: None,
+            publishing: dist.publishing.clone(),
         }
     }
 }

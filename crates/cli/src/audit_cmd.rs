@@ -15,6 +15,7 @@ use npm_provenance_core::text::visible;
 use npm_provenance_core::{RegistryKeys, TrustMaterial};
 
 use crate::exit;
+use crate::history::Histories;
 use crate::input::read_text;
 use crate::registry::{DiskCache, Limits, RegistryClient};
 
@@ -26,7 +27,10 @@ use crate::registry::{DiskCache, Limits, RegistryClient};
         Each version is verified as `verify` does (provenance, npm's publish attestation, registry signatures), and the\n\
         integrity the lockfile pins must be the registry's. Dependencies that do not come from the registry (git, file,\n\
         link, workspace, tarball URLs) are listed, not verified.\n\n\
-        Exit status: 0 no package failed, 1 a package failed or could not be checked (or --require-provenance is not met),\n\
+        --no-downgrade also compares each version with the earlier versions of its release line (see the README's\n\
+        trust levels and downgrade rules), fetching each package's document once.\n\n\
+        Exit status: 0 no package failed, 1 a package failed or could not be checked (or --require-provenance or\n\
+        --no-downgrade is not met),\n\
         2 the lockfile or the flags are unusable."
 )]
 pub struct AuditArgs {
@@ -45,6 +49,10 @@ pub struct AuditArgs {
     /// Fail (exit 1) unless every package version has verified provenance.
     #[arg(long)]
     require_provenance: bool,
+    /// Compare each package version with the earlier versions of its release line (fetching each package's
+    /// document) and fail (exit 1) on a trust downgrade, or when a history could not be compared.
+    #[arg(long)]
+    no_downgrade: bool,
     /// A registry keys document (`/-/npm/v1/keys` shape) adding keys to npm's pinned ones.
     #[arg(long, value_name = "FILE")]
     keys: Option<PathBuf>,
@@ -68,7 +76,7 @@ pub fn run(args: AuditArgs) -> u8 {
             print!("{text}");
             let _ = std::io::stdout().flush();
             let s = &report.summary;
-            if report.passes(args.require_provenance) && s.error == 0 {
+            if report.passes(args.require_provenance, args.no_downgrade) && s.error == 0 {
                 exit::VERIFIED
             } else {
                 exit::REJECTED
@@ -124,7 +132,16 @@ fn audit(args: &AuditArgs) -> Result<(AuditReport, String), String> {
         .build()
         .map_err(|e| format!("cannot start: {e}"))?;
     let started = Instant::now();
-    let entries = runtime.block_on(verify_all(&client, &trust, &lockfile.packages, args.json));
+    let histories = args
+        .no_downgrade
+        .then(|| crate::history::Histories::new(client.clone()));
+    let entries = runtime.block_on(verify_all(
+        &client,
+        &trust,
+        histories.as_ref(),
+        &lockfile.packages,
+        args.json,
+    ));
     let report = AuditReport::new(&lockfile, entries);
     let stats = client.stats();
     let footer = format!(
@@ -150,6 +167,7 @@ fn audit(args: &AuditArgs) -> Result<(AuditReport, String), String> {
 async fn verify_all(
     client: &RegistryClient,
     trust: &TrustMaterial,
+    histories: Option<&Arc<Histories>>,
     packages: &[LockedPackage],
     quiet: bool,
 ) -> Vec<AuditEntry> {
@@ -168,8 +186,9 @@ async fn verify_all(
         .iter()
         .map(|package| {
             let (client, trust, package, done) = (client.clone(), trust.clone(), package.clone(), done.clone());
+            let histories = histories.cloned();
             tokio::spawn(async move {
-                let entry = verify_one(&client, &trust, &package).await;
+                let entry = verify_one(&client, &trust, histories.as_ref(), &package).await;
                 done.fetch_add(1, Ordering::Relaxed);
                 entry
             })
@@ -189,10 +208,24 @@ async fn verify_all(
     entries
 }
 
-async fn verify_one(client: &RegistryClient, trust: &TrustMaterial, package: &LockedPackage) -> AuditEntry {
+async fn verify_one(
+    client: &RegistryClient,
+    trust: &TrustMaterial,
+    histories: Option<&Arc<Histories>>,
+    package: &LockedPackage,
+) -> AuditEntry {
     let result = async {
         let (version, dist) = crate::lookup::version_document(client, &package.name, Some(&package.version)).await?;
-        crate::lookup::verify_version(client, trust, &package.name, &version, dist, package.integrity.clone()).await
+        crate::lookup::verify_version(
+            client,
+            trust,
+            &package.name,
+            &version,
+            dist,
+            package.integrity.clone(),
+            histories,
+        )
+        .await
     }
     .await;
     match result {
@@ -213,7 +246,24 @@ fn render(report: &AuditReport, registry: &str, footer: &str) -> String {
         s.error,
         s.not_from_registry
     );
+    let t = &s.trust;
+    out.push_str(&format!(
+        "trust: {} trusted publisher, {} provenance, {} registry signature only, {} none\n",
+        t.trusted_publisher, t.provenance, t.registry_signature, t.none
+    ));
     out.push_str(&format!("registry {registry}; {footer}\n"));
+    let downgrades: Vec<&AuditEntry> = report.packages.iter().filter(|e| e.downgrade.is_some()).collect();
+    if !downgrades.is_empty() {
+        out.push('\n');
+        for e in downgrades {
+            out.push_str(&format!(
+                "↓ {}@{} downgrade: {}\n",
+                visible(&e.name),
+                visible(&e.version),
+                visible(e.downgrade.as_ref().map(|d| d.sentence.as_str()).unwrap_or_default())
+            ));
+        }
+    }
     let attention: Vec<&AuditEntry> = report
         .packages
         .iter()
@@ -250,9 +300,10 @@ fn render(report: &AuditReport, registry: &str, footer: &str) -> String {
         out.push('\n');
         for e in verified {
             out.push_str(&format!(
-                "✓ {}@{} {}\n",
+                "✓ {}@{} {}{}\n",
                 visible(&e.name),
                 visible(&e.version),
+                e.trust.map(|t| format!("({}) ", t.label())).unwrap_or_default(),
                 e.repository
                     .as_deref()
                     .map(|r| format!("from {}", visible(r)))

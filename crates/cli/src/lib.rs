@@ -3,6 +3,7 @@
 //! `npm-provenance-core`.
 
 pub mod audit_cmd;
+pub mod history;
 pub mod input;
 pub mod lookup;
 pub mod registry;

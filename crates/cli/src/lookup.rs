@@ -10,6 +10,9 @@ use npm_provenance_core::{
     ExpectedIdentity, PackageVersionDocuments, PreparedAttestations, Report, ResolveError, TrustMaterial, VersionDist,
 };
 
+use std::sync::Arc;
+
+use crate::history::Histories;
 use crate::registry::{RegistryClient, RegistryError};
 
 /// Why there is no report.
@@ -74,7 +77,8 @@ pub async fn version_document(
 /// Verifies a version whose document is `dist`: fetches its attestations
 /// when the document lists them (`dist.attestations`; a registry that hides
 /// them gets "no provenance", never "verified"), and runs the core with the
-/// integrity a lockfile recorded, if any.
+/// integrity a lockfile recorded, if any. With `histories`, the package's
+/// version history is fetched alongside, for the downgrade rules.
 pub async fn verify_version(
     client: &RegistryClient,
     trust: &TrustMaterial,
@@ -82,15 +86,23 @@ pub async fn verify_version(
     version: &str,
     dist: VersionDist,
     lockfile_integrity: Option<String>,
+    histories: Option<&Arc<Histories>>,
 ) -> Result<Report, LookupError> {
-    let attestations = if dist.attestations_url.is_some() {
-        client
-            .attestations(name, version)
-            .await
-            .map_err(LookupError::Registry)?
-    } else {
-        None
+    let attestations = async {
+        if dist.attestations_url.is_some() {
+            client.attestations(name, version).await.map_err(LookupError::Registry)
+        } else {
+            Ok(None)
+        }
     };
+    let history = async {
+        match histories {
+            Some(h) => h.get(name).await,
+            None => None,
+        }
+    };
+    let (attestations, history) = futures::join!(attestations, history);
+    let attestations = attestations?;
     let (name, version, trust) = (name.to_string(), version.to_string(), trust.clone());
     // Verification is CPU work (milliseconds): keep it off the I/O threads.
     tokio::task::spawn_blocking(move || {
@@ -98,6 +110,7 @@ pub async fn verify_version(
         drop(attestations);
         let mut docs = PackageVersionDocuments::from_registry(&name, &version, &dist, None, prepared.as_ref());
         docs.lockfile_integrity = lockfile_integrity.as_deref();
+        docs.history = history.as_deref().map(Vec::as_slice);
         npm_provenance_core::verify_package_version(&docs, &trust, &ExpectedIdentity::default())
     })
     .await

@@ -33,6 +33,28 @@ pub fn checklist(report: &Report) -> String {
         Verdict::Error => "ERROR",
     };
     let _ = writeln!(out, "{verdict}: {}", clean(&report.summary));
+    if let Some(level) = report.trust {
+        let _ = writeln!(out, "Trust level: {}", level.label());
+    }
+    if let Some(p) = &report.publishing {
+        if let Some(tp) = &p.trusted_publisher {
+            let _ = writeln!(
+                out,
+                "Published through trusted publishing ({}), the registry says (unsigned)",
+                clean(&tp.id)
+            );
+        }
+        if let Some(approver) = &p.approver {
+            let _ = writeln!(
+                out,
+                "Staged publish approved by {}, the registry says (unsigned)",
+                clean(approver)
+            );
+        }
+    }
+    if let Some(d) = &report.downgrade {
+        let _ = writeln!(out, "DOWNGRADE: {}", clean(&d.sentence));
+    }
     let section = |out: &mut String, title: &str, checks: &[npm_provenance_core::Check]| {
         if checks.is_empty() {
             return;

@@ -10,7 +10,7 @@ use npm_provenance_core::registry_keys::spki_from_pem;
 use npm_provenance_core::text::visible;
 use npm_provenance_core::{
     ArtifactExpectation, ExpectedIdentity, PackageVersionDocuments, PreparedAttestations, RegistryKeys, Report,
-    TrustMaterial, Verdict, VersionDist, resolve_version, verify_package_version, verify_single_bundle,
+    TrustMaterial, Verdict, VersionDist, VersionSummary, resolve_version, verify_package_version, verify_single_bundle,
 };
 
 use crate::exit;
@@ -27,6 +27,8 @@ use crate::input::{read_bytes, read_text};
         One Sigstore bundle:\n  npm-provenance verify --bundle FILE (--artifact FILE | --digest sha256:HEX | --digest sha512:HEX)\n      \
         (--certificate-identity URI | --certificate-identity-regexp RE) --certificate-oidc-issuer URI\n      \
         | --key FILE | --insecure-ignore-identity   [--trusted-root FILE] [--json]\n\n\
+        --no-downgrade exits 1 when the version was published with weaker evidence (trust level) than an earlier\n\
+        version of its release line; it needs the package document (/NAME) as --packument.\n\n\
         A bundle is only verified against a signer: an identity and its issuer, or a key. --insecure-ignore-identity\n\
         accepts any signer and prints the one it accepted.\n\n\
         FILE may be - for standard input. Exit status: 0 verified, 1 rejected, 2 unusable input or usage."
@@ -89,6 +91,11 @@ pub struct VerifyArgs {
     #[arg(long, conflicts_with_all = ["certificate_identity", "certificate_identity_regexp", "key"])]
     insecure_ignore_identity: bool,
 
+    /// Exit 1 when this version was published with weaker evidence than an earlier version of its
+    /// release line (needs the package document as --packument; see the README's downgrade rules).
+    #[arg(long)]
+    no_downgrade: bool,
+
     /// Print the report as JSON instead of a checklist.
     #[arg(long)]
     json: bool,
@@ -105,6 +112,12 @@ pub fn run(args: VerifyArgs) -> u8 {
             }
             if args.insecure_ignore_identity {
                 eprintln!("npm-provenance verify: {}", accepted_signer(&report));
+            }
+            if args.no_downgrade
+                && let Some(problem) = downgrade_problem(&report)
+            {
+                eprintln!("npm-provenance verify: --no-downgrade: {problem}");
+                return exit::REJECTED.max(exit_status(report.verdict));
             }
             exit_status(report.verdict)
         }
@@ -128,6 +141,19 @@ fn accepted_signer(report: &Report) -> String {
             visible(id.issuer.as_deref().unwrap_or("an unnamed issuer"))
         ),
         None => "--insecure-ignore-identity: accepted any signer; this bundle names none".into(),
+    }
+}
+
+/// Why `--no-downgrade` rejects a report: a downgrade, or no history to
+/// tell (a flag that cannot be honoured must not pass silently).
+pub fn downgrade_problem(report: &Report) -> Option<String> {
+    match (&report.downgrade, report.downgrade_checked, report.trust) {
+        (Some(d), _, _) => Some(visible(&d.sentence)),
+        (None, false, Some(_)) => Some(
+            "the version history was not available to compare with (give the package document, /NAME, as --packument)"
+                .into(),
+        ),
+        _ => None,
     }
 }
 
@@ -222,7 +248,7 @@ fn verify_attestations(args: &VerifyArgs, trust: &TrustMaterial) -> Result<Repor
         Some(path) => Some(version_from_packument(path, name, version)?),
         None => None,
     };
-    let dist = from_packument.as_ref().map(|(dist, _)| dist);
+    let dist = from_packument.as_ref().map(|(dist, _, _)| dist);
     let integrity = match (&args.integrity, dist.and_then(|d| d.integrity.as_deref())) {
         (Some(given), Some(listed)) if given != listed => {
             return Err(format!(
@@ -250,8 +276,10 @@ fn verify_attestations(args: &VerifyArgs, trust: &TrustMaterial) -> Result<Repor
         integrity,
         attestations: attestations.as_ref(),
         registry_signatures: dist.map(|d| d.signatures.as_slice()).unwrap_or_default(),
-        published_at: from_packument.as_ref().and_then(|(_, at)| *at),
+        published_at: from_packument.as_ref().and_then(|(_, at, _)| *at),
         lockfile_integrity: None,
+        publishing: dist.map(|d| &d.publishing),
+        history: from_packument.as_ref().and_then(|(_, _, history)| history.as_deref()),
     };
     Ok(verify_package_version(&docs, trust, &expected_identity(args)))
 }
@@ -259,8 +287,11 @@ fn verify_attestations(args: &VerifyArgs, trust: &TrustMaterial) -> Result<Repor
 /// This version's `dist` and publish time from the registry's package
 /// document (`/NAME`) or version document (`/NAME/VERSION`), which must be
 /// the named package's and list the version (the one package-version path of
-/// the core decides).
-fn version_from_packument(path: &Path, name: &str, version: &str) -> Result<(VersionDist, Option<i64>), String> {
+/// the core decides); from a package document, also every version's
+/// summary for the downgrade rules.
+type FromPackument = (VersionDist, Option<i64>, Option<Vec<VersionSummary>>);
+
+fn version_from_packument(path: &Path, name: &str, version: &str) -> Result<FromPackument, String> {
     let text = read_json(path, "packument")?;
     let is_packument = serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| v.get("versions").is_some());
     if is_packument {
@@ -269,11 +300,11 @@ fn version_from_packument(path: &Path, name: &str, version: &str) -> Result<(Ver
             resolve_version(&packument, name, Some(version)).map_err(|e| format!("--packument: {}", e.message()))?;
         let published_at = packument.published_at(&version);
         let dist = packument.versions.get(&version).cloned().unwrap_or_default();
-        Ok((dist, published_at))
+        Ok((dist, published_at, Some(packument.history)))
     } else {
         let (_, _, dist) = parse_version_document(&text).map_err(|e| format!("--packument: {e}"))?;
         check_version_document(Some(&dist), name, version).map_err(|e| format!("--packument: {}", e.message()))?;
-        Ok((dist, None))
+        Ok((dist, None, None))
     }
 }
 

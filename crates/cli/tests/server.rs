@@ -157,7 +157,7 @@ fn shields_endpoint_and_report_api() {
     let json: serde_json::Value = serde_json::from_str(&server.get("/badge/npm/tuf-js/1.0.0.json").body).unwrap();
     assert_eq!(
         json,
-        serde_json::json!({"schemaVersion": 1, "label": "provenance", "message": "verified · GitHub Actions", "color": "brightgreen", "isError": false})
+        serde_json::json!({"schemaVersion": 1, "label": "provenance", "message": "verified · GitHub Actions", "color": "brightgreen", "isError": false, "trust": "provenance", "downgrade": null})
     );
     let report = server.get("/api/verify/sigstore/2.3.1");
     assert_eq!(report.status, 200);
@@ -194,14 +194,18 @@ fn cache_hits_do_not_call_the_registry_and_concurrent_requests_share_one_fetch()
         futures::future::join_all(requests).await
     });
     assert!(statuses.iter().all(|s| *s == 200));
-    assert_eq!(reg.requests() - before, 2, "one packument and one attestations request");
+    assert_eq!(
+        reg.requests() - before,
+        3,
+        "one version document, one attestations response, one package document (the history)"
+    );
     // Cache hits, latest and fixed: no new registry requests.
     for _ in 0..5 {
         assert_eq!(server.get("/badge/npm/tuf-js.svg").status, 200);
         assert_eq!(server.get("/badge/npm/tuf-js/1.0.0.svg").status, 200);
         assert_eq!(server.get("/api/verify/tuf-js/1.0.0").status, 200);
     }
-    assert_eq!(reg.requests() - before, 2);
+    assert_eq!(reg.requests() - before, 3);
     assert_eq!(server.state.service.cache_usage().0, 2, "latest and 1.0.0");
 }
 

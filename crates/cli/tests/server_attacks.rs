@@ -163,14 +163,17 @@ fn hostile_registry_documents_are_not_verified() {
     assert_eq!(report["verdict"], "incomplete", "{}", report["summary"]);
     let (_, badge) = dropped.get("/badge/npm/sigstore/2.3.1.json");
     let badge = json(&badge);
-    assert_eq!(badge["message"], "incomplete");
+    // Earlier versions listed provenance: without the publish attestation
+    // this one stands on the registry's signature, a downgrade too.
+    assert_eq!(badge["message"], "incomplete · downgrade");
     assert_ne!(badge["color"], "brightgreen");
 }
 
 /// Forty parallel requests for distinct versions of a package whose document
 /// is 43 MB, and as many for versions it does not have: the server asks for
-/// each version's own document, never the whole one; a version the registry
-/// does not have is "not found" without verification.
+/// each version's own document, and the whole one once for the version
+/// history; a version the registry does not have is "not found" without
+/// verification (and without the package document).
 #[test]
 fn distinct_versions_of_a_big_package_do_not_amplify() {
     let reg = registry();
@@ -199,8 +202,11 @@ fn distinct_versions_of_a_big_package_do_not_amplify() {
     let missing = statuses.iter().filter(|s| **s == 404).count();
     assert_eq!((found, missing), (40, 40), "{statuses:?}");
     let served = reg.bytes() - bytes_before;
+    // The versions' own documents, and the package document once (read for
+    // the downgrade rules, shared by every request for the name and kept
+    // as its small version history): one copy, not one per version.
     let packument = 43_000_000;
-    assert!(served < packument / 10, "the registry served {served} bytes");
+    assert!(served < packument * 3 / 2, "the registry served {served} bytes");
     let peak = server.peak_rss_mb();
     eprintln!("peak RSS {peak} MB, registry served {served} bytes for 80 distinct versions");
     assert!(peak < 400, "peak RSS {peak} MB");
@@ -352,7 +358,8 @@ fn metrics_are_served() {
         "npm_provenance_http_requests_total{route=\"badge\",status=\"200\"} 2",
         "npm_provenance_cache_hits_total 1",
         "npm_provenance_cache_misses_total 1",
-        "npm_provenance_registry_requests_total 2",
+        // The version document, the attestations and the package document (history).
+        "npm_provenance_registry_requests_total 3",
         "npm_provenance_verifications_total{verdict=\"verified\"} 1",
     ] {
         assert!(text.contains(line), "{line} not in\n{text}");

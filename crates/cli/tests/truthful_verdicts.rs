@@ -42,8 +42,7 @@ fn verify(s: &Scenario, trust: &TrustMaterial) -> Report {
         integrity: s.integrity.as_deref(),
         attestations: prepared.as_ref(),
         registry_signatures: &signatures,
-        published_at: None,
-        lockfile_integrity: None,
+        ..Default::default()
     };
     verify_package_version(&docs, trust, &ExpectedIdentity::default())
 }

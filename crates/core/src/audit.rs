@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::{CheckId, CheckStatus};
 use crate::lockfile::{LockedPackage, Lockfile, LockfileKind, NotFromRegistry};
+use crate::publishing::{Downgrade, TrustLevel};
 use crate::report::{Report, Verdict};
 
 /// An entry's verdict, in the words of the audit's JSON (`none` for a
@@ -72,6 +73,17 @@ pub struct AuditEntry {
     /// "GitHub Actions", "GitLab CI", under the same condition.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub platform: Option<String>,
+    /// The version's trust level (`null` when it failed or could not be
+    /// checked).
+    #[serde(default)]
+    pub trust: Option<TrustLevel>,
+    /// `null`, or the earlier version of its release line published with
+    /// stronger evidence (only when the package's history was compared).
+    #[serde(default)]
+    pub downgrade: Option<Downgrade>,
+    /// Whether the package's version history was compared.
+    #[serde(default)]
+    pub downgrade_checked: bool,
     /// The integrity the lockfile recorded.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub integrity: Option<String>,
@@ -91,6 +103,9 @@ impl AuditEntry {
             failed_check: None,
             repository: None,
             platform: None,
+            trust: None,
+            downgrade: None,
+            downgrade_checked: false,
             integrity: package.integrity.clone(),
             direct: package.direct,
             via: package.via.clone(),
@@ -101,6 +116,9 @@ impl AuditEntry {
     /// The row for a package version's report.
     pub fn from_report(package: &LockedPackage, report: &Report) -> Self {
         let mut entry = Self::of(package, report.verdict.into());
+        entry.trust = report.trust;
+        entry.downgrade = report.downgrade.clone();
+        entry.downgrade_checked = report.downgrade_checked;
         match report.verdict {
             Verdict::Failed => {
                 if let Some((kind, check)) = report.first_failure() {
@@ -160,6 +178,23 @@ pub struct AuditSummary {
     pub not_from_registry: usize,
     /// Lockfile entries left out, with why.
     pub problems: usize,
+    /// Package versions at each trust level.
+    #[serde(default)]
+    pub trust: TrustCounts,
+    /// Package versions published with weaker evidence than an earlier
+    /// version of their release line (counted when histories were compared).
+    #[serde(default)]
+    pub downgrades: usize,
+}
+
+/// How many package versions are at each trust level.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct TrustCounts {
+    pub trusted_publisher: usize,
+    pub provenance: usize,
+    pub registry_signature: usize,
+    pub none: usize,
 }
 
 impl AuditSummary {
@@ -176,6 +211,15 @@ impl AuditSummary {
                 AuditVerdict::None => &mut summary.none,
                 AuditVerdict::Error => &mut summary.error,
             } += 1;
+            if let Some(level) = entry.trust {
+                *match level {
+                    TrustLevel::TrustedPublisher => &mut summary.trust.trusted_publisher,
+                    TrustLevel::Provenance => &mut summary.trust.provenance,
+                    TrustLevel::RegistrySignature => &mut summary.trust.registry_signature,
+                    TrustLevel::None => &mut summary.trust.none,
+                } += 1;
+            }
+            summary.downgrades += usize::from(entry.downgrade.is_some());
         }
         summary
     }
@@ -217,20 +261,29 @@ impl AuditReport {
     }
 
     /// Whether the audit passes: no package version failed verification
-    /// (and, with `require_provenance`, every one has verified provenance).
-    pub fn passes(&self, require_provenance: bool) -> bool {
+    /// (and, with `require_provenance`, every one has verified provenance;
+    /// with `no_downgrade`, none is a downgrade and every history that
+    /// could be was compared).
+    pub fn passes(&self, require_provenance: bool, no_downgrade: bool) -> bool {
         let s = &self.summary;
-        s.failed == 0 && (!require_provenance || s.verified == s.total)
+        let unchecked = self.packages.iter().any(|e| e.trust.is_some() && !e.downgrade_checked);
+        s.failed == 0
+            && (!require_provenance || s.verified == s.total)
+            && (!no_downgrade || (s.downgrades == 0 && !unchecked))
     }
 
     /// The rows as CSV (RFC 4180), for spreadsheets.
     pub fn to_csv(&self) -> String {
-        let mut out = String::from("name,version,verdict,reason,repository,platform,direct,dev,via,integrity\r\n");
+        let mut out = String::from(
+            "name,version,verdict,trust,downgrade,reason,repository,platform,direct,dev,via,integrity\r\n",
+        );
         for e in &self.packages {
             let fields = [
                 e.name.as_str(),
                 e.version.as_str(),
                 e.verdict.label(),
+                e.trust.map(TrustLevel::key).unwrap_or_default(),
+                &e.downgrade.as_ref().map(|d| d.sentence.clone()).unwrap_or_default(),
                 e.reason.as_deref().unwrap_or_default(),
                 e.repository.as_deref().unwrap_or_default(),
                 e.platform.as_deref().unwrap_or_default(),
@@ -309,7 +362,7 @@ mod tests {
             report.summary.coverage(),
             "2 of 5 package versions have verified provenance (40%)"
         );
-        assert!(!report.passes(false));
+        assert!(!report.passes(false, false));
     }
 
     #[test]

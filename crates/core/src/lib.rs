@@ -48,6 +48,7 @@ pub mod package;
 pub mod package_version;
 pub mod percent;
 pub mod predicate;
+pub mod publishing;
 pub mod registry_documents;
 pub mod registry_keys;
 pub mod registry_signatures;
@@ -68,6 +69,7 @@ pub use package_version::{
     PackageVersionDocuments, PreparedAttestations, PreparedInput, ResolveError, inspect, inspect_prepared,
     resolve_version, verify_package_version, verify_single_bundle,
 };
+pub use publishing::{Downgrade, PublishSignals, TrustLevel};
 pub use registry_documents::{
     Packument, RegistrySignature, VersionDist, VersionSummary, parse_attestations, parse_packument,
 };

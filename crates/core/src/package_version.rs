@@ -8,8 +8,9 @@ use crate::bundle::{ArtifactExpectation, Context, DigestAlgorithm, PreparedBundl
 use crate::checks::{CheckId, Checklist, Outcome};
 use crate::identity::ExpectedIdentity;
 use crate::package::{parse_integrity, validate_name, validate_version};
+use crate::publishing::{PublishSignals, compare_with_history, trust_level};
 use crate::registry_documents::{
-    Packument, RegistrySignature, VersionDist, looks_like_attestations_response, parse_attestations,
+    Packument, RegistrySignature, VersionDist, VersionSummary, looks_like_attestations_response, parse_attestations,
 };
 use crate::registry_signatures::check_registry_signatures;
 use crate::report::{AttestationKind, AttestationReport, PackageRef, Report};
@@ -55,6 +56,11 @@ pub struct PackageVersionDocuments<'a> {
     /// The integrity a lockfile recorded for this version, when verifying a
     /// lockfile's packages: it must be the registry's.
     pub lockfile_integrity: Option<&'a str>,
+    /// `_npmUser`'s publishing signals (the registry's word).
+    pub publishing: Option<&'a PublishSignals>,
+    /// Every version the registry lists, for the downgrade rules; `None`
+    /// when only this version's document was read.
+    pub history: Option<&'a [VersionSummary]>,
 }
 
 impl<'a> PackageVersionDocuments<'a> {
@@ -75,6 +81,8 @@ impl<'a> PackageVersionDocuments<'a> {
             registry_signatures: &dist.signatures,
             published_at,
             lockfile_integrity: None,
+            publishing: Some(&dist.publishing),
+            history: None,
         }
     }
 }
@@ -251,7 +259,21 @@ pub fn verify_package_version(
             )
         }),
     }
-    assemble(Some(package), list, attestations, Subject::PackageVersion)
+    let mut report = assemble(Some(package), list, attestations, Subject::PackageVersion);
+    judge_publishing(&mut report, docs);
+    report
+}
+
+/// The trust level (`publishing`), from the verified report and the
+/// registry's word on how the version was published; then the downgrade
+/// rules when the registry's history of the package is at hand.
+fn judge_publishing(report: &mut Report, docs: &PackageVersionDocuments<'_>) {
+    let signals = docs.publishing.cloned().unwrap_or_default();
+    report.trust = trust_level(report, &signals);
+    report.publishing = Some(signals).filter(|s| *s != PublishSignals::default());
+    if let Some(history) = docs.history {
+        compare_with_history(report, history, docs.published_at);
+    }
 }
 
 /// The one attestation loop: each bundle of a response verified, then the
@@ -481,6 +503,10 @@ fn assemble(
         checks,
         attestations,
         provenance,
+        trust: None,
+        publishing: None,
+        downgrade: None,
+        downgrade_checked: false,
     };
     report.summary = verdict::summary(&report, subject);
     report

@@ -11,6 +11,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::package::truncate;
+use crate::publishing::{PublishSignals, PublishedVersion, claimed_level};
 use crate::time::parse_rfc3339;
 
 /// npm serves two attestations per version; a response with more than this
@@ -135,6 +136,13 @@ pub struct VersionDist {
     pub stated_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stated_version: Option<String>,
+    /// `_npmUser`'s publishing signals: the registry's word, unsigned.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub publishing: PublishSignals,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 /// One version in a package's history.
@@ -144,7 +152,26 @@ pub struct VersionSummary {
     /// Publication time (seconds since the epoch), from the packument's `time`.
     pub published_at: Option<i64>,
     pub has_attestations: bool,
+    #[serde(default)]
+    pub has_signatures: bool,
     pub deprecated: bool,
+    /// `_npmUser`'s publishing signals: the registry's word, unsigned.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub publishing: PublishSignals,
+}
+
+impl VersionSummary {
+    /// This version as the downgrade rules compare it: at the level the
+    /// registry's documents claim (not verified).
+    pub fn as_published(&self) -> PublishedVersion {
+        PublishedVersion {
+            version: self.version.clone(),
+            published_at: self.published_at,
+            level: claimed_level(self.has_attestations, self.has_signatures, &self.publishing),
+            staged: self.publishing.approver.is_some(),
+            deprecated: self.deprecated,
+        }
+    }
 }
 
 /// The parts of a packument verification and the pages use.
@@ -188,6 +215,7 @@ fn read_dist(dist: &Value) -> VersionDist {
             .and_then(|p| str_field(p, "predicateType")),
         stated_name: None,
         stated_version: None,
+        publishing: PublishSignals::default(),
     }
 }
 
@@ -203,11 +231,34 @@ fn read_document(json: &str, what: &str) -> Result<Value, String> {
 }
 
 /// Reads a packument. Versions whose documents are not objects are skipped.
+///
+/// Packuments of popular packages run to tens of megabytes, mostly READMEs
+/// and dependency lists of every version: only the fields read here are
+/// kept (each small), the rest is skipped as it streams past, so memory is
+/// the text and not a tree of it (a 43 MB packument as a `Value` is several
+/// times its size). Fields of the wrong type are absent, as in a `Value`.
 pub fn parse_packument(json: &str) -> Result<Packument, String> {
-    let doc = read_document(json, "package document")?;
-    let name = str_field(&doc, "name").ok_or("The package document has no name.")?;
+    if json.len() > MAX_PACKUMENT_BYTES {
+        return Err(format!(
+            "The package document is {} bytes; more than {MAX_PACKUMENT_BYTES} is refused.",
+            json.len()
+        ));
+    }
+    let doc: wire::Packument = serde_json::from_str(json).map_err(|e| {
+        format!(
+            "The package document is not a package's JSON document: {}.",
+            truncate(&e.to_string(), 200)
+        )
+    })?;
+    let name = doc
+        .name
+        .as_ref()
+        .and_then(Value::as_str)
+        .ok_or("The package document has no name.")?
+        .to_string();
     let dist_tags = doc
-        .get("dist-tags")
+        .dist_tags
+        .as_ref()
         .and_then(Value::as_object)
         .map(|tags| {
             tags.iter()
@@ -215,30 +266,32 @@ pub fn parse_packument(json: &str) -> Result<Packument, String> {
                 .collect()
         })
         .unwrap_or_default();
-    let times = doc.get("time").and_then(Value::as_object);
+    let times = doc.time.as_ref().and_then(Value::as_object);
     let mut versions = BTreeMap::new();
     let mut history = Vec::new();
-    if let Some(docs) = doc.get("versions").and_then(Value::as_object) {
-        for (version, vdoc) in docs {
-            if crate::package::validate_version(version).is_err() || !vdoc.is_object() {
-                continue;
-            }
-            let mut dist = read_dist(vdoc.get("dist").unwrap_or(&Value::Null));
-            dist.stated_name = str_field(vdoc, "name");
-            dist.stated_version = str_field(vdoc, "version");
-            history.push(VersionSummary {
-                version: version.clone(),
-                published_at: times
-                    .and_then(|t| t.get(version))
-                    .and_then(Value::as_str)
-                    .and_then(parse_rfc3339),
-                has_attestations: dist.attestations_url.is_some(),
-                deprecated: vdoc
-                    .get("deprecated")
-                    .is_some_and(|d| d.as_str().is_some_and(|s| !s.is_empty())),
-            });
-            versions.insert(version.clone(), dist);
+    for (version, vdoc) in doc.versions.0 {
+        if crate::package::validate_version(&version).is_err() {
+            continue;
         }
+        let mut dist = read_dist(vdoc.dist.as_ref().unwrap_or(&Value::Null));
+        dist.stated_name = vdoc.name.as_ref().and_then(Value::as_str).map(str::to_string);
+        dist.stated_version = vdoc.version.as_ref().and_then(Value::as_str).map(str::to_string);
+        dist.publishing = PublishSignals::from_npm_user(vdoc.npm_user.as_ref());
+        history.push(VersionSummary {
+            published_at: times
+                .and_then(|t| t.get(&version))
+                .and_then(Value::as_str)
+                .and_then(parse_rfc3339),
+            has_attestations: dist.attestations_url.is_some(),
+            has_signatures: !dist.signatures.is_empty(),
+            publishing: dist.publishing.clone(),
+            deprecated: vdoc
+                .deprecated
+                .as_ref()
+                .is_some_and(|d| d.as_str().is_some_and(|s| !s.is_empty())),
+            version: version.clone(),
+        });
+        versions.insert(version, dist);
     }
     // Newest first; versions without a time go last, in semver-ish order.
     history.sort_by(|a, b| {
@@ -249,10 +302,149 @@ pub fn parse_packument(json: &str) -> Result<Packument, String> {
     Ok(Packument {
         name,
         dist_tags,
-        description: str_field(&doc, "description").map(|d| truncate(&d, 500)),
+        description: doc
+            .description
+            .as_ref()
+            .and_then(Value::as_str)
+            .map(|d| truncate(d, 500)),
         versions,
         history,
     })
+}
+
+/// The packument as it is read: the few small fields kept as values, all
+/// else skipped. Lenient like a `Value`: a field of another shape than
+/// expected (`"versions": 5`, a version that is no object) is empty, not an
+/// error, and a repeated key keeps its last value.
+mod wire {
+    use std::collections::BTreeMap;
+    use std::fmt;
+
+    use serde::Deserialize;
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+    use serde_json::Value;
+
+    #[derive(Deserialize, Default)]
+    pub struct Packument {
+        #[serde(default)]
+        pub name: Option<Value>,
+        #[serde(default, rename = "dist-tags")]
+        pub dist_tags: Option<Value>,
+        #[serde(default)]
+        pub description: Option<Value>,
+        #[serde(default)]
+        pub time: Option<Value>,
+        #[serde(default)]
+        pub versions: Versions,
+    }
+
+    /// `versions`: each entry that is an object.
+    #[derive(Default)]
+    pub struct Versions(pub BTreeMap<String, Version>);
+
+    /// The fields of a version document verification reads.
+    #[derive(Default)]
+    pub struct Version {
+        pub name: Option<Value>,
+        pub version: Option<Value>,
+        pub deprecated: Option<Value>,
+        pub dist: Option<Value>,
+        pub npm_user: Option<Value>,
+    }
+
+    /// Anything that is not a map reads as nothing (its content skipped).
+    macro_rules! not_a_map {
+        () => {
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(None)
+            }
+        };
+    }
+
+    struct VersionsVisitor;
+
+    impl<'de> Visitor<'de> for VersionsVisitor {
+        type Value = Option<Versions>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("the versions of a package")
+        }
+        not_a_map!();
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut versions = BTreeMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                match map.next_value::<MaybeVersion>()?.0 {
+                    Some(v) => {
+                        versions.insert(key, v);
+                    }
+                    None => {
+                        versions.remove(&key);
+                    }
+                }
+            }
+            Ok(Some(Versions(versions)))
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Versions {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            Ok(d.deserialize_any(VersionsVisitor)?.unwrap_or_default())
+        }
+    }
+
+    struct MaybeVersion(Option<Version>);
+
+    struct VersionVisitor;
+
+    impl<'de> Visitor<'de> for VersionVisitor {
+        type Value = Option<Version>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a version document")
+        }
+        not_a_map!();
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut v = Version::default();
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                let slot = match key.as_ref() {
+                    "name" => &mut v.name,
+                    "version" => &mut v.version,
+                    "deprecated" => &mut v.deprecated,
+                    "dist" => &mut v.dist,
+                    "_npmUser" => &mut v.npm_user,
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    }
+                };
+                *slot = Some(map.next_value::<Value>()?);
+            }
+            Ok(Some(v))
+        }
+    }
+
+    impl<'de> Deserialize<'de> for MaybeVersion {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            Ok(MaybeVersion(d.deserialize_any(VersionVisitor)?))
+        }
+    }
 }
 
 /// Reads a version document (the registry's `/<name>/<version>`, or one
@@ -265,6 +457,7 @@ pub fn parse_version_document(json: &str) -> Result<(String, String, VersionDist
     let mut dist = read_dist(dist);
     dist.stated_name = Some(name.clone());
     dist.stated_version = Some(version.clone());
+    dist.publishing = PublishSignals::from_npm_user(doc.get("_npmUser"));
     Ok((name, version, dist))
 }
 
@@ -381,6 +574,31 @@ mod tests {
         let mut list = vec!["1.0.0", "1.0.0-rc.1", "0.9.9", "1.0.0-beta"];
         list.sort_by(|a, b| compare_versions(a, b));
         assert_eq!(list, ["0.9.9", "1.0.0-beta", "1.0.0-rc.1", "1.0.0"]);
+    }
+
+    /// The packument reader keeps only what it reads and takes the rest as a
+    /// `Value` would: fields of another shape are absent, not errors.
+    #[test]
+    fn packument_fields_of_another_shape_are_absent() {
+        let p = parse_packument(r#"{"name":"p","versions":5,"time":[],"dist-tags":"x","description":7}"#).unwrap();
+        assert_eq!((p.versions.len(), p.dist_tags.len(), p.description), (0, 0, None));
+        let p = parse_packument(
+            r#"{"name":"p","readme":"x","versions":{"1.0.0":[1,{"a":2}],"1.0.1":{"scripts":{"a":[1]},"deprecated":true,"_npmUser":"x","dist":[],"name":5},"1.0.2":{"dist":{}},"1.0.2":"gone"}}"#,
+        )
+        .unwrap();
+        assert_eq!(p.versions.keys().collect::<Vec<_>>(), ["1.0.1"]);
+        assert_eq!(p.versions["1.0.1"], VersionDist::default());
+        assert!(!p.history[0].deprecated);
+        let e = parse_packument(r#"{"name":"p","name":"q"}"#).unwrap_err();
+        assert!(e.contains("duplicate field"), "{e}");
+        // Trusted publishing and staged publishing are read per version.
+        let p = parse_packument(
+            r#"{"name":"p","versions":{"1.0.0":{"_npmUser":{"name":"GitHub Actions","trustedPublisher":{"id":"github","oidcConfigId":"c"}},"dist":{"attestations":{"url":"u"}}},"1.0.1":{"_npmUser":{"name":"al","approver":{"name":"al"}}}}}"#,
+        )
+        .unwrap();
+        let by = |v: &str| p.history.iter().find(|h| h.version == v).unwrap().as_published();
+        assert_eq!(by("1.0.0").level, crate::publishing::TrustLevel::TrustedPublisher);
+        assert!(by("1.0.1").staged && !by("1.0.0").staged);
     }
 
     /// Regression (found by the `small_parsers` fuzz target): a publication

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::checks::Check;
+use crate::publishing::{Downgrade, PublishSignals, TrustLevel};
 
 /// The overall answer for a package version (or a single bundle).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +70,22 @@ pub struct Report {
     /// What the provenance attestation says about the build, for the panel.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub provenance: Option<ProvenanceSummary>,
+    /// The version's trust level (see `publishing`); `null` when
+    /// verification failed or could not run, and for a single bundle.
+    #[serde(default)]
+    pub trust: Option<TrustLevel>,
+    /// How the registry says the version was published (`_npmUser`): its
+    /// word, not signed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub publishing: Option<PublishSignals>,
+    /// `null`, or the earlier version of the same release line published
+    /// with stronger evidence than this one.
+    #[serde(default)]
+    pub downgrade: Option<Downgrade>,
+    /// Whether the version history was there to compare with (without it,
+    /// a `null` downgrade says nothing).
+    #[serde(default)]
+    pub downgrade_checked: bool,
 }
 
 impl Report {
@@ -81,6 +98,10 @@ impl Report {
             checks: Vec::new(),
             attestations: Vec::new(),
             provenance: None,
+            trust: None,
+            publishing: None,
+            downgrade: None,
+            downgrade_checked: false,
         }
     }
 

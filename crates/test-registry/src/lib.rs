@@ -36,6 +36,8 @@
 //! `/-/test/last-request` the `Accept-Encoding` and `Referer` of the last request; `/-/test/trusted-root.json` and `/-/test/keys.json` the trust
 //! material the synthetic packages verify with; `/-/test/verdicts.json` the
 //! outcome each version of the synthetic `verdicts` package must show;
+//! `/-/test/trust.json` the trust level and downgrade each of the synthetic
+//! `trust-*` and `downgrade-*` packages must show;
 //! `/-/test/audit-lockfile.json?n=N` a `package-lock.json` of the synthetic
 //! packages `audit-0` to `audit-<N-1>` (each with provenance, signed on
 //! first request).
@@ -393,6 +395,7 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         "/-/test/trusted-root.json" => return response(StatusCode::OK, true, data.synthetic().trusted_root.clone()),
         "/-/test/keys.json" => return response(StatusCode::OK, true, data.synthetic().keys.clone()),
         "/-/test/verdicts.json" => return response(StatusCode::OK, true, data.synthetic().verdicts.clone()),
+        "/-/test/trust.json" => return response(StatusCode::OK, true, data.synthetic().trust.clone()),
         "/-/test/audit-lockfile.json" => {
             // `?n=N`: a package-lock.json of `audit-0` .. `audit-<N-1>` (synthetic).
             let count = uri

@@ -23,6 +23,8 @@ pub struct Synthetic {
     pub keys: String,
     /// `/-/test/verdicts.json`: each version of `verdicts` with the outcome it must show.
     pub verdicts: String,
+    /// `/-/test/trust.json`: the trust-level and downgrade packages with what each must show.
+    pub trust: String,
     /// The instance that signed them, for the packages made on demand.
     kit: Sigstore,
     /// `audit-<n>`, signed on first request (a thousand of them take seconds).
@@ -108,6 +110,91 @@ fn rfc3339(seconds: i64) -> String {
     npm_provenance_core::time::format_rfc3339(seconds).replace('Z', ".000Z")
 }
 
+/// How a synthetic version was published.
+#[derive(Clone, Copy)]
+enum Publishing {
+    /// Provenance, and `_npmUser.trustedPublisher` (GitHub).
+    TrustedPublisher,
+    /// Provenance, published with a token.
+    Provenance,
+    /// Provenance, a staged publish (`_npmUser.approver`, no trusted publisher).
+    Staged,
+    /// A token, no provenance: the registry's signature only.
+    Token,
+    /// Nothing signed at all.
+    Unsigned,
+}
+
+/// The packages of the trust levels and the downgrade rules: each version,
+/// the level it must show and the downgrade it must (or must not) report,
+/// served at `/-/test/trust.json` for the tests that assert them.
+fn trust_packages(b: &mut Builder) -> Value {
+    use Publishing::*;
+    let mut expected = Vec::new();
+    let mut expect = |name: &str, version: &str, trust: &str, downgrade: Option<&str>, rule: &str| {
+        expected
+            .push(json!({ "name": name, "version": version, "trust": trust, "downgrade": downgrade, "rule": rule }));
+    };
+    // One package per trust level.
+    for (name, how, trust) in [
+        ("trust-trusted-publisher", TrustedPublisher, "trusted-publisher"),
+        ("trust-provenance", Provenance, "provenance"),
+        ("trust-registry-signature", Token, "registry-signature"),
+        ("trust-none", Unsigned, "none"),
+    ] {
+        b.add_published(name, "1.0.0", 0, how);
+        expect(name, "1.0.0", trust, None, "level");
+    }
+    // A downgrade: trusted publishing, then a token.
+    b.add_published("downgrade-token", "1.0.0", 0, TrustedPublisher);
+    b.add_published("downgrade-token", "1.1.0", 1, Token);
+    expect(
+        "downgrade-token",
+        "1.1.0",
+        "registry-signature",
+        Some("1.0.0"),
+        "downgrade",
+    );
+    // A downgrade that still verifies: trusted publishing, then provenance
+    // published with a token (what a stolen token and a hijacked workflow give).
+    b.add_published("downgrade-provenance", "1.0.0", 0, TrustedPublisher);
+    b.add_published("downgrade-provenance", "1.1.0", 1, Provenance);
+    expect(
+        "downgrade-provenance",
+        "1.1.0",
+        "provenance",
+        Some("1.0.0"),
+        "downgrade",
+    );
+    // Release line: a backport to 1.x after 2.x moved to trusted publishing.
+    b.add_published("downgrade-major", "1.0.0", 0, Provenance);
+    b.add_published("downgrade-major", "2.0.0", 1, TrustedPublisher);
+    b.add_published("downgrade-major", "1.0.1", 2, Provenance);
+    expect("downgrade-major", "1.0.1", "provenance", None, "release line");
+    // Pre-releases: a trusted pre-release does not bind the release.
+    b.add_published("downgrade-prerelease", "2.0.0-beta.1", 0, TrustedPublisher);
+    b.add_published("downgrade-prerelease", "2.0.0", 1, Provenance);
+    expect("downgrade-prerelease", "2.0.0", "provenance", None, "pre-releases");
+    // Deprecated: a disowned version sets no expectation.
+    b.add_published("downgrade-deprecated", "1.0.0", 0, TrustedPublisher);
+    b.add_published("downgrade-deprecated", "1.0.1", 1, Provenance);
+    b.packuments.get_mut("downgrade-deprecated").expect("added")["versions"]["1.0.0"]["deprecated"] =
+        json!("published by mistake");
+    expect("downgrade-deprecated", "1.0.1", "provenance", None, "deprecated");
+    // Unpublished: listed in `time` only.
+    b.add_published("downgrade-unpublished", "1.0.0", 0, TrustedPublisher);
+    b.add_published("downgrade-unpublished", "1.0.1", 1, Provenance);
+    let p = b.packuments.get_mut("downgrade-unpublished").expect("added");
+    p["versions"].as_object_mut().expect("versions").remove("1.0.0");
+    p["time"]["unpublished"] = json!({ "time": rfc3339(1_700_000_000 + 86_400 / 2), "versions": ["1.0.0"] });
+    expect("downgrade-unpublished", "1.0.1", "provenance", None, "unpublished");
+    // Staged publishing: npm names the approver instead of the trusted publisher.
+    b.add_published("downgrade-staged", "1.0.0", 0, TrustedPublisher);
+    b.add_published("downgrade-staged", "1.0.1", 1, Staged);
+    expect("downgrade-staged", "1.0.1", "provenance", None, "staged publishing");
+    json!({ "versions": expected })
+}
+
 struct Builder {
     kit: Sigstore,
     packuments: HashMap<String, Value>,
@@ -133,6 +220,51 @@ impl Builder {
         packument["versions"][version] = json!({ "name": name, "version": version, "dist": dist });
         packument["time"][version] = json!(rfc3339(time));
         packument["dist-tags"]["latest"] = json!(version);
+    }
+
+    /// A version with GitHub Actions provenance from `acme/<name>`.
+    fn github_bundle(&self, name: &str, version: &str) -> String {
+        let repo = format!("acme/{}", name.trim_start_matches('@').replace('/', "-"));
+        let commit = "89abcdef0123456789abcdef0123456789abcdef";
+        let statement = kit::github_provenance(
+            name,
+            version,
+            &Builder::sha512_of(name, version),
+            &repo,
+            ".github/workflows/release.yml",
+            commit,
+        );
+        let identity = Identity::github(&repo, ".github/workflows/release.yml", commit, "refs/heads/main");
+        self.kit.keyless_bundle(&statement, &identity, &Faults::default())
+    }
+
+    /// A version published the way `how` says (see [`Publishing`]).
+    fn add_published(&mut self, name: &str, version: &str, day: i64, how: Publishing) {
+        let provenance = matches!(
+            how,
+            Publishing::TrustedPublisher | Publishing::Provenance | Publishing::Staged
+        )
+        .then(|| (SLSA_V1, self.github_bundle(name, version)));
+        self.add(name, version, 1_700_000_000 + day * 86_400, "Trust signals", provenance);
+        let packument = self.packuments.get_mut(name).expect("added");
+        let doc = &mut packument["versions"][version];
+        match how {
+            Publishing::TrustedPublisher => {
+                doc["_npmUser"] = json!({ "name": "GitHub Actions", "email": "npm-oidc-no-reply@github.com",
+                    "trustedPublisher": { "id": "github", "oidcConfigId": format!("oidc:{name}") } });
+            }
+            Publishing::Staged => {
+                doc["_npmUser"] = json!({ "name": "alice", "email": "alice@example.com",
+                    "approver": { "name": "alice", "email": "alice@example.com" } });
+            }
+            Publishing::Provenance | Publishing::Token => {
+                doc["_npmUser"] = json!({ "name": "alice", "email": "alice@example.com" });
+            }
+            Publishing::Unsigned => {
+                doc["_npmUser"] = json!({ "name": "alice", "email": "alice@example.com" });
+                doc["dist"].as_object_mut().expect("a dist").remove("signatures");
+            }
+        }
     }
 
     fn sha512_of(name: &str, version: &str) -> String {
@@ -274,6 +406,8 @@ pub fn build() -> Synthetic {
     b.add(name, version, 1_717_243_200, &description, Some((SLSA_V1, bundle)));
     b.packuments.get_mut(name).unwrap()["dist-tags"]["<script>alert(13)</script>"] = json!("1.0.0");
 
+    let trust = trust_packages(&mut b).to_string();
+
     // One version per outcome (the testkit's scenarios), for the tests that
     // assert how each outcome is shown.
     let scenarios = kit::scenarios::verdict_scenarios();
@@ -301,6 +435,7 @@ pub fn build() -> Synthetic {
 
     Synthetic {
         verdicts: json!({ "name": kit::scenarios::SCENARIO_PACKAGE, "versions": expectations }).to_string(),
+        trust,
         trusted_root: b.kit.trusted_root_json(),
         keys: b.kit.registry_keys_document(None),
         packuments: b.packuments,

@@ -1,7 +1,7 @@
 //! README badges: an SVG in the familiar flat style, or a shields.io
 //! endpoint document. Green only for a package version this server verified.
 
-use npm_provenance_core::{BuildPlatform, Report, Verdict};
+use npm_provenance_core::{BuildPlatform, Report, TrustLevel, Verdict};
 use serde::Serialize;
 
 /// What a badge says.
@@ -11,6 +11,9 @@ pub struct BadgeState {
     /// shields.io colour name and its hex value.
     pub color: (&'static str, &'static str),
     pub is_error: bool,
+    /// The report's `trust` and `downgrade`, carried into the shields JSON.
+    pub trust: Option<TrustLevel>,
+    pub downgrade: Option<String>,
 }
 
 const GREEN: (&str, &str) = ("brightgreen", "#4c1");
@@ -20,55 +23,64 @@ const ORANGE: (&str, &str) = ("orange", "#fe7d37");
 const YELLOW: (&str, &str) = ("yellow", "#dfb317");
 
 impl BadgeState {
+    /// The badge of a report: its verdict, and its trust level where that
+    /// says more than the verdict. A downgrade turns any badge that is not
+    /// already red yellow and says so: people read badges, not JSON.
     pub fn from_report(report: &Report) -> Self {
+        let mut state = Self::of_verdict(report);
+        state.trust = report.trust;
+        if let Some(d) = &report.downgrade {
+            state.downgrade = Some(d.sentence.clone());
+            if state.color != RED {
+                state.message = format!("{} · downgrade", state.message);
+                state.color = YELLOW;
+            }
+        }
+        state
+    }
+
+    fn of_verdict(report: &Report) -> Self {
         match report.verdict {
             Verdict::Verified => {
                 let platform = report.provenance.as_ref().map(|p| p.platform);
-                let message = match platform {
-                    Some(BuildPlatform::GithubActions) => "verified · GitHub Actions".to_string(),
-                    Some(BuildPlatform::GitlabCi) => "verified · GitLab CI".to_string(),
+                let message = match (report.trust, platform) {
+                    (Some(TrustLevel::TrustedPublisher), _) => "verified · trusted publisher".to_string(),
+                    (_, Some(BuildPlatform::GithubActions)) => "verified · GitHub Actions".to_string(),
+                    (_, Some(BuildPlatform::GitlabCi)) => "verified · GitLab CI".to_string(),
                     _ => "verified".to_string(),
                 };
-                Self {
-                    message,
-                    color: GREEN,
-                    is_error: false,
-                }
+                Self::plain(message, GREEN)
             }
-            Verdict::Failed => Self {
-                message: "unverified".into(),
-                color: RED,
-                is_error: false,
-            },
+            Verdict::Failed => Self::plain("unverified".into(), RED),
             // Nothing failed, but not everything required was there (the
             // registry's publish attestation, say): not green, not red.
-            Verdict::Incomplete => Self {
-                message: "incomplete".into(),
-                color: YELLOW,
-                is_error: false,
-            },
-            Verdict::NoProvenance => Self {
-                message: "none".into(),
-                color: GREY,
-                is_error: false,
-            },
+            Verdict::Incomplete => Self::plain("incomplete".into(), YELLOW),
+            Verdict::NoProvenance => Self::plain("none".into(), GREY),
             Verdict::Error => Self::error("error"),
+        }
+    }
+
+    fn plain(message: String, color: (&'static str, &'static str)) -> Self {
+        Self {
+            message,
+            color,
+            is_error: false,
+            trust: None,
+            downgrade: None,
         }
     }
 
     pub fn error(message: &str) -> Self {
         Self {
-            message: message.into(),
-            color: ORANGE,
             is_error: true,
+            ..Self::plain(message.into(), ORANGE)
         }
     }
 
     pub fn not_found() -> Self {
         Self {
-            message: "not found".into(),
-            color: GREY,
             is_error: true,
+            ..Self::plain("not found".into(), GREY)
         }
     }
 }
@@ -163,7 +175,9 @@ pub fn svg(label: &str, state: &BadgeState, style: BadgeStyle) -> String {
     )
 }
 
-/// A shields.io endpoint document (`https://img.shields.io/endpoint?url=...`).
+/// A shields.io endpoint document (`https://img.shields.io/endpoint?url=...`),
+/// with the report's `trust` and `downgrade` beside shields' own fields
+/// (shields ignores keys it does not know).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ShieldsEndpoint {
@@ -172,6 +186,8 @@ pub struct ShieldsEndpoint {
     pub message: String,
     pub color: &'static str,
     pub is_error: bool,
+    pub trust: Option<TrustLevel>,
+    pub downgrade: Option<String>,
 }
 
 pub fn shields_json(label: &str, state: &BadgeState) -> String {
@@ -181,6 +197,8 @@ pub fn shields_json(label: &str, state: &BadgeState) -> String {
         message: state.message.clone(),
         color: state.color.0,
         is_error: state.is_error,
+        trust: state.trust,
+        downgrade: state.downgrade.clone(),
     })
     .expect("serializes")
 }
@@ -191,11 +209,7 @@ mod tests {
 
     #[test]
     fn svg_escapes_and_titles() {
-        let state = BadgeState {
-            message: "<b>&\"'".into(),
-            color: RED,
-            is_error: false,
-        };
+        let state = BadgeState::plain("<b>&\"'".into(), RED);
         let svg = svg("a<script>", &state, BadgeStyle::Flat);
         assert!(
             svg.contains("<title>a&lt;script&gt;: &lt;b&gt;&amp;&quot;&apos;</title>"),
@@ -221,7 +235,7 @@ mod tests {
         let json = shields_json("provenance", &BadgeState::error("error"));
         assert_eq!(
             json,
-            r#"{"schemaVersion":1,"label":"provenance","message":"error","color":"orange","isError":true}"#
+            r#"{"schemaVersion":1,"label":"provenance","message":"error","color":"orange","isError":true,"trust":null,"downgrade":null}"#
         );
     }
 }

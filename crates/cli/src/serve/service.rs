@@ -121,12 +121,14 @@ pub struct Service {
     policy: CachePolicy,
     cache: Mutex<(LruCache<PackageQuery, Entry>, usize)>,
     in_flight: Mutex<HashMap<PackageQuery, Flight>>,
+    histories: Arc<crate::history::Histories>,
     stats: ServiceStats,
 }
 
 impl Service {
     pub fn new(client: RegistryClient, trust: TrustMaterial, policy: CachePolicy) -> Arc<Self> {
         Arc::new(Self {
+            histories: crate::history::Histories::new(client.clone()),
             client,
             trust,
             policy,
@@ -276,7 +278,16 @@ impl Service {
         version: &str,
         dist: npm_provenance_core::VersionDist,
     ) -> Result<Arc<Outcome>> {
-        let report = crate::lookup::verify_version(&self.client, &self.trust, name, version, dist, None).await?;
+        let report = crate::lookup::verify_version(
+            &self.client,
+            &self.trust,
+            name,
+            version,
+            dist,
+            None,
+            Some(&self.histories),
+        )
+        .await?;
         let json = serde_json::to_string(&report).expect("reports serialize");
         let outcome = Outcome {
             version: version.to_string(),

@@ -1,0 +1,376 @@
+//! Trust levels and downgrades, asserted everywhere they are reported: the
+//! test registry's `trust-*` packages (one per level) and `downgrade-*`
+//! packages (one per downgrade rule, the false alarms of pnpm and npmx
+//! among them), each with what it must show (`/-/test/trust.json`), through
+//! `verify --json`, `verify --no-downgrade`, `/api/verify`, the badges
+//! and `audit --no-downgrade`. (The page: `tests/e2e/trust.test.mjs`.)
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+
+use npm_provenance_fixtures as fx;
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_npm-provenance");
+
+struct Setup {
+    registry: test_registry::Running,
+    dir: PathBuf,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Setup {
+    fn new(test: &str) -> Self {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let registry = test_registry::spawn(&fx::dir(), 0);
+        let dir = std::env::temp_dir().join(format!("np-trust-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let setup = Self { registry, dir, runtime };
+        setup.write("trusted-root.json", &setup.get("/-/test/trusted-root.json").1);
+        setup.write("keys.json", &setup.get("/-/test/keys.json").1);
+        setup
+    }
+
+    fn get_url(&self, url: &str) -> (u16, String) {
+        self.runtime.block_on(async {
+            let r = reqwest::get(url).await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        })
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        self.get_url(&format!("{}{path}", self.registry.url("")))
+    }
+
+    fn write(&self, name: &str, content: &str) -> String {
+        let path = self.dir.join(name);
+        std::fs::write(&path, content).unwrap();
+        path.display().to_string()
+    }
+
+    fn trust_args(&self) -> Vec<String> {
+        vec![
+            "--trusted-root".into(),
+            self.dir.join("trusted-root.json").display().to_string(),
+            "--keys".into(),
+            self.dir.join("keys.json").display().to_string(),
+        ]
+    }
+
+    /// What each package version must show.
+    fn expected(&self) -> Vec<Value> {
+        let doc: Value = serde_json::from_str(&self.get("/-/test/trust.json").1).unwrap();
+        doc["versions"].as_array().unwrap().clone()
+    }
+
+    /// `verify --packument` with the registry's package document (and the
+    /// attestations, when the version lists them).
+    fn verify(&self, name: &str, version: &str, extra: &[&str]) -> Output {
+        let (_, packument) = self.get(&format!("/synthetic/{name}"));
+        let file = self.write(&format!("{name}.json"), &packument);
+        let mut args: Vec<String> = vec![
+            "verify".into(),
+            "--packument".into(),
+            file,
+            "--package".into(),
+            format!("{name}@{version}"),
+        ];
+        let (status, attestations) = self.get(&format!("/synthetic/-/npm/v1/attestations/{name}@{version}"));
+        if status == 200 {
+            args.push("--attestations".into());
+            args.push(self.write(&format!("{name}@{version}.att.json"), &attestations));
+        }
+        args.extend(self.trust_args());
+        args.extend(extra.iter().map(|s| s.to_string()));
+        Command::new(BIN).args(&args).output().unwrap()
+    }
+}
+
+impl Drop for Setup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn json_of(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)))
+}
+
+/// `trust` and the earlier version of `downgrade` of a report (or row).
+fn signals(report: &Value) -> (Value, Value) {
+    (report["trust"].clone(), report["downgrade"]["version"].clone())
+}
+
+fn expected_signals(e: &Value) -> (Value, Value) {
+    (e["trust"].clone(), e["downgrade"].clone())
+}
+
+#[test]
+fn verify_reports_each_level_and_each_downgrade_rule() {
+    let s = Setup::new("verify");
+    let expected = s.expected();
+    assert!(expected.len() >= 11, "{expected:?}");
+    for e in &expected {
+        let (name, version) = (e["name"].as_str().unwrap(), e["version"].as_str().unwrap());
+        let output = s.verify(name, version, &["--json"]);
+        let report = json_of(&output);
+        assert_eq!(
+            signals(&report),
+            expected_signals(e),
+            "{name}@{version} ({}): {report}",
+            e["rule"]
+        );
+        assert_eq!(report["downgrade_checked"], true, "{name}@{version}");
+        let text = String::from_utf8(s.verify(name, version, &[]).stdout).unwrap();
+        let level = match e["trust"].as_str().unwrap() {
+            "trusted-publisher" => "trusted publisher",
+            "provenance" => "provenance",
+            "registry-signature" => "registry signature only",
+            _ => "no signed evidence",
+        };
+        assert!(
+            text.contains(&format!("Trust level: {level}\n")),
+            "{name}@{version}: {text}"
+        );
+        assert_eq!(
+            text.contains("DOWNGRADE: "),
+            !e["downgrade"].is_null(),
+            "{name}@{version}: {text}"
+        );
+    }
+}
+
+#[test]
+fn the_registrys_word_on_publishing_is_labelled_unsigned() {
+    let s = Setup::new("word");
+    let report = json_of(&s.verify("trust-trusted-publisher", "1.0.0", &["--json"]));
+    assert_eq!(
+        report["publishing"],
+        json!({ "trusted_publisher": { "id": "github", "oidc_config_id": "oidc:trust-trusted-publisher" } })
+    );
+    let text = String::from_utf8(s.verify("trust-trusted-publisher", "1.0.0", &[]).stdout).unwrap();
+    assert!(
+        text.contains("Published through trusted publishing (github), the registry says (unsigned)"),
+        "{text}"
+    );
+    let staged = String::from_utf8(s.verify("downgrade-staged", "1.0.1", &[]).stdout).unwrap();
+    assert!(
+        staged.contains("Staged publish approved by alice, the registry says (unsigned)"),
+        "{staged}"
+    );
+    // The approver's e-mail address is not repeated.
+    assert!(!staged.contains("alice@example.com"));
+}
+
+#[test]
+fn no_downgrade_fails_a_verified_downgrade_and_nothing_else() {
+    let s = Setup::new("flag");
+    // Verified, and a downgrade: exit 0 without the flag, 1 with it.
+    let plain = s.verify("downgrade-provenance", "1.1.0", &[]);
+    assert_eq!(
+        plain.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+    let strict = s.verify("downgrade-provenance", "1.1.0", &["--no-downgrade"]);
+    assert_eq!(strict.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    assert!(
+        stderr.contains("--no-downgrade: Published with weaker evidence than 1.0.0 of the same release line (1.x): trusted publisher then, provenance now."),
+        "{stderr}"
+    );
+    // Each false alarm passes the flag.
+    for (name, version) in [
+        ("downgrade-major", "1.0.1"),
+        ("downgrade-prerelease", "2.0.0"),
+        ("downgrade-deprecated", "1.0.1"),
+        ("downgrade-unpublished", "1.0.1"),
+        ("downgrade-staged", "1.0.1"),
+    ] {
+        let out = s.verify(name, version, &["--no-downgrade"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}@{version}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Without the package's history, the flag cannot be honoured: exit 1.
+    let (_, doc) = s.get("/synthetic/trust-provenance/1.0.0");
+    let file = s.write("version-doc.json", &doc);
+    let (_, att) = s.get("/synthetic/-/npm/v1/attestations/trust-provenance@1.0.0");
+    let att = s.write("att.json", &att);
+    let mut args = vec![
+        "verify".to_string(),
+        "--packument".into(),
+        file,
+        "--attestations".into(),
+        att,
+        "--package".into(),
+        "trust-provenance@1.0.0".into(),
+        "--no-downgrade".into(),
+    ];
+    args.extend(s.trust_args());
+    let out = Command::new(BIN).args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the version history was not available"));
+}
+
+struct Server(Child, String);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(s: &Setup) -> Server {
+    let mut args = vec![
+        "serve".to_string(),
+        "--port".into(),
+        "0".into(),
+        "--registry".into(),
+        s.registry.url("synthetic"),
+    ];
+    args.extend(s.trust_args());
+    let mut child = Command::new(BIN)
+        .args(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("the server printed its URL").unwrap();
+        if let Some(i) = line.find("http://127.0.0.1:") {
+            break line[i..].split_whitespace().next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Server(child, base)
+}
+
+#[test]
+fn the_api_and_the_badges_carry_trust_and_downgrade() {
+    let s = Setup::new("serve");
+    let server = serve(&s);
+    for e in s.expected() {
+        let (name, version) = (e["name"].as_str().unwrap(), e["version"].as_str().unwrap());
+        let (status, body) = s.get_url(&format!("{}/api/verify/{name}/{version}", server.1));
+        assert_eq!(status, 200, "{name}@{version}: {body}");
+        let report: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(signals(&report), expected_signals(&e), "{name}@{version}: {body}");
+        let (_, shields) = s.get_url(&format!("{}/badge/npm/{name}/{version}.json", server.1));
+        let shields: Value = serde_json::from_str(&shields).unwrap();
+        assert_eq!(shields["trust"], e["trust"], "{name}@{version}: {shields}");
+        let message = shields["message"].as_str().unwrap();
+        assert_eq!(
+            message.ends_with(" · downgrade"),
+            !e["downgrade"].is_null(),
+            "{name}: {message}"
+        );
+        if !e["downgrade"].is_null() {
+            assert_eq!(shields["color"], "yellow", "{name}: {shields}");
+            assert!(
+                shields["downgrade"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Published with weaker evidence than ")
+            );
+        }
+        if e["trust"] == "trusted-publisher" {
+            assert_eq!(message, "verified · trusted publisher");
+            let (_, svg) = s.get_url(&format!("{}/badge/npm/{name}/{version}.svg", server.1));
+            assert!(
+                svg.contains("<title>provenance: verified · trusted publisher</title>"),
+                "{svg}"
+            );
+        }
+    }
+    // One package document per name, shared: the versions of downgrade-major.
+    let before: u64 = s.get("/-/test/requests").1.trim().parse().unwrap();
+    for v in ["1.0.0", "2.0.0"] {
+        let (status, _) = s.get_url(&format!("{}/api/verify/downgrade-major/{v}", server.1));
+        assert_eq!(status, 200);
+    }
+    let after: u64 = s.get("/-/test/requests").1.trim().parse().unwrap();
+    // Two version documents and two attestations responses; the package
+    // document was read for 1.0.1 above and is reused.
+    assert_eq!(after - before, 4, "registry requests");
+}
+
+#[test]
+fn audit_reports_trust_and_fails_downgrades_with_the_flag() {
+    let s = Setup::new("audit");
+    let expected = s.expected();
+    let mut packages = serde_json::Map::new();
+    let mut deps = serde_json::Map::new();
+    for e in &expected {
+        let (name, version) = (e["name"].as_str().unwrap(), e["version"].as_str().unwrap());
+        let doc: Value = serde_json::from_str(&s.get(&format!("/synthetic/{name}/{version}")).1).unwrap();
+        deps.insert(name.into(), json!(version));
+        packages.insert(
+            format!("node_modules/{name}"),
+            json!({ "version": version, "resolved": format!("https://r.example/{name}/-/{name}-{version}.tgz"), "integrity": doc["dist"]["integrity"] }),
+        );
+    }
+    packages.insert(
+        "".into(),
+        json!({ "name": "p", "version": "1.0.0", "dependencies": deps }),
+    );
+    let lockfile = s.write(
+        "package-lock.json",
+        &json!({ "name": "p", "version": "1.0.0", "lockfileVersion": 3, "packages": packages }).to_string(),
+    );
+    let audit = |extra: &[&str]| {
+        let mut args = vec![
+            "audit".to_string(),
+            lockfile.clone(),
+            "--registry".into(),
+            s.registry.url("synthetic"),
+            "--no-cache".into(),
+        ];
+        args.extend(s.trust_args());
+        args.extend(extra.iter().map(|s| s.to_string()));
+        Command::new(BIN).args(&args).output().unwrap()
+    };
+    let output = audit(&["--json", "--no-downgrade"]);
+    let report = json_of(&output);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    for e in &expected {
+        let row = report["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == e["name"])
+            .unwrap();
+        assert_eq!(signals(row), expected_signals(e), "{row}");
+        assert_eq!(row["downgrade_checked"], true);
+    }
+    let summary = &report["summary"];
+    assert_eq!(summary["downgrades"], 2, "{summary}");
+    assert_eq!(summary["trust"]["trusted-publisher"], 1, "{summary}");
+    // Without the flag, no package document is fetched and nothing is compared.
+    let plain = json_of(&audit(&["--json"]));
+    assert!(
+        plain["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["downgrade"].is_null())
+    );
+    let text = String::from_utf8(audit(&["--no-downgrade"]).stdout).unwrap();
+    assert!(
+        text.contains("↓ downgrade-provenance@1.1.0 downgrade: Published with weaker evidence than 1.0.0"),
+        "{text}"
+    );
+    assert!(text.contains("trust: 1 trusted publisher, "), "{text}");
+}

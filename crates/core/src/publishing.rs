@@ -1,0 +1,530 @@
+//! How a version was published, and whether that is weaker than before.
+//!
+//! Three kinds of evidence, of two kinds of worth:
+//!
+//! - **Signed**: the provenance bundle (verified by this core) and the
+//!   registry's signature over `name@version:integrity` (`dist.signatures`).
+//! - **The registry's word** (unsigned, shown as such everywhere): the
+//!   version document's `_npmUser.trustedPublisher` (published through npm's
+//!   trusted publishing, OIDC from CI, with no long-lived token) and
+//!   `_npmUser.approver` (staged publishing: a maintainer approved the staged
+//!   version with a second factor; npm then names that person as `_npmUser`
+//!   and drops `trustedPublisher`, npm/cli#9397).
+//!
+//! [`trust_level`] ranks one version, [`find_downgrade`] compares it with
+//! the versions before it. The README's "Trust levels and downgrades" states
+//! the same rules.
+
+use serde::{Deserialize, Serialize};
+
+use crate::registry_documents::VersionSummary;
+use crate::report::{BuildPlatform, Report, Verdict};
+
+/// The registry's word about how a version was published (`_npmUser`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishSignals {
+    /// `_npmUser.trustedPublisher`: published through trusted publishing.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub trusted_publisher: Option<TrustedPublisher>,
+    /// `_npmUser.approver` was present: a staged publish, approved by the
+    /// maintainer named here (the name only; the registry's e-mail address is
+    /// not repeated).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub approver: Option<String>,
+}
+
+/// `_npmUser.trustedPublisher` as the registry states it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustedPublisher {
+    /// `github` or `gitlab` (whatever the registry says, kept as text).
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub oidc_config_id: Option<String>,
+}
+
+impl PublishSignals {
+    /// Reads `_npmUser` of a version document; anything malformed is absent.
+    pub fn from_npm_user(npm_user: Option<&serde_json::Value>) -> Self {
+        let text = |v: Option<&serde_json::Value>, max: usize| {
+            v.and_then(serde_json::Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(|s| crate::package::truncate(s, max))
+        };
+        let Some(user) = npm_user else {
+            return Self::default();
+        };
+        let trusted_publisher = user
+            .get("trustedPublisher")
+            .and_then(|tp| Some((text(tp.get("id"), 40)?, tp)))
+            .map(|(id, tp)| TrustedPublisher {
+                id,
+                oidc_config_id: text(tp.get("oidcConfigId"), 100),
+            });
+        // npm writes an object with the approver's name and e-mail; a bare
+        // string is read too. Present but nameless still means staged.
+        let approver = user.get("approver").filter(|a| !a.is_null()).map(|a| {
+            text(a.get("name"), 100)
+                .or_else(|| text(Some(a), 100))
+                .unwrap_or_else(|| "a maintainer".into())
+        });
+        Self {
+            trusted_publisher,
+            approver,
+        }
+    }
+
+    /// The CI platform the trusted publisher names, if it is one this
+    /// program recognises.
+    pub fn trusted_platform(&self) -> Option<BuildPlatform> {
+        match self.trusted_publisher.as_ref()?.id.as_str() {
+            "github" => Some(BuildPlatform::GithubActions),
+            "gitlab" => Some(BuildPlatform::GitlabCi),
+            _ => None,
+        }
+    }
+}
+
+/// A version's trust level, weakest first (so `<` means weaker).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TrustLevel {
+    /// No signed evidence at all.
+    None,
+    /// Only the registry's signature over the tarball's integrity.
+    RegistrySignature,
+    /// Verified provenance: the tarball was built by the CI run its
+    /// certificate names.
+    Provenance,
+    /// Verified provenance, and the registry says it was published by that
+    /// CI platform through trusted publishing (no long-lived token).
+    TrustedPublisher,
+}
+
+impl TrustLevel {
+    /// The value of the `trust` field in JSON.
+    pub fn key(self) -> &'static str {
+        match self {
+            TrustLevel::None => "none",
+            TrustLevel::RegistrySignature => "registry-signature",
+            TrustLevel::Provenance => "provenance",
+            TrustLevel::TrustedPublisher => "trusted-publisher",
+        }
+    }
+
+    /// In words, for pages, badges and tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            TrustLevel::None => "no signed evidence",
+            TrustLevel::RegistrySignature => "registry signature only",
+            TrustLevel::Provenance => "provenance",
+            TrustLevel::TrustedPublisher => "trusted publisher",
+        }
+    }
+}
+
+/// The trust level of a verified report (`None` when verification failed
+/// or could not run: a failure is not a level, it is a failure).
+///
+/// Trusted publishing counts only with verified provenance from the
+/// platform the registry names (a `trustedPublisher` flag alone is the
+/// registry's unsigned word, and one naming GitHub beside a GitLab
+/// certificate contradicts what was signed).
+pub fn trust_level(report: &Report, signals: &PublishSignals) -> Option<TrustLevel> {
+    use crate::checks::{CheckId, CheckStatus};
+    match report.verdict {
+        Verdict::Failed | Verdict::Error => return None,
+        Verdict::Verified if report.provenance_attestation().is_some() => {
+            let platform = report.provenance.as_ref().map(|p| p.platform);
+            return Some(match signals.trusted_platform() {
+                Some(tp) if platform == Some(tp) => TrustLevel::TrustedPublisher,
+                _ => TrustLevel::Provenance,
+            });
+        }
+        Verdict::Verified | Verdict::NoProvenance | Verdict::Incomplete => {}
+    }
+    let signed = report
+        .checks
+        .iter()
+        .any(|c| c.id == CheckId::RegistrySignature && c.status == CheckStatus::Passed);
+    Some(if signed {
+        TrustLevel::RegistrySignature
+    } else {
+        TrustLevel::None
+    })
+}
+
+/// What the registry's documents claim for an earlier version, without
+/// verifying it (the history is compared on the registry's word; a
+/// registry that lies about earlier versions can raise a false alarm, never
+/// a verdict). Trusted publishing counts only beside listed provenance.
+pub fn claimed_level(has_attestations: bool, has_signatures: bool, signals: &PublishSignals) -> TrustLevel {
+    match (has_attestations, signals.trusted_publisher.is_some(), has_signatures) {
+        (true, true, _) => TrustLevel::TrustedPublisher,
+        (true, false, _) => TrustLevel::Provenance,
+        (false, _, true) => TrustLevel::RegistrySignature,
+        (false, _, false) => TrustLevel::None,
+    }
+}
+
+/// The level a version is compared at. Rule **staged publishing**: a
+/// staged publish with provenance compares as trusted publishing (npm
+/// replaces the trusted publisher by the approving maintainer, who approved
+/// it with a second factor: pnpm#11887); without provenance it compares at
+/// its own level.
+fn compared_level(level: TrustLevel, staged: bool) -> TrustLevel {
+    if staged && level == TrustLevel::Provenance {
+        TrustLevel::TrustedPublisher
+    } else {
+        level
+    }
+}
+
+/// One earlier version as the downgrade rules see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedVersion {
+    pub version: String,
+    pub published_at: Option<i64>,
+    pub level: TrustLevel,
+    pub staged: bool,
+    pub deprecated: bool,
+}
+
+/// A version published with weaker evidence than an earlier one of its line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Downgrade {
+    /// The earlier version that set the expectation.
+    pub version: String,
+    /// Its level (as the registry lists it).
+    pub level: TrustLevel,
+    /// This version's level.
+    pub now: TrustLevel,
+    /// The release line compared within (`2.x`, `0.3.x`, `2.x pre-releases`).
+    pub line: String,
+    pub sentence: String,
+}
+
+/// The release line a version belongs to. Rule **release line**: versions
+/// are compared within their major (`0.minor` below 1.0.0, where a minor is
+/// a breaking release), so an old major's backport is not held to a newer
+/// major's publishing (pnpm#10202, the vite 6.4.1 case). Rule
+/// **pre-releases**: a pre-release is compared only with pre-releases of
+/// its line, and a release only with releases. Not semver: no line.
+pub fn release_line(version: &str) -> Option<(u64, Option<u64>, bool)> {
+    let v = semver::Version::parse(version).ok()?;
+    let minor = (v.major == 0).then_some(v.minor);
+    Some((v.major, minor, !v.pre.is_empty()))
+}
+
+fn line_label((major, minor, pre): (u64, Option<u64>, bool)) -> String {
+    let base = match minor {
+        Some(m) => format!("{major}.{m}.x"),
+        None => format!("{major}.x"),
+    };
+    if pre { format!("{base} pre-releases") } else { base }
+}
+
+/// Compares `version` (at the level it verified at) with the versions
+/// published before it in its release line; `history` is every version
+/// the registry lists (unpublished versions are no longer listed and so
+/// are not compared: rule **unpublished**). Rules: release line and
+/// pre-releases ([`release_line`]); **deprecated** versions set no
+/// expectation (their maintainers have disowned them); **earlier** means
+/// published earlier (semver precedence when the registry gives no time);
+/// staged publishing ([`compared_level`]). The expectation is the strongest
+/// earlier level, from the latest version that had it.
+pub fn find_downgrade(
+    version: &str,
+    level: TrustLevel,
+    staged: bool,
+    published_at: Option<i64>,
+    history: &[PublishedVersion],
+) -> Option<Downgrade> {
+    let line = release_line(version)?;
+    let now = compared_level(level, staged);
+    let earlier = |v: &PublishedVersion| match (v.published_at, published_at) {
+        (Some(a), Some(b)) => a < b,
+        _ => crate::registry_documents::compare_versions(&v.version, version).is_lt(),
+    };
+    let expectation = history
+        .iter()
+        .filter(|v| v.version != version && !v.deprecated && earlier(v))
+        .filter(|v| release_line(&v.version) == Some(line))
+        .max_by(|a, b| {
+            compared_level(a.level, a.staged)
+                .cmp(&compared_level(b.level, b.staged))
+                .then_with(|| a.published_at.cmp(&b.published_at))
+                .then_with(|| crate::registry_documents::compare_versions(&a.version, &b.version))
+        })?;
+    let expected = compared_level(expectation.level, expectation.staged);
+    if now >= expected {
+        return None;
+    }
+    let line = line_label(line);
+    let how = |l: TrustLevel, staged: bool| {
+        if staged && l == TrustLevel::Provenance {
+            "provenance, staged and approved".to_string()
+        } else {
+            l.label().to_string()
+        }
+    };
+    Some(Downgrade {
+        sentence: format!(
+            "Published with weaker evidence than {} of the same release line ({line}): {} then, {} now.",
+            crate::text::visible(&expectation.version),
+            how(expectation.level, expectation.staged),
+            how(level, staged),
+        ),
+        version: expectation.version.clone(),
+        level: expectation.level,
+        now: level,
+        line,
+    })
+}
+
+/// Sets a package version's `downgrade` from the registry's `history` of
+/// the package (every version it lists). The page calls this after the
+/// worker's verification, with the packument it already has; the command
+/// line and the server through `verify_package_version`.
+pub fn compare_with_history(report: &mut Report, history: &[VersionSummary], published_at: Option<i64>) {
+    let (Some(level), Some(package)) = (report.trust, report.package.as_ref()) else {
+        return;
+    };
+    let earlier: Vec<PublishedVersion> = history.iter().map(VersionSummary::as_published).collect();
+    let published_at = published_at.or_else(|| history.iter().find(|v| v.version == package.version)?.published_at);
+    let staged = report.publishing.as_ref().is_some_and(|p| p.approver.is_some());
+    report.downgrade = find_downgrade(&package.version, level, staged, published_at, &earlier);
+    report.downgrade_checked = true;
+}
+
+/// Every version of a history with the downgrade its listing shows, all on
+/// the registry's word (for a history's rows not verified yet; a verified
+/// row's own report says more, [`compare_with_history`]).
+pub fn listed_downgrades(history: &[VersionSummary]) -> Vec<(String, Downgrade)> {
+    let listed: Vec<PublishedVersion> = history.iter().map(VersionSummary::as_published).collect();
+    listed
+        .iter()
+        .filter_map(|v| {
+            find_downgrade(&v.version, v.level, v.staged, v.published_at, &listed).map(|d| (v.version.clone(), d))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(version: &str, day: i64, level: TrustLevel) -> PublishedVersion {
+        PublishedVersion {
+            version: version.into(),
+            published_at: Some(day * 86_400),
+            level,
+            staged: false,
+            deprecated: false,
+        }
+    }
+
+    use TrustLevel::*;
+
+    #[test]
+    fn levels_order_weakest_first_and_serialize_as_documented() {
+        assert!(None < RegistrySignature && RegistrySignature < Provenance && Provenance < TrustedPublisher);
+        for l in [None, RegistrySignature, Provenance, TrustedPublisher] {
+            assert_eq!(serde_json::to_value(l).unwrap(), l.key());
+        }
+    }
+
+    #[test]
+    fn signals_are_read_from_npm_user_and_malformed_ones_are_absent() {
+        let read = |json: &str| PublishSignals::from_npm_user(Some(&serde_json::from_str(json).unwrap()));
+        let s = read(r#"{"name":"GitHub Actions","trustedPublisher":{"id":"github","oidcConfigId":"oidc:1"}}"#);
+        assert_eq!(s.trusted_platform(), Some(BuildPlatform::GithubActions));
+        assert_eq!(s.trusted_publisher.unwrap().oidc_config_id.as_deref(), Some("oidc:1"));
+        let s = read(r#"{"name":"alice","approver":{"name":"alice","email":"a@example.com"}}"#);
+        assert_eq!(
+            (s.trusted_publisher, s.approver.as_deref()),
+            (Option::None, Some("alice"))
+        );
+        assert_eq!(read(r#"{"approver":{}}"#).approver.as_deref(), Some("a maintainer"));
+        assert_eq!(read(r#"{"trustedPublisher":{"id":5}}"#), PublishSignals::default());
+        assert_eq!(
+            read(r#"{"trustedPublisher":"github","approver":null}"#),
+            PublishSignals::default()
+        );
+        assert_eq!(
+            read(r#"{"trustedPublisher":{"id":"circleci"}}"#).trusted_platform(),
+            Option::None
+        );
+    }
+
+    #[test]
+    fn a_claimed_trusted_publisher_counts_only_beside_provenance() {
+        let tp = PublishSignals {
+            trusted_publisher: Some(super::TrustedPublisher {
+                id: "github".into(),
+                oidc_config_id: Option::None,
+            }),
+            approver: Option::None,
+        };
+        assert_eq!(claimed_level(true, true, &tp), TrustedPublisher);
+        assert_eq!(claimed_level(false, true, &tp), RegistrySignature);
+        assert_eq!(claimed_level(true, false, &PublishSignals::default()), Provenance);
+        assert_eq!(claimed_level(false, false, &tp), None);
+    }
+
+    #[test]
+    fn a_weaker_version_after_a_stronger_one_of_its_line_is_a_downgrade() {
+        let history = [
+            v("1.0.0", 1, Provenance),
+            v("1.1.0", 2, TrustedPublisher),
+            v("1.2.0", 3, None),
+        ];
+        let d = find_downgrade("1.2.0", RegistrySignature, false, Some(3 * 86_400), &history).unwrap();
+        assert_eq!(
+            (d.version.as_str(), d.level, d.now),
+            ("1.1.0", TrustedPublisher, RegistrySignature)
+        );
+        assert_eq!(
+            d.sentence,
+            "Published with weaker evidence than 1.1.0 of the same release line (1.x): trusted publisher then, registry signature only now."
+        );
+        // The same level, or a stronger one, is no downgrade.
+        assert_eq!(
+            find_downgrade("1.2.0", TrustedPublisher, false, Some(3 * 86_400), &history),
+            Option::None
+        );
+        // The first version of a package has nothing to compare with.
+        assert_eq!(
+            find_downgrade("1.0.0", None, false, Some(86_400), &history),
+            Option::None
+        );
+    }
+
+    /// pnpm#10202 / #10622: vite 6.4.1 (a backport, provenance only) was
+    /// flagged against 7.x (trusted publisher), published earlier.
+    #[test]
+    fn a_backport_in_an_older_major_is_not_held_to_a_newer_major() {
+        let history = [
+            v("6.4.0", 1, Provenance),
+            v("7.0.0", 2, TrustedPublisher),
+            v("6.4.1", 3, Provenance),
+        ];
+        assert_eq!(
+            find_downgrade("6.4.1", Provenance, false, Some(3 * 86_400), &history),
+            Option::None
+        );
+        // Below 1.0.0 a minor is its own line.
+        let history = [v("0.3.0", 1, TrustedPublisher), v("0.2.9", 2, None)];
+        assert_eq!(
+            find_downgrade("0.2.9", None, false, Some(2 * 86_400), &history),
+            Option::None
+        );
+        let d = find_downgrade("0.3.1", None, false, Some(3 * 86_400), &history).unwrap();
+        assert_eq!(d.line, "0.3.x");
+    }
+
+    #[test]
+    fn pre_releases_are_their_own_line() {
+        let history = [v("2.0.0-beta.1", 1, TrustedPublisher), v("1.9.0", 2, Provenance)];
+        // A release is not held to a trusted pre-release...
+        assert_eq!(
+            find_downgrade("2.0.0", Provenance, false, Some(3 * 86_400), &history),
+            Option::None
+        );
+        // ...but the next pre-release is.
+        let d = find_downgrade("2.0.0-beta.2", Provenance, false, Some(3 * 86_400), &history).unwrap();
+        assert_eq!(
+            (d.version.as_str(), d.line.as_str()),
+            ("2.0.0-beta.1", "2.x pre-releases")
+        );
+    }
+
+    #[test]
+    fn deprecated_versions_set_no_expectation() {
+        let mut old = v("3.0.0", 1, TrustedPublisher);
+        old.deprecated = true;
+        let history = [old, v("3.0.1", 2, Provenance)];
+        assert_eq!(
+            find_downgrade("3.0.2", Provenance, false, Some(3 * 86_400), &history),
+            Option::None
+        );
+    }
+
+    /// pnpm#11887, npm/cli#9397: a staged publish names the approving human
+    /// and no trusted publisher.
+    #[test]
+    fn a_staged_publish_with_provenance_is_no_downgrade_from_trusted_publishing() {
+        let history = [v("1.2.0", 1, TrustedPublisher)];
+        assert_eq!(
+            find_downgrade("1.2.1", Provenance, true, Some(2 * 86_400), &history),
+            Option::None
+        );
+        // Staged without provenance is still weaker.
+        let d = find_downgrade("1.2.1", RegistrySignature, true, Some(2 * 86_400), &history).unwrap();
+        assert_eq!(d.version, "1.2.0");
+        // An earlier staged publish with provenance sets the trusted expectation.
+        let mut staged = v("1.2.0", 1, Provenance);
+        staged.staged = true;
+        let d = find_downgrade("1.2.1", Provenance, false, Some(2 * 86_400), &[staged]).unwrap();
+        assert_eq!(
+            d.sentence,
+            "Published with weaker evidence than 1.2.0 of the same release line (1.x): provenance, staged and approved then, provenance now."
+        );
+    }
+
+    #[test]
+    fn earlier_means_published_earlier_and_semver_without_times() {
+        // 1.0.5 published after 1.1.0 (a patch to an older minor) is compared
+        // with 1.1.0: it is in the same line and was published before.
+        let history = [v("1.1.0", 1, TrustedPublisher), v("1.0.5", 2, None)];
+        assert!(find_downgrade("1.0.5", None, false, Some(2 * 86_400), &history).is_some());
+        // A later-published version sets no expectation for an earlier one.
+        assert_eq!(
+            find_downgrade("1.1.0", TrustedPublisher, false, Some(86_400), &history),
+            Option::None
+        );
+        let untimed = |version: &str, level| PublishedVersion {
+            published_at: Option::None,
+            ..v(version, 0, level)
+        };
+        let history = [untimed("1.0.0", TrustedPublisher), untimed("1.2.0", None)];
+        assert!(find_downgrade("1.1.0", None, false, Option::None, &history).is_some());
+        assert_eq!(
+            find_downgrade("0.9.0", None, false, Option::None, &history),
+            Option::None
+        );
+    }
+
+    #[test]
+    fn a_listing_shows_its_downgrades_by_the_same_rules() {
+        let doc = r#"{"name":"p","time":{"1.0.0":"2024-01-01T00:00:00Z","1.1.0":"2024-02-01T00:00:00Z","2.0.0":"2024-03-01T00:00:00Z","1.2.0":"2024-04-01T00:00:00Z"},
+            "versions":{"1.0.0":{"_npmUser":{"trustedPublisher":{"id":"github"}},"dist":{"attestations":{"url":"u"}}},
+            "1.1.0":{"dist":{"signatures":[{"keyid":"k","sig":"s"}]}},"2.0.0":{"dist":{}},"1.2.0":{"dist":{"attestations":{"url":"u"}}}}}"#;
+        let p = crate::registry_documents::parse_packument(doc).unwrap();
+        let found: Vec<(String, String, TrustLevel)> = listed_downgrades(&p.history)
+            .into_iter()
+            .map(|(v, d)| (v, d.version, d.now))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("1.2.0".to_string(), "1.0.0".to_string(), Provenance),
+                ("1.1.0".to_string(), "1.0.0".to_string(), RegistrySignature)
+            ]
+        );
+    }
+
+    #[test]
+    fn the_latest_version_with_the_strongest_level_sets_the_expectation() {
+        let history = [
+            v("1.0.0", 1, Provenance),
+            v("1.1.0", 2, Provenance),
+            v("1.2.0", 3, RegistrySignature),
+        ];
+        let d = find_downgrade("1.3.0", None, false, Some(4 * 86_400), &history).unwrap();
+        assert_eq!(d.version, "1.1.0");
+        assert_eq!(
+            find_downgrade("not-semver", None, false, Some(4 * 86_400), &history),
+            Option::None
+        );
+    }
+}

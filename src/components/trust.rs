@@ -1,0 +1,69 @@
+//! How the version was published: its trust level (from what verified),
+//! what the registry says about publishing (its word, not signed, and
+//! labelled so), and a downgrade against earlier versions of its line.
+
+use leptos::prelude::*;
+use npm_provenance_core::text::visible;
+use npm_provenance_core::{Report, TrustLevel};
+
+/// What each level rests on, in a sentence.
+fn meaning(level: TrustLevel) -> &'static str {
+    match level {
+        TrustLevel::TrustedPublisher => {
+            "Verified provenance, and the registry says it was published from that CI platform through trusted publishing, without a long-lived token."
+        }
+        TrustLevel::Provenance => "Verified provenance: built by the CI run its certificate names.",
+        TrustLevel::RegistrySignature => {
+            "Only the registry's signature over the tarball's integrity: nothing says how or where it was built."
+        }
+        TrustLevel::None => "No signed evidence at all.",
+    }
+}
+
+#[component]
+pub fn TrustSignals(report: Report) -> impl IntoView {
+    let level = report.trust;
+    let publishing = report.publishing.clone().unwrap_or_default();
+    let downgrade = report.downgrade.clone();
+    let checked = report.downgrade_checked;
+    level.map(|level| {
+        view! {
+            <section class="trust" aria-labelledby="trust-heading" data-testid="trust" data-trust=level.key()>
+                <h2 id="trust-heading">"How it was published"</h2>
+                {downgrade.map(|d| view! {
+                    <p class="trust-downgrade" role="note" data-testid="downgrade" data-downgrade-from=d.version.clone()>
+                        <strong>"Downgrade. "</strong>{visible(&d.sentence)}
+                        " Valid evidence can still come from a stolen token or a hijacked workflow: the change is the signal."
+                    </p>
+                })}
+                <dl class="panel-rows">
+                    <div class="panel-row">
+                        <dt>"Trust level"</dt>
+                        <dd><strong data-testid="trust-level">{level.label()}</strong>" — "{meaning(level)}</dd>
+                    </div>
+                    {publishing.trusted_publisher.map(|tp| view! {
+                        <div class="panel-row" data-testid="trusted-publisher">
+                            <dt>"Trusted publisher"</dt>
+                            <dd>{visible(&tp.id)}{tp.oidc_config_id.map(|id| format!(" ({})", visible(&id)))}
+                                <span class="unsigned">" · the registry's word, not signed"</span></dd>
+                        </div>
+                    })}
+                    {publishing.approver.map(|a| view! {
+                        <div class="panel-row" data-testid="approver">
+                            <dt>"Staged publish"</dt>
+                            <dd>{format!("approved by {}", visible(&a))}
+                                <span class="unsigned">" · the registry's word, not signed"</span></dd>
+                        </div>
+                    })}
+                </dl>
+                <p class="panel-note">
+                    {if checked {
+                        "Compared with the earlier versions of its release line (same major; pre-releases apart; deprecated and unpublished versions left out), as the registry lists them."
+                    } else {
+                        "Not compared with earlier versions."
+                    }}
+                </p>
+            </section>
+        }
+    })
+}

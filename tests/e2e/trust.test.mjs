@@ -1,0 +1,87 @@
+// Trust levels and downgrades on the package page: every package of the
+// test registry's `/-/test/trust.json` (one per trust level, one per
+// downgrade rule, the known false alarms among them) shows the level and
+// the downgrade (or none) it must; the registry's word on publishing is
+// labelled unsigned; the history shows each row's level and downgrade.
+// (The command line, the API and the badges: crates/cli/tests/trust_signals.rs.)
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { newPage, screenshot, startStack } from './harness.mjs';
+
+let stack;
+before(async () => { stack = await startStack({ synthetic: true }); });
+after(async () => { await stack?.stop(); });
+
+const verdict = (page) => page.locator('[data-verdict]').first();
+
+test('each package version shows the trust level and the downgrade it must', async () => {
+  const expected = (await (await fetch(`${stack.registry}/-/test/trust.json`)).json()).versions;
+  assert.ok(expected.length >= 11);
+  const page = await newPage(stack);
+  for (const e of expected) {
+    await page.goto(`${stack.app}/package/${e.name}/v/${e.version}`);
+    await verdict(page).waitFor({ timeout: 20000 });
+    const trust = page.getByTestId('trust');
+    await trust.waitFor({ timeout: 5000 });
+    assert.equal(await trust.getAttribute('data-trust'), e.trust, `${e.name}@${e.version} (${e.rule})`);
+    const downgrade = page.getByTestId('downgrade');
+    if (e.downgrade) {
+      assert.equal(await downgrade.getAttribute('data-downgrade-from'), e.downgrade, `${e.name}@${e.version}`);
+      assert.match(await downgrade.innerText(), /Published with weaker evidence than/);
+    } else {
+      assert.equal(await downgrade.count(), 0, `${e.name}@${e.version} (${e.rule}) shows no downgrade`);
+    }
+    // The version's own row says the same once verified (rows without
+    // provenance keep the registry's listing, labelled as such).
+    const row = page.locator(`tr[data-version="${e.version}"]`);
+    await page.waitForFunction(
+      (v) => document.querySelector(`tr[data-version="${v}"] .trust-cell[data-listed="false"]`)
+        || !document.querySelector(`tr[data-version="${v}"] [data-status="pending"]`),
+      e.version, { timeout: 20000 });
+    assert.equal(await row.locator('[data-testid="history-downgrade"]').count(), e.downgrade ? 1 : 0, `${e.name}@${e.version} row`);
+  }
+  // The registry's 404 for the attestations is how "none" is learned.
+  const none404 = `404 (Not Found) @ ${stack.registry}/synthetic/-/npm/v1/attestations/`;
+  assert.deepEqual(page.problems.filter((p) => !p.includes(none404)), []);
+});
+
+test('the registry\'s word is labelled unsigned, and a downgrade says what changed', async () => {
+  const page = await newPage(stack);
+  await page.goto(`${stack.app}/package/trust-trusted-publisher/v/1.0.0`);
+  await verdict(page).waitFor({ timeout: 20000 });
+  const tp = page.getByTestId('trusted-publisher');
+  assert.match(await tp.innerText(), /github \(oidc:trust-trusted-publisher\) · the registry's word, not signed/);
+  assert.equal(await page.getByTestId('trust-level').innerText(), 'trusted publisher');
+
+  await page.goto(`${stack.app}/package/downgrade-staged/v/1.0.1`);
+  await verdict(page).waitFor({ timeout: 20000 });
+  assert.match(await page.getByTestId('approver').innerText(), /approved by alice · the registry's word, not signed/);
+  assert.ok(!(await page.locator('main').innerText()).includes('alice@example.com'), 'no e-mail address');
+
+  await page.goto(`${stack.app}/package/downgrade-provenance/v/1.1.0`);
+  await verdict(page).waitFor({ timeout: 20000 });
+  assert.equal(await verdict(page).getAttribute('data-verdict'), 'verified');
+  const downgrade = page.getByTestId('downgrade');
+  assert.match(
+    await downgrade.innerText(),
+    /Published with weaker evidence than 1\.0\.0 of the same release line \(1\.x\): trusted publisher then, provenance now\./,
+  );
+  // The history shows both rows' levels (rows verify as they come into view).
+  await page.locator('tr[data-version="1.0.0"]').scrollIntoViewIfNeeded();
+  await page.locator('tr[data-version="1.0.0"] .trust-cell[data-listed="false"]').waitFor({ timeout: 20000 });
+  assert.equal(await page.locator('tr[data-version="1.0.0"] .trust-cell').innerText(), 'trusted publisher');
+  assert.equal(await page.locator('tr[data-version="1.1.0"] .trust-cell').innerText(), 'provenance');
+  await screenshot(page, 'trust-downgrade');
+  assert.deepEqual(page.problems, []);
+});
+
+test('a row without provenance shows its listed level and its downgrade before any check', async () => {
+  const page = await newPage(stack);
+  await page.goto(`${stack.app}/package/downgrade-token/v/1.0.0`);
+  await verdict(page).waitFor({ timeout: 20000 });
+  const row = page.locator('tr[data-version="1.1.0"]');
+  assert.equal(await row.locator('.trust-cell').innerText(), 'registry signature only (as listed)');
+  assert.match(await row.getByTestId('history-downgrade').innerText(), /weaker evidence than 1\.0\.0/);
+  const none404 = `404 (Not Found) @ ${stack.registry}/synthetic/-/npm/v1/attestations/`;
+  assert.deepEqual(page.problems.filter((p) => !p.includes(none404)), []);
+});

@@ -12,6 +12,7 @@ use crate::api::{FetchError, fetch_attestations, fetch_packument};
 use crate::components::badge_embed::BadgeEmbed;
 use crate::components::history::VersionHistory;
 use crate::components::report_view::ReportView;
+use crate::components::trust::WhatChangedSection;
 use crate::format::date_time;
 use crate::settings::use_registry;
 use crate::spec::{PackageSpec, parse_package_path};
@@ -156,6 +157,7 @@ pub fn PackagePage() -> impl IntoView {
                                         }
                                     })}
                                 </Transition>
+                                <WhatChangedSection packument=p.clone() report=current_report />
                                 <BadgeEmbed name=spec.name.clone() version=(p.latest() != Some(version.as_str())).then(|| version.clone()) />
                                 <VersionHistory packument=p.clone() current=version current_report=current_report />
                             }.into_any(),

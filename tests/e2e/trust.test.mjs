@@ -85,3 +85,53 @@ test('a row without provenance shows its listed level and its downgrade before a
   const none404 = `404 (Not Found) @ ${stack.registry}/synthetic/-/npm/v1/attestations/`;
   assert.deepEqual(page.problems.filter((p) => !p.includes(none404)), []);
 });
+
+test('a version page says what changed since the previous version, from both certificates', async () => {
+  const page = await newPage(stack);
+  await page.goto(`${stack.app}/package/changes-hijacked/v/1.1.0`);
+  await verdict(page).waitFor({ timeout: 20000 });
+  assert.equal(await verdict(page).getAttribute('data-verdict'), 'verified');
+  const changes = page.getByTestId('changes');
+  assert.equal(await changes.getAttribute('data-since'), '1.0.0');
+  await changes.locator('tr[data-change]').first().waitFor({ timeout: 20000 });
+  const rows = await changes.locator('tr[data-change]').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  assert.deepEqual(rows, [
+    ['workflow file', '.github/workflows/release.yml', '.github/workflows/ci.yml'],
+    ['trigger', 'push', 'workflow_dispatch'],
+    ['ref type', 'tag', 'branch'],
+    ['runner', 'github-hosted', 'self-hosted'],
+    ["publishing method (the registry's word, not signed)", 'trusted publishing', 'a token or a login'],
+  ]);
+  await screenshot(page, 'what-changed');
+  // Nothing changed between two versions built alike.
+  await page.goto(`${stack.app}/package/downgrade-token/v/1.0.0`);
+  await verdict(page).waitFor({ timeout: 20000 });
+  assert.equal(await page.getByTestId('changes').count(), 0, 'the first version has nothing to compare with');
+  await page.goto(`${stack.app}/package/downgrade-staged/v/1.0.1`);
+  await verdict(page).waitFor({ timeout: 20000 });
+  await page.getByTestId('changes').locator('tr[data-change], [data-testid="changes-none"]').first().waitFor({ timeout: 20000 });
+  const staged = await page.getByTestId('changes').locator('tr[data-change]').evaluateAll((trs) => trs.map((tr) => tr.dataset.change));
+  assert.deepEqual(staged, ['publishing method'], 'a staged publish changes only the method');
+  assert.deepEqual(page.problems, []);
+});
+
+test('GitLab as it is: a self-managed instance links to its own host, and its trusted publisher counts', async () => {
+  const page = await newPage(stack);
+  await page.goto(`${stack.app}/package/gitlab-self-managed/v/1.0.0`);
+  await verdict(page).waitFor({ timeout: 20000 });
+  assert.equal(await verdict(page).getAttribute('data-verdict'), 'verified');
+  const panel = page.getByTestId('provenance-panel');
+  assert.match(await panel.innerText(), /Built and signed on GitLab CI/);
+  const commit = '0123456789abcdef0123456789abcdef01234567';
+  const project = 'https://gitlab.example.com/acme/widget';
+  assert.equal(await panel.getByTestId('source-commit').locator('a').getAttribute('href'), `${project}/-/commit/${commit}`);
+  assert.equal(await panel.getByTestId('build-file').locator('a').getAttribute('href'), `${project}/-/blob/${commit}/.gitlab-ci.yml`);
+  assert.equal(await panel.getByTestId('build-summary').getAttribute('href'), `${project}/-/jobs/4242`);
+  assert.equal(await page.getByTestId('trust').getAttribute('data-trust'), 'trusted-publisher');
+  assert.match(await page.getByTestId('trusted-publisher').locator('dd').innerText(), /^gitlab \(oidc:gitlab-self-managed\)/);
+  // The registry says GitHub, the certificate says GitLab: provenance only.
+  await page.goto(`${stack.app}/package/gitlab-contradicted/v/1.0.0`);
+  await verdict(page).waitFor({ timeout: 20000 });
+  assert.equal(await page.getByTestId('trust').getAttribute('data-trust'), 'provenance');
+  assert.deepEqual(page.problems, []);
+});

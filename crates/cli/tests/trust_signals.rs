@@ -71,8 +71,10 @@ impl Setup {
     /// `verify --packument` with the registry's package document (and the
     /// attestations, when the version lists them).
     fn verify(&self, name: &str, version: &str, extra: &[&str]) -> Output {
-        let (_, packument) = self.get(&format!("/synthetic/{name}"));
-        let file = self.write(&format!("{name}.json"), &packument);
+        let path_name = name.replace('/', "%2f");
+        let file_name = name.replace('/', "_");
+        let (_, packument) = self.get(&format!("/synthetic/{path_name}"));
+        let file = self.write(&format!("{file_name}.json"), &packument);
         let mut args: Vec<String> = vec![
             "verify".into(),
             "--packument".into(),
@@ -80,10 +82,10 @@ impl Setup {
             "--package".into(),
             format!("{name}@{version}"),
         ];
-        let (status, attestations) = self.get(&format!("/synthetic/-/npm/v1/attestations/{name}@{version}"));
+        let (status, attestations) = self.get(&format!("/synthetic/-/npm/v1/attestations/{path_name}@{version}"));
         if status == 200 {
             args.push("--attestations".into());
-            args.push(self.write(&format!("{name}@{version}.att.json"), &attestations));
+            args.push(self.write(&format!("{file_name}@{version}.att.json"), &attestations));
         }
         args.extend(self.trust_args());
         args.extend(extra.iter().map(|s| s.to_string()));
@@ -315,11 +317,13 @@ fn audit_reports_trust_and_fails_downgrades_with_the_flag() {
     let mut deps = serde_json::Map::new();
     for e in &expected {
         let (name, version) = (e["name"].as_str().unwrap(), e["version"].as_str().unwrap());
-        let doc: Value = serde_json::from_str(&s.get(&format!("/synthetic/{name}/{version}")).1).unwrap();
+        let path_name = name.replace('/', "%2f");
+        let doc: Value = serde_json::from_str(&s.get(&format!("/synthetic/{path_name}/{version}")).1).unwrap();
+        let base = name.rsplit('/').next().unwrap();
         deps.insert(name.into(), json!(version));
         packages.insert(
             format!("node_modules/{name}"),
-            json!({ "version": version, "resolved": format!("https://r.example/{name}/-/{name}-{version}.tgz"), "integrity": doc["dist"]["integrity"] }),
+            json!({ "version": version, "resolved": format!("https://r.example/{name}/-/{base}-{version}.tgz"), "integrity": doc["dist"]["integrity"] }),
         );
     }
     packages.insert(
@@ -356,8 +360,8 @@ fn audit_reports_trust_and_fails_downgrades_with_the_flag() {
         assert_eq!(row["downgrade_checked"], true);
     }
     let summary = &report["summary"];
-    assert_eq!(summary["downgrades"], 2, "{summary}");
-    assert_eq!(summary["trust"]["trusted-publisher"], 1, "{summary}");
+    assert_eq!(summary["downgrades"], 3, "{summary}");
+    assert_eq!(summary["trust"]["trusted-publisher"], 3, "{summary}");
     // Without the flag, no package document is fetched and nothing is compared.
     let plain = json_of(&audit(&["--json"]));
     assert!(
@@ -372,5 +376,5 @@ fn audit_reports_trust_and_fails_downgrades_with_the_flag() {
         text.contains("↓ downgrade-provenance@1.1.0 downgrade: Published with weaker evidence than 1.0.0"),
         "{text}"
     );
-    assert!(text.contains("trust: 1 trusted publisher, "), "{text}");
+    assert!(text.contains("trust: 3 trusted publisher, "), "{text}");
 }

@@ -461,6 +461,9 @@ mod tests {
             p("https://github.com/login/oauth", "https://github.com/victim/repo"),
             None
         );
+        // (Also what Fulcio's gitlab-pipeline templates wrote for self-managed
+        // instances while they filled the repository URL with gitlab.com: no
+        // platform and no links is the safe reading of such a certificate.)
         assert_eq!(p("https://gitlab.example.com", "https://gitlab.com/victim/repo"), None);
         assert_eq!(p(GITLAB_ISSUER, "https://github.com/victim/repo"), None);
         assert_eq!(p(GITHUB_ACTIONS_ISSUER, "https://gitlab.com/g/p"), None);

@@ -309,6 +309,112 @@ pub fn listed_downgrades(history: &[VersionSummary]) -> Vec<(String, Downgrade)>
         .collect()
 }
 
+/// The version a page compares its certificate with: the latest one
+/// published before `version` in its release line that lists provenance
+/// and is not deprecated (the same versions the downgrade rules look at).
+pub fn previous_with_provenance<'a>(
+    version: &str,
+    published_at: Option<i64>,
+    history: &'a [VersionSummary],
+) -> Option<&'a VersionSummary> {
+    let line = release_line(version)?;
+    let earlier = |v: &VersionSummary| match (v.published_at, published_at) {
+        (Some(a), Some(b)) => a < b,
+        _ => crate::registry_documents::compare_versions(&v.version, version).is_lt(),
+    };
+    history
+        .iter()
+        .filter(|v| v.version != version && v.has_attestations && !v.deprecated && earlier(v))
+        .filter(|v| release_line(&v.version) == Some(line))
+        .max_by(|a, b| {
+            a.published_at
+                .cmp(&b.published_at)
+                .then_with(|| crate::registry_documents::compare_versions(&a.version, &b.version))
+        })
+}
+
+/// One thing about how a version was built or published that differs from
+/// the version before it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// `repository`, `workflow file`, `trigger`, `ref type`, `runner`,
+    /// `issuer`, `publishing method`.
+    pub what: String,
+    pub before: String,
+    pub after: String,
+    /// From the certificates (signed), or the registry's word (`publishing method`).
+    pub signed: bool,
+}
+
+/// What changed since an earlier version: valid provenance can still come
+/// from a hijacked workflow, and then the change is the signal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangesSince {
+    pub version: String,
+    pub changes: Vec<Change>,
+}
+
+/// What each provenance certificate says, as compared.
+fn build_facts(report: &Report) -> Option<Vec<(&'static str, Option<String>, bool)>> {
+    let attestation = report.provenance_attestation()?;
+    // Only a certificate whose every check passed says anything.
+    if !crate::checks::all_passed(attestation.checks.iter()) {
+        return None;
+    }
+    let identity = attestation.identity.as_ref().filter(|i| i.verified)?;
+    let build = crate::identity::certificate_build(identity);
+    let ref_type = build.git_ref.as_deref().map(|r| {
+        if r.starts_with("refs/tags/") {
+            "tag"
+        } else if r.starts_with("refs/heads/") {
+            "branch"
+        } else if r.starts_with("refs/pull/") || r.starts_with("refs/merge-requests/") {
+            "pull or merge request"
+        } else {
+            "other ref"
+        }
+        .to_string()
+    });
+    let publishing = report.publishing.clone().unwrap_or_default();
+    let method = if publishing.approver.is_some() {
+        "staged publishing"
+    } else if publishing.trusted_publisher.is_some() {
+        "trusted publishing"
+    } else {
+        "a token or a login"
+    };
+    Some(vec![
+        ("issuer", identity.issuer.clone(), true),
+        ("repository", build.repository, true),
+        ("workflow file", build.build_file, true),
+        ("trigger", build.trigger, true),
+        ("ref type", ref_type, true),
+        ("runner", build.runner_environment, true),
+        ("publishing method", Some(method.to_string()), false),
+    ])
+}
+
+/// Compares the provenance certificates of `previous` (an earlier version,
+/// see [`previous_with_provenance`]) and `current`; `None` when either has
+/// no provenance that verified, so there is nothing signed to compare.
+pub fn changes_since(previous: &Report, current: &Report) -> Option<ChangesSince> {
+    let (before, after) = (build_facts(previous)?, build_facts(current)?);
+    let version = previous.package.as_ref()?.version.clone();
+    let shown = |v: &Option<String>| v.as_deref().map_or("not stated".to_string(), crate::text::visible);
+    let changes = before
+        .iter()
+        .zip(&after)
+        .filter(|((_, b, _), (_, a, _))| b != a)
+        .map(|((what, b, signed), (_, a, _))| Change {
+            what: what.to_string(),
+            before: shown(b),
+            after: shown(a),
+            signed: *signed,
+        })
+        .collect();
+    Some(ChangesSince { version, changes })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -510,6 +616,144 @@ mod tests {
                 ("1.2.0".to_string(), "1.0.0".to_string(), Provenance),
                 ("1.1.0".to_string(), "1.0.0".to_string(), RegistrySignature)
             ]
+        );
+    }
+
+    fn built(version: &str, repo: &str, workflow: &str, git_ref: &str, trigger: &str, runner: &str) -> Report {
+        use crate::checks::{Check, CheckId, CheckStatus};
+        use crate::report::{AttestationKind, AttestationReport, Identity, PackageRef};
+        let repo_url = format!("https://github.com/{repo}");
+        let mut attestation = AttestationReport::new(
+            AttestationKind::Provenance,
+            Verdict::Verified,
+            vec![Check {
+                id: CheckId::Signature,
+                title: "Signature".into(),
+                status: CheckStatus::Passed,
+                detail: String::new(),
+                required: true,
+            }],
+        );
+        attestation.identity = Some(Identity {
+            verified: true,
+            issuer: Some(crate::identity::GITHUB_ACTIONS_ISSUER.into()),
+            source_repository_uri: Some(repo_url.clone()),
+            build_config_uri: Some(format!("{repo_url}/{workflow}@{git_ref}")),
+            source_repository_ref: Some(git_ref.into()),
+            build_trigger: Some(trigger.into()),
+            runner_environment: Some(runner.into()),
+            ..Default::default()
+        });
+        let mut report = Report::error(Some(PackageRef::new("p", version)), "");
+        report.verdict = Verdict::Verified;
+        report.attestations = vec![attestation];
+        report
+    }
+
+    #[test]
+    fn changes_since_the_previous_version_come_from_both_certificates() {
+        let before = built(
+            "1.0.0",
+            "o/r",
+            ".github/workflows/release.yml",
+            "refs/tags/v1.0.0",
+            "push",
+            "github-hosted",
+        );
+        let same = built(
+            "1.0.1",
+            "o/r",
+            ".github/workflows/release.yml",
+            "refs/tags/v1.0.1",
+            "push",
+            "github-hosted",
+        );
+        assert_eq!(
+            changes_since(&before, &same),
+            Some(ChangesSince {
+                version: "1.0.0".into(),
+                changes: vec![]
+            })
+        );
+        let mut hijacked = built(
+            "1.1.0",
+            "o/r",
+            ".github/workflows/ci.yml",
+            "refs/heads/main",
+            "workflow_dispatch",
+            "self-hosted",
+        );
+        let mut trusted = before.clone();
+        trusted.publishing = Some(PublishSignals {
+            trusted_publisher: Some(super::TrustedPublisher {
+                id: "github".into(),
+                oidc_config_id: Option::None,
+            }),
+            approver: Option::None,
+        });
+        let changes = changes_since(&trusted, &hijacked).unwrap().changes;
+        let said: Vec<(&str, &str, &str, bool)> = changes
+            .iter()
+            .map(|c| (c.what.as_str(), c.before.as_str(), c.after.as_str(), c.signed))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                (
+                    "workflow file",
+                    ".github/workflows/release.yml",
+                    ".github/workflows/ci.yml",
+                    true
+                ),
+                ("trigger", "push", "workflow_dispatch", true),
+                ("ref type", "tag", "branch", true),
+                ("runner", "github-hosted", "self-hosted", true),
+                ("publishing method", "trusted publishing", "a token or a login", false),
+            ]
+        );
+        let moved = built(
+            "1.2.0",
+            "evil/r",
+            ".github/workflows/release.yml",
+            "refs/tags/v1",
+            "push",
+            "github-hosted",
+        );
+        let c = changes_since(&before, &moved).unwrap().changes;
+        assert_eq!(
+            (c[0].what.as_str(), c[0].after.as_str()),
+            ("repository", "https://github.com/evil/r")
+        );
+        // A certificate that did not verify says nothing.
+        if let Some(a) = hijacked.attestations.first_mut() {
+            a.checks[0].status = crate::checks::CheckStatus::Failed;
+        }
+        assert_eq!(changes_since(&before, &hijacked), Option::None);
+        let mut unverified = same.clone();
+        if let Some(id) = unverified.attestations[0].identity.as_mut() {
+            id.verified = false;
+        }
+        assert_eq!(changes_since(&unverified, &same), Option::None);
+    }
+
+    #[test]
+    fn the_previous_version_is_the_latest_earlier_one_of_the_line_with_provenance() {
+        let doc = r#"{"name":"p","time":{"1.0.0":"2024-01-01T00:00:00Z","1.1.0":"2024-02-01T00:00:00Z","2.0.0":"2024-03-01T00:00:00Z","1.1.1":"2024-03-15T00:00:00Z","1.2.0":"2024-04-01T00:00:00Z"},
+            "versions":{"1.0.0":{"dist":{"attestations":{"url":"u"}}},"1.1.0":{"dist":{"attestations":{"url":"u"}}},
+            "1.1.1":{"deprecated":"oops","dist":{"attestations":{"url":"u"}}},"2.0.0":{"dist":{"attestations":{"url":"u"}}},"1.2.0":{"dist":{}}}}"#;
+        let p = crate::registry_documents::parse_packument(doc).unwrap();
+        let at = p.published_at("1.2.0");
+        assert_eq!(
+            previous_with_provenance("1.2.0", at, &p.history).map(|v| v.version.as_str()),
+            Some("1.1.0")
+        );
+        assert_eq!(
+            previous_with_provenance("1.0.0", p.published_at("1.0.0"), &p.history),
+            Option::None
+        );
+        assert_eq!(
+            previous_with_provenance("2.0.0", p.published_at("2.0.0"), &p.history),
+            Option::None
         );
     }
 

@@ -110,6 +110,25 @@ fn rfc3339(seconds: i64) -> String {
     npm_provenance_core::time::format_rfc3339(seconds).replace('Z', ".000Z")
 }
 
+/// How a synthetic version's provenance says it was built.
+struct Build {
+    workflow: &'static str,
+    git_ref: &'static str,
+    trigger: &'static str,
+    runner: &'static str,
+}
+
+impl Default for Build {
+    fn default() -> Self {
+        Self {
+            workflow: ".github/workflows/release.yml",
+            git_ref: "refs/heads/main",
+            trigger: "push",
+            runner: "github-hosted",
+        }
+    }
+}
+
 /// How a synthetic version was published.
 #[derive(Clone, Copy)]
 enum Publishing {
@@ -192,6 +211,36 @@ fn trust_packages(b: &mut Builder) -> Value {
     b.add_published("downgrade-staged", "1.0.0", 0, TrustedPublisher);
     b.add_published("downgrade-staged", "1.0.1", 1, Staged);
     expect("downgrade-staged", "1.0.1", "provenance", None, "staged publishing");
+    // What changed: a tag pushed through trusted publishing, then a manual
+    // run from a branch on a self-hosted runner, by another workflow,
+    // published with a token (what a hijacked workflow looks like).
+    let tagged = Build {
+        git_ref: "refs/tags/v1.0.0",
+        ..Build::default()
+    };
+    b.add_built("changes-hijacked", "1.0.0", 0, TrustedPublisher, &tagged);
+    let hijacked = Build {
+        workflow: ".github/workflows/ci.yml",
+        git_ref: "refs/heads/main",
+        trigger: "workflow_dispatch",
+        runner: "self-hosted",
+    };
+    b.add_built("changes-hijacked", "1.1.0", 1, Provenance, &hijacked);
+    expect("changes-hijacked", "1.1.0", "provenance", Some("1.0.0"), "what changed");
+    // GitLab as it is: trusted publishing from gitlab.com; a self-managed
+    // GitLab (its own issuer, its own host in every claim); a registry whose
+    // trusted publisher (GitHub) contradicts the signed certificate (GitLab).
+    b.add_gitlab("@acme/gitlab-trusted", "1.0.0", kit::GITLAB_ISSUER, Some("gitlab"));
+    expect("@acme/gitlab-trusted", "1.0.0", "trusted-publisher", None, "level");
+    b.add_gitlab(
+        "gitlab-self-managed",
+        "1.0.0",
+        "https://gitlab.example.com",
+        Some("gitlab"),
+    );
+    expect("gitlab-self-managed", "1.0.0", "trusted-publisher", None, "level");
+    b.add_gitlab("gitlab-contradicted", "1.0.0", kit::GITLAB_ISSUER, Some("github"));
+    expect("gitlab-contradicted", "1.0.0", "provenance", None, "level");
     json!({ "versions": expected })
 }
 
@@ -222,8 +271,10 @@ impl Builder {
         packument["dist-tags"]["latest"] = json!(version);
     }
 
-    /// A version with GitHub Actions provenance from `acme/<name>`.
-    fn github_bundle(&self, name: &str, version: &str) -> String {
+    /// A version with GitHub Actions provenance from `acme/<name>`, built as
+    /// `build` says (the certificate's claims and the
+    /// predicate agree, as they do when a workflow really runs so).
+    fn github_bundle_built(&self, name: &str, version: &str, build: &Build) -> String {
         let repo = format!("acme/{}", name.trim_start_matches('@').replace('/', "-"));
         let commit = "89abcdef0123456789abcdef0123456789abcdef";
         let statement = kit::github_provenance(
@@ -231,20 +282,61 @@ impl Builder {
             version,
             &Builder::sha512_of(name, version),
             &repo,
-            ".github/workflows/release.yml",
+            build.workflow,
             commit,
         );
-        let identity = Identity::github(&repo, ".github/workflows/release.yml", commit, "refs/heads/main");
+        let mut identity = Identity::github(&repo, build.workflow, commit, build.git_ref);
+        for (oid, value) in identity.claims.iter_mut() {
+            match oid {
+                11 => *value = build.runner.into(),
+                20 => *value = build.trigger.into(),
+                _ => {}
+            }
+        }
         self.kit.keyless_bundle(&statement, &identity, &Faults::default())
+    }
+
+    /// A version with npm's GitLab provenance from a job on `server`, and
+    /// `_npmUser.trustedPublisher` naming `trusted_publisher`.
+    fn add_gitlab(&mut self, name: &str, version: &str, server: &str, trusted_publisher: Option<&str>) {
+        let commit = "0123456789abcdef0123456789abcdef01234567";
+        let project = "acme/widget";
+        let statement = kit::gitlab_provenance_on(
+            server,
+            name,
+            version,
+            &Builder::sha512_of(name, version),
+            project,
+            commit,
+        );
+        let identity = Identity::gitlab_on(server, project, commit, "refs/tags/v1.0.0");
+        let bundle = self.kit.keyless_bundle(&statement, &identity, &Faults::default());
+        self.add(
+            name,
+            version,
+            1_700_000_000,
+            "Built on GitLab CI",
+            Some((SLSA_V02, bundle)),
+        );
+        let doc = &mut self.packuments.get_mut(name).expect("added")["versions"][version];
+        doc["_npmUser"] = match trusted_publisher {
+            Some(id) => json!({ "name": "GitLab CI", "email": "npm-oidc-no-reply@gitlab.com",
+                "trustedPublisher": { "id": id, "oidcConfigId": format!("oidc:{name}") } }),
+            None => json!({ "name": "alice", "email": "alice@example.com" }),
+        };
     }
 
     /// A version published the way `how` says (see [`Publishing`]).
     fn add_published(&mut self, name: &str, version: &str, day: i64, how: Publishing) {
+        self.add_built(name, version, day, how, &Build::default());
+    }
+
+    fn add_built(&mut self, name: &str, version: &str, day: i64, how: Publishing, build: &Build) {
         let provenance = matches!(
             how,
             Publishing::TrustedPublisher | Publishing::Provenance | Publishing::Staged
         )
-        .then(|| (SLSA_V1, self.github_bundle(name, version)));
+        .then(|| (SLSA_V1, self.github_bundle_built(name, version, build)));
         self.add(name, version, 1_700_000_000 + day * 86_400, "Trust signals", provenance);
         let packument = self.packuments.get_mut(name).expect("added");
         let doc = &mut packument["versions"][version];

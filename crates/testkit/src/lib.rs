@@ -124,11 +124,23 @@ impl Identity {
 
     /// A GitLab CI job on gitlab.com.
     pub fn gitlab(project: &str, commit: &str, git_ref: &str) -> Self {
-        let project_url = format!("https://gitlab.com/{project}");
+        Self::gitlab_on(GITLAB_ISSUER, project, commit, git_ref)
+    }
+
+    /// A GitLab CI job on the GitLab at `server` (`https://gitlab.com`, or a
+    /// self-managed instance, whose issuer is its own URL), with the claims
+    /// Fulcio's `gitlab-pipeline` templates write: the SAN and build config
+    /// `https://<host>/<project>//<CI config path>@<ref>` (the double slash
+    /// is GitLab's `ci_config_ref_uri`), the source repository and owner
+    /// URLs with their ids, the job as the run invocation, the pipeline
+    /// source as the trigger.
+    pub fn gitlab_on(server: &str, project: &str, commit: &str, git_ref: &str) -> Self {
+        let project_url = format!("{server}/{project}");
         let config = format!("{project_url}//.gitlab-ci.yml@{git_ref}");
+        let namespace = project.rsplit_once('/').map_or(project, |(ns, _)| ns);
         Self {
             san: GeneralNameKind::Uri(config.clone()),
-            issuer: GITLAB_ISSUER.into(),
+            issuer: server.into(),
             claims: vec![
                 (9, config.clone()),
                 (10, commit.into()),
@@ -136,6 +148,9 @@ impl Identity {
                 (12, project_url.clone()),
                 (13, commit.into()),
                 (14, git_ref.into()),
+                (15, "45678901".into()),
+                (16, format!("{server}/{namespace}")),
+                (17, "1234567".into()),
                 (18, config),
                 (19, commit.into()),
                 (20, "push".into()),
@@ -961,20 +976,47 @@ pub fn github_provenance(
 
 /// npm's SLSA v0.2 provenance statement for a GitLab CI job.
 pub fn gitlab_provenance(name: &str, version: &str, sha512_hex: &str, project: &str, commit: &str) -> Value {
+    gitlab_provenance_on(GITLAB_ISSUER, name, version, sha512_hex, project, commit)
+}
+
+/// npm's GitLab provenance (SLSA v0.2, build type `.../gitlab/v0alpha1`,
+/// as npm's libnpmpublish writes it) for a job on the GitLab at `server`:
+/// the builder is the project's runner, the config source the project at
+/// the commit (`sha1`) with the job name as entry point, the invocation the
+/// job URL.
+pub fn gitlab_provenance_on(
+    server: &str,
+    name: &str,
+    version: &str,
+    sha512_hex: &str,
+    project: &str,
+    commit: &str,
+) -> Value {
+    let project_url = format!("{server}/{project}");
     json!({
         "_type": "https://in-toto.io/Statement/v0.1",
         "subject": [{ "name": purl(name, version), "digest": { "sha512": sha512_hex } }],
         "predicateType": SLSA_V02,
         "predicate": {
             "buildType": "https://github.com/npm/cli/gitlab/v0alpha1",
-            "builder": { "id": format!("https://gitlab.com/{project}/-/runners/12270835") },
+            "builder": { "id": format!("{project_url}/-/runners/12270835") },
             "invocation": {
-                "configSource": { "uri": format!("git+https://gitlab.com/{project}"), "digest": { "sha1": commit }, "entryPoint": "deploy" },
-                "parameters": { "CI_COMMIT_REF_NAME": "main", "CI_CONFIG_PATH": ".gitlab-ci.yml", "CI_PROJECT_URL": format!("https://gitlab.com/{project}") },
-                "environment": { "name": "3-blue.shared.runners-manager.gitlab.com/default", "pipeline": { "id": "872773336", "ref": ".gitlab-ci.yml" } }
+                "configSource": { "uri": format!("git+{project_url}"), "digest": { "sha1": commit }, "entryPoint": "deploy" },
+                "parameters": {
+                    "CI": "true", "GITLAB_CI": "true", "CI_COMMIT_REF_NAME": "main", "CI_COMMIT_SHA": commit,
+                    "CI_CONFIG_PATH": ".gitlab-ci.yml", "CI_JOB_NAME": "deploy", "CI_JOB_ID": "4242",
+                    "CI_JOB_URL": format!("{project_url}/-/jobs/4242"), "CI_PIPELINE_ID": "872773336",
+                    "CI_PIPELINE_SOURCE": "push", "CI_PROJECT_PATH": project, "CI_PROJECT_URL": project_url,
+                    "CI_SERVER_URL": server
+                },
+                "environment": {
+                    "name": "3-blue.shared.runners-manager.gitlab.com/default", "architecture": "amd64",
+                    "server": server, "project": project, "job": { "id": "4242" },
+                    "pipeline": { "id": "872773336", "ref": ".gitlab-ci.yml" }
+                }
             },
-            "metadata": { "buildInvocationId": format!("https://gitlab.com/{project}/-/jobs/4242"), "completeness": { "parameters": true, "environment": true, "materials": false }, "reproducible": false },
-            "materials": [{ "uri": format!("git+https://gitlab.com/{project}"), "digest": { "sha1": commit } }]
+            "metadata": { "buildInvocationId": format!("{project_url}/-/jobs/4242"), "completeness": { "parameters": true, "environment": true, "materials": false }, "reproducible": false },
+            "materials": [{ "uri": format!("git+{project_url}"), "digest": { "sha1": commit } }]
         }
     })
 }

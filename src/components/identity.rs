@@ -69,6 +69,7 @@ pub fn IdentityDetails(report: Report) -> impl IntoView {
                     <div><dt>"Source"</dt><dd>{match k.source {
                         npm_provenance_core::report::KeySource::Pinned => "npm's public key, pinned in this app",
                         npm_provenance_core::report::KeySource::Supplied => "a supplied keys document",
+                        npm_provenance_core::report::KeySource::Tuf => "Sigstore's TUF repository",
                     }}</dd></div>
                 </dl>
             })}

@@ -9,10 +9,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Args;
+use npm_provenance_core::TrustMaterial;
 use npm_provenance_core::audit::{AuditEntry, AuditReport, AuditVerdict};
 use npm_provenance_core::lockfile::{LockedPackage, parse_lockfile};
 use npm_provenance_core::text::visible;
-use npm_provenance_core::{RegistryKeys, TrustMaterial};
+use npm_provenance_core::tuf::TrustSource;
 
 use crate::exit;
 use crate::history::Histories;
@@ -68,6 +69,8 @@ pub struct AuditArgs {
     /// Seconds one registry request may take; a 429, 5xx or timeout is tried again 3 times.
     #[arg(long, value_name = "S", default_value_t = 20)]
     registry_timeout: u64,
+    #[command(flatten)]
+    tuf: crate::tuf_client::TufArgs,
 }
 
 pub fn run(args: AuditArgs) -> u8 {
@@ -89,15 +92,14 @@ pub fn run(args: AuditArgs) -> u8 {
     }
 }
 
-fn trust(args: &AuditArgs) -> Result<TrustMaterial, String> {
+fn trust(args: &AuditArgs) -> Result<(TrustMaterial, TrustSource), String> {
     let keys = args.keys.as_ref().map(|p| read_text(p, "keys document")).transpose()?;
-    let keys = RegistryKeys::npm_and(keys.as_deref()).map_err(|e| format!("--keys: {e}"))?;
     let root = args
         .trusted_root
         .as_ref()
         .map(|p| read_text(p, "trusted root"))
         .transpose()?;
-    TrustMaterial::from_optional_root(root.as_deref(), keys)
+    crate::tuf_client::trust_for(&args.tuf, root.as_deref(), keys.as_deref())
 }
 
 /// The audit and its printed form.
@@ -110,7 +112,7 @@ fn audit(args: &AuditArgs) -> Result<(AuditReport, String), String> {
     let file_name = args.lockfile.file_name().and_then(|n| n.to_str());
     let lockfile = parse_lockfile(file_name, &text).map_err(|e| format!("{}: {e}", args.lockfile.display()))?;
     drop(text);
-    let trust = trust(args)?;
+    let (trust, source) = trust(args)?;
     let limits = Limits {
         timeout: Duration::from_secs(args.registry_timeout.max(1)),
         max_fetches: args.concurrency.max(1),
@@ -142,14 +144,16 @@ fn audit(args: &AuditArgs) -> Result<(AuditReport, String), String> {
         &lockfile.packages,
         args.json,
     ));
-    let report = AuditReport::new(&lockfile, entries);
+    let mut report = AuditReport::new(&lockfile, entries);
+    report.trust_source = Some(source.clone());
     let stats = client.stats();
     let footer = format!(
-        "{} registry requests, {} from the cache, {} retried, in {:.1} s",
+        "{} registry requests, {} from the cache, {} retried, in {:.1} s\ntrust material: {}",
         stats.requests.load(Ordering::Relaxed),
         stats.cache_hits.load(Ordering::Relaxed),
         stats.retries.load(Ordering::Relaxed),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        visible(&source.sentence())
     );
     let text = if args.json {
         serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n"

@@ -10,6 +10,7 @@ pub mod registry;
 pub mod render;
 pub mod serve;
 pub mod static_cmd;
+pub mod tuf_client;
 pub mod verify_cmd;
 
 /// Exit status: the documented contract for scripts and CI pipelines.

@@ -180,6 +180,11 @@ pub struct RegistryClient {
     cache: Option<DiskCache>,
 }
 
+/// Installs the TLS crypto provider reqwest uses, once.
+pub fn install_tls() {
+    install_tls_provider();
+}
+
 fn install_tls_provider() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {

@@ -55,6 +55,9 @@ pub fn checklist(report: &Report) -> String {
     if let Some(d) = &report.downgrade {
         let _ = writeln!(out, "DOWNGRADE: {}", clean(&d.sentence));
     }
+    if let Some(source) = &report.trust_source {
+        let _ = writeln!(out, "Trust material: {}", clean(&source.sentence()));
+    }
     let section = |out: &mut String, title: &str, checks: &[npm_provenance_core::Check]| {
         if checks.is_empty() {
             return;

@@ -9,8 +9,8 @@ use npm_provenance_core::registry_documents::{parse_packument, parse_version_doc
 use npm_provenance_core::registry_keys::spki_from_pem;
 use npm_provenance_core::text::visible;
 use npm_provenance_core::{
-    ArtifactExpectation, ExpectedIdentity, PackageVersionDocuments, PreparedAttestations, RegistryKeys, Report,
-    TrustMaterial, Verdict, VersionDist, VersionSummary, resolve_version, verify_package_version, verify_single_bundle,
+    ArtifactExpectation, ExpectedIdentity, PackageVersionDocuments, PreparedAttestations, Report, TrustMaterial,
+    Verdict, VersionDist, VersionSummary, resolve_version, verify_package_version, verify_single_bundle,
 };
 
 use crate::exit;
@@ -95,6 +95,9 @@ pub struct VerifyArgs {
     /// release line (needs the package document as --packument; see the README's downgrade rules).
     #[arg(long)]
     no_downgrade: bool,
+
+    #[command(flatten)]
+    tuf: crate::tuf_client::TufArgs,
 
     /// Print the report as JSON instead of a checklist.
     #[arg(long)]
@@ -197,16 +200,20 @@ fn build_and_verify(args: &VerifyArgs) -> Result<Report, String> {
         return Err("only one input can be read from standard input (-)".into());
     }
     let keys_document = args.keys.as_ref().map(|p| read_text(p, "keys document")).transpose()?;
-    let keys = RegistryKeys::npm_and(keys_document.as_deref()).map_err(|e| format!("--keys: {e}"))?;
     let root = args
         .trusted_root
         .as_ref()
         .map(|p| read_text(p, "trusted root"))
         .transpose()?;
-    let trust = TrustMaterial::from_optional_root(root.as_deref(), keys)?;
+    let (trust, source) = crate::tuf_client::trust_for(&args.tuf, root.as_deref(), keys_document.as_deref())?;
+    let mut report = verify_with(args, &trust)?;
+    report.trust_source = Some(source);
+    Ok(report)
+}
 
+fn verify_with(args: &VerifyArgs, trust: &TrustMaterial) -> Result<Report, String> {
     if args.attestations.is_some() || args.packument.is_some() {
-        return verify_attestations(args, &trust);
+        return verify_attestations(args, trust);
     }
     let Some(bundle_path) = &args.bundle else {
         return Err(
@@ -236,7 +243,7 @@ fn build_and_verify(args: &VerifyArgs) -> Result<Report, String> {
         &bundle,
         artifact,
         key,
-        &trust,
+        trust,
         &expected_identity(args),
     ))
 }

@@ -243,6 +243,9 @@ pub struct AuditReport {
     pub packages: Vec<AuditEntry>,
     pub not_from_registry: Vec<NotFromRegistry>,
     pub problems: Vec<String>,
+    /// Where the trust material came from, when the caller knows.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub trust_source: Option<crate::tuf::TrustSource>,
 }
 
 impl AuditReport {
@@ -257,6 +260,7 @@ impl AuditReport {
             packages,
             not_from_registry: lockfile.not_from_registry.clone(),
             problems: lockfile.problems.clone(),
+            trust_source: None,
         }
     }
 

@@ -60,6 +60,7 @@ pub mod summary;
 pub mod text;
 pub mod time;
 pub mod trust;
+pub mod tuf;
 pub mod verdict;
 
 pub use bundle::{ArtifactExpectation, DigestAlgorithm};

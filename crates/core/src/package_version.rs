@@ -507,6 +507,7 @@ fn assemble(
         publishing: None,
         downgrade: None,
         downgrade_checked: false,
+        trust_source: None,
     };
     report.summary = verdict::summary(&report, subject);
     report

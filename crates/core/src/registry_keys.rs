@@ -256,6 +256,76 @@ impl RegistryKeys {
         Ok(added)
     }
 
+    /// The keys of the TUF target `registry.npmjs.org/keys.json` (Sigstore's
+    /// `{"keys":[{"keyId","keyUsage":"npm:signatures"|"npm:attestations",
+    /// "publicKey":{"rawBytes","keyDetails","validFor":{"start","end"}}}]}`),
+    /// each for its one usage and window. Keys whose id is not the hash of
+    /// the key, of another algorithm, or of another usage are refused; all
+    /// or nothing.
+    pub fn from_tuf_target(json: &str) -> Result<Self, String> {
+        #[derive(serde::Deserialize)]
+        struct Doc {
+            keys: Vec<TufKey>,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct TufKey {
+            key_id: String,
+            key_usage: String,
+            public_key: TufPublicKey,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct TufPublicKey {
+            raw_bytes: String,
+            key_details: String,
+            valid_for: Option<Window>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Window {
+            start: Option<String>,
+            end: Option<String>,
+        }
+        let doc: Doc = serde_json::from_str(json).map_err(|e| format!("npm's keys target is not in its shape: {e}"))?;
+        if doc.keys.len() > MAX_KEYS_IN_DOCUMENT {
+            return Err(format!("npm's keys target lists {} keys", doc.keys.len()));
+        }
+        let time = |t: Option<&str>| match t {
+            None | Some("") => Ok(None),
+            Some(t) => parse_rfc3339(t)
+                .map(Some)
+                .ok_or_else(|| format!("an invalid time {t:?}")),
+        };
+        let mut keys = Vec::new();
+        for key in doc.keys {
+            let usage = match key.key_usage.as_str() {
+                "npm:signatures" => KeyUsage::Signatures,
+                "npm:attestations" => KeyUsage::Attestations,
+                other => return Err(format!("key {} has an unknown usage {other:?}", key.key_id)),
+            };
+            if key.public_key.key_details != "PKIX_ECDSA_P256_SHA_256" {
+                return Err(format!("key {} is not ECDSA P-256", key.key_id));
+            }
+            let spki = STANDARD
+                .decode(key.public_key.raw_bytes.trim())
+                .map_err(|_| format!("key {} is not base64", key.key_id))?;
+            match key_id_for(&spki) {
+                Some(id) if id == key.key_id => {}
+                _ => return Err(format!("key id {} is not the fingerprint of its key", key.key_id)),
+            }
+            let window = key.public_key.valid_for;
+            keys.push(RegistryKey {
+                key_id: key.key_id,
+                spki,
+                usage,
+                valid_from: time(window.as_ref().and_then(|w| w.start.as_deref()))?,
+                valid_until: time(window.as_ref().and_then(|w| w.end.as_deref()))?,
+                source: KeySource::Tuf,
+            });
+        }
+        Ok(Self { keys })
+    }
+
     /// The key with this id for this usage.
     pub fn find(&self, key_id: &str, usage: KeyUsage) -> Option<&RegistryKey> {
         self.keys.iter().find(|k| k.key_id == key_id && k.usage == usage)
@@ -275,6 +345,41 @@ impl Default for RegistryKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The real TUF target verifies as the pinned keys do: the same ids,
+    /// usages and windows.
+    #[test]
+    fn the_tuf_target_gives_npms_keys_with_their_usages_and_windows() {
+        let target = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/keys/npm-keys.tuf-target.json"),
+        )
+        .unwrap();
+        let tuf = RegistryKeys::from_tuf_target(&target).unwrap();
+        let pinned = RegistryKeys::npm();
+        let summary = |k: &RegistryKeys| {
+            let mut v: Vec<(String, bool, Option<i64>)> = k
+                .keys()
+                .iter()
+                .map(|k| (k.key_id.clone(), k.usage == KeyUsage::Signatures, k.valid_until))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(summary(&tuf), summary(&pinned));
+        assert!(tuf.keys().iter().all(|k| k.source == KeySource::Tuf));
+        let wrong_usage = target.replacen("npm:signatures", "npm:other", 1);
+        assert!(
+            RegistryKeys::from_tuf_target(&wrong_usage)
+                .unwrap_err()
+                .contains("unknown usage")
+        );
+        let wrong_id = target.replacen("SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA", "SHA256:x", 1);
+        assert!(
+            RegistryKeys::from_tuf_target(&wrong_id)
+                .unwrap_err()
+                .contains("not the fingerprint")
+        );
+    }
 
     #[test]
     fn pinned_key_ids_are_the_hashes_of_their_keys() {

@@ -86,6 +86,10 @@ pub struct Report {
     /// a `null` downgrade says nothing).
     #[serde(default)]
     pub downgrade_checked: bool,
+    /// Where the trust material came from (TUF, its cache, built in),
+    /// when the caller knows.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub trust_source: Option<crate::tuf::TrustSource>,
 }
 
 impl Report {
@@ -102,6 +106,7 @@ impl Report {
             publishing: None,
             downgrade: None,
             downgrade_checked: false,
+            trust_source: None,
         }
     }
 
@@ -286,6 +291,8 @@ pub enum KeySource {
     Pinned,
     /// From a keys document the caller supplied (`/-/npm/v1/keys`).
     Supplied,
+    /// From Sigstore's TUF repository (`registry.npmjs.org/keys.json`).
+    Tuf,
 }
 
 /// The registry key a keyed attestation was signed with.

@@ -83,6 +83,19 @@ impl TrustMaterial {
         }
     }
 
+    /// What a TUF refresh gave: its trusted root and npm's keys from it (npm's
+    /// pinned keys when the repository has no keys target). `public_good`:
+    /// the repository is Sigstore's, whose log search.sigstore.dev shows.
+    pub fn from_tuf(targets: &crate::tuf::TufTargets, public_good: bool) -> Result<Self, String> {
+        let keys = match targets.npm_keys.as_deref() {
+            Some(k) => RegistryKeys::from_tuf_target(k)?,
+            None => RegistryKeys::npm(),
+        };
+        let mut material = Self::from_trusted_root_json(&targets.trusted_root, keys)?;
+        material.public_good = public_good;
+        Ok(material)
+    }
+
     /// The same trusted root with other registry keys.
     pub fn with_registry_keys(mut self, keys: RegistryKeys) -> Self {
         self.registry_keys = keys;

@@ -37,7 +37,11 @@
 //! material the synthetic packages verify with; `/-/test/verdicts.json` the
 //! outcome each version of the synthetic `verdicts` package must show;
 //! `/-/test/trust.json` the trust level and downgrade each of the synthetic
-//! `trust-*` and `downgrade-*` packages must show;
+//! `trust-*` and `downgrade-*` packages must show; `/-/tuf/...` a TUF
+//! repository (root rotated v1 → v3) serving the synthetic trusted root and
+//! registry key (`/-/tuf-expired/`, `/-/tuf-attack/`: the same, with an
+//! expired timestamp or one signed by the wrong key; after a request to
+//! `/-/test/tuf-down` every TUF file answers 503);
 //! `/-/test/audit-lockfile.json?n=N` a `package-lock.json` of the synthetic
 //! packages `audit-0` to `audit-<N-1>` (each with provenance, signed on
 //! first request).
@@ -77,6 +81,8 @@ pub struct Data {
     bytes: Arc<AtomicUsize>,
     /// Stalled answers whose connection is still open.
     stalled: Arc<AtomicUsize>,
+    /// Set by `/-/test/tuf-down`: the TUF repositories answer 503 from then on.
+    tuf_down: std::sync::atomic::AtomicBool,
     /// `Accept-Encoding` and `Referer` of the last request.
     last_request: std::sync::Mutex<(String, String)>,
     /// `big-package`, built on first use.
@@ -199,6 +205,7 @@ impl Data {
             requests: AtomicUsize::new(0),
             bytes: Arc::new(AtomicUsize::new(0)),
             stalled: Arc::new(AtomicUsize::new(0)),
+            tuf_down: std::sync::atomic::AtomicBool::new(false),
             last_request: std::sync::Mutex::new((String::new(), String::new())),
             big: std::sync::OnceLock::new(),
             flaky_seen: std::sync::Mutex::new(std::collections::HashSet::new()),
@@ -380,6 +387,24 @@ fn response(status: StatusCode, cors: bool, body: impl Into<Body>) -> Response {
 
 async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path();
+    // `/-/<variant>/<file>`: the synthetic TUF repositories.
+    if let Some(rest) = path.strip_prefix("/-/")
+        && let Some((variant, file)) = rest.split_once('/')
+        && let Some(repo) = data.synthetic().tuf.get(variant)
+    {
+        if data.tuf_down.load(Ordering::SeqCst) {
+            return response(StatusCode::SERVICE_UNAVAILABLE, true, String::new());
+        }
+        return match repo.get(file) {
+            Some(bytes) => Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
+                .body(Body::from(bytes.clone()))
+                .unwrap(),
+            None => response(StatusCode::NOT_FOUND, true, r#"{"error":"Not found"}"#.to_string()),
+        };
+    }
     match path {
         "/-/test/requests" => return response(StatusCode::OK, true, data.requests.load(Ordering::SeqCst).to_string()),
         "/-/test/bytes" => return response(StatusCode::OK, true, data.bytes.load(Ordering::SeqCst).to_string()),
@@ -396,6 +421,10 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         "/-/test/keys.json" => return response(StatusCode::OK, true, data.synthetic().keys.clone()),
         "/-/test/verdicts.json" => return response(StatusCode::OK, true, data.synthetic().verdicts.clone()),
         "/-/test/trust.json" => return response(StatusCode::OK, true, data.synthetic().trust.clone()),
+        "/-/test/tuf-down" => {
+            data.tuf_down.store(true, Ordering::SeqCst);
+            return response(StatusCode::OK, true, "down".to_string());
+        }
         "/-/test/audit-lockfile.json" => {
             // `?n=N`: a package-lock.json of `audit-0` .. `audit-<N-1>` (synthetic).
             let count = uri

@@ -25,6 +25,11 @@ pub struct Synthetic {
     pub verdicts: String,
     /// `/-/test/trust.json`: the trust-level and downgrade packages with what each must show.
     pub trust: String,
+    /// TUF repositories serving this instance's trusted root and registry
+    /// key, by variant (`tuf`: root rotated v1 → v3; `tuf-expired`,
+    /// `tuf-attack`), each file by path; built when the registry starts, so
+    /// valid from then.
+    pub tuf: HashMap<&'static str, std::collections::BTreeMap<String, Vec<u8>>>,
     /// The instance that signed them, for the packages made on demand.
     kit: Sigstore,
     /// `audit-<n>`, signed on first request (a thousand of them take seconds).
@@ -525,7 +530,32 @@ pub fn build() -> Synthetic {
         expectations.push(json!({ "version": s.version, "what": s.what, "verdict": s.verdict, "provenanceVerifies": s.provenance_verifies }));
     }
 
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let (trusted_root, keys_target) = (b.kit.trusted_root_json(), b.kit.registry_keys_tuf_target());
+    let tuf_repo =
+        |faults: kit::tuf::TufFaults| kit::tuf::repository(3, &trusted_root, &keys_target, now, &faults).files;
+    let tuf = HashMap::from([
+        ("tuf", tuf_repo(Default::default())),
+        (
+            "tuf-expired",
+            tuf_repo(kit::tuf::TufFaults {
+                expired_timestamp: true,
+                ..Default::default()
+            }),
+        ),
+        (
+            "tuf-attack",
+            tuf_repo(kit::tuf::TufFaults {
+                timestamp_by_wrong_key: true,
+                ..Default::default()
+            }),
+        ),
+    ]);
+
     Synthetic {
+        tuf,
         verdicts: json!({ "name": kit::scenarios::SCENARIO_PACKAGE, "versions": expectations }).to_string(),
         trust,
         trusted_root: b.kit.trusted_root_json(),

@@ -7,6 +7,7 @@
 
 pub mod scenarios;
 pub mod tsa;
+pub mod tuf;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -376,6 +377,18 @@ impl Sigstore {
     pub fn registry_keys_document(&self, expires: Option<&str>) -> String {
         json!({ "keys": [{ "expires": expires, "keyid": self.registry_key_id(), "keytype": "ecdsa-sha2-nistp256", "scheme": "ecdsa-sha2-nistp256", "key": b64(p256_spki(&self.registry_key)) }] })
             .to_string()
+    }
+
+    /// The registry key as Sigstore's TUF repository publishes npm's keys
+    /// (the target `registry.npmjs.org/keys.json`): for both usages, valid
+    /// from `start`.
+    pub fn registry_keys_tuf_target(&self) -> String {
+        let key = |usage: &str| {
+            json!({ "keyId": self.registry_key_id(), "keyUsage": usage, "publicKey": {
+                "rawBytes": b64(p256_spki(&self.registry_key)), "keyDetails": "PKIX_ECDSA_P256_SHA_256",
+                "validFor": { "start": "2020-01-01T00:00:00.000Z" } } })
+        };
+        json!({ "keys": [key("npm:signatures"), key("npm:attestations")] }).to_string()
     }
 
     /// The registry key's public key as PEM (`-----BEGIN PUBLIC KEY-----`), as

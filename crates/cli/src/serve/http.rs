@@ -49,6 +49,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/verify/{*rest}", get(api_verify).layer(compressed))
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics))
+        .route("/api/trust", get(api_trust))
         .route(super::site::TRUST_PATH, get(trust_config))
         .fallback(static_file)
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
@@ -289,6 +290,18 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
         )
         .header(header::CACHE_CONTROL, "no-store")
         .body(Body::from(state.metrics.render(&state.service)))
+        .unwrap()
+}
+
+/// `/api/trust`: where the server's trust material came from (TUF, its
+/// cache, built in, configured), with the TUF versions and validity.
+async fn api_trust(State(state): State<Arc<AppState>>) -> Response {
+    let (_, source) = state.service.trust();
+    Response::builder()
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CACHE_CONTROL, "no-store")
+        .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
+        .body(Body::from(serde_json::to_string(&source).unwrap_or_default()))
         .unwrap()
 }
 

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use npm_provenance_core::{RegistryKeys, TrustConfig, TrustMaterial};
+use npm_provenance_core::TrustConfig;
 
 use crate::exit;
 pub use npm_provenance_core::site::DEFAULT_REGISTRY;
@@ -91,6 +91,8 @@ pub struct ServeArgs {
     /// Log format: text (for people) or json (one object per line).
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    #[command(flatten)]
+    pub tuf: crate::tuf_client::TufArgs,
 }
 
 impl ServeArgs {
@@ -143,12 +145,11 @@ pub fn build_state(args: &ServeArgs) -> Result<Arc<http::AppState>, String> {
         .map(|p| read(p, "trusted root"))
         .transpose()?;
     let keys_json = args.keys.as_ref().map(|p| read(p, "keys document")).transpose()?;
-    let keys = RegistryKeys::npm_and(keys_json.as_deref()).map_err(|e| format!("--keys: {e}"))?;
-    let trust = TrustMaterial::from_optional_root(root_json.as_deref(), keys)?;
+    let (trust, source) = crate::tuf_client::trust_for(&args.tuf, root_json.as_deref(), keys_json.as_deref())?;
     // The app verifies in the browser: it must trust what the server trusts.
     let trust_config = TrustConfig::from_documents(root_json.as_deref(), keys_json.as_deref())?
         .map(|config| serde_json::to_string(&config).expect("configurations serialize"));
-    let service = service::Service::new(client, trust, policy);
+    let service = service::Service::new(client, trust, source, policy);
     let site = match &args.dist {
         Some(dir) => Some(site::Site::load(dir, &registry, trust_config.is_some())?),
         None => None,
@@ -180,6 +181,9 @@ pub fn log_event(format: LogFormat, event: &str, fields: &[(&str, String)]) {
     }
 }
 
+/// How often the server refreshes its trust material from TUF.
+pub const TUF_REFRESH: Duration = Duration::from_secs(600);
+
 /// Binds and serves until SIGTERM or Ctrl-C; requests in progress finish.
 pub async fn serve(
     state: Arc<http::AppState>,
@@ -197,6 +201,7 @@ pub async fn serve(
         &[
             ("url", format!("http://{local}")),
             ("registry", state.service.registry().to_string()),
+            ("trust", state.service.trust().1.sentence()),
         ],
     );
     listener::serve(listener, http::router(state), limits, listener::shutdown_signal())
@@ -229,6 +234,31 @@ pub fn run(args: ServeArgs) -> u8 {
         .enable_all()
         .build()
         .expect("tokio runtime");
+    // Trust from TUF is refreshed in the background: every ten minutes, so
+    // a rotated key or a new log shard reaches the server well before the
+    // TUF timestamp (a day) expires. Configured or offline trust stays.
+    if args.trusted_root.is_none() && !args.tuf.offline {
+        let (service, tuf, format) = (state.service.clone(), args.tuf.clone(), args.log_format);
+        runtime.spawn(async move {
+            let mut tick = tokio::time::interval(TUF_REFRESH);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let tuf = tuf.clone();
+                let refreshed = tokio::task::spawn_blocking(move || {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs() as i64);
+                    crate::tuf_client::load(&tuf, now)
+                })
+                .await;
+                if let Ok((Some(material), source)) = refreshed {
+                    log_event(format, "trust", &[("source", source.sentence())]);
+                    service.set_trust(material, source);
+                }
+            }
+        });
+    }
     match runtime.block_on(serve(state, addr, args.connection_limits(), args.log_format)) {
         Ok(()) => exit::VERIFIED,
         Err(e) => {

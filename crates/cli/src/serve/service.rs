@@ -117,7 +117,8 @@ impl ServiceStats {
 /// The verification service; cheap to share (`Arc`).
 pub struct Service {
     client: RegistryClient,
-    trust: TrustMaterial,
+    /// Replaced when a TUF refresh brings new material (see `serve::mod`).
+    trust: std::sync::RwLock<(TrustMaterial, npm_provenance_core::tuf::TrustSource)>,
     policy: CachePolicy,
     cache: Mutex<(LruCache<PackageQuery, Entry>, usize)>,
     in_flight: Mutex<HashMap<PackageQuery, Flight>>,
@@ -126,16 +127,31 @@ pub struct Service {
 }
 
 impl Service {
-    pub fn new(client: RegistryClient, trust: TrustMaterial, policy: CachePolicy) -> Arc<Self> {
+    pub fn new(
+        client: RegistryClient,
+        trust: TrustMaterial,
+        source: npm_provenance_core::tuf::TrustSource,
+        policy: CachePolicy,
+    ) -> Arc<Self> {
         Arc::new(Self {
             histories: crate::history::Histories::new(client.clone()),
             client,
-            trust,
+            trust: std::sync::RwLock::new((trust, source)),
             policy,
             cache: Mutex::new((LruCache::unbounded(), 0)),
             in_flight: Mutex::new(HashMap::new()),
             stats: ServiceStats::default(),
         })
+    }
+
+    /// The trust material in use and where it came from.
+    pub fn trust(&self) -> (TrustMaterial, npm_provenance_core::tuf::TrustSource) {
+        self.trust.read().unwrap().clone()
+    }
+
+    /// New material from a refresh: later verifications use it.
+    pub fn set_trust(&self, trust: TrustMaterial, source: npm_provenance_core::tuf::TrustSource) {
+        *self.trust.write().unwrap() = (trust, source);
     }
 
     pub fn registry(&self) -> &str {
@@ -278,16 +294,11 @@ impl Service {
         version: &str,
         dist: npm_provenance_core::VersionDist,
     ) -> Result<Arc<Outcome>> {
-        let report = crate::lookup::verify_version(
-            &self.client,
-            &self.trust,
-            name,
-            version,
-            dist,
-            None,
-            Some(&self.histories),
-        )
-        .await?;
+        let (trust, source) = self.trust();
+        let mut report =
+            crate::lookup::verify_version(&self.client, &trust, name, version, dist, None, Some(&self.histories))
+                .await?;
+        report.trust_source = Some(source);
         let json = serde_json::to_string(&report).expect("reports serialize");
         let outcome = Outcome {
             version: version.to_string(),

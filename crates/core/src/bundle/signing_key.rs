@@ -91,6 +91,7 @@ pub fn select(
                     match key.source {
                         KeySource::Pinned => "npm's, pinned",
                         KeySource::Supplied => "from the supplied keys",
+                        KeySource::Tuf => "npm's, from Sigstore's TUF repository",
                     }
                 )
             });

@@ -47,8 +47,9 @@ pub fn App() -> impl IntoView {
 /// What verification trusts, as the footer says it.
 fn footer_text() -> &'static str {
     if crate::verifier::trust_config_url().is_some() {
-        "Verified in your browser with the trust root its server is configured with (a private Sigstore instance). \
-         Nothing you look up or paste leaves this page except requests to the registry."
+        "Verified in your browser with the trust root its server is configured with (a private Sigstore instance, \
+         or a TUF repository; each report names its source). \
+         Nothing you look up or paste leaves this page except requests to the registry and the TUF repository."
     } else {
         "Verified in your browser with Sigstore's public-good trust root and npm's registry keys. \
          Nothing you look up or paste leaves this page except requests to the registry."

@@ -217,15 +217,37 @@ fn trust_config() -> TrustFuture {
                         .await
                         .map_err(|e| format!("The server's trust configuration could not be loaded: {e}"))?
                         .ok_or("The server announces a trust configuration it does not serve.")?;
-                    serde_json::from_str(&text)
-                        .map(Some)
-                        .map_err(|e| format!("The server's trust configuration is not usable: {e}"))
+                    let config: TrustConfig = serde_json::from_str(&text)
+                        .map_err(|e| format!("The server's trust configuration is not usable: {e}"))?;
+                    match config.tuf.clone() {
+                        Some(tuf) => refresh_from_tuf(config, tuf).await.map(Some),
+                        None => Ok(Some(config)),
+                    }
                 }
                 .boxed_local()
                 .shared()
             })
             .clone()
     })
+}
+
+/// The trust a TUF repository gives, refreshed in a worker (fetches,
+/// verification and the cache are the worker's): every worker is then
+/// configured with it, those already running and those started later.
+async fn refresh_from_tuf(server: TrustConfig, tuf: npm_provenance_core::TufConfig) -> Result<TrustConfig, String> {
+    let worker = pick_worker(None)?;
+    let mut config = match ask_worker(worker, |id| ToWorker::RefreshTrust { id, tuf }).await? {
+        FromWorker::Trust { config, .. } => *config,
+        _ => return Err("The verification worker answered something else.".into()),
+    };
+    // Keys the operator added stay added.
+    config.keys = server.keys;
+    POOL.with(|pool| {
+        for w in pool.borrow().iter() {
+            let _ = post(w, &ToWorker::Control(Control::Configure(config.clone())));
+        }
+    });
+    Ok(config)
 }
 
 /// Verifies `request` in a worker.
@@ -254,6 +276,10 @@ pub async fn read_lockfile(text: String, file_name: Option<String>) -> Result<Lo
 async fn ask(make: impl FnOnce(u32) -> ToWorker) -> Result<FromWorker, String> {
     let trust = trust_config().await?;
     let worker = pick_worker(trust.as_ref())?;
+    ask_worker(worker, make).await
+}
+
+async fn ask_worker(worker: Rc<PooledWorker>, make: impl FnOnce(u32) -> ToWorker) -> Result<FromWorker, String> {
     let id = next_id();
     let (tx, rx) = oneshot::channel();
     worker.pending.borrow_mut().insert(id, tx);

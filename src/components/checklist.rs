@@ -43,6 +43,7 @@ fn attestation_heading(a: &AttestationReport) -> String {
 #[component]
 pub fn Checklist(report: Report) -> impl IntoView {
     let package_checks = (!report.checks.is_empty()).then(|| report.checks.clone());
+    let source = report.trust_source.clone();
     view! {
         <section class="checks" aria-labelledby="checks-heading">
             <h2 id="checks-heading">"Verification checklist"</h2>
@@ -54,6 +55,11 @@ pub fn Checklist(report: Report) -> impl IntoView {
                 <h3>{attestation_heading(&a)}</h3>
                 <CheckList checks=a.checks />
             }).collect_view()}
+            {source.map(|s| view! {
+                <p class="panel-note" data-testid="trust-source" data-source=s.source.clone()>
+                    {format!("Trust material: {}.", npm_provenance_core::text::visible(&s.sentence()))}
+                </p>
+            })}
         </section>
     }
 }

@@ -7,6 +7,7 @@
 //! The binary `src/bin/worker.rs` only calls [`run`].
 
 pub mod protocol;
+pub mod tuf;
 pub mod webcrypto;
 
 use std::cell::RefCell;
@@ -24,6 +25,9 @@ thread_local! {
     /// the page configured otherwise. A configuration that failed to load is
     /// kept as its error, so that nothing verifies against the wrong root.
     static TRUST: RefCell<Result<TrustMaterial, String>> = RefCell::new(Ok(TrustMaterial::public_good()));
+    /// Where it came from, said in every report (`None`: the built-in
+    /// material, nothing configured).
+    static SOURCE: RefCell<Option<npm_provenance_core::tuf::TrustSource>> = const { RefCell::new(None) };
 }
 
 /// A request's documents, read once.
@@ -114,6 +118,7 @@ fn control(message: Control) {
                 .material()
                 .map_err(|e| format!("The configured trust material is unusable: {e}"));
             TRUST.with(|t| *t.borrow_mut() = material);
+            SOURCE.with(|s| *s.borrow_mut() = config.source.clone());
         }
         Control::WarmUp => {
             let _ = TRUST.with(|t| t.borrow().is_ok());
@@ -149,10 +154,21 @@ pub fn run() {
                 Ok(ToWorker::Verify { id, request }) => {
                     let post = post.clone();
                     wasm_bindgen_futures::spawn_local(async move {
-                        let report = answer(*request).await;
+                        let mut report = answer(*request).await;
+                        report.trust_source = SOURCE.with(|s| s.borrow().clone());
                         post(&FromWorker::Report {
                             id,
                             report: Box::new(report),
+                        });
+                    });
+                }
+                Ok(ToWorker::RefreshTrust { id, tuf }) => {
+                    let post = post.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let config = tuf::refresh_trust(tuf).await;
+                        post(&FromWorker::Trust {
+                            id,
+                            config: Box::new(config),
                         });
                     });
                 }

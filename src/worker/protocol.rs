@@ -3,7 +3,9 @@
 //! types: a control message is never answered, a request always is.
 
 use npm_provenance_core::lockfile::Lockfile;
-use npm_provenance_core::{ExpectedIdentity, PublishSignals, RegistrySignature, Report, TrustConfig, VersionDist};
+use npm_provenance_core::{
+    ExpectedIdentity, PublishSignals, RegistrySignature, Report, TrustConfig, TufConfig, VersionDist,
+};
 use serde::{Deserialize, Serialize};
 
 /// What the page sends a worker.
@@ -20,6 +22,12 @@ pub enum ToWorker {
         id: u32,
         text: String,
         file_name: Option<String>,
+    },
+    /// Refresh the trust material from a TUF repository; answered with the
+    /// configuration to give every worker.
+    RefreshTrust {
+        id: u32,
+        tuf: TufConfig,
     },
 }
 
@@ -100,6 +108,10 @@ pub enum FromWorker {
         id: u32,
         lockfile: Result<Box<Lockfile>, String>,
     },
+    Trust {
+        id: u32,
+        config: Box<TrustConfig>,
+    },
 }
 
 impl FromWorker {
@@ -107,7 +119,7 @@ impl FromWorker {
     pub fn id(&self) -> Option<u32> {
         match self {
             FromWorker::Ready => None,
-            FromWorker::Report { id, .. } | FromWorker::Lockfile { id, .. } => Some(*id),
+            FromWorker::Report { id, .. } | FromWorker::Lockfile { id, .. } | FromWorker::Trust { id, .. } => Some(*id),
         }
     }
 }

@@ -34,10 +34,12 @@ test('the home page renders its heading and search', async () => {
 
 // The verifier (the worker's wasm) is only for pages that verify: the home
 // page downloads the page alone, and fetches the verifier once someone types.
-// The guard is against the verifier (or another large piece) landing on the
-// home page; it was 350 kB until the trust levels and downgrade rules took
-// the page to 351 kB (issue 13 holds the real goal, 150 kB).
-test('the home page downloads at most 360 kB and fetches the verifier on typing', async () => {
+// The guard is against the verifier (or another large piece, 400 kB and
+// more) landing on the home page. It was 350 kB until the trust levels, the
+// downgrade rules and "what changed" views took the page wasm from 337 to
+// 351 kB (brotli) and the home page to 365 kB (issue 13 holds the real goal,
+// 150 kB, and the work on the page's size).
+test('the home page downloads at most 370 kB and fetches the verifier on typing', async () => {
   const page = await newPage(stack);
   const requested = [];
   const encodings = {};
@@ -52,7 +54,7 @@ test('the home page downloads at most 360 kB and fetches the verifier on typing'
     .concat(performance.getEntriesByType('resource'))
     .reduce((sum, e) => sum + e.encodedBodySize, 0));
   console.log(`home page download: ${bytes} bytes`);
-  assert.ok(bytes > 100_000 && bytes <= 360_000, `home page downloads ${bytes} bytes`);
+  assert.ok(bytes > 100_000 && bytes <= 370_000, `home page downloads ${bytes} bytes`);
   // Chromium accepts brotli, and the build has it (scripts/precompress.mjs).
   const wasm = Object.keys(encodings).find((p) => p.endsWith('_bg.wasm'));
   assert.equal(encodings[wasm], 'br', JSON.stringify(encodings));

@@ -33,13 +33,23 @@ export const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm
 /**
  * Registry + server + browser. Call `stop()` when done.
  * With `{ synthetic: true }` the server (and so the app) uses the registry's
- * synthetic packages and trusts the testkit's own Sigstore instance.
+ * synthetic packages and trusts the testkit's own Sigstore instance; with
+ * `{ tuf: true }` the synthetic packages again, but the trust comes from
+ * the registry's TUF repository (made by the testkit, root v1 → v3), which
+ * the server and the app's worker each refresh. Otherwise (the real data)
+ * nothing is fetched from TUF: there is no internet here.
  */
-export async function startStack({ synthetic = false } = {}) {
+export async function startStack({ synthetic = false, tuf = false } = {}) {
   const registry = await startPrintingUrl(bin('test-registry'), ['--port', '0']);
   const dist = process.env.NPM_PROVENANCE_DIST || path.join(root, 'dist');
   const args = ['serve', '--port', '0', '--dist', dist];
-  if (synthetic) {
+  if (tuf) {
+    const dir = path.join(tmpdir(), `np-e2e-tuf-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'root-v1.json'), await (await fetch(`${registry.url}/-/tuf/1.root.json`)).text());
+    args.push('--registry', `${registry.url}/synthetic`, '--tuf-url', `${registry.url}/-/tuf`,
+      '--tuf-root', path.join(dir, 'root-v1.json'), '--tuf-cache', path.join(dir, 'cache'));
+  } else if (synthetic) {
     const dir = path.join(tmpdir(), `np-e2e-${process.pid}`);
     mkdirSync(dir, { recursive: true });
     for (const [name, file] of [['trusted-root.json', '--trusted-root'], ['keys.json', '--keys']]) {
@@ -49,7 +59,7 @@ export async function startStack({ synthetic = false } = {}) {
     }
     args.push('--registry', `${registry.url}/synthetic`);
   } else {
-    args.push('--registry', registry.url);
+    args.push('--registry', registry.url, '--offline');
   }
   const server = await startPrintingUrl(bin('npm-provenance'), args);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: chromiumArgs });

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use clap::Args;
 use npm_provenance_core::tuf::{
-    EMBEDDED_TUF_ROOT, SIGSTORE_TUF_URL, TrustSource, TufError, TufFiles, TufState, TufStep, refresh,
+    EMBEDDED_TUF_ROOT, SIGSTORE_TUF_URL, TrustSource, TufError, TufFiles, TufState, TufStep, decide, refresh,
+    refresh_offline,
 };
 use npm_provenance_core::{RegistryKeys, TrustMaterial};
 
@@ -58,64 +59,38 @@ pub fn load(args: &TufArgs, now: i64) -> (Option<TrustMaterial>, TrustSource) {
     let cached = cache.as_ref().map(Cache::files).unwrap_or_default();
 
     let online = fetch_and_refresh(&base, &root, &cached, &state, now);
-    let fallback_note = match online {
-        Ok((TufStep::Done(targets), files)) => match TrustMaterial::from_tuf(&targets, public_good) {
-            Ok(material) => {
-                if let Some(c) = &cache {
-                    c.save(&files, &targets.state);
-                }
-                return (Some(material), TrustSource::of_tuf("tuf", &base, &targets));
-            }
-            Err(e) => format!("the TUF repository's targets are unusable: {e}"),
-        },
-        Ok((TufStep::Failed(TufError::Attack(m)), _)) => {
-            // Not replaced silently: the warning names it, and the report's
-            // trust source says the built-in material was used instead.
-            eprintln!(
-                "npm-provenance: WARNING: the TUF repository {base} failed a check that guards against attacks: {m}"
-            );
-            return (
-                None,
-                TrustSource::embedded(format!(
-                    "the TUF repository failed a check that guards against attacks: {m}"
-                )),
-            );
+    let fetched = online.as_ref().ok().map(|(_, files)| files.clone());
+    let mut kept = TufFiles::new();
+    for (path, bytes) in &cached {
+        kept.insert(path, Some(bytes.clone()));
+    }
+    let decision = decide(&base, online.map(|(step, _)| step), || {
+        if cached.is_empty() {
+            TufStep::Failed(TufError::Malformed("nothing kept".into()))
+        } else {
+            refresh_offline(&root, &kept, &state, now)
         }
-        Ok((TufStep::Failed(e), _)) => format!("the TUF repository's metadata was refused: {}", e.message()),
-        Ok((TufStep::Need(_), _)) => "the TUF refresh did not finish".to_string(),
-        Err(e) => format!("the TUF repository could not be reached: {e}"),
+    });
+    if let Some(warning) = &decision.warning {
+        eprintln!("npm-provenance: WARNING: {warning}");
+    }
+    let Some(targets) = decision.targets else {
+        return (None, decision.source);
     };
-    // The last refresh that verified, re-verified from the root, if its
-    // timestamp is still valid.
-    if !cached.is_empty()
-        && let TufStep::Done(targets) = refresh_offline(&root, &cached, &state, now)
-        && let Ok(material) = TrustMaterial::from_tuf(&targets, public_good)
-    {
-        let mut source = TrustSource::of_tuf("tuf-cache", &base, &targets);
-        source.note = Some(fallback_note);
-        return (Some(material), source);
-    }
-    (None, TrustSource::embedded(fallback_note))
-}
-
-/// A refresh from the cached files alone: what is not cached is absent
-/// (so the root chain ends at the newest cached root).
-fn refresh_offline(root: &[u8], cached: &[(String, Vec<u8>)], state: &TufState, now: i64) -> TufStep {
-    let mut files = TufFiles::new();
-    for (path, bytes) in cached {
-        files.insert(path, Some(bytes.clone()));
-    }
-    for _ in 0..64 {
-        match refresh(root, &files, state, now) {
-            TufStep::Need(list) => {
-                for need in list {
-                    files.insert(&need.path, None);
-                }
+    match TrustMaterial::from_tuf(&targets, public_good) {
+        Ok(material) => {
+            if decision.source.source == "tuf"
+                && let (Some(c), Some(files)) = (&cache, &fetched)
+            {
+                c.save(files, &targets.state);
             }
-            step => return step,
+            (Some(material), decision.source)
         }
+        Err(e) => (
+            None,
+            TrustSource::embedded(format!("the TUF repository's targets are unusable: {e}")),
+        ),
     }
-    TufStep::Failed(TufError::Malformed("the cached refresh did not end".into()))
 }
 
 type Fetched = (TufStep, Vec<(String, Vec<u8>)>);

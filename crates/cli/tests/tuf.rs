@@ -172,7 +172,8 @@ fn an_attack_is_a_warning_and_not_a_silent_fallback() {
     let out = s.verify("tuf-attack", &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("WARNING: the TUF repository") && stderr.contains("guards against attacks"),
+        stderr.contains("WARNING: ")
+            && stderr.contains("tuf-attack: the TUF repository failed a check that guards against attacks"),
         "{stderr}"
     );
     let r = report(&out);

@@ -78,4 +78,4 @@ pub use registry_keys::RegistryKeys;
 pub use report::{
     AttestationKind, AttestationReport, BuildPlatform, Identity, Link, ProvenanceSummary, Report, Verdict,
 };
-pub use trust::{TrustConfig, TrustMaterial};
+pub use trust::{TrustConfig, TrustMaterial, TufConfig};

@@ -123,11 +123,34 @@ impl TrustMaterial {
 /// A private trust configuration in the form the server announces it to the
 /// app it hosts (see [`crate::site`]): a trusted root, and a keys document
 /// (`/-/npm/v1/keys` shape) whose keys are added to npm's.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TrustConfig {
     #[serde(rename = "trustedRoot")]
     pub trusted_root: Option<serde_json::Value>,
     pub keys: Option<serde_json::Value>,
+    /// Take the trusted root and npm's keys from this TUF repository (the
+    /// app refreshes it in its worker); `trustedRoot` and `tufKeys` are
+    /// then what the refresh verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tuf: Option<TufConfig>,
+    /// npm's keys as the TUF target `registry.npmjs.org/keys.json` has them.
+    #[serde(rename = "tufKeys", default, skip_serializing_if = "Option::is_none")]
+    pub tuf_keys: Option<serde_json::Value>,
+    /// Sigstore's public-good instance (its log entries have ledger links).
+    #[serde(rename = "publicGood", default)]
+    pub public_good: bool,
+    /// Where the material came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::tuf::TrustSource>,
+}
+
+/// A TUF repository the app refreshes its trust from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TufConfig {
+    pub url: String,
+    /// The root to start from (`None`: Sigstore's, built in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<serde_json::Value>,
 }
 
 impl TrustConfig {
@@ -141,13 +164,25 @@ impl TrustConfig {
         let config = Self {
             trusted_root: parse(trusted_root, "trusted root")?,
             keys: parse(keys, "keys document")?,
+            ..Default::default()
         };
         Ok((config.trusted_root.is_some() || config.keys.is_some()).then_some(config))
     }
 
     /// The trust material this configuration describes.
     pub fn material(&self) -> Result<TrustMaterial, String> {
-        let keys = RegistryKeys::npm_and(self.keys.as_ref().map(|d| d.to_string()).as_deref())?;
-        TrustMaterial::from_optional_root(self.trusted_root.as_ref().map(|r| r.to_string()).as_deref(), keys)
+        let mut keys = match &self.tuf_keys {
+            Some(target) => RegistryKeys::from_tuf_target(&target.to_string())?,
+            None => RegistryKeys::npm(),
+        };
+        if let Some(doc) = &self.keys {
+            keys.add_keys_document(&doc.to_string())?;
+        }
+        let mut material =
+            TrustMaterial::from_optional_root(self.trusted_root.as_ref().map(|r| r.to_string()).as_deref(), keys)?;
+        if self.trusted_root.is_some() && self.public_good {
+            material.public_good = true;
+        }
+        Ok(material)
     }
 }

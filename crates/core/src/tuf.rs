@@ -318,6 +318,81 @@ impl sigstore_tuf::MetadataStore for StateStore {
     }
 }
 
+/// A refresh from files kept by an earlier one alone: what is not there is
+/// absent (so the root chain ends at the newest kept root). Everything is
+/// verified again from `root`.
+pub fn refresh_offline(root: &[u8], kept: &TufFiles, state: &TufState, now: i64) -> TufStep {
+    let mut files = kept.clone();
+    for _ in 0..64 {
+        match refresh(root, &files, state, now) {
+            TufStep::Need(list) => {
+                for need in list {
+                    files.insert(&need.path, None);
+                }
+            }
+            step => return step,
+        }
+    }
+    TufStep::Failed(TufError::Malformed("The refresh from kept files did not end.".into()))
+}
+
+/// What trust to use after a refresh: the policy the command line, the
+/// server and the app share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustDecision {
+    /// What TUF gave (fresh, or the last verified refresh); `None`: the
+    /// material built into this program.
+    pub targets: Option<TufTargets>,
+    pub source: TrustSource,
+    /// Said out loud (stderr, the console): a failure that guards against an
+    /// attack is never replaced silently.
+    pub warning: Option<String>,
+}
+
+/// Decides from the online refresh (`Err`: the repository could not be
+/// reached) and, failing that, the refresh from kept files: fresh TUF
+/// material; else the last verified refresh while its timestamp is valid;
+/// else the built-in material. An attack is not fallen back from to kept
+/// material: the built-in material is used and the warning says why.
+pub fn decide(url: &str, online: Result<TufStep, String>, kept: impl FnOnce() -> TufStep) -> TrustDecision {
+    let note = match online {
+        Ok(TufStep::Done(targets)) => {
+            return TrustDecision {
+                source: TrustSource::of_tuf("tuf", url, &targets),
+                targets: Some(targets),
+                warning: None,
+            };
+        }
+        Ok(TufStep::Failed(TufError::Attack(m))) => {
+            let note = format!("the TUF repository failed a check that guards against attacks: {m}");
+            return TrustDecision {
+                targets: None,
+                warning: Some(format!("{url}: {note}")),
+                source: TrustSource::embedded(note),
+            };
+        }
+        Ok(TufStep::Failed(e)) => format!("the TUF repository's metadata was refused: {}", e.message()),
+        Ok(TufStep::Need(_)) => "the TUF refresh did not finish".to_string(),
+        Err(e) => format!("the TUF repository could not be reached: {e}"),
+    };
+    match kept() {
+        TufStep::Done(targets) => {
+            let mut source = TrustSource::of_tuf("tuf-cache", url, &targets);
+            source.note = Some(note);
+            TrustDecision {
+                targets: Some(targets),
+                source,
+                warning: None,
+            }
+        }
+        _ => TrustDecision {
+            targets: None,
+            source: TrustSource::embedded(note),
+            warning: None,
+        },
+    }
+}
+
 /// A step's result: a value, the files still needed, or the failure.
 fn outcome<T>(handle: &OwnedFiles, result: Option<sigstore_tuf::Result<T>>) -> Result<T, TufStep> {
     match result {

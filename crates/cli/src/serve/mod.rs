@@ -146,9 +146,25 @@ pub fn build_state(args: &ServeArgs) -> Result<Arc<http::AppState>, String> {
         .transpose()?;
     let keys_json = args.keys.as_ref().map(|p| read(p, "keys document")).transpose()?;
     let (trust, source) = crate::tuf_client::trust_for(&args.tuf, root_json.as_deref(), keys_json.as_deref())?;
-    // The app verifies in the browser: it must trust what the server trusts.
-    let trust_config = TrustConfig::from_documents(root_json.as_deref(), keys_json.as_deref())?
-        .map(|config| serde_json::to_string(&config).expect("configurations serialize"));
+    // The app verifies in the browser: it must trust what the server trusts,
+    // the configured root and keys, or the same TUF repository (which the
+    // app's worker refreshes itself, from the same root).
+    let mut config = TrustConfig::from_documents(root_json.as_deref(), keys_json.as_deref())?;
+    if root_json.is_none() && !args.tuf.offline {
+        let root = match &args.tuf.tuf_root {
+            Some(path) => {
+                Some(serde_json::from_str(&read(path, "TUF root")?).map_err(|e| format!("--tuf-root: not JSON: {e}"))?)
+            }
+            None => None,
+        };
+        let mut tuf_config = config.unwrap_or_default();
+        tuf_config.tuf = Some(npm_provenance_core::TufConfig {
+            url: args.tuf.tuf_url.trim_end_matches('/').to_string(),
+            root,
+        });
+        config = Some(tuf_config);
+    }
+    let trust_config = config.map(|config| serde_json::to_string(&config).expect("configurations serialize"));
     let service = service::Service::new(client, trust, source, policy);
     let site = match &args.dist {
         Some(dir) => Some(site::Site::load(dir, &registry, trust_config.is_some())?),

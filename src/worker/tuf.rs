@@ -1,0 +1,174 @@
+//! The worker's TUF refresh: fetches what the core's refresh steps ask for
+//! from the repository (`npm_provenance_core::tuf`), keeps what verified in
+//! the browser's Cache Storage (so the next visit re-verifies it instead of
+//! fetching it, and knows the versions below which a repository may not
+//! roll back), and decides with the core's one policy (`tuf::decide`):
+//! fresh material, else the last verified refresh, else the built-in one;
+//! an attack is a console warning and says so in every report.
+
+use js_sys::{Array, Uint8Array};
+use npm_provenance_core::tuf::{
+    EMBEDDED_TUF_ROOT, SIGSTORE_TUF_URL, TufError, TufFiles, TufState, TufStep, decide, refresh, refresh_offline,
+};
+use npm_provenance_core::{TrustConfig, TufConfig};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Cache, Request, Response, WorkerGlobalScope};
+
+/// The Cache Storage cache of TUF files and state.
+const CACHE: &str = "npm-provenance-tuf-v1";
+/// Where the state (verified metadata, the rollback floor) is kept, under
+/// the repository's URL.
+const STATE: &str = ".npm-provenance-state";
+
+fn scope() -> Option<WorkerGlobalScope> {
+    js_sys::global().dyn_into::<WorkerGlobalScope>().ok()
+}
+
+/// The trust configuration the refresh arrives at.
+pub async fn refresh_trust(tuf: TufConfig) -> TrustConfig {
+    let base = tuf.url.trim_end_matches('/').to_string();
+    let root: Vec<u8> = match &tuf.root {
+        Some(r) => r.to_string().into_bytes(),
+        None => EMBEDDED_TUF_ROOT.to_vec(),
+    };
+    let public_good = base == SIGSTORE_TUF_URL && tuf.root.is_none();
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    let cache = open_cache().await;
+    let (kept, state) = match &cache {
+        Some(c) => read_kept(c, &base).await,
+        None => (TufFiles::new(), TufState::new()),
+    };
+    let online = fetch_and_refresh(&base, &root, &kept, &state, now).await;
+    let fetched = online.as_ref().ok().map(|(_, files)| files.clone());
+    let has_kept = kept.files().next().is_some();
+    let decision = decide(&base, online.map(|(step, _)| step), || {
+        if has_kept {
+            refresh_offline(&root, &kept, &state, now)
+        } else {
+            TufStep::Failed(TufError::Malformed("nothing kept".into()))
+        }
+    });
+    if let Some(warning) = &decision.warning {
+        web_sys::console::warn_1(&format!("npm-provenance: {warning}").into());
+    }
+    let Some(targets) = decision.targets else {
+        return TrustConfig {
+            source: Some(decision.source),
+            ..Default::default()
+        };
+    };
+    if decision.source.source == "tuf"
+        && let (Some(c), Some(files)) = (&cache, &fetched)
+    {
+        save(c, &base, files, &targets.state).await;
+    }
+    TrustConfig {
+        trusted_root: serde_json::from_str(&targets.trusted_root).ok(),
+        tuf_keys: targets.npm_keys.as_deref().and_then(|k| serde_json::from_str(k).ok()),
+        public_good,
+        source: Some(decision.source),
+        ..Default::default()
+    }
+}
+
+/// Runs the refresh, fetching what each step needs; kept files stand for
+/// fetches (they are verified again), except the timestamp, always fresh.
+async fn fetch_and_refresh(
+    base: &str,
+    root: &[u8],
+    kept: &TufFiles,
+    state: &TufState,
+    now: i64,
+) -> Result<(TufStep, TufFiles), String> {
+    let mut files = TufFiles::new();
+    for (path, bytes) in kept.files().filter(|(p, _)| *p != "timestamp.json") {
+        files.insert(path, Some(bytes.to_vec()));
+    }
+    for _ in 0..64 {
+        match refresh(root, &files, state, now) {
+            TufStep::Need(list) => {
+                for need in list {
+                    let bytes = get(&format!("{base}/{}", need.path)).await?;
+                    files.insert(&need.path, bytes);
+                }
+            }
+            step => return Ok((step, files)),
+        }
+    }
+    Err("the refresh asked for too many files".into())
+}
+
+/// One file: `None` for a 404 (or 403, as object stores answer).
+async fn get(url: &str) -> Result<Option<Vec<u8>>, String> {
+    let scope = scope().ok_or("not in a worker")?;
+    let response: Response = JsFuture::from(scope.fetch_with_str(url))
+        .await
+        .map_err(|_| format!("{url} could not be fetched"))?
+        .unchecked_into();
+    match response.status() {
+        404 | 403 => return Ok(None),
+        200..=299 => {}
+        status => return Err(format!("{url}: HTTP {status}")),
+    }
+    let buffer = JsFuture::from(response.array_buffer().map_err(|_| format!("{url}: no body"))?)
+        .await
+        .map_err(|_| format!("{url}: the body could not be read"))?;
+    Ok(Some(Uint8Array::new(&buffer).to_vec()))
+}
+
+async fn open_cache() -> Option<Cache> {
+    let storage = scope()?.caches().ok()?;
+    JsFuture::from(storage.open(CACHE)).await.ok()?.dyn_into().ok()
+}
+
+async fn body(response: Response) -> Option<Vec<u8>> {
+    let buffer = JsFuture::from(response.array_buffer().ok()?).await.ok()?;
+    Some(Uint8Array::new(&buffer).to_vec())
+}
+
+/// The files and state kept for `base`.
+async fn read_kept(cache: &Cache, base: &str) -> (TufFiles, TufState) {
+    let (mut files, mut state) = (TufFiles::new(), TufState::new());
+    let Ok(keys) = JsFuture::from(cache.keys()).await else {
+        return (files, state);
+    };
+    let prefix = format!("{base}/");
+    let state_prefix = format!("{base}/{STATE}/");
+    for request in Array::from(&keys).iter() {
+        let Ok(request) = request.dyn_into::<Request>() else {
+            continue;
+        };
+        let url = request.url();
+        let Some(response) = JsFuture::from(cache.match_with_request(&request))
+            .await
+            .ok()
+            .and_then(|r| r.dyn_into::<Response>().ok())
+        else {
+            continue;
+        };
+        let Some(bytes) = body(response).await else { continue };
+        if let Some(name) = url.strip_prefix(&state_prefix) {
+            state.insert(name.to_string(), bytes);
+        } else if let Some(path) = url.strip_prefix(&prefix) {
+            files.insert(path, Some(bytes));
+        }
+    }
+    (files, state)
+}
+
+async fn put(cache: &Cache, url: &str, bytes: &[u8]) {
+    let mut copy = bytes.to_vec();
+    if let Ok(response) = Response::new_with_opt_u8_array(Some(&mut copy)) {
+        let _ = JsFuture::from(cache.put_with_str(url, &response)).await;
+    }
+}
+
+async fn save(cache: &Cache, base: &str, files: &TufFiles, state: &TufState) {
+    for (path, bytes) in files.files() {
+        put(cache, &format!("{base}/{path}"), bytes).await;
+    }
+    for (name, bytes) in state {
+        put(cache, &format!("{base}/{STATE}/{name}"), bytes).await;
+    }
+}

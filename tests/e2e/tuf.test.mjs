@@ -1,0 +1,41 @@
+// Trust from TUF in the browser: the server announces its TUF repository
+// (the test registry's, made by the testkit: root v1 rotated to v3, with the
+// testkit's trusted root and registry key as targets) and the app's worker
+// refreshes it itself. A package that only that material can verify goes
+// green, and the page says where its trust came from.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { newPage, screenshot, startStack } from './harness.mjs';
+
+let stack;
+before(async () => { stack = await startStack({ tuf: true }); });
+after(async () => { await stack?.stop(); });
+
+const verdict = (page) => page.locator('[data-verdict]').first();
+
+test('a package only the TUF-provided material verifies goes green in the browser', async () => {
+  const page = await newPage(stack);
+  const tufRequests = [];
+  page.on('request', (r) => { if (r.url().includes('/-/tuf/')) tufRequests.push(new URL(r.url()).pathname); });
+  await page.goto(`${stack.app}/package/trust-trusted-publisher/v/1.0.0`);
+  await verdict(page).waitFor({ timeout: 30000 });
+  assert.equal(await verdict(page).getAttribute('data-verdict'), 'verified', await page.locator('main').innerText());
+  const source = page.getByTestId('trust-source');
+  assert.equal(await source.getAttribute('data-source'), 'tuf');
+  assert.match(await source.innerText(), /^Trust material: refreshed now from the TUF repository http:\/\/127\.0\.0\.1:\d+\/-\/tuf \(root v3, timestamp v20, valid until /);
+  // The worker walked the root chain and fetched the targets by their hashes.
+  for (const p of ['/-/tuf/2.root.json', '/-/tuf/3.root.json', '/-/tuf/timestamp.json']) {
+    assert.ok(tufRequests.includes(p), `${p} in ${tufRequests.join(' ')}`);
+  }
+  assert.ok(tufRequests.some((p) => /\/-\/tuf\/targets\/registry\.npmjs\.org\/[0-9a-f]{64}\.keys\.json$/.test(p)), tufRequests.join(' '));
+  // The publish attestation's key is npm's from TUF.
+  assert.match(await page.locator('main').innerText(), /Sigstore's TUF repository/);
+  await screenshot(page, 'tuf-verified');
+  // The end of the root chain is a 404 the registry answers, as a TUF repository does.
+  const allowed = `404 (Not Found) @ ${stack.registry}/-/tuf/4.root.json`;
+  assert.deepEqual(page.problems.filter((p) => !p.includes(allowed)), []);
+  // The server took its trust from the same repository.
+  const trust = await (await fetch(`${stack.app}/api/trust`)).json();
+  assert.equal(trust.source, 'tuf');
+  assert.equal(trust.root_version, 3);
+});

@@ -39,6 +39,12 @@ pub fn App() -> impl IntoView {
             </main>
             <footer class="site-footer">
                 <p>{footer_text()}</p>
+                {move || {
+                    let source = crate::verifier::trust_source();
+                    source.get().map(|s| view! {
+                        <p data-testid="footer-trust-source">{format!("Trust material: {}.", npm_provenance_core::text::visible(&s.sentence()))}</p>
+                    })
+                }}
             </footer>
         </Router>
     }

@@ -132,7 +132,10 @@ fn spawn_worker(trust: Option<&TrustConfig>) -> Result<Rc<PooledWorker>, String>
         _on_error: on_error,
     });
     if let Some(config) = trust {
-        post(&pooled, &ToWorker::Control(Control::Configure(config.clone())))?;
+        post(
+            &pooled,
+            &ToWorker::Control(Control::Configure(Box::new(config.clone()))),
+        )?;
     }
     post(&pooled, &ToWorker::Control(Control::WarmUp))?;
     Ok(pooled)
@@ -231,20 +234,35 @@ fn trust_config() -> TrustFuture {
     })
 }
 
+thread_local! {
+    /// Where the trust came from, once a TUF refresh said so (the footer shows it).
+    static TRUST_SOURCE: leptos::prelude::ArcRwSignal<Option<npm_provenance_core::tuf::TrustSource>> =
+        leptos::prelude::ArcRwSignal::new(None);
+}
+
+/// The trust source of the last TUF refresh, as a signal for the footer.
+pub fn trust_source() -> leptos::prelude::ArcRwSignal<Option<npm_provenance_core::tuf::TrustSource>> {
+    TRUST_SOURCE.with(Clone::clone)
+}
+
 /// The trust a TUF repository gives, refreshed in a worker (fetches,
 /// verification and the cache are the worker's): every worker is then
 /// configured with it, those already running and those started later.
 async fn refresh_from_tuf(server: TrustConfig, tuf: npm_provenance_core::TufConfig) -> Result<TrustConfig, String> {
     let worker = pick_worker(None)?;
-    let mut config = match ask_worker(worker, |id| ToWorker::RefreshTrust { id, tuf }).await? {
+    let mut config = match ask_worker(worker, |id| ToWorker::RefreshTrust { id, tuf: Box::new(tuf) }).await? {
         FromWorker::Trust { config, .. } => *config,
         _ => return Err("The verification worker answered something else.".into()),
     };
     // Keys the operator added stay added.
     config.keys = server.keys;
+    {
+        use leptos::prelude::Set;
+        trust_source().set(config.source.clone());
+    }
     POOL.with(|pool| {
         for w in pool.borrow().iter() {
-            let _ = post(w, &ToWorker::Control(Control::Configure(config.clone())));
+            let _ = post(w, &ToWorker::Control(Control::Configure(Box::new(config.clone()))));
         }
     });
     Ok(config)

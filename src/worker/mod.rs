@@ -165,7 +165,7 @@ pub fn run() {
                 Ok(ToWorker::RefreshTrust { id, tuf }) => {
                     let post = post.clone();
                     wasm_bindgen_futures::spawn_local(async move {
-                        let config = tuf::refresh_trust(tuf).await;
+                        let config = tuf::refresh_trust(*tuf).await;
                         post(&FromWorker::Trust {
                             id,
                             config: Box::new(config),

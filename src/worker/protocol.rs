@@ -27,7 +27,7 @@ pub enum ToWorker {
     /// configuration to give every worker.
     RefreshTrust {
         id: u32,
-        tuf: TufConfig,
+        tuf: Box<TufConfig>,
     },
 }
 
@@ -36,7 +36,7 @@ pub enum ToWorker {
 pub enum Control {
     /// Verify with this trust instead of Sigstore's public-good root and
     /// npm's keys (a server configured for a private instance says so).
-    Configure(TrustConfig),
+    Configure(Box<TrustConfig>),
     /// Prepares the trust material, so the first real request is not slower.
     WarmUp,
 }

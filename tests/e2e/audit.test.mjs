@@ -85,8 +85,10 @@ test('the audit exports JSON and CSV, and a second run comes from the browser ca
   assert.equal(report.packages[0].verdict, 'verified');
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
   const lines = readFileSync(await csv.path(), 'utf8').trim().split('\r\n');
-  assert.equal(lines[0], 'name,version,verdict,reason,repository,platform,direct,dev,via,integrity');
+  assert.equal(lines[0], 'name,version,verdict,trust,downgrade,reason,repository,platform,direct,dev,via,integrity');
   assert.equal(lines.length, 13);
+  // Each audit-<n> package has provenance, the publish attestation and a registry signature.
+  assert.match(lines[1], /^audit-\d+,1\.0\.0,verified,provenance,,/);
   // Again: every document is in the browser's cache.
   await page.getByRole('button', { name: 'Audit', exact: true }).click();
   await waitUntilDone(page);

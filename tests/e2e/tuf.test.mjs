@@ -28,6 +28,8 @@ test('a package only the TUF-provided material verifies goes green in the browse
     assert.ok(tufRequests.includes(p), `${p} in ${tufRequests.join(' ')}`);
   }
   assert.ok(tufRequests.some((p) => /\/-\/tuf\/targets\/registry\.npmjs\.org\/[0-9a-f]{64}\.keys\.json$/.test(p)), tufRequests.join(' '));
+  // The footer says it too, for the whole page.
+  assert.match(await page.getByTestId('footer-trust-source').innerText(), /root v3, timestamp v20, valid until /);
   // The publish attestation's key is npm's from TUF.
   assert.match(await page.locator('main').innerText(), /Sigstore's TUF repository/);
   await screenshot(page, 'tuf-verified');

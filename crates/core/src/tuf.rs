@@ -23,7 +23,7 @@ use sigstore_tuf::{Repository, Updater, UpdaterConfig};
 pub const SIGSTORE_TUF_URL: &str = "https://tuf-repo-cdn.sigstore.dev";
 /// The TUF root this program starts from: Sigstore's production root as the
 /// `sigstore-trust-root` crate (0.15.1) ships it (`repository/tuf_root.json`;
-/// origin and sha256 in tests/fixtures/ORIGINS.md). Newer roots are reached
+/// origin and sha256 in crates/core/trust/README.md). Newer roots are reached
 /// by rotation, each signed by the one before.
 pub const EMBEDDED_TUF_ROOT: &[u8] = include_bytes!("../trust/sigstore-tuf-root.json");
 /// The Sigstore trusted root target.

@@ -133,14 +133,16 @@ pub fn trust_level(report: &Report, signals: &PublishSignals) -> Option<TrustLev
     use crate::checks::{CheckId, CheckStatus};
     match report.verdict {
         Verdict::Failed | Verdict::Error => return None,
-        Verdict::Verified if report.provenance_attestation().is_some() => {
+        // A package version is verified only with verified provenance
+        // (`verdict.rs`); a report without one is "no provenance".
+        Verdict::Verified => {
             let platform = report.provenance.as_ref().map(|p| p.platform);
             return Some(match signals.trusted_platform() {
                 Some(tp) if platform == Some(tp) => TrustLevel::TrustedPublisher,
                 _ => TrustLevel::Provenance,
             });
         }
-        Verdict::Verified | Verdict::NoProvenance | Verdict::Incomplete => {}
+        Verdict::NoProvenance | Verdict::Incomplete => {}
     }
     let signed = report
         .checks
@@ -460,6 +462,10 @@ mod tests {
             read(r#"{"trustedPublisher":{"id":"circleci"}}"#).trusted_platform(),
             Option::None
         );
+        assert_eq!(
+            read(r#"{"trustedPublisher":{"id":"gitlab"}}"#).trusted_platform(),
+            Some(BuildPlatform::GitlabCi)
+        );
     }
 
     #[test]
@@ -755,6 +761,63 @@ mod tests {
             previous_with_provenance("2.0.0", p.published_at("2.0.0"), &p.history),
             Option::None
         );
+    }
+
+    /// Two versions published in the same second: neither is earlier.
+    #[test]
+    fn a_version_published_in_the_same_second_is_not_earlier() {
+        let history = [v("1.1.0", 2, TrustedPublisher), v("1.2.0", 2, Provenance)];
+        assert_eq!(
+            find_downgrade("1.2.0", Provenance, false, Some(2 * 86_400), &history),
+            Option::None
+        );
+        let doc = r#"{"name":"p","time":{"1.1.0":"2024-01-01T00:00:00Z","1.2.0":"2024-01-01T00:00:00Z"},
+            "versions":{"1.1.0":{"dist":{"attestations":{"url":"u"}}},"1.2.0":{"dist":{"attestations":{"url":"u"}}}}}"#;
+        let p = crate::registry_documents::parse_packument(doc).unwrap();
+        assert_eq!(
+            previous_with_provenance("1.2.0", p.published_at("1.2.0"), &p.history),
+            Option::None
+        );
+    }
+
+    /// "Previous" is by publication: a patch to an older minor published
+    /// after a newer minor compares with that newer minor.
+    #[test]
+    fn the_previous_version_is_by_publication_not_by_semver() {
+        let doc = r#"{"name":"p","time":{"1.0.0":"2024-01-01T00:00:00Z","1.1.0":"2024-02-01T00:00:00Z","1.0.5":"2024-03-01T00:00:00Z"},
+            "versions":{"1.0.0":{"dist":{"attestations":{"url":"u"}}},"1.1.0":{"dist":{"attestations":{"url":"u"}}},"1.0.5":{"dist":{"attestations":{"url":"u"}}}}}"#;
+        let p = crate::registry_documents::parse_packument(doc).unwrap();
+        let previous = previous_with_provenance("1.0.5", p.published_at("1.0.5"), &p.history);
+        assert_eq!(previous.map(|v| v.version.as_str()), Some("1.1.0"));
+    }
+
+    #[test]
+    fn a_pull_or_merge_request_ref_is_its_own_ref_type() {
+        let before = built(
+            "1.0.0",
+            "o/r",
+            ".github/workflows/release.yml",
+            "refs/heads/main",
+            "push",
+            "github-hosted",
+        );
+        for (git_ref, kind) in [
+            ("refs/pull/7/merge", "pull or merge request"),
+            ("refs/merge-requests/3/head", "pull or merge request"),
+            ("refs/notes/x", "other ref"),
+        ] {
+            let after = built(
+                "1.0.1",
+                "o/r",
+                ".github/workflows/release.yml",
+                git_ref,
+                "push",
+                "github-hosted",
+            );
+            let changes = changes_since(&before, &after).unwrap().changes;
+            let c = changes.iter().find(|c| c.what == "ref type").unwrap();
+            assert_eq!((c.before.as_str(), c.after.as_str()), ("branch", kind), "{git_ref}");
+        }
     }
 
     #[test]

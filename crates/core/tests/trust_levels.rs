@@ -1,0 +1,269 @@
+//! Trust levels and downgrades as the one package-version path decides
+//! them, over documents the testkit signs: each level reached by exactly the
+//! evidence it requires, failures without a level, the registry's word on
+//! trusted publishing counted only beside a certificate of its platform, and
+//! the history compared when it is given. (The same packages through the
+//! command line, the server and the page: crates/cli/tests/trust_signals.rs,
+//! tests/e2e/trust.test.mjs.)
+#![cfg(not(target_arch = "wasm32"))]
+
+use npm_provenance_core::publishing::{PublishSignals, TrustLevel, TrustedPublisher};
+use npm_provenance_core::{
+    ExpectedIdentity, PackageVersionDocuments, PreparedAttestations, RegistryKeys, RegistrySignature, Report,
+    TrustMaterial, Verdict, VersionSummary, parse_packument, verify_package_version,
+};
+use npm_provenance_testkit::{
+    self as kit, Faults, Identity, NPM_PUBLISH, SLSA_V1, Sigstore, attestations_response, integrity_of,
+};
+
+const NAME: &str = "widget";
+const VERSION: &str = "1.2.0";
+
+struct Case {
+    kit: Sigstore,
+    integrity: String,
+    sha512: String,
+}
+
+/// What a version's documents hold.
+#[derive(Clone, Copy)]
+struct Docs {
+    provenance: bool,
+    publish: bool,
+    signature: bool,
+    broken_signature: bool,
+}
+
+const FULL: Docs = Docs {
+    provenance: true,
+    publish: true,
+    signature: true,
+    broken_signature: false,
+};
+
+impl Case {
+    fn new() -> Self {
+        let (integrity, sha512) = integrity_of(b"the widget tarball");
+        Self {
+            kit: Sigstore::new(),
+            integrity,
+            sha512,
+        }
+    }
+
+    fn trust(&self) -> TrustMaterial {
+        let mut keys = RegistryKeys::empty();
+        keys.add_keys_document(&self.kit.registry_keys_document(None)).unwrap();
+        TrustMaterial::from_trusted_root_json(&self.kit.trusted_root_json(), keys).unwrap()
+    }
+
+    fn verify(&self, docs: Docs, signals: &PublishSignals, history: Option<&[VersionSummary]>) -> Report {
+        let commit = "0123456789abcdef0123456789abcdef01234567";
+        let statement = kit::github_provenance(
+            NAME,
+            VERSION,
+            &self.sha512,
+            "acme/widget",
+            ".github/workflows/release.yml",
+            commit,
+        );
+        let identity = Identity::github(
+            "acme/widget",
+            ".github/workflows/release.yml",
+            commit,
+            "refs/heads/main",
+        );
+        let provenance = self.kit.keyless_bundle(&statement, &identity, &Faults::default());
+        let publish = self
+            .kit
+            .keyed_bundle(&kit::publish_statement(NAME, VERSION, &self.sha512), &Faults::default());
+        let mut entries: Vec<(&str, &str)> = Vec::new();
+        if docs.provenance {
+            entries.push((SLSA_V1, &provenance));
+        }
+        if docs.publish {
+            entries.push((NPM_PUBLISH, &publish));
+        }
+        let prepared = (!entries.is_empty()).then(|| PreparedAttestations::parse(&attestations_response(&entries)));
+        let signed_integrity = if docs.broken_signature {
+            integrity_of(b"other bytes").0
+        } else {
+            self.integrity.clone()
+        };
+        let signatures: Vec<RegistrySignature> = if docs.signature {
+            let sig = self.kit.registry_signature(NAME, VERSION, &signed_integrity);
+            vec![serde_json::from_value(sig).unwrap()]
+        } else {
+            vec![]
+        };
+        let documents = PackageVersionDocuments {
+            name: NAME,
+            version: VERSION,
+            integrity: Some(&self.integrity),
+            attestations: prepared.as_ref(),
+            registry_signatures: &signatures,
+            publishing: Some(signals),
+            history,
+            ..Default::default()
+        };
+        verify_package_version(&documents, &self.trust(), &ExpectedIdentity::default())
+    }
+}
+
+fn trusted_publisher(id: &str) -> PublishSignals {
+    PublishSignals {
+        trusted_publisher: Some(TrustedPublisher {
+            id: id.into(),
+            oidc_config_id: None,
+        }),
+        approver: None,
+    }
+}
+
+#[test]
+fn each_level_is_reached_by_exactly_its_evidence() {
+    let c = Case::new();
+    let none = PublishSignals::default();
+    let cases: [(Docs, PublishSignals, Verdict, Option<TrustLevel>); 9] = [
+        (
+            FULL,
+            trusted_publisher("github"),
+            Verdict::Verified,
+            Some(TrustLevel::TrustedPublisher),
+        ),
+        // The registry names another platform than the certificate's.
+        (
+            FULL,
+            trusted_publisher("gitlab"),
+            Verdict::Verified,
+            Some(TrustLevel::Provenance),
+        ),
+        (FULL, none.clone(), Verdict::Verified, Some(TrustLevel::Provenance)),
+        // No provenance: what the registry signed is all there is.
+        (
+            Docs {
+                provenance: false,
+                publish: false,
+                ..FULL
+            },
+            trusted_publisher("github"),
+            Verdict::NoProvenance,
+            Some(TrustLevel::RegistrySignature),
+        ),
+        (
+            Docs {
+                provenance: false,
+                publish: false,
+                signature: false,
+                ..FULL
+            },
+            none.clone(),
+            Verdict::NoProvenance,
+            Some(TrustLevel::None),
+        ),
+        // Provenance without the registry's publish attestation is not verified provenance.
+        (
+            Docs { publish: false, ..FULL },
+            trusted_publisher("github"),
+            Verdict::Incomplete,
+            Some(TrustLevel::RegistrySignature),
+        ),
+        (
+            Docs {
+                publish: false,
+                signature: false,
+                ..FULL
+            },
+            none.clone(),
+            Verdict::Incomplete,
+            Some(TrustLevel::None),
+        ),
+        // A failure is not a level.
+        (
+            Docs {
+                broken_signature: true,
+                ..FULL
+            },
+            trusted_publisher("github"),
+            Verdict::Failed,
+            None,
+        ),
+        (
+            Docs {
+                provenance: false,
+                publish: false,
+                broken_signature: true,
+                ..FULL
+            },
+            none.clone(),
+            Verdict::Failed,
+            None,
+        ),
+    ];
+    for (i, (docs, signals, verdict, level)) in cases.into_iter().enumerate() {
+        let report = c.verify(docs, &signals, None);
+        assert_eq!(
+            (report.verdict, report.trust),
+            (verdict, level),
+            "case {i}: {}",
+            report.summary
+        );
+        // The registry's word is reported as it was said, whatever the level.
+        assert_eq!(
+            report.publishing,
+            Some(signals).filter(|s| *s != PublishSignals::default()),
+            "case {i}"
+        );
+        assert!(
+            !report.downgrade_checked && report.downgrade.is_none(),
+            "case {i}: no history, no comparison"
+        );
+    }
+}
+
+fn history(earlier: &str) -> Vec<VersionSummary> {
+    parse_packument(&format!(
+        r#"{{"name":"{NAME}","time":{{"1.1.0":"2024-01-01T00:00:00Z","{VERSION}":"2024-02-01T00:00:00Z"}},
+        "versions":{{"1.1.0":{earlier},"{VERSION}":{{"dist":{{}}}}}}}}"#
+    ))
+    .unwrap()
+    .history
+}
+
+#[test]
+fn the_history_given_is_compared_and_the_downgrade_named() {
+    let c = Case::new();
+    let trusted_before =
+        history(r#"{"_npmUser":{"trustedPublisher":{"id":"github"}},"dist":{"attestations":{"url":"u"}}}"#);
+    let report = c.verify(FULL, &PublishSignals::default(), Some(&trusted_before));
+    assert!(report.downgrade_checked);
+    let d = report.downgrade.expect("a downgrade");
+    assert_eq!(
+        (d.version.as_str(), d.level, d.now),
+        ("1.1.0", TrustLevel::TrustedPublisher, TrustLevel::Provenance)
+    );
+    // Published the same way: checked, no downgrade.
+    let report = c.verify(FULL, &trusted_publisher("github"), Some(&trusted_before));
+    assert!(report.downgrade_checked && report.downgrade.is_none());
+    // A staged publish (the approver, no trusted publisher) is not one.
+    let staged = PublishSignals {
+        trusted_publisher: None,
+        approver: Some("alice".into()),
+    };
+    let report = c.verify(FULL, &staged, Some(&trusted_before));
+    assert!(
+        report.downgrade_checked && report.downgrade.is_none(),
+        "{:?}",
+        report.downgrade
+    );
+    // A failure has no level to compare.
+    let report = c.verify(
+        Docs {
+            broken_signature: true,
+            ..FULL
+        },
+        &PublishSignals::default(),
+        Some(&trusted_before),
+    );
+    assert!(!report.downgrade_checked && report.downgrade.is_none());
+}

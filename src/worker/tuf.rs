@@ -2,14 +2,12 @@
 //! from the repository (`npm_provenance_core::tuf`), keeps what verified in
 //! the browser's Cache Storage (so the next visit re-verifies it instead of
 //! fetching it, and knows the versions below which a repository may not
-//! roll back), and decides with the core's one policy (`tuf::decide`):
+//! roll back), and runs the core's one refresh and policy (`tuf::refresh_fetching`):
 //! fresh material, else the last verified refresh, else the built-in one;
 //! an attack is a console warning and says so in every report.
 
 use js_sys::{Array, Uint8Array};
-use npm_provenance_core::tuf::{
-    EMBEDDED_TUF_ROOT, SIGSTORE_TUF_URL, TufError, TufFiles, TufState, TufStep, decide, refresh, refresh_offline,
-};
+use npm_provenance_core::tuf::{EMBEDDED_TUF_ROOT, SIGSTORE_TUF_URL, TufFiles, TufState, refresh_fetching};
 use npm_provenance_core::{TrustConfig, TufConfig};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -39,16 +37,11 @@ pub async fn refresh_trust(tuf: TufConfig) -> TrustConfig {
         Some(c) => read_kept(c, &base).await,
         None => (TufFiles::new(), TufState::new()),
     };
-    let online = fetch_and_refresh(&base, &root, &kept, &state, now).await;
-    let fetched = online.as_ref().ok().map(|(_, files)| files.clone());
-    let has_kept = kept.files().next().is_some();
-    let decision = decide(&base, online.map(|(step, _)| step), || {
-        if has_kept {
-            refresh_offline(&root, &kept, &state, now)
-        } else {
-            TufStep::Failed(TufError::Malformed("nothing kept".into()))
-        }
-    });
+    let (decision, keep) = refresh_fetching(&base, &root, &kept, &state, now, |need| {
+        let url = format!("{base}/{}", need.path);
+        async move { get(&url).await }
+    })
+    .await;
     if let Some(warning) = &decision.warning {
         web_sys::console::warn_1(&format!("npm-provenance: {warning}").into());
     }
@@ -58,9 +51,7 @@ pub async fn refresh_trust(tuf: TufConfig) -> TrustConfig {
             ..Default::default()
         };
     };
-    if decision.source.source == "tuf"
-        && let (Some(c), Some(files)) = (&cache, &fetched)
-    {
+    if let (Some(c), Some(files)) = (&cache, &keep) {
         save(c, &base, files, &targets.state).await;
     }
     TrustConfig {
@@ -70,33 +61,6 @@ pub async fn refresh_trust(tuf: TufConfig) -> TrustConfig {
         source: Some(decision.source),
         ..Default::default()
     }
-}
-
-/// Runs the refresh, fetching what each step needs; kept files stand for
-/// fetches (they are verified again), except the timestamp, always fresh.
-async fn fetch_and_refresh(
-    base: &str,
-    root: &[u8],
-    kept: &TufFiles,
-    state: &TufState,
-    now: i64,
-) -> Result<(TufStep, TufFiles), String> {
-    let mut files = TufFiles::new();
-    for (path, bytes) in kept.files().filter(|(p, _)| *p != "timestamp.json") {
-        files.insert(path, Some(bytes.to_vec()));
-    }
-    for _ in 0..64 {
-        match refresh(root, &files, state, now) {
-            TufStep::Need(list) => {
-                for need in list {
-                    let bytes = get(&format!("{base}/{}", need.path)).await?;
-                    files.insert(&need.path, bytes);
-                }
-            }
-            step => return Ok((step, files)),
-        }
-    }
-    Err("the refresh asked for too many files".into())
 }
 
 /// One file: `None` for a 404 (or 403, as object stores answer).

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::Args;
 use npm_provenance_core::tuf::{
-    EMBEDDED_TUF_ROOT, SIGSTORE_TUF_URL, TrustSource, TufError, TufFiles, TufState, TufStep, decide, refresh,
+    EMBEDDED_TUF_ROOT, SIGSTORE_TUF_URL, TrustDecision, TrustSource, TufFiles, TufState, decide, refresh_fetching,
     refresh_offline,
 };
 use npm_provenance_core::{RegistryKeys, TrustMaterial};
@@ -58,19 +58,17 @@ pub fn load(args: &TufArgs, now: i64) -> (Option<TrustMaterial>, TrustSource) {
     let state = cache.as_ref().map(Cache::state).unwrap_or_default();
     let cached = cache.as_ref().map(Cache::files).unwrap_or_default();
 
-    let online = fetch_and_refresh(&base, &root, &cached, &state, now);
-    let fetched = online.as_ref().ok().map(|(_, files)| files.clone());
     let mut kept = TufFiles::new();
-    for (path, bytes) in &cached {
-        kept.insert(path, Some(bytes.clone()));
+    for (path, bytes) in cached {
+        kept.insert(&path, Some(bytes));
     }
-    let decision = decide(&base, online.map(|(step, _)| step), || {
-        if cached.is_empty() {
-            TufStep::Failed(TufError::Malformed("nothing kept".into()))
-        } else {
-            refresh_offline(&root, &kept, &state, now)
-        }
-    });
+    let (decision, keep) = match fetch_and_refresh(&base, &root, &kept, &state, now) {
+        Ok(done) => done,
+        Err(e) => (
+            decide(&base, Err(e), || refresh_offline(&root, &kept, &state, now)),
+            None,
+        ),
+    };
     if let Some(warning) = &decision.warning {
         eprintln!("npm-provenance: WARNING: {warning}");
     }
@@ -79,9 +77,7 @@ pub fn load(args: &TufArgs, now: i64) -> (Option<TrustMaterial>, TrustSource) {
     };
     match TrustMaterial::from_tuf(&targets, public_good) {
         Ok(material) => {
-            if decision.source.source == "tuf"
-                && let (Some(c), Some(files)) = (&cache, &fetched)
-            {
+            if let (Some(c), Some(files)) = (&cache, &keep) {
                 c.save(files, &targets.state);
             }
             (Some(material), decision.source)
@@ -93,17 +89,14 @@ pub fn load(args: &TufArgs, now: i64) -> (Option<TrustMaterial>, TrustSource) {
     }
 }
 
-type Fetched = (TufStep, Vec<(String, Vec<u8>)>);
-
-/// Runs the refresh, fetching what each step needs; the cached files stand
-/// for fetches (they are re-verified), except the timestamp, always fresh.
+/// The core's refresh with this program's HTTP client.
 fn fetch_and_refresh(
     base: &str,
     root: &[u8],
-    cached: &[(String, Vec<u8>)],
+    kept: &TufFiles,
     state: &TufState,
     now: i64,
-) -> Result<Fetched, String> {
+) -> Result<(TrustDecision, Option<TufFiles>), String> {
     crate::registry::install_tls();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -116,31 +109,10 @@ fn fetch_and_refresh(
         .user_agent(concat!("npm-provenance/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| e.to_string())?;
-    let mut files = TufFiles::new();
-    for (path, bytes) in cached.iter().filter(|(p, _)| p != "timestamp.json") {
-        files.insert(path, Some(bytes.clone()));
-    }
-    let mut fetched: Vec<(String, Vec<u8>)> = Vec::new();
-    runtime.block_on(async {
-        for _ in 0..64 {
-            match refresh(root, &files, state, now) {
-                TufStep::Need(list) => {
-                    for need in list {
-                        let bytes = get(&client, &format!("{base}/{}", need.path), need.max_bytes).await?;
-                        if let Some(b) = &bytes {
-                            fetched.push((need.path.clone(), b.clone()));
-                        }
-                        files.insert(&need.path, bytes);
-                    }
-                }
-                step => {
-                    let all = files.files().map(|(p, b)| (p.to_string(), b.to_vec())).collect();
-                    return Ok((step, all));
-                }
-            }
-        }
-        Err("the refresh asked for too many files".to_string())
-    })
+    Ok(runtime.block_on(refresh_fetching(base, root, kept, state, now, |need| {
+        let (client, url) = (&client, format!("{base}/{}", need.path));
+        async move { get(client, &url, need.max_bytes).await }
+    })))
 }
 
 /// One file: `None` for a 404; at most `max_bytes` read.
@@ -210,7 +182,7 @@ impl Cache {
     }
 
     /// Writes what verified; paths that could leave the directory are skipped.
-    fn save(&self, files: &[(String, Vec<u8>)], state: &TufState) {
+    fn save(&self, files: &TufFiles, state: &TufState) {
         let write = |sub: &str, name: &str, bytes: &[u8]| {
             let rel = Path::new(name);
             if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
@@ -225,7 +197,7 @@ impl Cache {
                 let _ = std::fs::rename(&tmp, &path);
             }
         };
-        for (name, bytes) in files {
+        for (name, bytes) in files.files() {
             write("files", name, bytes);
         }
         for (name, bytes) in state {

@@ -185,6 +185,8 @@ fn compared_level(level: TrustLevel, staged: bool) -> TrustLevel {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublishedVersion {
     pub version: String,
+    /// Its [`release_line`], read once (a history is compared many times).
+    pub line: Option<ReleaseLine>,
     pub published_at: Option<i64>,
     pub level: TrustLevel,
     pub staged: bool,
@@ -205,19 +207,32 @@ pub struct Downgrade {
     pub sentence: String,
 }
 
+/// A release line: the major, the minor below 1.0.0, and whether it is
+/// the line's pre-releases.
+pub type ReleaseLine = (u64, Option<u64>, bool);
+
+/// Rule **earlier**: `candidate` was published before `version` (by the
+/// registry's publication times; by semver precedence where either has none).
+fn published_before(candidate: &str, candidate_at: Option<i64>, version: &str, at: Option<i64>) -> bool {
+    match (candidate_at, at) {
+        (Some(a), Some(b)) => a < b,
+        _ => crate::registry_documents::compare_versions(candidate, version).is_lt(),
+    }
+}
+
 /// The release line a version belongs to. Rule **release line**: versions
 /// are compared within their major (`0.minor` below 1.0.0, where a minor is
 /// a breaking release), so an old major's backport is not held to a newer
 /// major's publishing (pnpm#10202, the vite 6.4.1 case). Rule
 /// **pre-releases**: a pre-release is compared only with pre-releases of
 /// its line, and a release only with releases. Not semver: no line.
-pub fn release_line(version: &str) -> Option<(u64, Option<u64>, bool)> {
+pub fn release_line(version: &str) -> Option<ReleaseLine> {
     let v = semver::Version::parse(version).ok()?;
     let minor = (v.major == 0).then_some(v.minor);
     Some((v.major, minor, !v.pre.is_empty()))
 }
 
-fn line_label((major, minor, pre): (u64, Option<u64>, bool)) -> String {
+fn line_label((major, minor, pre): ReleaseLine) -> String {
     let base = match minor {
         Some(m) => format!("{major}.{m}.x"),
         None => format!("{major}.x"),
@@ -243,14 +258,10 @@ pub fn find_downgrade(
 ) -> Option<Downgrade> {
     let line = release_line(version)?;
     let now = compared_level(level, staged);
-    let earlier = |v: &PublishedVersion| match (v.published_at, published_at) {
-        (Some(a), Some(b)) => a < b,
-        _ => crate::registry_documents::compare_versions(&v.version, version).is_lt(),
-    };
     let expectation = history
         .iter()
-        .filter(|v| v.version != version && !v.deprecated && earlier(v))
-        .filter(|v| release_line(&v.version) == Some(line))
+        .filter(|v| v.line == Some(line) && v.version != version && !v.deprecated)
+        .filter(|v| published_before(&v.version, v.published_at, version, published_at))
         .max_by(|a, b| {
             compared_level(a.level, a.staged)
                 .cmp(&compared_level(b.level, b.staged))
@@ -320,14 +331,11 @@ pub fn previous_with_provenance<'a>(
     history: &'a [VersionSummary],
 ) -> Option<&'a VersionSummary> {
     let line = release_line(version)?;
-    let earlier = |v: &VersionSummary| match (v.published_at, published_at) {
-        (Some(a), Some(b)) => a < b,
-        _ => crate::registry_documents::compare_versions(&v.version, version).is_lt(),
-    };
     history
         .iter()
-        .filter(|v| v.version != version && v.has_attestations && !v.deprecated && earlier(v))
+        .filter(|v| v.version != version && v.has_attestations && !v.deprecated)
         .filter(|v| release_line(&v.version) == Some(line))
+        .filter(|v| published_before(&v.version, v.published_at, version, published_at))
         .max_by(|a, b| {
             a.published_at
                 .cmp(&b.published_at)
@@ -424,6 +432,7 @@ mod tests {
     fn v(version: &str, day: i64, level: TrustLevel) -> PublishedVersion {
         PublishedVersion {
             version: version.into(),
+            line: release_line(version),
             published_at: Some(day * 86_400),
             level,
             staged: false,

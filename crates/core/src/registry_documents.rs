@@ -166,6 +166,7 @@ impl VersionSummary {
     pub fn as_published(&self) -> PublishedVersion {
         PublishedVersion {
             version: self.version.clone(),
+            line: crate::publishing::release_line(&self.version),
             published_at: self.published_at,
             level: claimed_level(self.has_attestations, self.has_signatures, &self.publishing),
             staged: self.publishing.approver.is_some(),

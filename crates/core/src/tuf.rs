@@ -71,10 +71,6 @@ impl TufFiles {
         }
     }
 
-    pub fn get(&self, path: &str) -> Option<&[u8]> {
-        self.present.get(path).map(Vec::as_slice)
-    }
-
     /// Every file held, for a cache.
     pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.present.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
@@ -391,6 +387,62 @@ pub fn decide(url: &str, online: Result<TufStep, String>, kept: impl FnOnce() ->
             warning: None,
         },
     }
+}
+
+/// A whole refresh as the command line, the server and the app's worker
+/// run it: the online refresh, fetching each file a step needs with
+/// `fetch` (the caller's I/O; `Ok(None)` is a 404, `Err` an unreachable
+/// repository), the `kept` files of an earlier refresh standing in for
+/// fetches (verified again) except the timestamp, which is always fresh;
+/// then [`decide`], with a refresh from the kept files as the fallback.
+/// Returns the decision, and the files to keep when it is a fresh refresh.
+pub async fn refresh_fetching<F, Fut>(
+    url: &str,
+    root: &[u8],
+    kept: &TufFiles,
+    state: &TufState,
+    now: i64,
+    mut fetch: F,
+) -> (TrustDecision, Option<TufFiles>)
+where
+    F: FnMut(TufFetch) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<Vec<u8>>, String>>,
+{
+    let mut files = TufFiles::new();
+    for (path, bytes) in kept.files().filter(|(p, _)| *p != "timestamp.json") {
+        files.insert(path, Some(bytes.to_vec()));
+    }
+    let mut online = Err("the refresh asked for too many files".to_string());
+    'steps: for _ in 0..64 {
+        match refresh(root, &files, state, now) {
+            TufStep::Need(list) => {
+                for need in list {
+                    let path = need.path.clone();
+                    match fetch(need).await {
+                        Ok(bytes) => files.insert(&path, bytes),
+                        Err(e) => {
+                            online = Err(e);
+                            break 'steps;
+                        }
+                    }
+                }
+            }
+            step => {
+                online = Ok(step);
+                break;
+            }
+        }
+    }
+    let has_kept = kept.files().next().is_some();
+    let decision = decide(url, online, || {
+        if has_kept {
+            refresh_offline(root, kept, state, now)
+        } else {
+            TufStep::Failed(TufError::Malformed("nothing kept".into()))
+        }
+    });
+    let keep = (decision.source.source == "tuf").then_some(files);
+    (decision, keep)
 }
 
 /// A step's result: a value, the files still needed, or the failure.

@@ -87,10 +87,18 @@ impl FetchError {
     }
 }
 
+thread_local! {
+    /// Whether this thread is a page's (a window) or a worker's: asked once,
+    /// not per request (`instanceof Window` showed in the audit's profile).
+    static IN_WINDOW: bool = js_sys::global().is_instance_of::<web_sys::Window>();
+}
+
 fn window_or_worker_fetch(url: &str, init: &RequestInit) -> js_sys::Promise {
     let global = js_sys::global();
-    if let Ok(window) = global.clone().dyn_into::<web_sys::Window>() {
-        window.fetch_with_str_and_init(url, init)
+    if IN_WINDOW.with(|w| *w) {
+        global
+            .unchecked_into::<web_sys::Window>()
+            .fetch_with_str_and_init(url, init)
     } else {
         global
             .unchecked_into::<web_sys::WorkerGlobalScope>()
@@ -261,8 +269,21 @@ mod pinned_cache {
     }
 
     async fn open() -> Option<web_sys::Cache> {
-        let caches = web_sys::window()?.caches().ok()?;
+        // The audit's documents are fetched in its workers, the rest on the page.
+        let global = js_sys::global();
+        let caches = match global.clone().dyn_into::<web_sys::Window>() {
+            Ok(window) => window.caches().ok()?,
+            Err(_) => global.unchecked_into::<web_sys::WorkerGlobalScope>().caches().ok()?,
+        };
         JsFuture::from(caches.open(NAME)).await.ok()?.dyn_into().ok()
+    }
+
+    /// Whether the cache holds `url`, listing it once per page or worker.
+    async fn holds(url: &str) -> bool {
+        if let Some(held) = KNOWN.with(|k| k.borrow().as_ref().map(|known| known.contains(url))) {
+            return held;
+        }
+        known().await.contains(url)
     }
 
     async fn known() -> HashSet<String> {
@@ -284,7 +305,7 @@ mod pinned_cache {
     }
 
     pub async fn get(url: &str, limit: usize) -> Option<String> {
-        if !known().await.contains(url) {
+        if !holds(url).await {
             return None;
         }
         let cache = open().await?;
@@ -310,14 +331,11 @@ mod pinned_cache {
             let Ok(response) = web_sys::Response::new_with_opt_str(Some(&text)) else {
                 continue;
             };
-            if JsFuture::from(cache.put_with_str(&url, &response)).await.is_ok() {
-                KNOWN.with(|k| {
-                    if let Some(known) = k.borrow_mut().as_mut() {
-                        known.insert(url);
-                    }
-                });
-            }
+            let _ = JsFuture::from(cache.put_with_str(&url, &response)).await;
         }
+        // Listed again on the next lookup: other workers of the same audit
+        // wrote theirs into the same cache.
+        KNOWN.with(|k| *k.borrow_mut() = None);
     }
 }
 

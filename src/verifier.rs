@@ -20,7 +20,7 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use npm_provenance_core::TrustConfig;
 
-use crate::worker::protocol::{Control, FromWorker, ToWorker, VerifyRequest};
+use crate::worker::protocol::{AuditJob, Control, FromWorker, ToWorker, VerifyRequest};
 
 /// The worker script, written by Trunk next to the app.
 const WORKER_URL: &str = "/worker-loader.js";
@@ -289,6 +289,59 @@ pub async fn read_lockfile(text: String, file_name: Option<String>) -> Result<Lo
     }
 }
 
+/// An audit's package version may wait for several registry requests, each
+/// with its timeout and retries (`api::get_pinned`): its worker is presumed
+/// stuck only after this long.
+const AUDIT_TIMEOUT_MS: i32 = 300_000;
+
+/// Fetches and verifies one locked package version in a worker. Every
+/// version of a name goes to the same worker, so that the package's history
+/// is fetched once per run.
+pub async fn audit(job: AuditJob) -> Result<npm_provenance_core::audit::AuditEntry, String> {
+    let trust = trust_config().await?;
+    let worker = pick_worker_for(trust.as_ref(), &job.package.name)?;
+    match ask_worker_within(worker, AUDIT_TIMEOUT_MS, |id| ToWorker::Audit {
+        id,
+        job: Box::new(job),
+    })
+    .await?
+    {
+        FromWorker::Audited { entry, .. } => Ok(*entry),
+        _ => Err("The verification worker answered something else.".into()),
+    }
+}
+
+/// Tells every worker the audit ended: they write what they fetched to the
+/// browser's cache and forget the package histories.
+pub fn audit_done() {
+    POOL.with(|pool| {
+        for w in pool.borrow().iter() {
+            let _ = post(w, &ToWorker::Control(Control::AuditDone));
+        }
+    });
+}
+
+/// The worker for work keyed by `key`: the pool is filled first, then the
+/// key decides, so the same key always meets the same worker's memory.
+fn pick_worker_for(trust: Option<&TrustConfig>, key: &str) -> Result<Rc<PooledWorker>, String> {
+    let size = pool_size();
+    POOL.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        pool.retain(|w| !w.dead.get());
+        while pool.len() < size {
+            pool.push(spawn_worker(trust)?);
+        }
+        // FNV-1a: stable across runs and cheap; nothing adversarial here
+        // (a skewed lockfile only makes one worker busier).
+        let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        pool.get((hash % size as u64) as usize)
+            .cloned()
+            .ok_or_else(|| "The verification worker could not be started.".to_string())
+    })
+}
+
 /// Posts the message `make` builds for a new request id to a worker, and
 /// waits for its answer (or the worker's end, or the timeout).
 async fn ask(make: impl FnOnce(u32) -> ToWorker) -> Result<FromWorker, String> {
@@ -298,6 +351,14 @@ async fn ask(make: impl FnOnce(u32) -> ToWorker) -> Result<FromWorker, String> {
 }
 
 async fn ask_worker(worker: Rc<PooledWorker>, make: impl FnOnce(u32) -> ToWorker) -> Result<FromWorker, String> {
+    ask_worker_within(worker, request_timeout_ms(), make).await
+}
+
+async fn ask_worker_within(
+    worker: Rc<PooledWorker>,
+    timeout_ms: i32,
+    make: impl FnOnce(u32) -> ToWorker,
+) -> Result<FromWorker, String> {
     let id = next_id();
     let (tx, rx) = oneshot::channel();
     worker.pending.borrow_mut().insert(id, tx);
@@ -313,8 +374,7 @@ async fn ask_worker(worker: Rc<PooledWorker>, make: impl FnOnce(u32) -> ToWorker
         }
     });
     if let Some(window) = web_sys::window() {
-        let _ =
-            window.set_timeout_with_callback_and_timeout_and_arguments_0(timeout.unchecked_ref(), request_timeout_ms());
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(timeout.unchecked_ref(), timeout_ms);
     }
     drop(worker);
     rx.await

@@ -11,20 +11,21 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use npm_provenance_core::audit::{AuditEntry, AuditReport, AuditSummary, AuditVerdict};
-use npm_provenance_core::lockfile::{LockedPackage, Lockfile, MAX_LOCKFILE_BYTES};
+use npm_provenance_core::lockfile::{Lockfile, MAX_LOCKFILE_BYTES};
 use npm_provenance_core::text::visible;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::api::{fetch_attestations_pinned, fetch_version_dist};
 use crate::settings::use_registry;
-use crate::worker::protocol::VerifyRequest;
+use crate::worker::protocol::AuditJob;
 
-/// Package versions in progress at once: browsers open six connections to a
-/// host (HTTP/1.1), and each package version also waits for a worker.
+/// Package versions in progress at once (their fetches and verification are
+/// the workers'): browsers open six connections to a host over HTTP/1.1,
+/// and each version needs two documents.
 const LANES: usize = 12;
-/// Retries of a 429, 5xx or timed-out registry request.
-const RETRIES: u32 = 3;
+/// Results reach the table at most this often (milliseconds): each update
+/// re-sorts the report and redraws the rows in view.
+const REDRAW_MS: f64 = 250.0;
 /// Table rows are this tall (pixels, as in style/audit.css): the table draws
 /// only the rows in view, so three thousand scroll like thirty. Positions
 /// are set through the CSS object model (`style:top`), which the page's
@@ -40,39 +41,8 @@ enum SortKey {
     Repository,
 }
 
-/// Verifies one locked package version: its document, its attestations
-/// when it lists them, then the worker.
-async fn verify_one(registry: &str, package: &LockedPackage) -> AuditEntry {
-    let dist = match fetch_version_dist(registry, &package.name, &package.version, RETRIES).await {
-        Ok(Some(dist)) => dist,
-        Ok(None) => {
-            return AuditEntry::error(
-                package,
-                format!(
-                    "{}@{} is not on the registry.",
-                    visible(&package.name),
-                    visible(&package.version)
-                ),
-            );
-        }
-        Err(e) => return AuditEntry::error(package, e.to_string()),
-    };
-    let attestations = if dist.attestations_url.is_some() {
-        match fetch_attestations_pinned(registry, &package.name, &package.version, RETRIES).await {
-            Ok(a) => a,
-            Err(e) => return AuditEntry::error(package, e.to_string()),
-        }
-    } else {
-        None
-    };
-    let mut request = VerifyRequest::package_version(&package.name, &package.version, &dist, None, attestations);
-    if let VerifyRequest::PackageVersion { lockfile_integrity, .. } = &mut request {
-        *lockfile_integrity = package.integrity.clone();
-    }
-    match crate::verifier::verify(request).await {
-        Ok(report) => AuditEntry::from_report(package, &report),
-        Err(e) => AuditEntry::error(package, e),
-    }
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
 /// Offers `text` as a file download.
@@ -115,6 +85,10 @@ pub fn AuditPage() -> impl IntoView {
     let running = RwSignal::new(false);
     // Set by Cancel; each run starts with it cleared and its lanes stop on it.
     let cancelled = RwSignal::new(false);
+    // Compare each version with its package's earlier ones (one package
+    // document per name: opt-in, as the command line's --no-downgrade).
+    let compare = RwSignal::new(false);
+    let compared = RwSignal::new(false);
     let filter = RwSignal::new(String::new());
     let verdict_filter = RwSignal::new(None::<AuditVerdict>);
     let sort = RwSignal::new(SortKey::Verdict);
@@ -163,8 +137,6 @@ pub fn AuditPage() -> impl IntoView {
         cancelled.set(false);
         let registry_url = registry.0.get_untracked();
         spawn_local(async move {
-            // What the last run fetched is in the cache before this one looks.
-            crate::api::keep_pinned_documents().await;
             let parsed = match crate::verifier::read_lockfile(input, file_name.get_untracked()).await {
                 Ok(l) => Arc::new(l),
                 Err(e) => {
@@ -190,22 +162,34 @@ pub fn AuditPage() -> impl IntoView {
                     }
                 }
             };
+            let last_flush = Rc::new(Cell::new(now_ms()));
+            let compare_history = compare.get_untracked();
+            compared.set(compare_history);
             let lanes = (0..LANES).map(|_| {
-                let (parsed, next, buffer, registry_url, flush) = (
+                let (parsed, next, buffer, registry_url, flush, last_flush) = (
                     parsed.clone(),
                     next.clone(),
                     buffer.clone(),
                     registry_url.clone(),
                     flush.clone(),
+                    last_flush.clone(),
                 );
                 async move {
                     while !cancelled.get_untracked() {
                         let i = next.get();
                         let Some(package) = parsed.packages.get(i) else { break };
                         next.set(i + 1);
-                        let entry = verify_one(&registry_url, package).await;
+                        let job = AuditJob {
+                            registry: registry_url.clone(),
+                            package: package.clone(),
+                            compare_history,
+                        };
+                        let entry = crate::verifier::audit(job)
+                            .await
+                            .unwrap_or_else(|e| AuditEntry::error(package, e));
                         buffer.borrow_mut().push(entry);
-                        if buffer.borrow().len() >= 20 {
+                        if now_ms() - last_flush.get() >= REDRAW_MS {
+                            last_flush.set(now_ms());
                             flush();
                         }
                     }
@@ -214,8 +198,8 @@ pub fn AuditPage() -> impl IntoView {
             futures::future::join_all(lanes).await;
             flush();
             running.set(false);
-            // Kept for the next audit once this one is shown.
-            crate::api::keep_pinned_documents().await;
+            // What the workers fetched is kept for the next audit.
+            crate::verifier::audit_done();
         });
     };
 
@@ -308,6 +292,12 @@ pub fn AuditPage() -> impl IntoView {
                         } />
                     </label>
                 </div>
+                <label class="option">
+                    <input type="checkbox" data-testid="compare-history"
+                        prop:checked=move || compare.get()
+                        on:change=move |ev| compare.set(event_target_checked(&ev)) />
+                    " Compare each version with its package's earlier versions (fetches each package's document once: slower, and heavier on the registry)"
+                </label>
                 {move || problem.get().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
                 <div class="form-actions">
                     <button type="submit" disabled=move || running.get()>{move || if running.get() { "Auditing…" } else { "Audit" }}</button>
@@ -334,6 +324,33 @@ pub fn AuditPage() -> impl IntoView {
                         {count_button(Some(AuditVerdict::None), "without provenance", s.none)}
                         {count_button(Some(AuditVerdict::Verified), "verified", s.verified)}
                     </div>
+                    {move || compared.get().then(|| {
+                        let dropped: Vec<AuditEntry> = report.with_untracked(|r| r.as_ref().map(|r| {
+                            r.packages.iter().filter(|e| e.downgrade.is_some()).cloned().collect()
+                        }).unwrap_or_default());
+                        let unchecked = report.with_untracked(|r| r.as_ref().map_or(0, |r| {
+                            r.packages.iter().filter(|e| e.trust.is_some() && !e.downgrade_checked).count()
+                        }));
+                        view! {
+                            <div class="downgrades" data-testid="audit-downgrades">
+                                {if dropped.is_empty() {
+                                    view! { <p class="ok-line">"No package version was published with weaker evidence than an earlier version of its release line."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <p class="warn-line"><strong>{format!("{} package versions dropped evidence compared with earlier versions", dropped.len())}</strong></p>
+                                        <ul>{dropped.into_iter().map(|e| {
+                                            let href = registry.href(&format!("/package/{}/v/{}", e.name, e.version));
+                                            view! { <li><a href=href>{format!("{}@{}", visible(&e.name), visible(&e.version))}</a> ": "
+                                                {e.downgrade.as_ref().map(|d| visible(&d.sentence)).unwrap_or_default()}</li> }
+                                        }).collect_view()}</ul>
+                                    }.into_any()
+                                }}
+                                {(unchecked > 0).then(|| view! {
+                                    <p class="muted">{format!("{unchecked} package versions could not be compared: their package document could not be had.")}</p>
+                                })}
+                            </div>
+                        }
+                    })}
                     {(s.not_from_registry > 0).then(|| view! {
                         <details class="not-from-registry">
                             <summary>{format!("{} dependencies do not come from the registry (not verified)", s.not_from_registry)}</summary>
@@ -389,7 +406,9 @@ pub fn AuditPage() -> impl IntoView {
                                     Some(view! {
                                         <div class="audit-row" role="row" data-verdict=e.verdict.label() style:top=format!("{top}px")>
                                             <span role="cell" class="verdict-cell">{e.verdict.label()}</span>
-                                            <span role="cell" data-trust=e.trust.map(|t| t.key()).unwrap_or("failed")>{e.trust.map(|t| t.label()).unwrap_or("—")}</span>
+                                            <span role="cell" data-trust=e.trust.map(|t| t.key()).unwrap_or("failed")>
+                                                {e.downgrade.as_ref().map(|d| view! { <span class="dropped" title=visible(&d.sentence) aria-label="dropped: ">"↓ "</span> })}
+                                                {e.trust.map(|t| t.label()).unwrap_or("—")}</span>
                                             <span role="cell"><a href=href>{format!("{}@{}", visible(&e.name), visible(&e.version))}</a>
                                                 {e.direct.then_some(" ")}{e.direct.then(|| view! { <small class="tag">"direct"</small> })}
                                                 {e.dev.then(|| view! { <small class="tag">"dev"</small> })}</span>

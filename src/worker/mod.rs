@@ -2,10 +2,11 @@
 //! with the core, posts reports back. Verification takes milliseconds per
 //! bundle; in a worker it never blocks scrolling or typing on the page.
 //!
-//! Each request's documents are read once ([`Prepared`]): the WebCrypto
-//! pre-verification ([`webcrypto`]) and the verifier use the same reading.
+//! Each request's documents are read once: the WebCrypto pre-verification
+//! ([`webcrypto`]) and the verifier use the same reading.
 //! The binary `src/bin/worker.rs` only calls [`run`].
 
+pub mod audit;
 pub mod protocol;
 pub mod tuf;
 pub mod webcrypto;
@@ -13,7 +14,7 @@ pub mod webcrypto;
 use std::cell::RefCell;
 
 use npm_provenance_core::package_version::{PreparedAttestations, PreparedInput, inspect_prepared};
-use npm_provenance_core::signature_inputs::{attestations_checks, input_checks};
+use npm_provenance_core::signature_inputs::{input_checks, package_version_checks};
 use npm_provenance_core::{PackageVersionDocuments, Report, TrustMaterial, verify_package_version};
 use protocol::{Control, FromWorker, ToWorker, VerifyRequest};
 use wasm_bindgen::JsCast;
@@ -30,84 +31,59 @@ thread_local! {
     static SOURCE: RefCell<Option<npm_provenance_core::tuf::TrustSource>> = const { RefCell::new(None) };
 }
 
-/// A request's documents, read once.
-enum Prepared {
-    PackageVersion(Option<PreparedAttestations>),
-    Inspect(PreparedInput),
-}
-
-impl Prepared {
-    fn read(request: &VerifyRequest) -> Self {
-        match request {
-            VerifyRequest::PackageVersion { attestations, .. } => {
-                Self::PackageVersion(attestations.as_deref().map(PreparedAttestations::parse))
-            }
-            VerifyRequest::Inspect { json, .. } => Self::Inspect(PreparedInput::parse(json)),
-        }
-    }
-
-    fn signature_checks(&self, trust: &TrustMaterial) -> Vec<npm_provenance_core::crypto_backend::SignatureCheck> {
-        match self {
-            Self::PackageVersion(Some(prepared)) => attestations_checks(prepared, trust),
-            Self::PackageVersion(None) => Vec::new(),
-            Self::Inspect(input) => input_checks(input, trust),
-        }
-    }
-}
-
-/// Verifies `request`, its documents read once. Pure computation but for
-/// the WebCrypto calls made ahead.
+/// Verifies `request`, its documents read once: the WebCrypto
+/// pre-verification and the verifier use the same reading. Pure
+/// computation but for the WebCrypto calls made ahead.
 async fn answer(request: VerifyRequest) -> Report {
     let trust = match TRUST.with(|t| t.borrow().clone()) {
         Ok(trust) => trust,
         Err(e) => return Report::error(None, e),
     };
-    let prepared = Prepared::read(&request);
-    webcrypto::preverify(prepared.signature_checks(&trust)).await;
-    match (request, &prepared) {
-        (
-            VerifyRequest::PackageVersion {
-                name,
-                version,
-                integrity,
-                signatures,
-                published_at,
-                expected,
-                lockfile_integrity,
-                publishing,
-                ..
-            },
-            Prepared::PackageVersion(attestations),
-        ) => {
+    match request {
+        VerifyRequest::PackageVersion {
+            name,
+            version,
+            integrity,
+            attestations,
+            signatures,
+            published_at,
+            expected,
+            lockfile_integrity,
+            publishing,
+        } => {
+            let prepared = attestations.as_deref().map(PreparedAttestations::parse);
+            drop(attestations);
             let docs = PackageVersionDocuments {
                 name: &name,
                 version: &version,
                 integrity: integrity.as_deref(),
-                attestations: attestations.as_ref(),
+                attestations: prepared.as_ref(),
                 registry_signatures: &signatures,
                 published_at,
                 lockfile_integrity: lockfile_integrity.as_deref(),
                 publishing: Some(&publishing),
                 history: None,
             };
+            webcrypto::preverify(package_version_checks(&docs, &trust)).await;
             verify_package_version(&docs, &trust, &expected)
         }
-        (
-            VerifyRequest::Inspect {
-                package,
-                integrity,
-                expected,
-                ..
-            },
-            Prepared::Inspect(input),
-        ) => inspect_prepared(
-            input,
-            package.as_ref().map(|(n, v)| (n.as_str(), v.as_str())),
-            integrity.as_deref(),
-            &trust,
-            &expected,
-        ),
-        _ => Report::error(None, "The request and its documents do not match."),
+        VerifyRequest::Inspect {
+            json,
+            package,
+            integrity,
+            expected,
+        } => {
+            let input = PreparedInput::parse(&json);
+            drop(json);
+            webcrypto::preverify(input_checks(&input, &trust)).await;
+            inspect_prepared(
+                &input,
+                package.as_ref().map(|(n, v)| (n.as_str(), v.as_str())),
+                integrity.as_deref(),
+                &trust,
+                &expected,
+            )
+        }
     }
 }
 
@@ -122,6 +98,10 @@ fn control(message: Control) {
         }
         Control::WarmUp => {
             let _ = TRUST.with(|t| t.borrow().is_ok());
+        }
+        Control::AuditDone => {
+            audit::forget_histories();
+            wasm_bindgen_futures::spawn_local(crate::api::keep_pinned_documents());
         }
     }
 }
@@ -159,6 +139,19 @@ pub fn run() {
                         post(&FromWorker::Report {
                             id,
                             report: Box::new(report),
+                        });
+                    });
+                }
+                Ok(ToWorker::Audit { id, job }) => {
+                    let post = post.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let entry = match TRUST.with(|t| t.borrow().clone()) {
+                            Ok(trust) => audit::audit_one(&job, &trust).await,
+                            Err(e) => npm_provenance_core::audit::AuditEntry::error(&job.package, e),
+                        };
+                        post(&FromWorker::Audited {
+                            id,
+                            entry: Box::new(entry),
                         });
                     });
                 }

@@ -2,7 +2,8 @@
 //! (trust configuration, warm-up) and verification requests are separate
 //! types: a control message is never answered, a request always is.
 
-use npm_provenance_core::lockfile::Lockfile;
+use npm_provenance_core::audit::AuditEntry;
+use npm_provenance_core::lockfile::{LockedPackage, Lockfile};
 use npm_provenance_core::{
     ExpectedIdentity, PublishSignals, RegistrySignature, Report, TrustConfig, TufConfig, VersionDist,
 };
@@ -29,6 +30,25 @@ pub enum ToWorker {
         id: u32,
         tuf: Box<TufConfig>,
     },
+    /// One package version of a lockfile audit, fetched and verified in the
+    /// worker; answered with its [`AuditEntry`].
+    Audit {
+        id: u32,
+        job: Box<AuditJob>,
+    },
+}
+
+/// A locked package version to fetch from `registry` and verify. The
+/// worker fetches its documents itself: a thousand fetches and their
+/// documents never pass through the page's thread, and only the small
+/// entry comes back (not the report and its certificates).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditJob {
+    pub registry: String,
+    pub package: LockedPackage,
+    /// Compare with the package's earlier versions (fetches its package
+    /// document once per name and run, in the worker the name is routed to).
+    pub compare_history: bool,
 }
 
 /// Configuration, never answered.
@@ -39,6 +59,9 @@ pub enum Control {
     Configure(Box<TrustConfig>),
     /// Prepares the trust material, so the first real request is not slower.
     WarmUp,
+    /// An audit ended: write the documents it fetched to the browser's cache
+    /// and forget the package histories (new versions may appear).
+    AuditDone,
 }
 
 /// What to verify; always answered with a [`FromWorker::Report`].
@@ -112,6 +135,10 @@ pub enum FromWorker {
         id: u32,
         config: Box<TrustConfig>,
     },
+    Audited {
+        id: u32,
+        entry: Box<AuditEntry>,
+    },
 }
 
 impl FromWorker {
@@ -119,7 +146,10 @@ impl FromWorker {
     pub fn id(&self) -> Option<u32> {
         match self {
             FromWorker::Ready => None,
-            FromWorker::Report { id, .. } | FromWorker::Lockfile { id, .. } | FromWorker::Trust { id, .. } => Some(*id),
+            FromWorker::Report { id, .. }
+            | FromWorker::Lockfile { id, .. }
+            | FromWorker::Trust { id, .. }
+            | FromWorker::Audited { id, .. } => Some(*id),
         }
     }
 }

@@ -135,3 +135,48 @@ test('GitLab as it is: a self-managed instance links to its own host, and its tr
   assert.equal(await page.getByTestId('trust').getAttribute('data-trust'), 'provenance');
   assert.deepEqual(page.problems, []);
 });
+
+test('the audit compares each version with its earlier ones when asked, and lists what dropped', async () => {
+  const expected = (await (await fetch(`${stack.registry}/-/test/trust.json`)).json()).versions;
+  // A package-lock.json installing every version of trust.json (a second
+  // version of a name nested under a holder, as npm writes it).
+  const lock = { name: 'trust-audit', lockfileVersion: 3, requires: true, packages: { '': { name: 'trust-audit', dependencies: {} } } };
+  const seen = new Set();
+  for (const [i, e] of expected.entries()) {
+    const doc = await (await fetch(`${stack.registry}/synthetic/${e.name}/${e.version}`)).json();
+    const path = seen.has(e.name) ? `node_modules/holder-${i}/node_modules/${e.name}` : `node_modules/${e.name}`;
+    seen.add(e.name);
+    // npm's tarball address (the test registry's own names its files otherwise).
+    lock.packages[path] = { version: e.version, resolved: `${stack.registry}/synthetic/${e.name}/-/${e.name.split('/').pop()}-${e.version}.tgz`, integrity: doc.dist.integrity };
+    lock.packages[''].dependencies[e.name] = e.version;
+  }
+  const page = await newPage(stack);
+  await page.goto(`${stack.app}/audit`);
+  await page.getByTestId('lockfile').fill(JSON.stringify(lock, null, 2));
+  const done = () => page.waitForFunction(() => {
+    const p = document.querySelector('[data-testid=audit-progress] progress');
+    return p && Number(p.max) > 0 && Number(p.value) === Number(p.max) && !document.querySelector('.audit button[type=submit]').disabled;
+  }, null, { timeout: 60000 });
+  // Not asked: nothing compared, nothing said about it.
+  await page.getByRole('button', { name: 'Audit', exact: true }).click();
+  await done();
+  assert.match(await page.getByTestId('audit-summary').locator('h2').innerText(), new RegExp(` of ${expected.length} package versions`));
+  assert.equal(await page.getByTestId('audit-downgrades').count(), 0);
+  assert.equal(await page.locator('.audit-row .dropped').count(), 0);
+  // Asked: exactly the versions trust.json says are downgrades.
+  await page.getByTestId('compare-history').check();
+  await page.getByRole('button', { name: 'Audit', exact: true }).click();
+  await done();
+  const listed = await page.getByTestId('audit-downgrades').locator('li a').evaluateAll((as) => as.map((a) => a.textContent).sort());
+  const want = expected.filter((e) => e.downgrade).map((e) => `${e.name}@${e.version}`).sort();
+  assert.ok(want.length >= 3, 'trust.json has downgrades to find');
+  assert.deepEqual(listed, want);
+  assert.match(await page.getByTestId('audit-downgrades').innerText(), new RegExp(`^${want.length} package versions dropped evidence compared with earlier versions`));
+  assert.match(await page.getByTestId('audit-downgrades').innerText(), /weaker evidence than/);
+  // In the table too: each row that dropped says so (its sentence as the title).
+  const marked = await page.locator('.audit-row .dropped').evaluateAll((els) => els.map((el) => el.closest('.audit-row').querySelector('a').textContent).sort());
+  assert.deepEqual(marked, want);
+  await screenshot(page, 'audit-downgrades');
+  const none404 = `404 (Not Found) @ ${stack.registry}/synthetic/-/npm/v1/attestations/`;
+  assert.deepEqual(page.problems.filter((p) => !p.includes(none404)), []);
+});

@@ -11,6 +11,16 @@ use crate::registry_documents::RegistrySignature;
 use crate::registry_keys::{KeyUsage, RegistryKeys};
 use crate::time::format_rfc3339;
 
+/// What the registry signs for a version: `name@version:integrity`.
+pub fn signed_message(name: &str, version: &str, integrity: &str) -> String {
+    format!("{name}@{version}:{integrity}")
+}
+
+/// A `dist.signatures` entry's signature bytes (base64, as npm sends them).
+pub fn signature_bytes(signature: &RegistrySignature) -> Option<Vec<u8>> {
+    STANDARD.decode(signature.sig.trim()).ok()
+}
+
 /// Checks the registry signatures of a version. Passes when a signature by a
 /// known key verifies and that key had not expired when the version was
 /// published (when the publication time is known); fails when none does.
@@ -23,7 +33,7 @@ pub fn check_registry_signatures(
     published_at: Option<i64>,
 ) -> Result<String, String> {
     crate::crypto_backend::install();
-    let message = format!("{name}@{version}:{integrity}");
+    let message = signed_message(name, version, integrity);
     let mut problems = Vec::new();
     for signature in signatures {
         let key_id = truncate(&signature.keyid, 100);
@@ -31,7 +41,7 @@ pub fn check_registry_signatures(
             problems.push(format!("no known registry key has the id {key_id:?}"));
             continue;
         };
-        let Ok(sig) = STANDARD.decode(signature.sig.trim()) else {
+        let Some(sig) = signature_bytes(signature) else {
             problems.push(format!("the signature by {key_id} is not base64"));
             continue;
         };

@@ -25,8 +25,9 @@ use x509_cert::der::{Decode, Encode};
 
 use crate::bundle::PreparedBundle;
 use crate::crypto_backend::{Curve, SignatureCheck};
-use crate::package_version::{PreparedAttestations, PreparedInput};
+use crate::package_version::{PackageVersionDocuments, PreparedAttestations, PreparedInput};
 use crate::registry_keys::KeyUsage;
+use crate::registry_signatures::{signature_bytes, signed_message};
 use crate::trust::TrustMaterial;
 
 const P256_OID: &str = "1.2.840.10045.3.1.7";
@@ -205,6 +206,35 @@ pub fn input_checks(input: &PreparedInput, trust: &TrustMaterial) -> Vec<Signatu
         PreparedInput::Attestations(prepared) => attestations_checks(prepared, trust),
         PreparedInput::Bundle(bundle) => bundle_checks(bundle, trust),
     }
+}
+
+/// The registry's signatures of a version (`dist.signatures`, ECDSA P-256
+/// over `name@version:integrity`) by the registry keys they name: one per
+/// package version, and the one check a lockfile audit would otherwise
+/// compute in wasm for every package.
+pub fn registry_signature_checks(docs: &PackageVersionDocuments, trust: &TrustMaterial) -> Vec<SignatureCheck> {
+    let Some(integrity) = docs.integrity else {
+        return Vec::new();
+    };
+    let message = signed_message(docs.name, docs.version, integrity);
+    docs.registry_signatures
+        .iter()
+        .filter_map(|s| {
+            let key = trust.registry_keys().find(&s.keyid, KeyUsage::Signatures)?;
+            check(&key.spki, message.clone().into_bytes(), signature_bytes(s)?)
+        })
+        .collect()
+}
+
+/// Every check verifying a package version's documents will make: its
+/// bundles' and its registry signatures'.
+pub fn package_version_checks(docs: &PackageVersionDocuments, trust: &TrustMaterial) -> Vec<SignatureCheck> {
+    let mut checks = docs
+        .attestations
+        .map(|a| attestations_checks(a, trust))
+        .unwrap_or_default();
+    checks.extend(registry_signature_checks(docs, trust));
+    checks
 }
 
 /// The checks for every bundle of an attestations response.

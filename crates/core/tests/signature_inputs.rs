@@ -92,3 +92,72 @@ fn a_failing_check_is_never_remembered() {
     assert_eq!(verdict, Verdict::Failed);
     assert!(computed >= 1, "the altered signature was checked by the Rust code");
 }
+
+fn registry_signatures_of(dir: &std::path::Path, excerpt: &str) -> Vec<npm_provenance_core::RegistrySignature> {
+    let doc: serde_json::Value = serde_json::from_str(&fx::read(dir, excerpt)).unwrap();
+    serde_json::from_value(doc["dist"]["signatures"].clone()).unwrap()
+}
+
+/// The registry's signature is one more ECDSA check per package version
+/// (the only one a lockfile audit of packages without provenance makes):
+/// listed, verified ahead and remembered, it is not computed again.
+#[test]
+fn registry_signatures_are_listed_for_pre_verification() {
+    use npm_provenance_core::signature_inputs::package_version_checks;
+    let dir = npm_provenance_fixtures::dir();
+    let trust = TrustMaterial::public_good();
+    let mut seen = 0;
+    for k in KNOWN_VERSIONS.iter().filter(|k| k.dist_excerpt.is_some()) {
+        let sigs = registry_signatures_of(&dir, k.dist_excerpt.unwrap());
+        let docs = PackageVersionDocuments {
+            name: k.name,
+            version: k.version,
+            integrity: Some(k.integrity),
+            registry_signatures: &sigs,
+            ..Default::default()
+        };
+        let checks = package_version_checks(&docs, &trust);
+        assert_eq!(
+            checks.len(),
+            sigs.len(),
+            "{}@{}: one check per signature",
+            k.name,
+            k.version
+        );
+        for check in &checks {
+            assert!(verify_independently(check), "{}@{}", k.name, k.version);
+            remember_verified(check);
+        }
+        let before = computed_verifications();
+        let report = verify_package_version(&docs, &trust, &Default::default());
+        assert_eq!(report.verdict, Verdict::NoProvenance);
+        assert_eq!(computed_verifications() - before, 0, "{}@{}", k.name, k.version);
+        seen += 1;
+    }
+    assert!(seen > 0, "the fixtures have versions with registry signatures");
+}
+
+/// Listed over other data (here: another version's integrity), the check
+/// fails independently, is not remembered, and the Rust code still rejects it.
+#[test]
+fn a_registry_signature_over_other_data_is_not_remembered() {
+    use npm_provenance_core::signature_inputs::package_version_checks;
+    let dir = npm_provenance_fixtures::dir();
+    let trust = TrustMaterial::public_good();
+    let k = fx::known("sigstore", "1.0.0").unwrap();
+    let sigs = registry_signatures_of(&dir, k.dist_excerpt.unwrap());
+    let docs = PackageVersionDocuments {
+        name: k.name,
+        version: k.version,
+        integrity: Some(fx::known("sigstore", "2.3.1").unwrap().integrity),
+        registry_signatures: &sigs,
+        ..Default::default()
+    };
+    for check in package_version_checks(&docs, &trust) {
+        assert!(!verify_independently(&check));
+    }
+    let before = computed_verifications();
+    let report = verify_package_version(&docs, &trust, &Default::default());
+    assert_eq!(report.verdict, Verdict::Failed);
+    assert!(computed_verifications() - before >= 1);
+}

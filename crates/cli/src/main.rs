@@ -31,6 +31,9 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
+    // Before anything verifies: the core installs its pure-Rust provider on
+    // first use, and the first one installed is the one used.
+    let _ = sigstore_crypto::install_default_provider(sigstore_crypto::aws_lc_provider());
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

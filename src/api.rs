@@ -12,7 +12,7 @@ use npm_provenance_core::registry_documents::{
 use npm_provenance_core::{Packument, parse_packument};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, ReadableStreamDefaultReader, RequestInit, Response};
+use web_sys::{AbortController, ReadableStreamDefaultReader, Response};
 
 /// How long a registry request may take.
 pub const REQUEST_TIMEOUT_MS: i32 = 20_000;
@@ -87,25 +87,6 @@ impl FetchError {
     }
 }
 
-thread_local! {
-    /// Whether this thread is a page's (a window) or a worker's: asked once,
-    /// not per request (`instanceof Window` showed in the audit's profile).
-    static IN_WINDOW: bool = js_sys::global().is_instance_of::<web_sys::Window>();
-}
-
-fn window_or_worker_fetch(url: &str, init: &RequestInit) -> js_sys::Promise {
-    let global = js_sys::global();
-    if IN_WINDOW.with(|w| *w) {
-        global
-            .unchecked_into::<web_sys::Window>()
-            .fetch_with_str_and_init(url, init)
-    } else {
-        global
-            .unchecked_into::<web_sys::WorkerGlobalScope>()
-            .fetch_with_str_and_init(url, init)
-    }
-}
-
 fn set_timeout(callback: &js_sys::Function, ms: i32) -> Option<i32> {
     let set = Reflect::get(&js_sys::global(), &"setTimeout".into()).ok()?;
     let set: js_sys::Function = set.dyn_into().ok()?;
@@ -127,19 +108,21 @@ fn clear_timeout(id: i32) {
 /// `Ok(None)` for 404.
 pub async fn get_text(url: &str, limit: usize) -> Result<Option<String>, FetchError> {
     let controller = AbortController::new().map_err(|_| FetchError::Network { url: url.into() })?;
-    let init = RequestInit::new();
-    init.set_signal(Some(&controller.signal()));
-    init.set_method("GET");
     // The registry's JSON; no credentials are ever sent to it, and no
-    // redirect is followed (to another origin or anywhere).
-    init.set_credentials(web_sys::RequestCredentials::Omit);
-    init.set_redirect(web_sys::RequestRedirect::Manual);
+    // redirect is followed (to another origin or anywhere). gloo-net sends
+    // it from the page or a worker alike.
+    let request = gloo_net::http::Request::get(url)
+        .abort_signal(Some(&controller.signal()))
+        .credentials(web_sys::RequestCredentials::Omit)
+        .redirect(web_sys::RequestRedirect::Manual)
+        .build()
+        .map_err(|_| FetchError::Network { url: url.into() })?;
     let abort = {
         let controller = controller.clone();
         wasm_bindgen::closure::Closure::once_into_js(move || controller.abort())
     };
     let timer = set_timeout(abort.unchecked_ref(), REQUEST_TIMEOUT_MS);
-    let result = read_response(url, limit, &init).await;
+    let result = read_response(url, limit, request).await;
     if let Some(id) = timer {
         clear_timeout(id);
     }
@@ -149,13 +132,15 @@ pub async fn get_text(url: &str, limit: usize) -> Result<Option<String>, FetchEr
     }
 }
 
-async fn read_response(url: &str, limit: usize, init: &RequestInit) -> Result<Option<String>, FetchError> {
+async fn read_response(
+    url: &str,
+    limit: usize,
+    request: gloo_net::http::Request,
+) -> Result<Option<String>, FetchError> {
     let network = || FetchError::Network { url: url.into() };
-    let response: Response = JsFuture::from(window_or_worker_fetch(url, init))
-        .await
-        .map_err(|_| network())?
-        .dyn_into()
-        .map_err(|_| network())?;
+    // Read as the browser's own Response: the body is streamed below, with
+    // the size limit applied as it arrives.
+    let response: Response = request.send().await.map_err(|_| network())?.into();
     if response.type_() == web_sys::ResponseType::Opaqueredirect || response.redirected() {
         return Err(FetchError::Redirect { url: url.into() });
     }

@@ -48,7 +48,6 @@ async fn answer(request: VerifyRequest) -> Report {
             signatures,
             published_at,
             expected,
-            lockfile_integrity,
             publishing,
         } => {
             let prepared = attestations.as_deref().map(PreparedAttestations::parse);
@@ -60,7 +59,7 @@ async fn answer(request: VerifyRequest) -> Report {
                 attestations: prepared.as_ref(),
                 registry_signatures: &signatures,
                 published_at,
-                lockfile_integrity: lockfile_integrity.as_deref(),
+                lockfile_integrity: None,
                 publishing: Some(&publishing),
                 history: None,
             };

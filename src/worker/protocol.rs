@@ -77,9 +77,6 @@ pub enum VerifyRequest {
         signatures: Vec<RegistrySignature>,
         published_at: Option<i64>,
         expected: ExpectedIdentity,
-        /// The integrity a lockfile pins for this version (the audit page).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        lockfile_integrity: Option<String>,
         /// `_npmUser`'s publishing signals (the registry's word), for the trust level.
         #[serde(default)]
         publishing: PublishSignals,
@@ -112,7 +109,6 @@ impl VerifyRequest {
             signatures: dist.signatures.clone(),
             published_at,
             expected: ExpectedIdentity::default(),
-            lockfile_integrity: None,
             publishing: dist.publishing.clone(),
         }
     }

@@ -31,8 +31,8 @@ loads.sort((a, b) => a - b);
 console.log(`BENCH panel_ms_median ${((loads[4] + loads[5]) / 2).toFixed(0)}`);
 console.log(`BENCH panel_ms_first ${loads.length ? loads[0].toFixed(0) : 'NaN'}`);
 
-// 1b. What the home page downloads (bytes on the wire: the server sends gzip);
-// the verifier is fetched only by pages that verify.
+// 1b. What the home page downloads (bytes on the wire, as the server encodes
+// them for Chromium): no wasm, the app loads on first use (public/boot.js).
 {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -42,6 +42,24 @@ console.log(`BENCH panel_ms_first ${loads.length ? loads[0].toFixed(0) : 'NaN'}`
     .concat(performance.getEntriesByType('resource'))
     .reduce((sum, e) => sum + e.encodedBodySize, 0));
   console.log(`BENCH home_page_bytes ${bytes}`);
+  await context.close();
+}
+
+// 1c. What a first visit of a package page downloads from the app's own
+// server (the page, its wasm and the verifier's, every request of the page
+// and its workers; the registry's documents not counted).
+{
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const sizes = [];
+  page.on('requestfinished', (r) => {
+    if (r.url().startsWith(process.env.APP_URL)) sizes.push(r.sizes().then((s) => s.responseBodySize));
+  });
+  await page.goto(`${process.env.APP_URL}/package/sigstore`);
+  await page.locator('[data-verdict="verified"]').waitFor({ timeout: 30000 });
+  await page.waitForLoadState('networkidle');
+  const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
+  console.log(`BENCH package_page_bytes ${bytes}`);
   await context.close();
 }
 

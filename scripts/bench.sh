@@ -162,7 +162,8 @@ printf '  %-46s %10s %10s\n' "worker wasm" "$(size dist/worker_bg.wasm)" "$(gz d
 printf '  %-46s %10s %10s\n' "worker JS" "$(size dist/worker.js)" "$(gz dist/worker.js)"
 printf '  %-46s %10s %10s\n' "whole app (wasm + JS)" "$total_raw" "$total_gz"
 printf '  %-46s %21s\n' "whole app as served to brotli clients" "$total_br"
-printf '  %-46s %21s\n' "home page on the wire, Chromium (no verifier)" "${R[app.home_page_bytes]:-?}"
+printf '  %-46s %21s\n' "home page on the wire, Chromium (no wasm)" "${R[app.home_page_bytes]:-?}"
+printf '  %-46s %21s\n' "first package page on the wire, Chromium" "${R[app.package_page_bytes]:-?}"
 echo
 echo "Badge server (2 cores, wrk -t2 -c32 -d10s on loopback)"
 printf '  %-46s %10s req/s, p99 %s\n' "cached badge /badge/npm/sigstore.svg" "${R[load.badge_rps]:-?}" "${R[load.badge_p99]:-?}"
@@ -210,7 +211,8 @@ for pair in "page wasm:$main_wasm" "page JS:$main_js" "worker wasm:dist/worker_b
   echo "| ${pair%%:*} | $(size "$f") | $(gz "$f") | $(size "$f.br" 2>/dev/null || echo -) |"
 done
 echo "| whole app (wasm + JS) | $total_raw | $total_gz | $total_br |"
-echo "| home page on the wire, Chromium (no verifier) | | | ${R[app.home_page_bytes]:-?} |"
+echo "| home page on the wire, Chromium (no wasm: the app loads on first use) | | | ${R[app.home_page_bytes]:-?} |"
+echo "| first visit of a package page on the wire, Chromium (the app's files, page and verifier) | | | ${R[app.package_page_bytes]:-?} |"
 echo
 echo "| badge server (wrk -t2 -c32 -d10s, loopback) | |"
 echo "|---|---|"

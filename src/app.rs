@@ -6,7 +6,13 @@ use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::path;
 
 use crate::components::search::SearchBox;
-use crate::pages::{audit::AuditPage, home::HomePage, inspect::InspectPage, not_found::NotFound, package::PackagePage};
+use crate::pages::{
+    audit::AuditPage,
+    home::{HomePage, SearchPage},
+    inspect::InspectPage,
+    not_found::NotFound,
+    package::PackagePage,
+};
 use crate::settings::{
     RegistrySetting, normalize_registry, page_default_registry, same_origin_path, store_registry, stored_registry,
     use_registry,
@@ -31,7 +37,8 @@ pub fn App() -> impl IntoView {
             <RegistryNotice />
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/") view=|| view! { <HomePage /> } />
+                    <Route path=path!("/search") view=SearchPage />
                     <Route path=path!("/inspect") view=InspectPage />
                     <Route path=path!("/audit") view=AuditPage />
                     <Route path=path!("/package/*path") view=PackagePage />

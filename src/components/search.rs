@@ -7,11 +7,36 @@ use crate::settings::use_registry;
 use crate::spec::parse_search;
 
 #[component]
-pub fn SearchBox(#[prop(optional)] compact: bool, #[prop(optional)] autofocus: bool) -> impl IntoView {
+pub fn SearchBox(
+    #[prop(optional)] compact: bool,
+    #[prop(optional)] autofocus: bool,
+    /// Words to look up at once, replacing the current address (`/search?q=`).
+    #[prop(default = None)]
+    initial: Option<String>,
+) -> impl IntoView {
     let registry = use_registry();
     let navigate = use_navigate();
-    let (text, set_text) = signal(String::new());
+    let (text, set_text) = signal(initial.clone().unwrap_or_default());
     let (error, set_error) = signal(None::<String>);
+    let look_up = move |words: &str, replace: bool| match parse_search(words) {
+        Ok(spec) => {
+            set_error.set(None);
+            let options = leptos_router::NavigateOptions {
+                replace,
+                ..Default::default()
+            };
+            navigate(&registry.href(&spec.path()), options);
+        }
+        Err(e) => set_error.set(Some(e)),
+    };
+    if let Some(words) = initial {
+        let look_up = look_up.clone();
+        Effect::new(move |done: Option<()>| {
+            if done.is_none() {
+                look_up(&words, true);
+            }
+        });
+    }
     let id = if compact { "search-header" } else { "search-main" };
     let error_id = format!("{id}-error");
     let described = error_id.clone();
@@ -20,13 +45,7 @@ pub fn SearchBox(#[prop(optional)] compact: bool, #[prop(optional)] autofocus: b
             aria-label=if compact { "Look up a package (header)" } else { "Look up a package" }
             on:submit=move |ev| {
             ev.prevent_default();
-            match parse_search(&text.get_untracked()) {
-                Ok(spec) => {
-                    set_error.set(None);
-                    navigate(&registry.href(&spec.path()), Default::default());
-                }
-                Err(e) => set_error.set(Some(e)),
-            }
+            look_up(&text.get_untracked(), false);
         }>
             <label for=id class=if compact { "visually-hidden" } else { "search-label" }>
                 "Package name, name@version, or npmjs.com URL"

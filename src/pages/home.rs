@@ -1,38 +1,72 @@
 //! The home page: a search box and what this tool checks.
+//!
+//! Its words live in `index.html` (templates `home-intro` and `home-more`),
+//! once: a first visit to `/` shows them before, and without, the app (see
+//! `public/boot.js`), and this page renders the same markup around the
+//! app's search box when the app navigates home.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use wasm_bindgen::JsCast;
 
 use crate::components::search::SearchBox;
 use crate::settings::use_registry;
 
 #[component]
-pub fn HomePage() -> impl IntoView {
+pub fn HomePage(
+    /// A search to run at once (`/search?q=`): the static home page hands
+    /// its visitor's words to the app this way.
+    #[prop(optional)]
+    search: Option<String>,
+) -> impl IntoView {
     let registry = use_registry();
-    let example = move |path: &'static str, label: &'static str| view! { <li><a href=move || registry.href(path)>{label}</a></li> };
+    let section = NodeRef::<leptos::html::Section>::new();
+    // The template's links are plain paths: give them the registry a link
+    // chose, as every other link in the app carries it.
+    Effect::new(move |_| {
+        let Some(section) = section.get() else { return };
+        let _ = registry.get();
+        let Ok(links) = section.query_selector_all("a[href^='/']") else {
+            return;
+        };
+        for i in 0..links.length() {
+            let Some(link) = links.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else {
+                continue;
+            };
+            // The template's own path, kept across changes of registry.
+            let path = match link.get_attribute("data-path") {
+                Some(path) => path,
+                None => {
+                    let path = link.get_attribute("href").unwrap_or_default();
+                    let _ = link.set_attribute("data-path", &path);
+                    path
+                }
+            };
+            let _ = link.set_attribute("href", &registry.href(&path));
+        }
+    });
     view! {
-        <section class="home">
-            <h1>"Where did this npm package come from?"</h1>
-            <p class="lead">
-                "Look up a package to see how and where it was built, with its Sigstore provenance "
-                "verified in your browser: signature, certificate, transparency log, and the registry's own attestation."
-            </p>
-            <SearchBox autofocus=true />
-            <h2>"Try"</h2>
-            <ul class="examples">
-                {example("/package/sigstore", "sigstore")}
-                {example("/package/@sigstore/cli", "@sigstore/cli")}
-                {example("/package/tuf-js/v/1.0.0", "tuf-js@1.0.0")}
-            </ul>
-            <h2>"What is checked"</h2>
-            <ul class="explain">
-                <li>"The provenance's DSSE signature, its Fulcio certificate chain to Sigstore's root at the time of signing, the certificate's SCT, and its transparency log entry (signed timestamp, inclusion proof and checkpoint)."</li>
-                <li>"That the signed statement names this exact package version, with the sha512 the registry serves as its integrity."</li>
-                <li>"npm's publish attestation, signed by the registry key that was valid at the time, and the registry signatures."</li>
-                <li>"That the certificate's signed claims (repository, commit, workflow) agree with the build's own statement. The panel shows the certificate's claims."</li>
-            </ul>
-            <p>"Have a bundle or an attestations response? Paste it into the " <a href=move || registry.href("/inspect")>"inspector"</a> "."</p>
-            <p>"Want the answer for everything you install? " <a href=move || registry.href("/audit")>"Audit a lockfile"</a>
-                ": package-lock.json, pnpm-lock.yaml or yarn.lock, verified in this page."</p>
+        <section class="home" node_ref=section>
+            <div class="home-part" inner_html=template("home-intro")></div>
+            <SearchBox autofocus=true initial=search />
+            <div class="home-part" inner_html=template("home-more")></div>
         </section>
     }
+}
+
+/// `/search?q=`: the home page, running the search in its address.
+#[component]
+pub fn SearchPage() -> impl IntoView {
+    let query = use_query_map();
+    let search = query.with_untracked(|q| q.get("q")).unwrap_or_default();
+    view! { <HomePage search=search /> }
+}
+
+/// The markup of one of `index.html`'s templates (empty if the page has none).
+fn template(id: &str) -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .map(|t| t.inner_html())
+        .unwrap_or_default()
 }

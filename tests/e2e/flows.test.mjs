@@ -1,8 +1,8 @@
 // End-to-end: the flows a person uses beyond looking a package up: the
 // registry settings and what they remember, the inspector's expected signer,
 // files opened and dropped, state restored from a shared address, the
-// not-found route, the certificate's claims, the copy buttons, and the
-// keyboard alone.
+// not-found route, the certificate's claims, the copy buttons, the keyboard
+// alone, and the home page read before the app is downloaded.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -72,6 +72,77 @@ test('the registry settings form sets a registry, remembers it, and goes back to
   assert.equal(await page.evaluate(() => localStorage.getItem('npm-provenance.registry')), null);
   await screenshot(page, 'settings-default-again');
   assert.deepEqual(page.problems, []);
+});
+
+/**
+ * The home page as a person meets it: the words in `main`, the search form
+ * as elements, attributes and words (whitespace, attribute order and the
+ * static page's loading line aside), and where the header's links go.
+ */
+function readHome() {
+  const form = document.querySelector('form[aria-label="Look up a package"]');
+  return {
+    main: document.querySelector('main').innerText.replace(/\s+/g, ' ').trim(),
+    form: [form, ...form.querySelectorAll('*')]
+      .filter((e) => !e.matches('.boot-status'))
+      .map((e) => [
+        e.tagName,
+        [...e.attributes].filter((a) => a.name !== 'data-boot').map((a) => `${a.name}=${a.value}`).sort().join(' '),
+        [...e.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent.trim()).join(''),
+      ].join('|')),
+    nav: [...document.querySelectorAll('header nav a')].map((a) => [a.textContent, new URL(a.href).pathname]),
+  };
+}
+
+test('the home page is read without the app, which takes over on a link, a search or the registry setting', async () => {
+  const page = await newPage(stack);
+  const wasm = [];
+  page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(r.url()); });
+  // A registry other than the page's own, as a shared link may choose.
+  await page.goto(`${stack.app}/?registry=${encodeURIComponent(`${stack.registry}/tampered`)}`);
+  await page.getByRole('heading', { level: 1, name: 'Where did this npm package come from?' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'search-main');
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(wasm, [], 'reading the home page downloads no wasm');
+  const staticHome = await page.evaluate(readHome);
+
+  // A link: the app takes over at its address, with the registry the link chose.
+  await page.getByRole('link', { name: 'tuf-js@1.0.0' }).click();
+  await page.waitForURL(/\/package\/tuf-js\/v\/1\.0\.0\?registry=.*tampered/);
+  await waitVerdict(page);
+  assert.match(await page.getByTestId('registry-notice').innerText(), /tampered/);
+  assert.ok(wasm.length > 0);
+  // Back home, the app renders the same words and the same search form.
+  await page.goBack();
+  await page.getByRole('heading', { level: 1, name: 'Where did this npm package come from?' }).waitFor();
+  const appHome = await page.evaluate(readHome);
+  assert.deepEqual(appHome, staticHome);
+  // Its links carry the registry the link chose, as the static page's did.
+  assert.match(await page.getByRole('link', { name: 'sigstore', exact: true }).getAttribute('href'), /^\/package\/sigstore\?registry=/);
+
+  // A search from the static page: the app reads the words (one rule for
+  // what a search means) and replaces /search with the package's address.
+  const fresh = await newPage(stack);
+  await fresh.goto(`${stack.app}/`);
+  await fresh.locator('#search-main').fill('not a name!');
+  await fresh.keyboard.press('Enter');
+  await fresh.waitForURL(/\/search\?q=not/);
+  assert.match(await fresh.locator('.search [role=alert]').innerText(), /./);
+  assert.equal(await fresh.locator('#search-main').inputValue(), 'not a name!');
+  await fresh.locator('#search-main').fill('sigstore@2.3.1');
+  await fresh.keyboard.press('Enter');
+  await fresh.waitForURL(/\/package\/sigstore\/v\/2\.3\.1$/);
+  assert.equal(await waitVerdict(fresh), 'verified');
+
+  // The registry setting: the app takes over with its form open.
+  const third = await newPage(stack);
+  await third.goto(`${stack.app}/`);
+  await third.locator('.registry-settings summary').click();
+  await third.locator('#registry-url').waitFor();
+  assert.equal(await third.locator('#registry-url').inputValue(), stack.registry);
+  assert.equal(await third.evaluate(() => document.activeElement?.id), 'registry-url');
+  assert.equal(await third.locator('main').count(), 1, 'the static page is gone');
+  for (const p of [page, fresh, third]) assert.deepEqual(p.problems, []);
 });
 
 test("the inspector checks the expected signer's repository, build file and issuer", async () => {

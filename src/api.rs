@@ -107,6 +107,10 @@ fn clear_timeout(id: i32) {
 /// GETs `url` as text, with a timeout and a size limit read as it streams.
 /// `Ok(None)` for 404.
 pub async fn get_text(url: &str, limit: usize) -> Result<Option<String>, FetchError> {
+    get_text_cached(url, limit, web_sys::RequestCache::Default).await
+}
+
+async fn get_text_cached(url: &str, limit: usize, cache: web_sys::RequestCache) -> Result<Option<String>, FetchError> {
     let controller = AbortController::new().map_err(|_| FetchError::Network { url: url.into() })?;
     // The registry's JSON; no credentials are ever sent to it, and no
     // redirect is followed (to another origin or anywhere). gloo-net sends
@@ -115,6 +119,7 @@ pub async fn get_text(url: &str, limit: usize) -> Result<Option<String>, FetchEr
         .abort_signal(Some(&controller.signal()))
         .credentials(web_sys::RequestCredentials::Omit)
         .redirect(web_sys::RequestRedirect::Manual)
+        .cache(cache)
         .build()
         .map_err(|_| FetchError::Network { url: url.into() })?;
     let abort = {
@@ -339,7 +344,11 @@ pub async fn get_pinned(url: &str, limit: usize, retries: u32) -> Result<Option<
     }
     let mut attempt = 0;
     loop {
-        match get_text(url, limit).await {
+        // Not into the HTTP cache as well: these documents are kept in Cache
+        // Storage above. Measured in Chromium on this project's bench, the
+        // HTTP cache's writes of 2,000 such documents cost 0.65 s of a plain
+        // fetch loop's 2.9 s, and 1.15 s of Chromium's CPU.
+        match get_text_cached(url, limit, web_sys::RequestCache::NoStore).await {
             Err(e) if is_transient(&e) && attempt < retries => {
                 attempt += 1;
                 sleep(250 << (2 * (attempt - 1).min(3))).await;

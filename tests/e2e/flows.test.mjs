@@ -145,6 +145,24 @@ test('the home page is read without the app, which takes over on a link, a searc
   for (const p of [page, fresh, third]) assert.deepEqual(p.problems, []);
 });
 
+test('the home page says so when the app cannot be downloaded, and stays usable', async () => {
+  const page = await newPage(stack);
+  await page.goto(`${stack.app}/`);
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  // The connection drops before the visitor acts: the module cannot be had.
+  await page.route(/_bg\.wasm$/, (route) => route.abort('internetdisconnected'));
+  await page.getByRole('link', { name: 'Inspector', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'could not be loaded' }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/', 'the address did not move');
+  assert.equal(await page.evaluate(() => document.body.getAttribute('aria-busy')), null);
+  // Back online, the same link works.
+  await page.unroute(/_bg\.wasm$/);
+  await page.getByRole('link', { name: 'Inspector', exact: true }).click();
+  await page.waitForURL(`${stack.app}/inspect`);
+  await page.getByRole('heading', { level: 1 }).filter({ hasText: /inspect/i }).waitFor();
+  assert.equal(await page.locator('main').count(), 1);
+});
+
 test("the inspector checks the expected signer's repository, build file and issuer", async () => {
   const page = await newPage(stack);
   const run = async (expected) => {

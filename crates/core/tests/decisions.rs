@@ -3,9 +3,12 @@
 //! gives, what a bundle's structure admits at each limit, the statement the
 //! report shows. Each test names the rule it defends; together they catch
 //! the mutants (`make mutants`) that changed a decision without any other
-//! test noticing. Inputs are validly signed by the testkit's Sigstore, so a
+//! test noticing. Inputs are validly signed by the testkit's so a
 //! case fails only for the one thing it makes wrong.
 #![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+use common::kit::*;
 
 use npm_provenance_core::bundle::structure::{
     self, MAX_BUNDLE_BYTES, MAX_CHAIN_CERTIFICATES, MAX_CHECKPOINT_BYTES, MAX_PROOF_HASHES, MAX_RFC3161_TIMESTAMPS,
@@ -13,60 +16,19 @@ use npm_provenance_core::bundle::structure::{
 use npm_provenance_core::report::PackageRef;
 use npm_provenance_core::{
     ArtifactExpectation, AttestationKind, AttestationReport, CheckId, CheckStatus, DigestAlgorithm, ExpectedIdentity,
-    PackageVersionDocuments, PreparedAttestations, RegistryKeys, Report, TrustMaterial, Verdict, inspect,
-    parse_packument, resolve_version, verify_package_version, verify_single_bundle,
+    PackageVersionDocuments, PreparedAttestations, Report, Verdict, inspect, parse_packument, resolve_version,
+    verify_package_version, verify_single_bundle,
 };
 use npm_provenance_testkit::{
-    self as kit, ChainShape, Faults, GITHUB_ISSUER, Identity, LogShape, NPM_PUBLISH, SLSA_V1, Shape, Sigstore,
-    attestations_response, integrity_of,
+    self as kit, ChainShape, Faults, GITHUB_ISSUER, LogShape, NPM_PUBLISH, SLSA_V1, Shape, attestations_response,
 };
 use serde_json::{Value, json};
 
-const NAME: &str = "@acme/widget";
-const VERSION: &str = "1.2.3";
 const PURL: &str = "pkg:npm/%40acme/widget@1.2.3";
-const REPO: &str = "acme/widget";
-const WORKFLOW: &str = ".github/workflows/release.yml";
-const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
-/// The certificate's subject alternative name for `Case::identity`.
-const SAN: &str = "https://github.com/acme/widget/.github/workflows/release.yml@refs/heads/main";
 /// A predicate type npm does not use.
 const CUSTOM: &str = "https://example.com/custom/v1";
 
-struct Case {
-    kit: Sigstore,
-    integrity: String,
-    sha512: String,
-}
-
 impl Case {
-    fn new() -> Self {
-        let (integrity, sha512) = integrity_of(b"the widget tarball");
-        Self {
-            kit: Sigstore::new(),
-            integrity,
-            sha512,
-        }
-    }
-
-    fn keys(&self) -> RegistryKeys {
-        let mut keys = RegistryKeys::empty();
-        keys.add_keys_document(&self.kit.registry_keys_document(None)).unwrap();
-        keys
-    }
-
-    fn trust(&self) -> TrustMaterial {
-        TrustMaterial::from_trusted_root_json(&self.kit.trusted_root_json(), self.keys()).unwrap()
-    }
-
-    fn statement(&self) -> Value {
-        kit::github_provenance(NAME, VERSION, &self.sha512, REPO, WORKFLOW, COMMIT)
-    }
-
-    fn identity(&self) -> Identity {
-        Identity::github(REPO, WORKFLOW, COMMIT, "refs/heads/main")
-    }
-
     fn keyless(&self, statement: &Value) -> String {
         self.kit.keyless_bundle(statement, &self.identity(), &Faults::default())
     }

@@ -9,59 +9,21 @@
 //! check added without one does not compile past the table.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+use common::kit::*;
+
 use npm_provenance_core::bundle::structure::MAX_TLOG_ENTRIES;
 use npm_provenance_core::{
     ArtifactExpectation, AttestationKind, CheckId, CheckStatus, DigestAlgorithm, ExpectedIdentity,
-    PackageVersionDocuments, PreparedAttestations, RegistryKeys, RegistrySignature, Report, TrustMaterial, Verdict,
-    verify_package_version, verify_single_bundle,
+    PackageVersionDocuments, PreparedAttestations, RegistrySignature, Report, Verdict, verify_package_version,
+    verify_single_bundle,
 };
 use npm_provenance_testkit::{
-    self as kit, Faults, GITHUB_ISSUER, GITLAB_ISSUER, Identity, LogShape, NPM_PUBLISH, SLSA_V1, SLSA_V02, Shape,
-    Sigstore, attestations_response, integrity_of,
+    self as kit, Faults, GITHUB_ISSUER, GITLAB_ISSUER, LogShape, NPM_PUBLISH, SLSA_V1, SLSA_V02, Shape,
+    attestations_response,
 };
 
-const NAME: &str = "@acme/widget";
-const VERSION: &str = "1.2.3";
-const REPO: &str = "acme/widget";
-const WORKFLOW: &str = ".github/workflows/release.yml";
-const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
-/// The certificate's subject alternative name for `Case::identity`.
-const SAN: &str = "https://github.com/acme/widget/.github/workflows/release.yml@refs/heads/main";
-
-struct Case {
-    kit: Sigstore,
-    integrity: String,
-    sha512: String,
-}
-
 impl Case {
-    fn new() -> Self {
-        let (integrity, sha512) = integrity_of(b"the widget tarball");
-        Self {
-            kit: Sigstore::new(),
-            integrity,
-            sha512,
-        }
-    }
-
-    fn keys(&self) -> RegistryKeys {
-        let mut keys = RegistryKeys::empty();
-        keys.add_keys_document(&self.kit.registry_keys_document(None)).unwrap();
-        keys
-    }
-
-    fn trust(&self) -> TrustMaterial {
-        TrustMaterial::from_trusted_root_json(&self.kit.trusted_root_json(), self.keys()).unwrap()
-    }
-
-    fn statement(&self) -> serde_json::Value {
-        kit::github_provenance(NAME, VERSION, &self.sha512, REPO, WORKFLOW, COMMIT)
-    }
-
-    fn identity(&self) -> Identity {
-        Identity::github(REPO, WORKFLOW, COMMIT, "refs/heads/main")
-    }
-
     /// npm's provenance for this package, with `faults`, in `shape`.
     fn provenance_with(&self, faults: &Faults, shape: &Shape) -> String {
         let payload = serde_json::to_vec(&self.statement()).unwrap();

@@ -4,6 +4,9 @@
 //! right reasons. No fixtures needed.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+use common::kit::*;
+
 use std::time::Instant;
 
 use npm_provenance_core::bundle::structure::MAX_CHECKPOINT_SIGNATURES;
@@ -13,50 +16,11 @@ use npm_provenance_core::{
     verify_package_version, verify_single_bundle,
 };
 use npm_provenance_testkit::{
-    self as kit, ChainShape, Faults, Identity, LogShape, NPM_PUBLISH, SLSA_V1, Shape, Sigstore, attestations_response,
+    self as kit, ChainShape, Faults, Identity, LogShape, NPM_PUBLISH, SLSA_V1, Shape, attestations_response,
     integrity_of,
 };
 
-const NAME: &str = "@acme/widget";
-const VERSION: &str = "1.2.3";
-const REPO: &str = "acme/widget";
-const WORKFLOW: &str = ".github/workflows/release.yml";
-const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
-
-struct Case {
-    kit: Sigstore,
-    integrity: String,
-    sha512: String,
-}
-
 impl Case {
-    fn new() -> Self {
-        let (integrity, sha512) = integrity_of(b"the widget tarball");
-        Self {
-            kit: Sigstore::new(),
-            integrity,
-            sha512,
-        }
-    }
-
-    fn keys(&self) -> RegistryKeys {
-        let mut keys = RegistryKeys::empty();
-        keys.add_keys_document(&self.kit.registry_keys_document(None)).unwrap();
-        keys
-    }
-
-    fn trust(&self) -> TrustMaterial {
-        TrustMaterial::from_trusted_root_json(&self.kit.trusted_root_json(), self.keys()).unwrap()
-    }
-
-    fn statement(&self) -> serde_json::Value {
-        kit::github_provenance(NAME, VERSION, &self.sha512, REPO, WORKFLOW, COMMIT)
-    }
-
-    fn identity(&self) -> Identity {
-        Identity::github(REPO, WORKFLOW, COMMIT, "refs/heads/main")
-    }
-
     fn provenance(&self, shape: &Shape) -> String {
         let payload = serde_json::to_vec(&self.statement()).unwrap();
         self.kit

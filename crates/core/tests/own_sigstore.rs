@@ -3,52 +3,20 @@
 //! one where exactly that check fails. These need no fixtures.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+use common::kit::*;
+
 use npm_provenance_core::{
     AttestationKind, CheckId, CheckStatus, ExpectedIdentity, PackageVersionDocuments, PreparedAttestations,
     RegistryKeys, RegistrySignature, Report, TrustMaterial, Verdict, verify_package_version,
 };
 use npm_provenance_testkit::{
-    self as kit, Faults, Identity, NPM_PUBLISH, SLSA_V1, SLSA_V02, Sigstore, attestations_response, integrity_of,
+    self as kit, Faults, Identity, NPM_PUBLISH, SLSA_V1, SLSA_V02, attestations_response, integrity_of,
 };
 
-const NAME: &str = "@acme/widget";
-const VERSION: &str = "1.2.3";
-const REPO: &str = "acme/widget";
-const WORKFLOW: &str = ".github/workflows/release.yml";
-const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
-
-struct Case {
-    kit: Sigstore,
-    integrity: String,
-    sha512: String,
-}
-
 impl Case {
-    fn new() -> Self {
-        let (integrity, sha512) = integrity_of(b"the widget tarball");
-        Self {
-            kit: Sigstore::new(),
-            integrity,
-            sha512,
-        }
-    }
-
-    fn trust(&self) -> TrustMaterial {
-        let mut keys = RegistryKeys::empty();
-        keys.add_keys_document(&self.kit.registry_keys_document(None)).unwrap();
-        TrustMaterial::from_trusted_root_json(&self.kit.trusted_root_json(), keys).unwrap()
-    }
-
-    fn provenance(&self) -> serde_json::Value {
-        kit::github_provenance(NAME, VERSION, &self.sha512, REPO, WORKFLOW, COMMIT)
-    }
-
-    fn identity(&self) -> Identity {
-        Identity::github(REPO, WORKFLOW, COMMIT, "refs/heads/main")
-    }
-
     fn provenance_bundle(&self, faults: &Faults) -> String {
-        self.kit.keyless_bundle(&self.provenance(), &self.identity(), faults)
+        self.kit.keyless_bundle(&self.statement(), &self.identity(), faults)
     }
 
     fn publish_bundle(&self, faults: &Faults) -> String {
@@ -208,7 +176,7 @@ fn statement_labelled_otherwise_by_the_registry_or_of_another_type() {
         CheckId::Statement,
         "The registry labels this attestation",
     );
-    let mut statement = c.provenance();
+    let mut statement = c.statement();
     statement["_type"] = "https://in-toto.io/Statement/v9".into();
     let bundle = c.kit.keyless_bundle(&statement, &c.identity(), &Faults::default());
     assert_fails(
@@ -222,7 +190,7 @@ fn statement_labelled_otherwise_by_the_registry_or_of_another_type() {
 #[test]
 fn subject_two_subjects_another_name_another_digest() {
     let c = Case::new();
-    let mut two = c.provenance();
+    let mut two = c.statement();
     let subject = two["subject"][0].clone();
     two["subject"].as_array_mut().unwrap().push(subject);
     let bundle = c.kit.keyless_bundle(&two, &c.identity(), &Faults::default());
@@ -405,7 +373,7 @@ fn identity_consistency_predicate_claims_another_repository_or_workflow() {
         "build file .github/workflows/other.yml",
     );
     let person = c.kit.keyless_bundle(
-        &c.provenance(),
+        &c.statement(),
         &Identity::email("someone@example.com"),
         &Faults::default(),
     );

@@ -7,23 +7,20 @@
 //! tests/e2e/trust.test.mjs.)
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+use common::kit::Case;
+
 use npm_provenance_core::publishing::{PublishSignals, TrustLevel, TrustedPublisher};
 use npm_provenance_core::{
-    ExpectedIdentity, PackageVersionDocuments, PreparedAttestations, RegistryKeys, RegistrySignature, Report,
-    TrustMaterial, Verdict, VersionSummary, parse_packument, verify_package_version,
+    ExpectedIdentity, PackageVersionDocuments, PreparedAttestations, RegistrySignature, Report, Verdict,
+    VersionSummary, parse_packument, verify_package_version,
 };
 use npm_provenance_testkit::{
-    self as kit, Faults, Identity, NPM_PUBLISH, SLSA_V1, Sigstore, attestations_response, integrity_of,
+    self as kit, Faults, Identity, NPM_PUBLISH, SLSA_V1, attestations_response, integrity_of,
 };
 
 const NAME: &str = "widget";
 const VERSION: &str = "1.2.0";
-
-struct Case {
-    kit: Sigstore,
-    integrity: String,
-    sha512: String,
-}
 
 /// What a version's documents hold.
 #[derive(Clone, Copy)]
@@ -42,21 +39,6 @@ const FULL: Docs = Docs {
 };
 
 impl Case {
-    fn new() -> Self {
-        let (integrity, sha512) = integrity_of(b"the widget tarball");
-        Self {
-            kit: Sigstore::new(),
-            integrity,
-            sha512,
-        }
-    }
-
-    fn trust(&self) -> TrustMaterial {
-        let mut keys = RegistryKeys::empty();
-        keys.add_keys_document(&self.kit.registry_keys_document(None)).unwrap();
-        TrustMaterial::from_trusted_root_json(&self.kit.trusted_root_json(), keys).unwrap()
-    }
-
     fn verify(&self, docs: Docs, signals: &PublishSignals, history: Option<&[VersionSummary]>) -> Report {
         let commit = "0123456789abcdef0123456789abcdef01234567";
         let statement = kit::github_provenance(

@@ -1,1 +1,6 @@
+//! Helpers the test files share; each uses its own part.
+#![allow(dead_code)]
+
 pub mod conformance;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod kit;

@@ -1,6 +1,7 @@
 //! Pieces shared by pages.
 pub mod badge_embed;
 pub mod checklist;
+pub mod document_input;
 pub mod history;
 pub mod identity;
 pub mod json_view;

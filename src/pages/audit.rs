@@ -14,8 +14,8 @@ use npm_provenance_core::audit::{AuditEntry, AuditReport, AuditSummary, AuditVer
 use npm_provenance_core::lockfile::{Lockfile, MAX_LOCKFILE_BYTES};
 use npm_provenance_core::text::visible;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
+use crate::components::document_input::DocumentInput;
 use crate::settings::use_registry;
 use crate::worker::protocol::AuditJob;
 
@@ -93,28 +93,6 @@ pub fn AuditPage() -> impl IntoView {
     let verdict_filter = RwSignal::new(None::<AuditVerdict>);
     let sort = RwSignal::new(SortKey::Verdict);
     let scroll_top = RwSignal::new(0.0f64);
-
-    let load_file = move |file: web_sys::File| {
-        if file.size() as usize > MAX_LOCKFILE_BYTES {
-            set_problem.set(Some(format!(
-                "{} is larger than {} MB; it is not read.",
-                file.name(),
-                MAX_LOCKFILE_BYTES >> 20
-            )));
-            return;
-        }
-        let name = file.name();
-        spawn_local(async move {
-            match JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string()) {
-                Some(t) => {
-                    text.set(t);
-                    file_name.set(Some(name));
-                    set_problem.set(None);
-                }
-                None => set_problem.set(Some("The file could not be read as text.".into())),
-            }
-        });
-    };
 
     let start = move || {
         let input = text.get_untracked();
@@ -269,29 +247,9 @@ pub fn AuditPage() -> impl IntoView {
             <h1>"Audit a lockfile"</h1>
             <p class="lead">"Every package your lockfile installs, verified in this page: provenance, npm's publish attestation, registry signatures, and the integrity the lockfile pins. Nothing is uploaded; only the registry is asked for its documents."</p>
             <form on:submit=move |ev| { ev.prevent_default(); start(); }>
-                <div class="drop-zone"
-                    on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
-                    on:drop=move |ev: web_sys::DragEvent| {
-                        ev.prevent_default();
-                        if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
-                            load_file(file);
-                        }
-                    }>
-                    <label for="lockfile">"package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml or yarn.lock"</label>
-                    <textarea id="lockfile" rows="8" spellcheck="false" data-testid="lockfile"
-                        placeholder="Paste a lockfile here, or drop one"
-                        prop:value=move || text.get()
-                        on:input=move |ev| { text.set(event_target_value(&ev)); file_name.set(None); }></textarea>
-                    <label class="file-button">
-                        "Open a lockfile"
-                        <input type="file" on:change=move |ev| {
-                            let input: web_sys::HtmlInputElement = event_target(&ev);
-                            if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                                load_file(file);
-                            }
-                        } />
-                    </label>
-                </div>
+                <DocumentInput id="lockfile" rows=8 limit=MAX_LOCKFILE_BYTES text=text file_name=file_name problem=set_problem
+                    label="package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml or yarn.lock"
+                    placeholder="Paste a lockfile here, or drop one" open_label="Open a lockfile" />
                 <label class="option">
                     <input type="checkbox" data-testid="compare-history"
                         prop:checked=move || compare.get()

@@ -7,8 +7,8 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use npm_provenance_core::ExpectedIdentity;
 use npm_provenance_core::package::split_spec;
 use npm_provenance_core::registry_documents::MAX_ATTESTATIONS_BYTES;
-use wasm_bindgen_futures::JsFuture;
 
+use crate::components::document_input::DocumentInput;
 use crate::components::report_view::ReportView;
 use crate::settings::{encode_query, use_registry};
 use crate::worker::protocol::VerifyRequest;
@@ -41,26 +41,6 @@ pub fn InspectPage() -> impl IntoView {
     if let Some(d) = web_sys::window().and_then(|w| w.document()) {
         d.set_title("Inspector — npm provenance");
     }
-
-    let load_file = move |file: web_sys::File| {
-        if file.size() as usize > MAX_INPUT_BYTES {
-            set_problem.set(Some(format!(
-                "{} is larger than {} MB; it is not read.",
-                file.name(),
-                MAX_INPUT_BYTES >> 20
-            )));
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            match JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string()) {
-                Some(text) => {
-                    document.set(text);
-                    set_problem.set(None);
-                }
-                None => set_problem.set(Some("The file could not be read as text.".into())),
-            }
-        });
-    };
 
     let verify = move || {
         let text = document.get_untracked();
@@ -151,29 +131,9 @@ pub fn InspectPage() -> impl IntoView {
             <h1>"Inspector"</h1>
             <p class="lead">"Verify a Sigstore bundle or a registry attestations response. It is verified in this page; nothing is uploaded."</p>
             <form on:submit=move |ev| { ev.prevent_default(); verify(); }>
-                <div class="drop-zone"
-                    on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
-                    on:drop=move |ev: web_sys::DragEvent| {
-                        ev.prevent_default();
-                        if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
-                            load_file(file);
-                        }
-                    }>
-                    <label for="document">"Bundle or attestations response (JSON)"</label>
-                    <textarea id="document" rows="12" spellcheck="false" data-testid="document"
-                        placeholder="Paste JSON here, or drop a .json file"
-                        prop:value=move || document.get()
-                        on:input=move |ev| document.set(event_target_value(&ev))></textarea>
-                    <label class="file-button">
-                        "Open a .json file"
-                        <input type="file" accept=".json,application/json" on:change=move |ev| {
-                            let input: web_sys::HtmlInputElement = event_target(&ev);
-                            if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                                load_file(file);
-                            }
-                        } />
-                    </label>
-                </div>
+                <DocumentInput id="document" rows=12 limit=MAX_INPUT_BYTES text=document problem=set_problem
+                    label="Bundle or attestations response (JSON)" placeholder="Paste JSON here, or drop a .json file"
+                    open_label="Open a .json file" accept=".json,application/json" />
                 <fieldset>
                     <legend>"For the npm checks (optional)"</legend>
                     {field("inspect-package", "Package", "name@version", package)}

@@ -13,7 +13,7 @@ use clap::Args;
 use crate::exit;
 use crate::input::read_text;
 use crate::serve::http::content_security_policy;
-use crate::serve::site::{PageSettings, index_html};
+use crate::serve::site::{PageSettings, app_page_html, index_html};
 
 #[derive(Args, Debug, Clone)]
 #[command(
@@ -125,7 +125,9 @@ fn write(args: &StaticArgs) -> Result<usize, String> {
         csp_meta: Some(csp),
     };
     let html = index_html(&template, &settings);
-    for page in ["index.html", "404.html"] {
+    // index.html is the home page; 404.html, which such hosts serve for every
+    // other page, preloads the app as `serve` does for them.
+    for (page, html) in [("index.html", html.clone()), ("404.html", app_page_html(&html))] {
         std::fs::write(args.out.join(page), &html).map_err(|e| format!("cannot write {page}: {e}"))?;
         // The precompressed forms of the template would be another page.
         for ext in ["br", "gz"] {

@@ -290,13 +290,21 @@ fn the_app_is_served_with_deep_links_and_a_strict_policy() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("index.html"),
-        "<html><head><title>t</title></head><body></body></html>",
+        r#"<html><head><title>t</title><script type="module" src="/boot.js" data-wasm-js="/app-0123456789abcdef.js" data-wasm="/app-0123456789abcdef_bg.wasm"></script></head><body></body></html>"#,
     )
     .unwrap();
     std::fs::write(dir.join("app-0123456789abcdef_bg.wasm"), vec![0u8; 4096]).unwrap();
     let server = start("https://registry.example", 5, Some(dir.clone()));
     let page = server.get("/package/@scope/name/v/1.0.0");
     assert_eq!(page.status, 200);
+    // A deep link asks for the app's module at once; the home page, which
+    // shows its words without the app, does not.
+    let preload = r#"<link rel="preload" href="/app-0123456789abcdef_bg.wasm" as="fetch""#;
+    assert!(page.body.contains(preload), "{}", page.body);
+    let home = server.get("/");
+    assert_eq!(home.status, 200);
+    assert!(!home.body.contains("preload"), "{}", home.body);
+    assert!(home.body.contains(r#"<meta name="npm-provenance-registry""#));
     assert!(
         page.body
             .contains(r#"<meta name="npm-provenance-registry" content="https://registry.example" />"#)

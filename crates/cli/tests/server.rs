@@ -14,6 +14,11 @@ struct Server {
     runtime: tokio::runtime::Runtime,
 }
 
+/// The registry timeout of the tests that are not about timeouts: long
+/// enough for a debug build on a loaded machine (with two clean clones
+/// testing at once on 2 cores, a first lookup once took over 5 s).
+const TIMEOUT: u64 = 60;
+
 fn start(registry: &str, registry_timeout: u64, dist: Option<std::path::PathBuf>) -> Server {
     let mut args = ServeArgs::defaults();
     args.registry = registry.to_string();
@@ -128,7 +133,7 @@ fn registry() -> test_registry::Running {
 #[test]
 fn badges_say_verified_unverified_or_none() {
     let reg = registry();
-    let server = start(&reg.url(""), 5, None);
+    let server = start(&reg.url(""), TIMEOUT, None);
     let verified = server.get("/badge/npm/sigstore.svg");
     assert_eq!(verified.status, 200);
     assert_eq!(verified.headers["content-type"], "image/svg+xml; charset=utf-8");
@@ -141,7 +146,7 @@ fn badges_say_verified_unverified_or_none() {
     let publish_only = server.get("/badge/npm/sigstore/3.1.0.svg");
     assert_eq!(badge_message(&publish_only.body), "none");
 
-    let tampered_server = start(&reg.url("tampered"), 5, None);
+    let tampered_server = start(&reg.url("tampered"), TIMEOUT, None);
     let tampered = tampered_server.get("/badge/npm/sigstore/2.3.1.svg");
     assert_eq!(
         (tampered.status, badge_message(&tampered.body)),
@@ -153,7 +158,7 @@ fn badges_say_verified_unverified_or_none() {
 #[test]
 fn shields_endpoint_and_report_api() {
     let reg = registry();
-    let server = start(&reg.url(""), 5, None);
+    let server = start(&reg.url(""), TIMEOUT, None);
     let json: serde_json::Value = serde_json::from_str(&server.get("/badge/npm/tuf-js/1.0.0.json").body).unwrap();
     assert_eq!(
         json,
@@ -180,7 +185,7 @@ fn shields_endpoint_and_report_api() {
 #[test]
 fn cache_hits_do_not_call_the_registry_and_concurrent_requests_share_one_fetch() {
     let reg = registry();
-    let server = start(&reg.url(""), 5, None);
+    let server = start(&reg.url(""), TIMEOUT, None);
     let before = reg.requests();
     // Twenty requests at once for a package nobody asked for yet.
     let base = server.base.clone();
@@ -212,7 +217,7 @@ fn cache_hits_do_not_call_the_registry_and_concurrent_requests_share_one_fetch()
 #[test]
 fn cache_headers_and_etags() {
     let reg = registry();
-    let server = start(&reg.url(""), 5, None);
+    let server = start(&reg.url(""), TIMEOUT, None);
     let latest = server.get("/badge/npm/sigstore.svg");
     assert!(
         latest.headers["cache-control"]
@@ -235,7 +240,7 @@ fn cache_headers_and_etags() {
 #[test]
 fn bad_input_gets_the_right_status_and_badge() {
     let reg = registry();
-    let server = start(&reg.url(""), 5, None);
+    let server = start(&reg.url(""), TIMEOUT, None);
     let cases: &[(&str, u16, &str)] = &[
         ("/badge/npm/%3Cscript%3E.svg", 400, "invalid name"),
         ("/badge/npm/..%2f..%2fetc%2fpasswd.svg", 400, "invalid name"),
@@ -263,7 +268,7 @@ fn bad_input_gets_the_right_status_and_badge() {
 fn registry_faults_give_error_badges_and_no_hangs() {
     let reg = registry();
     for (scenario, status) in [("error500", 502), ("garbage", 502)] {
-        let server = start(&reg.url(scenario), 5, None);
+        let server = start(&reg.url(scenario), TIMEOUT, None);
         let reply = server.get("/badge/npm/sigstore.svg");
         assert_eq!(
             (reply.status, badge_message(&reply.body)),
@@ -277,7 +282,7 @@ fn registry_faults_give_error_badges_and_no_hangs() {
     let reply = hanging.get("/badge/npm/sigstore.svg");
     assert_eq!((reply.status, badge_message(&reply.body)), (504, "error".to_string()));
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
-    let huge = start(&reg.url("huge"), 5, None);
+    let huge = start(&reg.url("huge"), TIMEOUT, None);
     assert_eq!(huge.get("/api/verify/sigstore").status, 502);
     // A registry nobody listens on.
     let nowhere = start("http://127.0.0.1:9", 2, None);

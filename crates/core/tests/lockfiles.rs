@@ -349,14 +349,20 @@ fn the_file_dependency_is_not_from_the_registry() {
 
 // Hostile lockfiles: each gives a sentence or a bounded result, quickly.
 
-/// Runs a parse and checks it took less than 2 s (debug build; release is
-/// several times faster).
+/// The longest a hostile lockfile may take to parse, by the clock: a debug
+/// build takes about 1 s for the largest here alone, and 2.07 s was seen
+/// with two clean clones testing at once on 2 cores. What this guards
+/// against (a hang, or work growing with the square of the input) takes
+/// minutes on these inputs, not seconds.
+const BOUNDED: Duration = Duration::from_secs(10);
+
+/// Runs a parse and checks it took less than [`BOUNDED`].
 fn timed(name: &str, text: &str) -> Result<Lockfile, String> {
     let start = Instant::now();
     let result = parse_lockfile(Some(name), text);
     let took = start.elapsed();
     eprintln!("{name}: {} bytes in {took:?}", text.len());
-    assert!(took < Duration::from_secs(2), "{name} took {took:?}");
+    assert!(took < BOUNDED, "{name} took {took:?}");
     result
 }
 
@@ -711,11 +717,7 @@ fn mutated_lockfiles_give_a_sentence_or_a_result_within_the_limits() {
             let text = String::from_utf8_lossy(&bytes);
             let start = Instant::now();
             let result = parse_lockfile(Some(file), &text);
-            assert!(
-                start.elapsed() < Duration::from_secs(2),
-                "{file}: {:?}",
-                start.elapsed()
-            );
+            assert!(start.elapsed() < BOUNDED, "{file}: {:?}", start.elapsed());
             match result {
                 Ok(lock) => {
                     check_limits(file, &lock);

@@ -100,7 +100,18 @@ mod tests {
             spec("sigstore", None)
         );
         assert_eq!(parse_search("%40scope%2Fname").unwrap(), spec("@scope/name", None));
-        for bad in ["", "a b", "<script>", "https://evil.example/package/x", "x@1 2"] {
+        // `/search?q=` hands these words to the app from any link: none may
+        // lead off this origin or out of `/package/`.
+        for bad in [
+            "",
+            "a b",
+            "<script>",
+            "https://evil.example/package/x",
+            "x@1 2",
+            "//evil.example/package/x",
+            "/package/..%2f..%2fsearch",
+            "javascript:alert(1)",
+        ] {
             assert!(parse_search(bad).is_err(), "{bad}");
         }
     }

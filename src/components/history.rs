@@ -222,7 +222,7 @@ pub fn VersionHistory(
         .iter()
         .map(|v| {
             let row = RowTrust {
-                level: Some(v.as_published().level),
+                level: Some(npm_provenance_core::publishing::published_version(v).level),
                 downgrade: listed.get(&v.version).cloned(),
                 listed: true,
             };

@@ -18,109 +18,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::registry_documents::VersionSummary;
-use crate::report::{BuildPlatform, Report, Verdict};
-
-/// The registry's word about how a version was published (`_npmUser`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PublishSignals {
-    /// `_npmUser.trustedPublisher`: published through trusted publishing.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub trusted_publisher: Option<TrustedPublisher>,
-    /// `_npmUser.approver` was present: a staged publish, approved by the
-    /// maintainer named here (the name only; the registry's e-mail address is
-    /// not repeated).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub approver: Option<String>,
-}
-
-/// `_npmUser.trustedPublisher` as the registry states it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TrustedPublisher {
-    /// `github` or `gitlab` (whatever the registry says, kept as text).
-    pub id: String,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub oidc_config_id: Option<String>,
-}
-
-impl PublishSignals {
-    /// Reads `_npmUser` of a version document; anything malformed is absent.
-    pub fn from_npm_user(npm_user: Option<&serde_json::Value>) -> Self {
-        let text = |v: Option<&serde_json::Value>, max: usize| {
-            v.and_then(serde_json::Value::as_str)
-                .filter(|s| !s.is_empty())
-                .map(|s| crate::package::truncate(s, max))
-        };
-        let Some(user) = npm_user else {
-            return Self::default();
-        };
-        let trusted_publisher = user
-            .get("trustedPublisher")
-            .and_then(|tp| Some((text(tp.get("id"), 40)?, tp)))
-            .map(|(id, tp)| TrustedPublisher {
-                id,
-                oidc_config_id: text(tp.get("oidcConfigId"), 100),
-            });
-        // npm writes an object with the approver's name and e-mail; a bare
-        // string is read too. Present but nameless still means staged.
-        let approver = user.get("approver").filter(|a| !a.is_null()).map(|a| {
-            text(a.get("name"), 100)
-                .or_else(|| text(Some(a), 100))
-                .unwrap_or_else(|| "a maintainer".into())
-        });
-        Self {
-            trusted_publisher,
-            approver,
-        }
-    }
-
-    /// The CI platform the trusted publisher names, if it is one this
-    /// program recognises.
-    pub fn trusted_platform(&self) -> Option<BuildPlatform> {
-        match self.trusted_publisher.as_ref()?.id.as_str() {
-            "github" => Some(BuildPlatform::GithubActions),
-            "gitlab" => Some(BuildPlatform::GitlabCi),
-            _ => None,
-        }
-    }
-}
-
-/// A version's trust level, weakest first (so `<` means weaker).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TrustLevel {
-    /// No signed evidence at all.
-    None,
-    /// Only the registry's signature over the tarball's integrity.
-    RegistrySignature,
-    /// Verified provenance: the tarball was built by the CI run its
-    /// certificate names.
-    Provenance,
-    /// Verified provenance, and the registry says it was published by that
-    /// CI platform through trusted publishing (no long-lived token).
-    TrustedPublisher,
-}
-
-impl TrustLevel {
-    /// The value of the `trust` field in JSON.
-    pub fn key(self) -> &'static str {
-        match self {
-            TrustLevel::None => "none",
-            TrustLevel::RegistrySignature => "registry-signature",
-            TrustLevel::Provenance => "provenance",
-            TrustLevel::TrustedPublisher => "trusted-publisher",
-        }
-    }
-
-    /// In words, for pages, badges and tables.
-    pub fn label(self) -> &'static str {
-        match self {
-            TrustLevel::None => "no signed evidence",
-            TrustLevel::RegistrySignature => "registry signature only",
-            TrustLevel::Provenance => "provenance",
-            TrustLevel::TrustedPublisher => "trusted publisher",
-        }
-    }
-}
+pub use crate::report::{Change, ChangesSince, Downgrade, PublishSignals, TrustLevel, TrustedPublisher};
+use crate::report::{Report, Verdict};
 
 /// The trust level of a verified report (`None` when verification failed
 /// or could not run: a failure is not a level, it is a failure).
@@ -193,18 +92,17 @@ pub struct PublishedVersion {
     pub deprecated: bool,
 }
 
-/// A version published with weaker evidence than an earlier one of its line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Downgrade {
-    /// The earlier version that set the expectation.
-    pub version: String,
-    /// Its level (as the registry lists it).
-    pub level: TrustLevel,
-    /// This version's level.
-    pub now: TrustLevel,
-    /// The release line compared within (`2.x`, `0.3.x`, `2.x pre-releases`).
-    pub line: String,
-    pub sentence: String,
+/// A listed version as the downgrade rules compare it: at the level the
+/// registry's documents claim (not verified).
+pub fn published_version(summary: &VersionSummary) -> PublishedVersion {
+    PublishedVersion {
+        version: summary.version.clone(),
+        line: release_line(&summary.version),
+        published_at: summary.published_at,
+        level: claimed_level(summary.has_attestations, summary.has_signatures, &summary.publishing),
+        staged: summary.publishing.approver.is_some(),
+        deprecated: summary.deprecated,
+    }
 }
 
 /// A release line: the major, the minor below 1.0.0, and whether it is
@@ -302,7 +200,7 @@ pub fn compare_with_history(report: &mut Report, history: &[VersionSummary], pub
     let (Some(level), Some(package)) = (report.trust, report.package.as_ref()) else {
         return;
     };
-    let earlier: Vec<PublishedVersion> = history.iter().map(VersionSummary::as_published).collect();
+    let earlier: Vec<PublishedVersion> = history.iter().map(published_version).collect();
     let published_at = published_at.or_else(|| history.iter().find(|v| v.version == package.version)?.published_at);
     let staged = report.publishing.as_ref().is_some_and(|p| p.approver.is_some());
     report.downgrade = find_downgrade(&package.version, level, staged, published_at, &earlier);
@@ -313,7 +211,7 @@ pub fn compare_with_history(report: &mut Report, history: &[VersionSummary], pub
 /// the registry's word (for a history's rows not verified yet; a verified
 /// row's own report says more, [`compare_with_history`]).
 pub fn listed_downgrades(history: &[VersionSummary]) -> Vec<(String, Downgrade)> {
-    let listed: Vec<PublishedVersion> = history.iter().map(VersionSummary::as_published).collect();
+    let listed: Vec<PublishedVersion> = history.iter().map(published_version).collect();
     listed
         .iter()
         .filter_map(|v| {
@@ -341,27 +239,6 @@ pub fn previous_with_provenance<'a>(
                 .cmp(&b.published_at)
                 .then_with(|| crate::registry_documents::compare_versions(&a.version, &b.version))
         })
-}
-
-/// One thing about how a version was built or published that differs from
-/// the version before it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Change {
-    /// `repository`, `workflow file`, `trigger`, `ref type`, `runner`,
-    /// `issuer`, `publishing method`.
-    pub what: String,
-    pub before: String,
-    pub after: String,
-    /// From the certificates (signed), or the registry's word (`publishing method`).
-    pub signed: bool,
-}
-
-/// What changed since an earlier version: valid provenance can still come
-/// from a hijacked workflow, and then the change is the signal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChangesSince {
-    pub version: String,
-    pub changes: Vec<Change>,
 }
 
 /// What each provenance certificate says, as compared.
@@ -428,6 +305,7 @@ pub fn changes_since(previous: &Report, current: &Report) -> Option<ChangesSince
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::BuildPlatform;
 
     fn v(version: &str, day: i64, level: TrustLevel) -> PublishedVersion {
         PublishedVersion {
@@ -452,7 +330,7 @@ mod tests {
 
     #[test]
     fn signals_are_read_from_npm_user_and_malformed_ones_are_absent() {
-        let read = |json: &str| PublishSignals::from_npm_user(Some(&serde_json::from_str(json).unwrap()));
+        let read = |json: &str| crate::registry_documents::read_npm_user(Some(&serde_json::from_str(json).unwrap()));
         let s = read(r#"{"name":"GitHub Actions","trustedPublisher":{"id":"github","oidcConfigId":"oidc:1"}}"#);
         assert_eq!(s.trusted_platform(), Some(BuildPlatform::GithubActions));
         assert_eq!(s.trusted_publisher.unwrap().oidc_config_id.as_deref(), Some("oidc:1"));

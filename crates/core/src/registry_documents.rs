@@ -11,7 +11,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::package::truncate;
-use crate::publishing::{PublishSignals, PublishedVersion, claimed_level};
+use crate::report::{PublishSignals, TrustedPublisher};
 use crate::time::parse_rfc3339;
 
 /// npm serves two attestations per version; a response with more than this
@@ -145,6 +145,36 @@ fn is_default<T: Default + PartialEq>(value: &T) -> bool {
     *value == T::default()
 }
 
+/// Reads `_npmUser` of a version document: the registry's word on how it was published; anything malformed is absent.
+pub fn read_npm_user(npm_user: Option<&serde_json::Value>) -> PublishSignals {
+    let text = |v: Option<&serde_json::Value>, max: usize| {
+        v.and_then(serde_json::Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(|s| crate::package::truncate(s, max))
+    };
+    let Some(user) = npm_user else {
+        return PublishSignals::default();
+    };
+    let trusted_publisher = user
+        .get("trustedPublisher")
+        .and_then(|tp| Some((text(tp.get("id"), 40)?, tp)))
+        .map(|(id, tp)| TrustedPublisher {
+            id,
+            oidc_config_id: text(tp.get("oidcConfigId"), 100),
+        });
+    // npm writes an object with the approver's name and e-mail; a bare
+    // string is read too. Present but nameless still means staged.
+    let approver = user.get("approver").filter(|a| !a.is_null()).map(|a| {
+        text(a.get("name"), 100)
+            .or_else(|| text(Some(a), 100))
+            .unwrap_or_else(|| "a maintainer".into())
+    });
+    PublishSignals {
+        trusted_publisher,
+        approver,
+    }
+}
+
 /// One version in a package's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VersionSummary {
@@ -158,21 +188,6 @@ pub struct VersionSummary {
     /// `_npmUser`'s publishing signals: the registry's word, unsigned.
     #[serde(default, skip_serializing_if = "is_default")]
     pub publishing: PublishSignals,
-}
-
-impl VersionSummary {
-    /// This version as the downgrade rules compare it: at the level the
-    /// registry's documents claim (not verified).
-    pub fn as_published(&self) -> PublishedVersion {
-        PublishedVersion {
-            version: self.version.clone(),
-            line: crate::publishing::release_line(&self.version),
-            published_at: self.published_at,
-            level: claimed_level(self.has_attestations, self.has_signatures, &self.publishing),
-            staged: self.publishing.approver.is_some(),
-            deprecated: self.deprecated,
-        }
-    }
 }
 
 /// The parts of a packument verification and the pages use.
@@ -277,7 +292,7 @@ pub fn parse_packument(json: &str) -> Result<Packument, String> {
         let mut dist = read_dist(vdoc.dist.as_ref().unwrap_or(&Value::Null));
         dist.stated_name = vdoc.name.as_ref().and_then(Value::as_str).map(str::to_string);
         dist.stated_version = vdoc.version.as_ref().and_then(Value::as_str).map(str::to_string);
-        dist.publishing = PublishSignals::from_npm_user(vdoc.npm_user.as_ref());
+        dist.publishing = read_npm_user(vdoc.npm_user.as_ref());
         history.push(VersionSummary {
             published_at: times
                 .and_then(|t| t.get(&version))
@@ -458,7 +473,7 @@ pub fn parse_version_document(json: &str) -> Result<(String, String, VersionDist
     let mut dist = read_dist(dist);
     dist.stated_name = Some(name.clone());
     dist.stated_version = Some(version.clone());
-    dist.publishing = PublishSignals::from_npm_user(doc.get("_npmUser"));
+    dist.publishing = read_npm_user(doc.get("_npmUser"));
     Ok((name, version, dist))
 }
 
@@ -597,7 +612,13 @@ mod tests {
             r#"{"name":"p","versions":{"1.0.0":{"_npmUser":{"name":"GitHub Actions","trustedPublisher":{"id":"github","oidcConfigId":"c"}},"dist":{"attestations":{"url":"u"}}},"1.0.1":{"_npmUser":{"name":"al","approver":{"name":"al"}}}}}"#,
         )
         .unwrap();
-        let by = |v: &str| p.history.iter().find(|h| h.version == v).unwrap().as_published();
+        let by = |v: &str| {
+            p.history
+                .iter()
+                .find(|h| h.version == v)
+                .map(crate::publishing::published_version)
+                .unwrap()
+        };
         assert_eq!(by("1.0.0").level, crate::publishing::TrustLevel::TrustedPublisher);
         assert!(by("1.0.1").staged && !by("1.0.0").staged);
     }

@@ -6,7 +6,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::checks::Check;
-use crate::publishing::{Downgrade, PublishSignals, TrustLevel};
 
 /// The overall answer for a package version (or a single bundle).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -442,4 +441,111 @@ pub struct ProvenanceSummary {
     /// certificate carries no claim for them (older certificates).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub from_predicate: Vec<String>,
+}
+
+/// The registry's word about how a version was published (`_npmUser`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishSignals {
+    /// `_npmUser.trustedPublisher`: published through trusted publishing.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub trusted_publisher: Option<TrustedPublisher>,
+    /// `_npmUser.approver` was present: a staged publish, approved by the
+    /// maintainer named here (the name only; the registry's e-mail address is
+    /// not repeated).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub approver: Option<String>,
+}
+
+/// `_npmUser.trustedPublisher` as the registry states it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustedPublisher {
+    /// `github` or `gitlab` (whatever the registry says, kept as text).
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub oidc_config_id: Option<String>,
+}
+
+impl PublishSignals {
+    /// The CI platform the trusted publisher names, if it is one this
+    /// program recognises.
+    pub fn trusted_platform(&self) -> Option<BuildPlatform> {
+        match self.trusted_publisher.as_ref()?.id.as_str() {
+            "github" => Some(BuildPlatform::GithubActions),
+            "gitlab" => Some(BuildPlatform::GitlabCi),
+            _ => None,
+        }
+    }
+}
+
+/// A version's trust level, weakest first (so `<` means weaker).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TrustLevel {
+    /// No signed evidence at all.
+    None,
+    /// Only the registry's signature over the tarball's integrity.
+    RegistrySignature,
+    /// Verified provenance: the tarball was built by the CI run its
+    /// certificate names.
+    Provenance,
+    /// Verified provenance, and the registry says it was published by that
+    /// CI platform through trusted publishing (no long-lived token).
+    TrustedPublisher,
+}
+
+impl TrustLevel {
+    /// The value of the `trust` field in JSON.
+    pub fn key(self) -> &'static str {
+        match self {
+            TrustLevel::None => "none",
+            TrustLevel::RegistrySignature => "registry-signature",
+            TrustLevel::Provenance => "provenance",
+            TrustLevel::TrustedPublisher => "trusted-publisher",
+        }
+    }
+
+    /// In words, for pages, badges and tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            TrustLevel::None => "no signed evidence",
+            TrustLevel::RegistrySignature => "registry signature only",
+            TrustLevel::Provenance => "provenance",
+            TrustLevel::TrustedPublisher => "trusted publisher",
+        }
+    }
+}
+
+/// A version published with weaker evidence than an earlier one of its line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Downgrade {
+    /// The earlier version that set the expectation.
+    pub version: String,
+    /// Its level (as the registry lists it).
+    pub level: TrustLevel,
+    /// This version's level.
+    pub now: TrustLevel,
+    /// The release line compared within (`2.x`, `0.3.x`, `2.x pre-releases`).
+    pub line: String,
+    pub sentence: String,
+}
+
+/// One thing about how a version was built or published that differs from
+/// the version before it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// `repository`, `workflow file`, `trigger`, `ref type`, `runner`,
+    /// `issuer`, `publishing method`.
+    pub what: String,
+    pub before: String,
+    pub after: String,
+    /// From the certificates (signed), or the registry's word (`publishing method`).
+    pub signed: bool,
+}
+
+/// What changed since an earlier version: valid provenance can still come
+/// from a hijacked workflow, and then the change is the signal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangesSince {
+    pub version: String,
+    pub changes: Vec<Change>,
 }

@@ -2,7 +2,7 @@
 //! package, this tarball), the publish predicate, and that the provenance
 //! predicate describes the build its certificate certifies.
 
-use crate::bundle::ArtifactExpectation;
+use crate::bundle::expectation::ArtifactExpectation;
 use crate::bundle::statement::{Statement, Subject};
 use crate::checks::Outcome;
 use crate::identity::{CertificateBuild, ExpectedIdentity, check_consistency};
@@ -393,7 +393,7 @@ pub fn decode_hex(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::DigestAlgorithm;
+    use crate::bundle::expectation::DigestAlgorithm;
     use crate::bundle::statement::{INTOTO_PAYLOAD_TYPE, read};
     use crate::package::Integrity;
     use base64::Engine as _;

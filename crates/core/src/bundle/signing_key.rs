@@ -6,7 +6,7 @@
 //! DSSE signature's key id and the bundle's key hint), and both must name the
 //! same known key: a bundle cannot choose which key verifies it.
 
-use crate::bundle::Role;
+use crate::bundle::expectation::Role;
 use crate::bundle::structure::{Material, ParsedBundle};
 use crate::package::truncate;
 use crate::registry_keys::{KeyUsage, RegistryKey, RegistryKeys};

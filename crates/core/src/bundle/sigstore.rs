@@ -13,10 +13,10 @@ use sigstore_verify::{
     VerificationPolicy, VerificationResult,
 };
 
+use crate::bundle::expectation::{ArtifactExpectation, DigestAlgorithm};
 use crate::bundle::npm_policy::SubjectMatch;
 use crate::bundle::signing_key::SigningKey;
 use crate::bundle::structure::ParsedBundle;
-use crate::bundle::{ArtifactExpectation, DigestAlgorithm};
 use crate::checks::CheckId;
 use crate::package::{hex, truncate};
 use crate::report::{CheckpointSignatureInfo, InclusionProofInfo, TimestampInfo, TlogEntryInfo};

@@ -163,9 +163,9 @@ fn hostile_registry_documents_are_not_verified() {
     assert_eq!(report["verdict"], "incomplete", "{}", report["summary"]);
     let (_, badge) = dropped.get("/badge/npm/sigstore/2.3.1.json");
     let badge = json(&badge);
-    // Earlier versions listed provenance: without the publish attestation
-    // this one stands on the registry's signature, a downgrade too.
-    assert_eq!(badge["message"], "incomplete · downgrade");
+    // A version whose checks are incomplete has no trust level, so no
+    // downgrade is said beside it: its verdict says it is not verified.
+    assert_eq!(badge["message"], "incomplete");
     assert_ne!(badge["color"], "brightgreen");
 }
 
@@ -358,8 +358,12 @@ fn metrics_are_served() {
         "npm_provenance_http_requests_total{route=\"badge\",status=\"200\"} 2",
         "npm_provenance_cache_hits_total 1",
         "npm_provenance_cache_misses_total 1",
-        // The version document, the attestations and the package document (history).
-        "npm_provenance_registry_requests_total 3",
+        // The version document, its attestations, the package document
+        // (history), the keys document (the version carries no signature,
+        // and whether this registry signs is its keys document's to say),
+        // and the previous version's document and attestations (what
+        // changed); the second request is answered from the cache.
+        "npm_provenance_registry_requests_total 6",
         "npm_provenance_verifications_total{verdict=\"verified\"} 1",
     ] {
         assert!(text.contains(line), "{line} not in\n{text}");

@@ -54,18 +54,35 @@ impl Setup {
     }
 
     fn trust_args(&self) -> Vec<String> {
+        let mut args = self.trust_args_without_keys();
+        args.extend(["--keys".into(), self.dir.join("keys.json").display().to_string()]);
+        args
+    }
+
+    /// The kit's trusted root, and no registry keys: the registry is one
+    /// that does not sign (it serves no keys document).
+    fn trust_args_without_keys(&self) -> Vec<String> {
         vec![
             "--trusted-root".into(),
             self.dir.join("trusted-root.json").display().to_string(),
-            "--keys".into(),
-            self.dir.join("keys.json").display().to_string(),
         ]
     }
 
-    /// What each package version must show.
-    fn expected(&self) -> Vec<Value> {
+    /// What each package version must show on the synthetic registry, with
+    /// its keys given (`keys`), or as a registry without keys.
+    fn expected_with(&self, keys: bool) -> Vec<Value> {
         let doc: Value = serde_json::from_str(&self.get("/-/test/trust.json").1).unwrap();
-        doc["versions"].as_array().unwrap().clone()
+        doc["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["keys"] == keys)
+            .cloned()
+            .collect()
+    }
+
+    fn expected(&self) -> Vec<Value> {
+        self.expected_with(true)
     }
 
     /// `verify --packument` with the registry's package document (and the
@@ -87,8 +104,13 @@ impl Setup {
             args.push("--attestations".into());
             args.push(self.write(&format!("{file_name}@{version}.att.json"), &attestations));
         }
-        args.extend(self.trust_args());
-        args.extend(extra.iter().map(|s| s.to_string()));
+        if extra.contains(&"--without-keys") {
+            args.extend(self.trust_args_without_keys());
+            args.extend(["--registry".into(), self.registry.url("synthetic")]);
+        } else {
+            args.extend(self.trust_args());
+        }
+        args.extend(extra.iter().filter(|a| **a != "--without-keys").map(|s| s.to_string()));
         Command::new(BIN).args(&args).output().unwrap()
     }
 }
@@ -128,8 +150,14 @@ fn verify_reports_each_level_and_each_downgrade_rule() {
             "{name}@{version} ({}): {report}",
             e["rule"]
         );
-        assert_eq!(report["downgrade_checked"], true, "{name}@{version}");
         let text = String::from_utf8(s.verify(name, version, &[]).stdout).unwrap();
+        if e["trust"].is_null() {
+            // Failed: no level, and nothing compared.
+            assert_eq!(report["verdict"], "failed", "{name}@{version}: {report}");
+            assert!(!text.contains("Trust level:"), "{name}@{version}: {text}");
+            continue;
+        }
+        assert_eq!(report["downgrade_checked"], true, "{name}@{version}");
         let level = match e["trust"].as_str().unwrap() {
             "trusted-publisher" => "trusted publisher",
             "provenance" => "provenance",
@@ -235,6 +263,10 @@ impl Drop for Server {
 }
 
 fn serve(s: &Setup) -> Server {
+    serve_with(s, s.trust_args())
+}
+
+fn serve_with(s: &Setup, trust_args: Vec<String>) -> Server {
     let mut args = vec![
         "serve".to_string(),
         "--port".into(),
@@ -242,7 +274,7 @@ fn serve(s: &Setup) -> Server {
         "--registry".into(),
         s.registry.url("synthetic"),
     ];
-    args.extend(s.trust_args());
+    args.extend(trust_args);
     let mut child = Command::new(BIN)
         .args(&args)
         .stdout(Stdio::null())
@@ -274,6 +306,10 @@ fn the_api_and_the_badges_carry_trust_and_downgrade() {
         let shields: Value = serde_json::from_str(&shields).unwrap();
         assert_eq!(shields["trust"], e["trust"], "{name}@{version}: {shields}");
         let message = shields["message"].as_str().unwrap();
+        if e["trust"].is_null() {
+            assert_eq!(message, "unverified", "{name}: {shields}");
+            continue;
+        }
         assert_eq!(
             message.ends_with(" · downgrade"),
             !e["downgrade"].is_null(),
@@ -357,7 +393,7 @@ fn audit_reports_trust_and_fails_downgrades_with_the_flag() {
             .find(|p| p["name"] == e["name"])
             .unwrap();
         assert_eq!(signals(row), expected_signals(e), "{row}");
-        assert_eq!(row["downgrade_checked"], true);
+        assert_eq!(row["downgrade_checked"], !e["trust"].is_null(), "{row}");
     }
     let summary = &report["summary"];
     assert_eq!(summary["downgrades"], 3, "{summary}");
@@ -377,4 +413,27 @@ fn audit_reports_trust_and_fails_downgrades_with_the_flag() {
         "{text}"
     );
     assert!(text.contains("trust: 3 trusted publisher, "), "{text}");
+}
+
+/// A registry that serves no keys document signs nothing: a version with
+/// nothing signed is "none" there, from every door (with its keys given, the
+/// same version fails: see `trust-none` above).
+#[test]
+fn a_registry_without_keys_keeps_none() {
+    let s = Setup::new("nokeys");
+    let expected = s.expected_with(false);
+    assert!(!expected.is_empty());
+    let server = serve_with(&s, s.trust_args_without_keys());
+    for e in &expected {
+        let (name, version) = (e["name"].as_str().unwrap(), e["version"].as_str().unwrap());
+        let report = json_of(&s.verify(name, version, &["--json", "--without-keys"]));
+        assert_eq!(signals(&report), expected_signals(e), "verify {name}: {report}");
+        assert_eq!(report["verdict"], "no_provenance", "{report}");
+        let (_, body) = s.get_url(&format!("{}/api/verify/{name}/{version}", server.1));
+        let report: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(signals(&report), expected_signals(e), "api {name}: {body}");
+        let (_, shields) = s.get_url(&format!("{}/badge/npm/{name}/{version}.json", server.1));
+        let shields: Value = serde_json::from_str(&shields).unwrap();
+        assert_eq!(shields["message"], "none", "{shields}");
+    }
 }

@@ -44,6 +44,7 @@ pub mod crypto_backend;
 pub mod identity;
 pub mod links;
 pub mod lockfile;
+pub mod lookup;
 pub mod package;
 pub mod package_version;
 pub mod percent;

@@ -31,7 +31,10 @@ use crate::report::{Report, Verdict};
 pub fn trust_level(report: &Report, signals: &PublishSignals) -> Option<TrustLevel> {
     use crate::checks::{CheckId, CheckStatus};
     match report.verdict {
-        Verdict::Failed | Verdict::Error => return None,
+        // Incomplete: a required check could not run, so the evidence is
+        // not known; a level would say more than was verified (and a
+        // downgrade computed from it would contradict the verdict).
+        Verdict::Failed | Verdict::Error | Verdict::Incomplete => return None,
         // A package version is verified only with verified provenance
         // (`verdict.rs`); a report without one is "no provenance".
         Verdict::Verified => {
@@ -41,7 +44,7 @@ pub fn trust_level(report: &Report, signals: &PublishSignals) -> Option<TrustLev
                 _ => TrustLevel::Provenance,
             });
         }
-        Verdict::NoProvenance | Verdict::Incomplete => {}
+        Verdict::NoProvenance => {}
     }
     let signed = report
         .checks

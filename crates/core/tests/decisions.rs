@@ -348,7 +348,7 @@ fn documents_read_from_the_registry_are_verified_as_served() {
     );
     assert_eq!(docs.integrity, Some(c.integrity.as_str()));
     assert_eq!(docs.published_at, Some(1_717_243_140));
-    assert_eq!(docs.lockfile_integrity, None);
+    assert!(docs.lockfile_integrities.is_empty());
     let report = verify_package_version(&docs, &c.trust(), &ExpectedIdentity::default());
     assert_eq!(report.verdict, Verdict::Verified, "{}", report.summary);
     assert_eq!(report.package, Some(PackageRef::new(NAME, VERSION)));

@@ -668,12 +668,13 @@ fn lockfile_integrity_other_bytes_or_nothing_to_compare() {
     let prepared = PreparedAttestations::parse(&response);
     let (other, _) = kit::integrity_of(b"another tarball");
     let verify = |locked: &str| {
+        let locked = [locked.to_string()];
         let docs = PackageVersionDocuments {
             name: NAME,
             version: VERSION,
             integrity: Some(&c.integrity),
             attestations: Some(&prepared),
-            lockfile_integrity: Some(locked),
+            lockfile_integrities: &locked,
             ..Default::default()
         };
         verify_package_version(&docs, &c.trust(), &ExpectedIdentity::default())
@@ -699,11 +700,12 @@ fn lockfile_integrity_other_bytes_or_nothing_to_compare() {
         "name no algorithm in common, so they cannot be compared",
     );
     // The registry states no integrity at all.
+    let locked = [c.integrity.clone()];
     let docs = PackageVersionDocuments {
         name: NAME,
         version: VERSION,
         attestations: Some(&prepared),
-        lockfile_integrity: Some(&c.integrity),
+        lockfile_integrities: &locked,
         ..Default::default()
     };
     assert_fails_at(
@@ -750,14 +752,17 @@ const HOSTILE: &str = "hostile.rs";
 const OWN: &str = "own_sigstore.rs";
 const REAL: &str = "real_fixtures.rs";
 const PACKAGE_VERSION: &str = "package_version.rs";
+const LOOKUP: &str = "lookup.rs";
 
 coverage_table! {
     LockfileIntegrity => Coverage::FailedBy(&[
         (HERE, "lockfile_integrity_other_bytes_or_nothing_to_compare"),
+        (LOOKUP, "every_lockfile_integrity_is_compared"),
     ]),
     Attestations => Coverage::FailedBy(&[
         (HERE, "attestations_two_publish_attestations"),
         (OWN, "attestations_two_provenance_attestations"),
+        (LOOKUP, "listed_attestations_that_are_missing_fail"),
     ]),
     RegistryAttestation => Coverage::NeverFails {
         why: "it passes (a publish attestation is served) or is skipped: required when registry keys are \
@@ -770,6 +775,11 @@ coverage_table! {
         (HERE, "registry_signature_over_another_version"),
         (OWN, "registry_signature_valid_and_forged"),
         (REAL, "a_registry_signature_over_other_data_or_by_an_expired_key_is_rejected"),
+        (LOOKUP, "a_version_without_signatures_on_a_registry_that_signs_fails"),
+        (LOOKUP, "a_signature_by_a_key_that_expired_before_publication_fails_at_every_depth"),
+    ]),
+    RegistryDocuments => Coverage::FailedBy(&[
+        (LOOKUP, "a_package_document_that_disagrees_with_the_version_document_fails"),
     ]),
     BundleFormat => Coverage::FailedBy(&[
         (HERE, "bundle_format_a_keyed_bundle_presented_as_provenance"),
@@ -848,6 +858,7 @@ fn source(file: &str) -> &'static str {
         HOSTILE => include_str!("hostile.rs"),
         OWN => include_str!("own_sigstore.rs"),
         REAL => include_str!("real_fixtures.rs"),
+        LOOKUP => include_str!("lookup.rs"),
         other => panic!("the table names {other}, which the guard does not read"),
     }
 }

@@ -327,6 +327,29 @@ fn signatures_of(dir: &std::path::Path, excerpt: &str) -> Vec<RegistrySignature>
     serde_json::from_value(doc["dist"]["signatures"].clone()).unwrap()
 }
 
+/// When a version was published, as near as its fixtures say: the earliest
+/// time the log integrated one of its attestations (npm logs them as it
+/// publishes), as the test registry's package documents state it.
+fn published_at(dir: &std::path::Path, k: &npm_provenance_fixtures::KnownVersion) -> Option<i64> {
+    let text: String = k
+        .attestations
+        .iter()
+        .chain(k.bundles.iter())
+        .map(|f| fx::read(dir, f))
+        .collect();
+    text.split("\"integratedTime\":")
+        .skip(1)
+        .filter_map(|rest| {
+            rest.trim_start()
+                .trim_start_matches('"')
+                .split('"')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .min()
+}
+
 #[test]
 fn registry_signatures_verify_with_both_npm_keys() {
     let dir = npm_provenance_fixtures::dir();
@@ -338,6 +361,8 @@ fn registry_signatures_verify_with_both_npm_keys() {
             version: k.version,
             integrity: Some(k.integrity),
             registry_signatures: &sigs,
+            // npm's first key expired: its signatures hold at the time of publication.
+            published_at: published_at(&dir, k),
             ..Default::default()
         };
         let report = verify_package_version(&docs, &trust, &Default::default());

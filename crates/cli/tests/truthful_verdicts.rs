@@ -5,6 +5,9 @@
 //! version that did not are never shown as vouched for. (The app's page
 //! shows the same scenarios in `tests/e2e/synthetic.test.mjs`.)
 
+mod common;
+use common::BIN;
+
 use std::process::Command;
 
 use npm_provenance::exit;
@@ -17,8 +20,6 @@ use npm_provenance_core::{
     Report, TrustMaterial, Verdict, verify_package_version,
 };
 use npm_provenance_testkit::scenarios::{Scenario, Scenarios, verdict_scenarios};
-
-const BIN: &str = env!("CARGO_BIN_EXE_npm-provenance");
 
 fn trust(s: &Scenarios) -> TrustMaterial {
     let mut keys = RegistryKeys::empty();

@@ -2,13 +2,14 @@
 //! The testkit's own Sigstore stands in for the public one, so these run
 //! without real data.
 
+mod common;
+use common::BIN;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use npm_provenance_testkit::{self as kit, Faults, Identity, NPM_PUBLISH, SLSA_V1, Sigstore};
-
-const BIN: &str = env!("CARGO_BIN_EXE_npm-provenance");
 
 struct Files {
     dir: PathBuf,

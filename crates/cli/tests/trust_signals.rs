@@ -5,14 +5,13 @@
 //! `verify --json`, `verify --no-downgrade`, `/api/verify`, the badges
 //! and `audit --no-downgrade`. (The page: `tests/e2e/trust.test.mjs`.)
 
-use std::io::{BufRead, BufReader};
+mod common;
+use common::{BIN, Served, json_of, registry, tls};
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use npm_provenance_fixtures as fx;
 use serde_json::{Value, json};
-
-const BIN: &str = env!("CARGO_BIN_EXE_npm-provenance");
 
 struct Setup {
     registry: test_registry::Running,
@@ -22,8 +21,8 @@ struct Setup {
 
 impl Setup {
     fn new(test: &str) -> Self {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let registry = test_registry::spawn(&fx::dir(), 0);
+        tls();
+        let registry = registry();
         let dir = std::env::temp_dir().join(format!("np-trust-{test}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -119,11 +118,6 @@ impl Drop for Setup {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-fn json_of(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)))
 }
 
 /// `trust` and the earlier version of `downgrade` of a report (or row).
@@ -253,43 +247,16 @@ fn no_downgrade_fails_a_verified_downgrade_and_nothing_else() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("the version history was not available"));
 }
 
-struct Server(Child, String);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(s: &Setup) -> Server {
+/// The real binary's server over the synthetic packages, with the kit's trust.
+fn serve(s: &Setup) -> Served {
     serve_with(s, s.trust_args())
 }
 
-fn serve_with(s: &Setup, trust_args: Vec<String>) -> Server {
-    let mut args = vec![
-        "serve".to_string(),
-        "--port".into(),
-        "0".into(),
-        "--registry".into(),
-        s.registry.url("synthetic"),
-    ];
+/// The same, with these trust flags.
+fn serve_with(s: &Setup, trust_args: Vec<String>) -> Served {
+    let mut args = vec!["--registry".to_string(), s.registry.url("synthetic")];
     args.extend(trust_args);
-    let mut child = Command::new(BIN)
-        .args(&args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().expect("the server printed its URL").unwrap();
-        if let Some(i) = line.find("http://127.0.0.1:") {
-            break line[i..].split_whitespace().next().unwrap().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Server(child, base)
+    Served::start(&args)
 }
 
 #[test]
@@ -298,11 +265,11 @@ fn the_api_and_the_badges_carry_trust_and_downgrade() {
     let server = serve(&s);
     for e in s.expected() {
         let (name, version) = (e["name"].as_str().unwrap(), e["version"].as_str().unwrap());
-        let (status, body) = s.get_url(&format!("{}/api/verify/{name}/{version}", server.1));
+        let (status, body) = s.get_url(&format!("{}/api/verify/{name}/{version}", server.base));
         assert_eq!(status, 200, "{name}@{version}: {body}");
         let report: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(signals(&report), expected_signals(&e), "{name}@{version}: {body}");
-        let (_, shields) = s.get_url(&format!("{}/badge/npm/{name}/{version}.json", server.1));
+        let (_, shields) = s.get_url(&format!("{}/badge/npm/{name}/{version}.json", server.base));
         let shields: Value = serde_json::from_str(&shields).unwrap();
         assert_eq!(shields["trust"], e["trust"], "{name}@{version}: {shields}");
         let message = shields["message"].as_str().unwrap();
@@ -326,7 +293,7 @@ fn the_api_and_the_badges_carry_trust_and_downgrade() {
         }
         if e["trust"] == "trusted-publisher" {
             assert_eq!(message, "verified · trusted publisher");
-            let (_, svg) = s.get_url(&format!("{}/badge/npm/{name}/{version}.svg", server.1));
+            let (_, svg) = s.get_url(&format!("{}/badge/npm/{name}/{version}.svg", server.base));
             assert!(
                 svg.contains("<title>provenance: verified · trusted publisher</title>"),
                 "{svg}"
@@ -336,7 +303,7 @@ fn the_api_and_the_badges_carry_trust_and_downgrade() {
     // One package document per name, shared: the versions of downgrade-major.
     let before: u64 = s.get("/-/test/requests").1.trim().parse().unwrap();
     for v in ["1.0.0", "2.0.0"] {
-        let (status, _) = s.get_url(&format!("{}/api/verify/downgrade-major/{v}", server.1));
+        let (status, _) = s.get_url(&format!("{}/api/verify/downgrade-major/{v}", server.base));
         assert_eq!(status, 200);
     }
     let after: u64 = s.get("/-/test/requests").1.trim().parse().unwrap();
@@ -429,10 +396,10 @@ fn a_registry_without_keys_keeps_none() {
         let report = json_of(&s.verify(name, version, &["--json", "--without-keys"]));
         assert_eq!(signals(&report), expected_signals(e), "verify {name}: {report}");
         assert_eq!(report["verdict"], "no_provenance", "{report}");
-        let (_, body) = s.get_url(&format!("{}/api/verify/{name}/{version}", server.1));
+        let (_, body) = s.get_url(&format!("{}/api/verify/{name}/{version}", server.base));
         let report: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(signals(&report), expected_signals(e), "api {name}: {body}");
-        let (_, shields) = s.get_url(&format!("{}/badge/npm/{name}/{version}.json", server.1));
+        let (_, shields) = s.get_url(&format!("{}/badge/npm/{name}/{version}.json", server.base));
         let shields: Value = serde_json::from_str(&shields).unwrap();
         assert_eq!(shields["message"], "none", "{shields}");
     }

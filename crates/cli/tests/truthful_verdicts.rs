@@ -5,6 +5,9 @@
 //! version that did not are never shown as vouched for. (The app's page
 //! shows the same scenarios in `tests/e2e/synthetic.test.mjs`.)
 
+mod common;
+use common::BIN;
+
 use std::process::Command;
 
 use npm_provenance::exit;
@@ -15,8 +18,6 @@ use npm_provenance_core::checks::all_passed;
 use npm_provenance_core::lookup::{Answer, Depth, DocumentKind, Question, run_blocking};
 use npm_provenance_core::{CheckStatus, RegistryKeys, Report, TrustMaterial, Verdict};
 use npm_provenance_testkit::scenarios::{Scenario, Scenarios, verdict_scenarios};
-
-const BIN: &str = env!("CARGO_BIN_EXE_npm-provenance");
 
 fn trust(s: &Scenarios) -> TrustMaterial {
     let mut keys = RegistryKeys::empty();

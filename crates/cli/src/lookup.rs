@@ -134,6 +134,8 @@ pub async fn run(
     shared: Option<&Arc<SharedDocuments>>,
 ) -> Outcome {
     let mut lookup = Lookup::new(question);
+    // Pinned documents as fetched, kept on disk once the lookup accepts them.
+    let mut pinned: HashMap<String, String> = HashMap::new();
     loop {
         match lookup.next(trust) {
             Step::Fetch(requests) => {
@@ -143,6 +145,11 @@ pub async fn run(
                         .map(|r| async { (r.id, fetch(client, shared, r).await) }),
                 )
                 .await;
+                for (request, (_, answer)) in requests.iter().zip(&answers) {
+                    if let (true, Answer::Body(text)) = (request.pinned, answer) {
+                        pinned.insert(request.path.clone(), text.clone());
+                    }
+                }
                 let heavy = answers
                     .iter()
                     .any(|(_, a)| matches!(a, Answer::Body(text) if text.len() > 1 << 20));
@@ -171,14 +178,21 @@ pub async fn run(
     }
     let trust = trust.clone();
     // Verification is CPU work (milliseconds): off the I/O threads.
-    tokio::task::spawn_blocking(move || lookup.finish(&trust))
+    let outcome = tokio::task::spawn_blocking(move || lookup.finish(&trust))
         .await
-        .unwrap_or_else(stopped)
+        .unwrap_or_else(stopped);
+    for path in &outcome.keep {
+        if let Some(text) = pinned.get(path) {
+            client.keep(path, text);
+        }
+    }
+    outcome
 }
 
 fn stopped(e: tokio::task::JoinError) -> Outcome {
     let error = LookupError::Registry {
         message: format!("The verification stopped: {e}."),
+        status: None,
         timeout: false,
         transient: true,
     };
@@ -188,5 +202,6 @@ fn stopped(e: tokio::task::JoinError) -> Outcome {
         error: Some(error),
         transient: true,
         packument: None,
+        keep: Vec::new(),
     }
 }

@@ -79,7 +79,8 @@ impl Default for Limits {
 /// Documents of pinned package versions kept on disk between runs, one file
 /// per registry and path (named by their SHA-256). npm's versions are
 /// immutable once published, so a document fetched once stays true; only
-/// successful answers are kept (a 404 may become a version later).
+/// what a lookup read and accepted is kept (a 404 may become a version
+/// later, and a broken answer kept would be served again for good).
 #[derive(Debug, Clone)]
 pub struct DiskCache {
     dir: PathBuf,
@@ -240,12 +241,7 @@ impl RegistryClient {
             return Answer::Body(text);
         }
         match self.get_once(&request.path, request.limit).await {
-            Ok(Some(doc)) => {
-                if let Some(cache) = cache {
-                    cache.write(&self.base, &request.path, &doc.text);
-                }
-                Answer::Body(doc.text)
-            }
+            Ok(Some(doc)) => Answer::Body(doc.text),
             Ok(None) => Answer::NotFound,
             Err(RegistryError::Status(status, retry_after_s)) => Answer::Status { status, retry_after_s },
             Err(RegistryError::Timeout) => Answer::Timeout,
@@ -253,6 +249,16 @@ impl RegistryClient {
             Err(RegistryError::TooLarge) => Answer::TooLarge,
             Err(RegistryError::Redirect) => Answer::Redirect,
             Err(RegistryError::Malformed(e)) => Answer::Unreadable(e),
+        }
+    }
+
+    /// Keeps a pinned document that a lookup read and accepted
+    /// ([`npm_provenance_core::lookup::Outcome::keep`]) in the disk cache.
+    pub fn keep(&self, path: &str, text: &str) {
+        if let Some(cache) = &self.cache
+            && !cache.path(&self.base, path).exists()
+        {
+            cache.write(&self.base, path, text);
         }
     }
 

@@ -43,6 +43,7 @@ pub mod checks;
 pub mod crypto_backend;
 pub mod identity;
 pub mod links;
+pub mod overview;
 pub mod lockfile;
 pub mod lookup;
 pub mod package;

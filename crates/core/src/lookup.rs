@@ -179,19 +179,6 @@ impl Answer {
             _ => false,
         }
     }
-
-    fn describe(&self) -> String {
-        match self {
-            Answer::Body(_) | Answer::Packument(_) => "a document".into(),
-            Answer::NotFound => "HTTP 404".into(),
-            Answer::Status { status, .. } => format!("HTTP {status}"),
-            Answer::Timeout => "no answer in time".into(),
-            Answer::Network(e) => format!("no connection ({})", visible(e)),
-            Answer::TooLarge => "an answer larger than is read".into(),
-            Answer::Redirect => "a redirect to another origin, which is not followed".into(),
-            Answer::Unreadable(e) => format!("an answer that is not text ({})", visible(e)),
-        }
-    }
 }
 
 /// What a door does next.
@@ -214,9 +201,11 @@ pub enum LookupError {
     NotFound { name: String, version: Option<String> },
     /// The registry answered with a document of another package or version.
     WrongDocument { message: String },
-    /// The registry did not give a usable answer.
+    /// The registry did not give a usable answer (`status`: what it
+    /// answered instead, if it was an HTTP status).
     Registry {
         message: String,
+        status: Option<u16>,
         timeout: bool,
         transient: bool,
     },
@@ -252,6 +241,11 @@ pub struct Outcome {
     /// The package document, when it was read: the page shows it, and a
     /// door may keep it ([`Answer::Packument`]) for the next lookup.
     pub packument: Option<Arc<Packument>>,
+    /// The paths of pinned documents (a published version's document and
+    /// attestations, which npm never changes) that were read and were what
+    /// was asked for: a door may keep these, and only these (a wrong or
+    /// broken answer kept would be served again for good).
+    pub keep: Vec<String>,
 }
 
 /// A document's state within the lookup.
@@ -262,12 +256,42 @@ enum Doc<T> {
     /// Requested; its answer is due.
     Asked,
     Have(T),
-    /// Not to be had: why, and whether it may pass.
-    Missing {
-        why: String,
-        not_found: bool,
-        transient: bool,
-    },
+    /// Not to be had.
+    Missing(Gone),
+}
+
+/// Why a document is not to be had.
+#[derive(Debug, Clone, Default)]
+struct Gone {
+    /// A sentence's middle: "the registry answered HTTP 503 for ...".
+    why: String,
+    /// The registry has no such document (404).
+    not_found: bool,
+    /// Trying again later may help.
+    transient: bool,
+    /// The status the registry answered, if it was one.
+    status: Option<u16>,
+    /// No answer in time.
+    timeout: bool,
+}
+
+impl Gone {
+    /// A document that was answered, but is not usable.
+    fn unusable(why: String) -> Self {
+        Self {
+            why,
+            ..Self::default()
+        }
+    }
+
+    fn error(&self) -> LookupError {
+        LookupError::Registry {
+            message: capitalised(&self.why),
+            status: self.status,
+            timeout: self.timeout,
+            transient: self.transient,
+        }
+    }
 }
 
 impl<T> Doc<T> {
@@ -338,6 +362,8 @@ pub struct Lookup {
     error: Option<LookupError>,
     /// Something left out for a reason that may pass.
     transient: bool,
+    /// Pinned documents read and accepted ([`Outcome::keep`]).
+    read_pinned: Vec<String>,
 }
 
 impl Lookup {
@@ -354,6 +380,7 @@ impl Lookup {
             keys: Doc::Idle,
             error: None,
             transient: false,
+            read_pinned: Vec::new(),
         }
     }
 
@@ -560,7 +587,7 @@ impl Lookup {
         }
         match pending.request.kind {
             DocumentKind::VersionDocument => self.version_document(pending.target, &pending.request, answer),
-            DocumentKind::Attestations => self.attestations(pending.target, answer),
+            DocumentKind::Attestations => self.attestations(pending.target, &pending.request, answer),
             DocumentKind::Packument => self.packument_answer(answer),
             DocumentKind::Keys => self.keys_answer(answer),
         }
@@ -571,14 +598,32 @@ impl Lookup {
     fn missing<T>(&mut self, answer: &Answer, what: &str) -> Doc<T> {
         let transient = answer.is_transient();
         self.transient |= transient;
-        Doc::Missing {
-            why: format!("the registry answered {} for {what}", answer.describe()),
+        let why = match answer {
+            Answer::Body(_) | Answer::Packument(_) => format!("{what} was answered"),
+            Answer::NotFound => format!("the registry has no {what} (HTTP 404)"),
+            Answer::Status { status, .. } => format!("the registry answered HTTP {status} for {what}"),
+            Answer::Timeout => format!("the registry did not answer in time for {what}"),
+            Answer::Network(e) => format!("the registry could not be reached for {what}: {}", visible(e)),
+            Answer::TooLarge => format!("{what} is larger than is read"),
+            Answer::Redirect => format!(
+                "the registry answered the request for {what} with a redirect to another origin, which is not followed"
+            ),
+            Answer::Unreadable(e) => format!("{what} is not text: {}", visible(e)),
+        };
+        Doc::Missing(Gone {
+            why,
             not_found: *answer == Answer::NotFound,
             transient,
-        }
+            status: match answer {
+                Answer::Status { status, .. } => Some(*status),
+                _ => None,
+            },
+            timeout: *answer == Answer::Timeout,
+        })
     }
 
     fn version_document(&mut self, target: Target, request: &Request, answer: Answer) {
+        let pinned = request.pinned.then(|| request.path.clone());
         let name = self.question.name.clone();
         let asked = match target {
             Target::Asked => self.question.version.clone(),
@@ -625,13 +670,14 @@ impl Lookup {
                     docs.version = Some(version);
                     docs.document = Doc::Have(dist);
                 }
+                self.read_pinned.extend(pinned);
             }
             (Target::Previous, Err(unusable)) => {
                 if let Some(docs) = self.previous.as_mut() {
                     docs.document = unusable.into_missing();
                 }
             }
-            (Target::Asked, Err(Unusable::Answer(Doc::Missing { not_found: true, .. }))) => {
+            (Target::Asked, Err(Unusable::Answer(Doc::Missing(Gone { not_found: true, .. })))) => {
                 self.error = Some(LookupError::NotFound {
                     name,
                     version: self.question.version.clone(),
@@ -641,20 +687,14 @@ impl Lookup {
                 self.error = Some(LookupError::WrongDocument { message });
             }
             (Target::Asked, Err(unusable)) => {
-                let (why, transient) = match unusable.into_missing() {
-                    Doc::Missing { why, transient, .. } => (why, transient),
-                    _ => (String::new(), false),
-                };
-                self.error = Some(LookupError::Registry {
-                    message: capitalised(&why),
-                    timeout: answer == Answer::Timeout,
-                    transient,
-                });
+                if let Doc::Missing(gone) = unusable.into_missing() {
+                    self.error = Some(gone.error());
+                }
             }
         }
     }
 
-    fn attestations(&mut self, target: Target, answer: Answer) {
+    fn attestations(&mut self, target: Target, request: &Request, answer: Answer) {
         let name = self.question.name.clone();
         let version = self
             .docs_mut(target)
@@ -666,7 +706,13 @@ impl Lookup {
             visible(&version)
         );
         let doc = match answer {
-            Answer::Body(text) => Doc::Have(text),
+            Answer::Body(text) => {
+                // Kept only if it reads as an attestations response.
+                if request.pinned && crate::registry_documents::parse_attestations(&text).is_ok() {
+                    self.read_pinned.push(request.path.clone());
+                }
+                Doc::Have(text)
+            }
             other => self.missing(&other, &what),
         };
         if let Some(docs) = self.docs_mut(target) {
@@ -679,11 +725,9 @@ impl Lookup {
         let what = format!("the package document of {}", visible(&name));
         let read = match answer {
             Answer::Packument(p) => Ok(p),
-            Answer::Body(text) => parse_packument(&text).map(Arc::new).map_err(|e| Doc::Missing {
-                why: format!("{what} is not usable: {}", visible(&e)),
-                not_found: false,
-                transient: false,
-            }),
+            Answer::Body(text) => parse_packument(&text)
+                .map(Arc::new)
+                .map_err(|e| Doc::Missing(Gone::unusable(format!("{what} is not usable: {}", visible(&e))))),
             other => Err(self.missing(&other, &what)),
         };
         self.packument = match read {
@@ -696,11 +740,7 @@ impl Lookup {
                     }
                     .message(),
                 });
-                Doc::Missing {
-                    why: String::new(),
-                    not_found: false,
-                    transient: false,
-                }
+                Doc::Missing(Gone::default())
             }
             Ok(p) => Doc::Have(p),
             Err(missing) => missing,
@@ -709,24 +749,16 @@ impl Lookup {
         // for the history: without it there is no version to look up.
         if self.question.version.is_none()
             && self.question.depth >= Depth::History
-            && let Doc::Missing {
-                why,
-                not_found,
-                transient,
-            } = &self.packument
+            && let Doc::Missing(gone) = &self.packument
             && self.error.is_none()
         {
-            self.error = Some(if *not_found {
+            self.error = Some(if gone.not_found {
                 LookupError::NotFound {
                     name: name.clone(),
                     version: None,
                 }
             } else {
-                LookupError::Registry {
-                    message: capitalised(why),
-                    timeout: why.contains("no answer in time"),
-                    transient: *transient,
-                }
+                gone.error()
             });
         }
     }
@@ -735,11 +767,7 @@ impl Lookup {
         self.keys = match answer {
             Answer::Body(text) => match count_listed_keys(&text) {
                 Ok(n) => Doc::Have(n > 0),
-                Err(e) => Doc::Missing {
-                    why: visible(&e),
-                    not_found: false,
-                    transient: false,
-                },
+                Err(e) => Doc::Missing(Gone::unusable(visible(&e))),
             },
             // A registry without a keys document signs nothing (npm's CLI
             // then checks no signature of it either).
@@ -775,7 +803,7 @@ impl Lookup {
         match &self.keys {
             Doc::Have(true) => RegistrySigning::Signs,
             Doc::Have(false) => RegistrySigning::DoesNotSign,
-            Doc::Missing { why, .. } => RegistrySigning::Unknown(capitalised(why)),
+            Doc::Missing(gone) => RegistrySigning::Unknown(capitalised(&gone.why)),
             // Not asked: the version carries signatures, which are checked.
             Doc::Idle | Doc::Asked => RegistrySigning::DoesNotSign,
         }
@@ -800,18 +828,14 @@ fn attestations_of(docs: &VersionDocs) -> Attestations {
     }
     match &docs.attestations {
         Doc::Have(text) => Attestations::Read(PreparedAttestations::parse(text)),
-        Doc::Missing {
-            transient: false, why, ..
-        } => Attestations::Withheld(format!(
-            "The version document lists attestations (dist.attestations), but {why}: a registry that withholds what it advertises is not taken to have none."
+        Doc::Missing(gone) if !gone.transient => Attestations::Withheld(format!(
+            "The version document lists attestations (dist.attestations), but {}: a registry that withholds what it advertises is not taken to have none.",
+            gone.why
         )),
-        Doc::Missing { why, .. } => Attestations::Unread(LookupError::Registry {
-            message: capitalised(why),
-            timeout: why.contains("no answer in time"),
-            transient: true,
-        }),
+        Doc::Missing(gone) => Attestations::Unread(gone.error()),
         Doc::Idle | Doc::Asked => Attestations::Unread(LookupError::Registry {
             message: "The attestations were not read.".into(),
+            status: None,
             timeout: false,
             transient: true,
         }),
@@ -910,6 +934,7 @@ impl Prepared {
             transient,
             error: Some(error),
             packument: packument.clone(),
+            keep: Vec::new(),
         };
         if let Some(error) = lookup.error.clone() {
             let transient = lookup.transient || matches!(error, LookupError::Registry { transient: true, .. });
@@ -923,6 +948,7 @@ impl Prepared {
             None => {
                 let error = LookupError::Registry {
                     message: "The lookup ended before the registry's documents were read.".into(),
+                    status: None,
                     timeout: false,
                     transient: true,
                 };
@@ -931,8 +957,8 @@ impl Prepared {
         };
         if lookup.question.depth >= Depth::History && !report.downgrade_checked && report.trust.is_some() {
             report.history_note = Some(match &lookup.packument {
-                Doc::Missing { why, .. } if !why.is_empty() => {
-                    format!("The version was not compared with earlier ones: {why}.")
+                Doc::Missing(gone) if !gone.why.is_empty() => {
+                    format!("The version was not compared with earlier ones: {}.", gone.why)
                 }
                 _ => "The version was not compared with earlier ones: the package document was not read.".into(),
             });
@@ -946,6 +972,7 @@ impl Prepared {
             error: None,
             transient: lookup.transient,
             packument,
+            keep: lookup.read_pinned.clone(),
         }
     }
 
@@ -960,8 +987,8 @@ impl Prepared {
                 why,
             })
         };
-        if let Doc::Missing { why, .. } = &previous.document {
-            return unavailable(capitalised(why));
+        if let Doc::Missing(gone) = &previous.document {
+            return unavailable(capitalised(&gone.why));
         }
         let earlier = match self.verify(Target::Previous, trust)? {
             Ok(report) => report,
@@ -1011,11 +1038,7 @@ impl Unusable {
     fn into_missing(self) -> Doc<VersionDist> {
         match self {
             Unusable::Answer(doc) => doc,
-            Unusable::Content(why) | Unusable::Wrong(why) => Doc::Missing {
-                why,
-                not_found: false,
-                transient: false,
-            },
+            Unusable::Content(why) | Unusable::Wrong(why) => Doc::Missing(Gone::unusable(why)),
         }
     }
 }

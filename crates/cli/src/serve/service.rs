@@ -260,6 +260,7 @@ impl Service {
                         task.await.unwrap_or_else(|e| {
                             Err(ServiceError::Registry {
                                 message: format!("The verification stopped: {e}."),
+                                status: None,
                                 timeout: false,
                                 transient: true,
                             })

@@ -320,8 +320,15 @@ fn pick_worker_keeping(trust: Option<&TrustConfig>, name: &str) -> Result<Rc<Poo
 }
 
 /// Reads a lockfile in a worker (large ones take longer than a frame).
-pub async fn read_lockfile(text: String, file_name: Option<String>) -> Result<Lockfile, String> {
-    match ask(|id| ToWorker::ReadLockfile { id, text, file_name }).await? {
+pub async fn read_lockfile(text: String, file_name: Option<String>, registry: String) -> Result<Lockfile, String> {
+    match ask(|id| ToWorker::ReadLockfile {
+        id,
+        text,
+        file_name,
+        registry,
+    })
+    .await?
+    {
         FromWorker::Lockfile { lockfile, .. } => lockfile.map(|l| *l),
         _ => Err("The worker answered something else.".into()),
     }

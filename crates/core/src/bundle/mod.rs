@@ -153,7 +153,11 @@ pub fn verify_bundle(prepared: &PreparedBundle, role: &Role, ctx: &Context<'_>) 
 
     // 6. The signer.
     let identity = match result.as_ref().and_then(|r| r.certificate()) {
-        Some(info) => Some(identity_from_certificate(info, true)),
+        Some(info) => Some(identity_from_certificate(
+            info,
+            parsed.bundle.signing_certificate().map(|c| c.as_bytes()).unwrap_or_default(),
+            true,
+        )),
         None => unverified_identity(parsed),
     };
     let verified_identity = identity.as_ref().filter(|i| i.verified);
@@ -278,5 +282,5 @@ fn run_library(
 fn unverified_identity(parsed: &ParsedBundle) -> Option<Identity> {
     let cert = parsed.bundle.signing_certificate()?;
     let info = sigstore_crypto::parse_certificate_info(cert).ok()?;
-    Some(identity_from_certificate(&info, false))
+    Some(identity_from_certificate(&info, cert.as_bytes(), false))
 }

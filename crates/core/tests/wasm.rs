@@ -81,3 +81,21 @@ fn every_conformance_case_as_on_the_command_line() {
         }
     }
 }
+
+/// Other Sigstore clients' test data (tests/peers.rs), in the browser: what
+/// sigstore-js, -python and -go verify verifies here too (issue #26), and
+/// the two refusals the README keeps.
+#[wasm_bindgen_test]
+fn what_the_peers_verify_verifies_in_the_browser() {
+    use common::peers;
+    peers::a_rekor_v2_dsse_entry_verifies();
+    peers::a_timestamp_over_another_signature_is_not_counted();
+    peers::a_bundle_whose_only_timestamp_fails_still_fails();
+    peers::a_rekor_v2_entry_recording_the_certificates_key_verifies();
+    peers::an_othername_identity_is_read_and_matched();
+    peers::authorities_without_a_validity_start_are_unbounded();
+    peers::a_log_entry_given_twice_is_refused();
+    peers::dsse_envelopes_of_other_payloads_verify_as_signed_bytes();
+    peers::a_key_signed_bundle_whose_entry_records_a_certificate_is_refused();
+    peers::an_undefined_bundle_version_is_refused();
+}

@@ -4,3 +4,4 @@
 pub mod conformance;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod kit;
+pub mod peers;

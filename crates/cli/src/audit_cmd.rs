@@ -16,9 +16,10 @@ use npm_provenance_core::text::visible;
 use npm_provenance_core::tuf::TrustSource;
 
 use crate::exit;
-use crate::history::Histories;
 use crate::input::read_text;
+use crate::lookup::SharedDocuments;
 use crate::registry::{DiskCache, Limits, RegistryClient};
+use npm_provenance_core::lookup::{Depth, Question};
 
 #[derive(Args, Debug, Clone)]
 #[command(
@@ -116,7 +117,6 @@ fn audit(args: &AuditArgs) -> Result<(AuditReport, String), String> {
     let limits = Limits {
         timeout: Duration::from_secs(args.registry_timeout.max(1)),
         max_fetches: args.concurrency.max(1),
-        retries: 3,
         ..Default::default()
     };
     let cache = if args.no_cache {
@@ -134,13 +134,17 @@ fn audit(args: &AuditArgs) -> Result<(AuditReport, String), String> {
         .build()
         .map_err(|e| format!("cannot start: {e}"))?;
     let started = Instant::now();
-    let histories = args
-        .no_downgrade
-        .then(|| crate::history::Histories::new(client.clone()));
+    let depth = if args.no_downgrade {
+        Depth::History
+    } else {
+        Depth::Version
+    };
+    let shared = SharedDocuments::new(client.clone());
     let entries = runtime.block_on(verify_all(
         &client,
         &trust,
-        histories.as_ref(),
+        &shared,
+        depth,
         &lockfile.packages,
         args.json,
     ));
@@ -171,7 +175,8 @@ fn audit(args: &AuditArgs) -> Result<(AuditReport, String), String> {
 async fn verify_all(
     client: &RegistryClient,
     trust: &TrustMaterial,
-    histories: Option<&Arc<Histories>>,
+    shared: &Arc<SharedDocuments>,
+    depth: Depth,
     packages: &[LockedPackage],
     quiet: bool,
 ) -> Vec<AuditEntry> {
@@ -190,9 +195,9 @@ async fn verify_all(
         .iter()
         .map(|package| {
             let (client, trust, package, done) = (client.clone(), trust.clone(), package.clone(), done.clone());
-            let histories = histories.cloned();
+            let shared = shared.clone();
             tokio::spawn(async move {
-                let entry = verify_one(&client, &trust, histories.as_ref(), &package).await;
+                let entry = verify_one(&client, &trust, &shared, depth, &package).await;
                 done.fetch_add(1, Ordering::Relaxed);
                 entry
             })
@@ -212,30 +217,19 @@ async fn verify_all(
     entries
 }
 
+/// One locked version through the core's lookup, with every integrity the
+/// lockfile records for it.
 async fn verify_one(
     client: &RegistryClient,
     trust: &TrustMaterial,
-    histories: Option<&Arc<Histories>>,
+    shared: &Arc<SharedDocuments>,
+    depth: Depth,
     package: &LockedPackage,
 ) -> AuditEntry {
-    let result = async {
-        let (version, dist) = crate::lookup::version_document(client, &package.name, Some(&package.version)).await?;
-        crate::lookup::verify_version(
-            client,
-            trust,
-            &package.name,
-            &version,
-            dist,
-            package.integrity.clone(),
-            histories,
-        )
-        .await
-    }
-    .await;
-    match result {
-        Ok(report) => AuditEntry::from_report(package, &report),
-        Err(e) => AuditEntry::error(package, e.message()),
-    }
+    let mut question = Question::new(client.base(), &package.name, Some(&package.version), depth);
+    question.lockfile_integrities = package.integrity.iter().cloned().collect();
+    let outcome = crate::lookup::run(client, trust, question, Some(shared)).await;
+    AuditEntry::from_report(package, &outcome.report)
 }
 
 fn render(report: &AuditReport, registry: &str, footer: &str) -> String {

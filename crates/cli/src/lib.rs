@@ -3,7 +3,6 @@
 //! `npm-provenance-core`.
 
 pub mod audit_cmd;
-pub mod history;
 pub mod input;
 pub mod lookup;
 pub mod registry;

@@ -1,118 +1,207 @@
-//! One package version from the registry to a report, for `serve` and
-//! `audit` alike: the version's own document (never the whole package
-//! document), which must be the asked package's and version's; its
-//! attestations when it lists them; then the core's one package-version
-//! path, off the I/O threads.
+//! The command line's and the server's driver of the core's lookup
+//! ([`npm_provenance_core::lookup`]): it fetches what the lookup asks for
+//! with the registry client, hands every answer back, and decides nothing
+//! (not which documents, not what an answer means, not whether to try
+//! again).
+//!
+//! What lookups share is kept here, since keeping is I/O's business: the
+//! package documents of the names being looked up (parsed once, fetched
+//! once however many lookups ask at the same time, kept a few minutes),
+//! and the registry's keys document.
 
-use npm_provenance_core::package::validate_version;
-use npm_provenance_core::package_version::check_version_document;
-use npm_provenance_core::{
-    ExpectedIdentity, PackageVersionDocuments, PreparedAttestations, Report, ResolveError, TrustMaterial, VersionDist,
-};
+use std::collections::HashMap;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use std::sync::Arc;
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared};
+use lru::LruCache;
+use npm_provenance_core::lookup::{Answer, DocumentKind, Lookup, LookupError, Outcome, Question, Request, Step};
+use npm_provenance_core::registry_documents::parse_packument;
+use npm_provenance_core::{Report, TrustMaterial};
 
-use crate::history::Histories;
-use crate::registry::{RegistryClient, RegistryError};
+use crate::registry::RegistryClient;
 
-/// Why there is no report.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LookupError {
-    /// The registry has no such package, or no such version of it.
-    NotFound {
-        name: String,
-        version: Option<String>,
-    },
-    /// The registry served a document that is not the asked package's or version's.
-    Resolve(ResolveError),
-    Registry(RegistryError),
+/// How long a package document (and the keys document) is reused: new
+/// versions appear, so not for long.
+pub const SHARED_TTL: Duration = Duration::from_secs(300);
+/// Names whose package documents are kept.
+const PACKUMENT_ENTRIES: usize = 4096;
+
+type Flight = Shared<BoxFuture<'static, Answer>>;
+
+/// Documents the lookups of one registry share.
+pub struct SharedDocuments {
+    client: RegistryClient,
+    kept: Mutex<LruCache<String, (Instant, Answer)>>,
+    in_flight: Mutex<HashMap<String, Flight>>,
 }
 
-impl LookupError {
-    pub fn message(&self) -> String {
-        use npm_provenance_core::text::visible;
-        match self {
-            LookupError::NotFound { name, version: None } => {
-                format!("no package named {} on the registry", visible(name))
-            }
-            LookupError::NotFound { name, version: Some(v) } => {
-                format!("{} has no version {} on the registry", visible(name), visible(v))
-            }
-            LookupError::Resolve(e) => e.message(),
-            LookupError::Registry(e) => e.to_string(),
+impl SharedDocuments {
+    pub fn new(client: RegistryClient) -> Arc<Self> {
+        Arc::new(Self {
+            client,
+            kept: Mutex::new(LruCache::new(
+                NonZeroUsize::new(PACKUMENT_ENTRIES).unwrap_or(NonZeroUsize::MIN),
+            )),
+            in_flight: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The answer to a package or keys document request: kept, or one
+    /// fetch shared by every lookup asking at the same time. A package
+    /// document that parses is handed on parsed ([`Answer::Packument`]);
+    /// only answers that are documents are kept.
+    async fn answer(self: &Arc<Self>, request: &Request) -> Answer {
+        let key = request.path.clone();
+        if let Some((at, answer)) = self.kept.lock().unwrap().get(&key)
+            && at.elapsed() < SHARED_TTL
+        {
+            return answer.clone();
         }
+        let flight = {
+            let mut in_flight = self.in_flight.lock().unwrap();
+            match in_flight.get(&key) {
+                Some(f) => f.clone(),
+                None => {
+                    // A task of its own: it finishes and releases what it
+                    // holds whoever still waits for it.
+                    let this = self.clone();
+                    let (path, request) = (key.clone(), request.clone());
+                    let task = tokio::spawn(async move {
+                        let answer = this.client.answer(&request).await;
+                        let answer = match (request.kind, answer) {
+                            (DocumentKind::Packument, Answer::Body(text)) => {
+                                // Tens of megabytes to read: off the I/O threads.
+                                tokio::task::spawn_blocking(move || match parse_packument(&text) {
+                                    Ok(p) => Answer::Packument(Arc::new(p)),
+                                    // The lookup reads it again, and says why it is not usable.
+                                    Err(_) => Answer::Body(text),
+                                })
+                                .await
+                                .unwrap_or(Answer::Unreadable("the package document could not be read".into()))
+                            }
+                            (_, answer) => answer,
+                        };
+                        if matches!(answer, Answer::Packument(_) | Answer::Body(_) | Answer::NotFound) {
+                            this.kept
+                                .lock()
+                                .unwrap()
+                                .put(path.clone(), (Instant::now(), answer.clone()));
+                        }
+                        this.in_flight.lock().unwrap().remove(&path);
+                        answer
+                    });
+                    let f = async move {
+                        task.await
+                            .unwrap_or_else(|e| Answer::Network(format!("the fetch stopped: {e}")))
+                    }
+                    .boxed()
+                    .shared();
+                    in_flight.insert(key, f.clone());
+                    f
+                }
+            }
+        };
+        flight.await
+    }
+
+    /// Package documents and keys documents kept.
+    pub fn len(&self) -> usize {
+        self.kept.lock().unwrap().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
-/// The document of `version` (or of the version a tag such as `latest`
-/// names, when `version` is `None`): the version it is, and its `dist`. It
-/// must be the asked package's and, when pinned, the asked version's: the
-/// registry does not choose what is verified.
-pub async fn version_document(
-    client: &RegistryClient,
-    name: &str,
-    version: Option<&str>,
-) -> Result<(String, VersionDist), LookupError> {
-    let asked = version.unwrap_or("latest");
-    let (_, stated, dist) = client
-        .version_document(name, asked)
-        .await
-        .map_err(LookupError::Registry)?
-        .ok_or_else(|| LookupError::NotFound {
-            name: name.to_string(),
-            version: version.map(str::to_string),
-        })?;
-    let version = match version {
-        Some(v) => v.to_string(),
-        None => {
-            validate_version(&stated)
-                .map_err(|e| LookupError::Registry(RegistryError::Malformed(format!("the latest version: {e}"))))?;
-            stated
+async fn fetch(client: &RegistryClient, shared: Option<&Arc<SharedDocuments>>, request: &Request) -> Answer {
+    match (request.kind, shared) {
+        (DocumentKind::Packument | DocumentKind::Keys, Some(shared)) if request.delay_ms == 0 => {
+            shared.answer(request).await
         }
-    };
-    check_version_document(Some(&dist), name, &version).map_err(LookupError::Resolve)?;
-    Ok((version, dist))
+        _ => client.answer(request).await,
+    }
 }
 
-/// Verifies a version whose document is `dist`: fetches its attestations
-/// when the document lists them (`dist.attestations`; a registry that hides
-/// them gets "no provenance", never "verified"), and runs the core with the
-/// integrity a lockfile recorded, if any. With `histories`, the package's
-/// version history is fetched alongside, for the downgrade rules.
-pub async fn verify_version(
+/// Runs `question` to its outcome against the client's registry.
+pub async fn run(
     client: &RegistryClient,
     trust: &TrustMaterial,
-    name: &str,
-    version: &str,
-    dist: VersionDist,
-    lockfile_integrity: Option<String>,
-    histories: Option<&Arc<Histories>>,
-) -> Result<Report, LookupError> {
-    let attestations = async {
-        if dist.attestations_url.is_some() {
-            client.attestations(name, version).await.map_err(LookupError::Registry)
-        } else {
-            Ok(None)
+    question: Question,
+    shared: Option<&Arc<SharedDocuments>>,
+) -> Outcome {
+    let mut lookup = Lookup::new(question);
+    // Pinned documents as fetched, kept on disk once the lookup accepts them.
+    let mut pinned: HashMap<String, String> = HashMap::new();
+    loop {
+        match lookup.next(trust) {
+            Step::Fetch(requests) => {
+                let answers = futures::future::join_all(
+                    requests
+                        .iter()
+                        .map(|r| async { (r.id, fetch(client, shared, r).await) }),
+                )
+                .await;
+                for (request, (_, answer)) in requests.iter().zip(&answers) {
+                    if let (true, Answer::Body(text)) = (request.pinned, answer) {
+                        pinned.insert(request.path.clone(), text.clone());
+                    }
+                }
+                let heavy = answers
+                    .iter()
+                    .any(|(_, a)| matches!(a, Answer::Body(text) if text.len() > 1 << 20));
+                if heavy {
+                    // A large body is parsed as it is fed: off the I/O threads.
+                    lookup = match tokio::task::spawn_blocking(move || {
+                        for (id, answer) in answers {
+                            lookup.feed(id, answer);
+                        }
+                        lookup
+                    })
+                    .await
+                    {
+                        Ok(lookup) => lookup,
+                        Err(e) => return stopped(e),
+                    };
+                } else {
+                    for (id, answer) in answers {
+                        lookup.feed(id, answer);
+                    }
+                }
+            }
+            // Every batch is answered whole before asking again.
+            Step::Wait | Step::Ready => break,
         }
-    };
-    let history = async {
-        match histories {
-            Some(h) => h.get(name).await,
-            None => None,
+    }
+    let trust = trust.clone();
+    // Verification is CPU work (milliseconds): off the I/O threads.
+    let outcome = tokio::task::spawn_blocking(move || lookup.finish(&trust))
+        .await
+        .unwrap_or_else(stopped);
+    for path in &outcome.keep {
+        if let Some(text) = pinned.get(path) {
+            client.keep(path, text);
         }
+    }
+    outcome
+}
+
+fn stopped(e: tokio::task::JoinError) -> Outcome {
+    let error = LookupError::Registry {
+        message: format!("The verification stopped: {e}."),
+        status: None,
+        timeout: false,
+        transient: true,
     };
-    let (attestations, history) = futures::join!(attestations, history);
-    let attestations = attestations?;
-    let (name, version, trust) = (name.to_string(), version.to_string(), trust.clone());
-    // Verification is CPU work (milliseconds): keep it off the I/O threads.
-    tokio::task::spawn_blocking(move || {
-        let prepared = attestations.as_ref().map(|doc| PreparedAttestations::parse(&doc.text));
-        drop(attestations);
-        let mut docs = PackageVersionDocuments::from_registry(&name, &version, &dist, None, prepared.as_ref());
-        docs.lockfile_integrity = lockfile_integrity.as_deref();
-        docs.history = history.as_deref().map(Vec::as_slice);
-        npm_provenance_core::verify_package_version(&docs, &trust, &ExpectedIdentity::default())
-    })
-    .await
-    .map_err(|e| LookupError::Registry(RegistryError::Malformed(format!("verification stopped: {e}"))))
+    Outcome {
+        report: Report::error(None, error.message()),
+        version: None,
+        error: Some(error),
+        transient: true,
+        packument: None,
+        keep: Vec::new(),
+    }
 }

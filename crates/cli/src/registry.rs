@@ -3,9 +3,6 @@
 //!
 //! A badge server turns anyone's request into registry traffic, and an audit
 //! asks for thousands of documents, so:
-//! - it asks for the smallest document that has what it needs: a version's
-//!   own document (`/<name>/<version>`, or `/<name>/latest` for the latest),
-//!   never the whole package document, which can be tens of megabytes;
 //! - at most `max_fetches` requests run at once, and the bytes held by all of
 //!   them together never exceed `inflight_bytes` (a request waits for room);
 //! - every fetch runs under the registry timeout, from connecting to the
@@ -14,8 +11,9 @@
 //!   `Referer` is sent;
 //! - compressed transfer (gzip, brotli) is asked for and decoded; the limits
 //!   count decoded bytes;
-//! - with `retries` (the audit's), a 429 or 5xx answer or a timeout is tried
-//!   again after a growing pause, so that a busy registry is given room;
+//! - what to ask for, and whether a failure is tried again, is the core's
+//!   lookup's to say ([`npm_provenance_core::lookup`]): this client answers
+//!   its requests ([`RegistryClient::answer`]) and decides nothing;
 //! - with a cache directory (the audit's), documents of pinned versions,
 //!   which npm never changes once published, are kept between runs.
 
@@ -24,23 +22,21 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Once};
 use std::time::Duration;
 
-use npm_provenance_core::registry_documents::{
-    MAX_ATTESTATIONS_BYTES, attestations_path, parse_version_document, registry_url,
-};
-use npm_provenance_core::{VersionDist, text::visible};
+use npm_provenance_core::lookup::{Answer, Request};
+use npm_provenance_core::registry_documents::registry_url;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// A version document is one version's metadata; a megabyte is generous
-/// (npm's are a few kilobytes; old ones carry a readme).
-pub const MAX_VERSION_DOCUMENT_BYTES: usize = 4 << 20;
 /// Redirects followed within the registry's origin.
 const MAX_REDIRECTS: usize = 3;
 
 /// Why the registry did not give a usable document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegistryError {
-    Status(u16),
+    /// A status other than 2xx and 404, with the seconds of a `Retry-After`.
+    Status(u16, Option<u32>),
     Timeout,
+    /// A redirect off the registry's origin, or too many.
+    Redirect,
     Network(String),
     TooLarge,
     Malformed(String),
@@ -49,8 +45,9 @@ pub enum RegistryError {
 impl std::fmt::Display for RegistryError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RegistryError::Status(s) => write!(f, "the registry answered HTTP {s}"),
+            RegistryError::Status(s, _) => write!(f, "the registry answered HTTP {s}"),
             RegistryError::Timeout => write!(f, "the registry did not answer in time"),
+            RegistryError::Redirect => write!(f, "the registry redirected off its origin"),
             RegistryError::Network(e) => write!(f, "the registry could not be reached: {e}"),
             RegistryError::TooLarge => write!(f, "the registry's answer is too large"),
             RegistryError::Malformed(e) => write!(f, "the registry's answer is not usable: {e}"),
@@ -67,8 +64,6 @@ pub struct Limits {
     pub max_fetches: usize,
     /// Bytes all running requests may hold together.
     pub inflight_bytes: usize,
-    /// Times a 429, 5xx or timed-out request is tried again.
-    pub retries: u32,
 }
 
 impl Default for Limits {
@@ -77,24 +72,6 @@ impl Default for Limits {
             timeout: Duration::from_secs(10),
             max_fetches: 16,
             inflight_bytes: 128 << 20,
-            retries: 0,
-        }
-    }
-}
-
-/// The pause before retry `attempt` (1, 2, ...): 250 ms, 1 s, 4 s, then 8 s.
-pub fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis((250u64 << (2 * attempt.saturating_sub(1).min(5))).min(8_000))
-}
-
-impl RegistryError {
-    /// Whether trying again later may help: the registry asked for room
-    /// (429), failed for a while (5xx), or was slow. Not a 404 or a 403.
-    pub fn is_transient(&self) -> bool {
-        match self {
-            RegistryError::Status(s) => *s == 429 || (500..600).contains(s),
-            RegistryError::Timeout | RegistryError::Network(_) => true,
-            RegistryError::TooLarge | RegistryError::Malformed(_) => false,
         }
     }
 }
@@ -102,7 +79,8 @@ impl RegistryError {
 /// Documents of pinned package versions kept on disk between runs, one file
 /// per registry and path (named by their SHA-256). npm's versions are
 /// immutable once published, so a document fetched once stays true; only
-/// successful answers are kept (a 404 may become a version later).
+/// what a lookup read and accepted is kept (a 404 may become a version
+/// later, and a broken answer kept would be served again for good).
 #[derive(Debug, Clone)]
 pub struct DiskCache {
     dir: PathBuf,
@@ -249,36 +227,44 @@ impl RegistryClient {
         &self.stats
     }
 
-    /// GETs a document; `Ok(None)` for 404. At most `limit` bytes, within the
-    /// in-flight budget, each try under the timeout; transient failures are
-    /// tried again `retries` times. With `pinned`, the document is of a
-    /// version that never changes: read from and kept in the disk cache.
-    pub async fn get(&self, path: &str, limit: usize, pinned: bool) -> Result<Option<Document>, RegistryError> {
-        let cache = self.cache.as_ref().filter(|_| pinned);
-        if let Some(text) = cache.and_then(|c| c.read(&self.base, path, limit)) {
+    /// Answers one of the core lookup's requests: after its pause (a request
+    /// tried again), from the disk cache when it is a pinned document kept
+    /// there, else from the registry.
+    pub async fn answer(&self, request: &Request) -> Answer {
+        if request.delay_ms > 0 {
+            self.stats.retries.fetch_add(1, Ordering::Relaxed);
+            tokio::time::sleep(Duration::from_millis(u64::from(request.delay_ms))).await;
+        }
+        let cache = self.cache.as_ref().filter(|_| request.pinned);
+        if let Some(text) = cache.and_then(|c| c.read(&self.base, &request.path, request.limit)) {
             self.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(Some(Document {
-                text,
-                _budget: Vec::new(),
-            }));
+            return Answer::Body(text);
         }
-        let mut attempt = 0;
-        loop {
-            match self.get_once(path, limit).await {
-                Err(e) if e.is_transient() && attempt < self.limits.retries => {
-                    attempt += 1;
-                    self.stats.retries.fetch_add(1, Ordering::Relaxed);
-                    tokio::time::sleep(backoff(attempt)).await;
-                }
-                Ok(Some(doc)) => {
-                    if let Some(cache) = cache {
-                        cache.write(&self.base, path, &doc.text);
-                    }
-                    return Ok(Some(doc));
-                }
-                other => return other,
-            }
+        match self.get_once(&request.path, request.limit).await {
+            Ok(Some(doc)) => Answer::Body(doc.text),
+            Ok(None) => Answer::NotFound,
+            Err(RegistryError::Status(status, retry_after_s)) => Answer::Status { status, retry_after_s },
+            Err(RegistryError::Timeout) => Answer::Timeout,
+            Err(RegistryError::Network(e)) => Answer::Network(e),
+            Err(RegistryError::TooLarge) => Answer::TooLarge,
+            Err(RegistryError::Redirect) => Answer::Redirect,
+            Err(RegistryError::Malformed(e)) => Answer::Unreadable(e),
         }
+    }
+
+    /// Keeps a pinned document that a lookup read and accepted
+    /// ([`npm_provenance_core::lookup::Outcome::keep`]) in the disk cache.
+    pub fn keep(&self, path: &str, text: &str) {
+        if let Some(cache) = &self.cache
+            && !cache.path(&self.base, path).exists()
+        {
+            cache.write(&self.base, path, text);
+        }
+    }
+
+    /// GETs a document once; `Ok(None)` for 404.
+    pub async fn get(&self, path: &str, limit: usize) -> Result<Option<Document>, RegistryError> {
+        self.get_once(path, limit).await
     }
 
     async fn get_once(&self, path: &str, limit: usize) -> Result<Option<Document>, RegistryError> {
@@ -297,6 +283,9 @@ impl RegistryClient {
         let classify = |e: reqwest::Error| {
             if e.is_timeout() {
                 return RegistryError::Timeout;
+            }
+            if e.is_redirect() {
+                return RegistryError::Redirect;
             }
             // reqwest's own text names the step; the cause says what went wrong.
             let mut text = e.to_string();
@@ -324,7 +313,15 @@ impl RegistryClient {
         match response.status().as_u16() {
             404 => return Ok(None),
             200..=299 => {}
-            status => return Err(RegistryError::Status(status)),
+            status => {
+                // Seconds only; an HTTP date is not worth a clock here.
+                let retry_after = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u32>().ok());
+                return Err(RegistryError::Status(status, retry_after));
+            }
         }
         if response.content_length().is_some_and(|n| n as usize > limit) {
             return Err(RegistryError::TooLarge);
@@ -349,34 +346,5 @@ impl RegistryClient {
         }
         let text = String::from_utf8(body).map_err(|_| RegistryError::Malformed("not UTF-8".into()))?;
         Ok(Some(Document { text, _budget: budget }))
-    }
-
-    /// A version's document: `version` is a version or a dist-tag (`latest`).
-    /// Returns the version it states and its `dist`; `Ok(None)` when the
-    /// registry has no such package or version.
-    pub async fn version_document(
-        &self,
-        name: &str,
-        version: &str,
-    ) -> Result<Option<(String, String, VersionDist)>, RegistryError> {
-        let path = format!(
-            "{}/{}",
-            npm_provenance_core::registry_documents::packument_path(name),
-            version
-        );
-        // A version (not a tag such as `latest`) is pinned: its document never changes.
-        let pinned = npm_provenance_core::package::validate_version(version).is_ok();
-        match self.get(&path, MAX_VERSION_DOCUMENT_BYTES, pinned).await? {
-            None => Ok(None),
-            Some(doc) => parse_version_document(&doc.text)
-                .map(Some)
-                .map_err(|e| RegistryError::Malformed(visible(&e))),
-        }
-    }
-
-    /// A version's attestations response; `Ok(None)` when there is none.
-    pub async fn attestations(&self, name: &str, version: &str) -> Result<Option<Document>, RegistryError> {
-        self.get(&attestations_path(name, version), MAX_ATTESTATIONS_BYTES, true)
-            .await
     }
 }

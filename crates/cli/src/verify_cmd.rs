@@ -3,14 +3,13 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use npm_provenance_core::lookup::{Answer, Depth, DocumentKind, Question, Request, run_blocking};
 use npm_provenance_core::package::split_spec;
-use npm_provenance_core::package_version::{check_version_document, parse_digest};
-use npm_provenance_core::registry_documents::{parse_packument, parse_version_document};
+use npm_provenance_core::package_version::parse_digest;
 use npm_provenance_core::registry_keys::spki_from_pem;
 use npm_provenance_core::text::visible;
 use npm_provenance_core::{
-    ArtifactExpectation, ExpectedIdentity, PackageVersionDocuments, PreparedAttestations, Report, TrustMaterial,
-    Verdict, VersionDist, VersionSummary, resolve_version, verify_package_version, verify_single_bundle,
+    ArtifactExpectation, ExpectedIdentity, Report, TrustMaterial, Verdict, inspect, verify_single_bundle,
 };
 
 use crate::exit;
@@ -47,9 +46,14 @@ pub struct VerifyArgs {
     /// The version's `dist.integrity` from the registry (`sha512-...`).
     #[arg(long, value_name = "SRI")]
     integrity: Option<String>,
-    /// A registry keys document (`/-/npm/v1/keys` shape) adding keys to npm's pinned ones.
+    /// A registry keys document (`/-/npm/v1/keys` shape) adding keys to npm's pinned ones: the registry the
+    /// documents come from signs with them.
     #[arg(long, value_name = "FILE")]
     keys: Option<PathBuf>,
+    /// The registry the documents come from (a base URL). npm's registry signs every version, so a version
+    /// document without dist.signatures fails there; another registry is held to that only with --keys.
+    #[arg(long, value_name = "URL", default_value = npm_provenance_core::site::DEFAULT_REGISTRY)]
+    registry: String,
     /// Expect the provenance to come from this repository (URL, or owner/repo on GitHub), certified by
     /// the CI issuer of its host unless --certificate-oidc-issuer names another.
     #[arg(long, value_name = "REPO")]
@@ -251,67 +255,98 @@ fn verify_with(args: &VerifyArgs, trust: &TrustMaterial) -> Result<Report, Strin
 fn verify_attestations(args: &VerifyArgs, trust: &TrustMaterial) -> Result<Report, String> {
     let spec = args.package.as_deref().unwrap_or_default();
     let (name, version) = split_spec(spec).ok_or_else(|| format!("--package {spec:?} is not NAME@VERSION"))?;
-    let from_packument = match &args.packument {
-        Some(path) => Some(version_from_packument(path, name, version)?),
-        None => None,
+    let attestations = args
+        .attestations
+        .as_ref()
+        .map(|path| read_json(path, "attestations response"))
+        .transpose()?;
+    let Some(path) = &args.packument else {
+        // No registry document: the response and the integrity given, as
+        // the inspector verifies a pasted response.
+        let integrity = args
+            .integrity
+            .as_deref()
+            .ok_or("--attestations needs the version's integrity: --integrity SRI or --packument FILE")?;
+        let attestations = attestations.unwrap_or_default();
+        return Ok(inspect(
+            &attestations,
+            Some((name, version)),
+            Some(integrity),
+            trust,
+            &expected_identity(args),
+        ));
     };
-    let dist = from_packument.as_ref().map(|(dist, _, _)| dist);
-    let integrity = match (&args.integrity, dist.and_then(|d| d.integrity.as_deref())) {
-        (Some(given), Some(listed)) if given != listed => {
+    let files = FileRegistry::read(path, version, attestations)?;
+    if let (Some(given), Some(listed)) = (&args.integrity, files.listed_integrity()) {
+        if *given != listed {
             return Err(format!(
                 "--integrity {given} differs from the packument's dist.integrity {listed}"
             ));
         }
-        (Some(given), _) => Some(given.as_str()),
-        (None, listed) => listed,
-    };
-    if integrity.is_none() && dist.is_none() {
-        return Err("--attestations needs the version's integrity: --integrity SRI or --packument FILE".into());
     }
-    let attestations = match &args.attestations {
-        Some(path) => Some(PreparedAttestations::parse(&read_json(path, "attestations response")?)),
-        None if dist.is_some_and(|d| d.attestations_url.is_some()) => {
-            return Err(format!(
-                "the packument says {name}@{version} has attestations (dist.attestations): give them with --attestations FILE"
-            ));
-        }
-        None => None,
+    let depth = if files.packument.is_some() {
+        Depth::History
+    } else {
+        Depth::Version
     };
-    let docs = PackageVersionDocuments {
-        name,
-        version,
-        integrity,
-        attestations: attestations.as_ref(),
-        registry_signatures: dist.map(|d| d.signatures.as_slice()).unwrap_or_default(),
-        published_at: from_packument.as_ref().and_then(|(_, at, _)| *at),
-        lockfile_integrity: None,
-        publishing: dist.map(|d| &d.publishing),
-        history: from_packument.as_ref().and_then(|(_, _, history)| history.as_deref()),
-    };
-    Ok(verify_package_version(&docs, trust, &expected_identity(args)))
+    let mut question = Question::new(&args.registry, name, Some(version), depth);
+    question.expected = expected_identity(args);
+    let outcome = run_blocking(question, trust, |request| files.answer(request, name, version))?;
+    match outcome.error {
+        Some(error) => Err(format!("--packument: {}", error.message())),
+        None => Ok(outcome.report),
+    }
 }
 
-/// This version's `dist` and publish time from the registry's package
-/// document (`/NAME`) or version document (`/NAME/VERSION`), which must be
-/// the named package's and list the version (the one package-version path of
-/// the core decides); from a package document, also every version's
-/// summary for the downgrade rules.
-type FromPackument = (VersionDist, Option<i64>, Option<Vec<VersionSummary>>);
+/// The files `verify` is given, answering the lookup as the registry would:
+/// the package document at `/NAME`, its `versions[VERSION]` (or the version
+/// document given) at `/NAME/VERSION`, the attestations response. There is
+/// no keys document: a registry other than npm's is taken not to sign
+/// unless `--keys` says it does.
+struct FileRegistry {
+    packument: Option<String>,
+    version_document: Option<String>,
+    attestations: Option<String>,
+}
 
-fn version_from_packument(path: &Path, name: &str, version: &str) -> Result<FromPackument, String> {
-    let text = read_json(path, "packument")?;
-    let is_packument = serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| v.get("versions").is_some());
-    if is_packument {
-        let packument = parse_packument(&text).map_err(|e| format!("--packument: {e}"))?;
-        let version =
-            resolve_version(&packument, name, Some(version)).map_err(|e| format!("--packument: {}", e.message()))?;
-        let published_at = packument.published_at(&version);
-        let dist = packument.versions.get(&version).cloned().unwrap_or_default();
-        Ok((dist, published_at, Some(packument.history)))
-    } else {
-        let (_, _, dist) = parse_version_document(&text).map_err(|e| format!("--packument: {e}"))?;
-        check_version_document(Some(&dist), name, version).map_err(|e| format!("--packument: {}", e.message()))?;
-        Ok((dist, None, None))
+impl FileRegistry {
+    fn read(path: &Path, version: &str, attestations: Option<String>) -> Result<Self, String> {
+        let text = read_json(path, "packument")?;
+        let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("--packument: {e}"))?;
+        Ok(match doc.get("versions") {
+            Some(versions) => Self {
+                version_document: versions.get(version).map(serde_json::Value::to_string),
+                packument: Some(text),
+                attestations,
+            },
+            None => Self {
+                packument: None,
+                version_document: Some(text),
+                attestations,
+            },
+        })
+    }
+
+    fn listed_integrity(&self) -> Option<String> {
+        let doc: serde_json::Value = serde_json::from_str(self.version_document.as_deref()?).ok()?;
+        doc.get("dist")?.get("integrity")?.as_str().map(str::to_string)
+    }
+
+    fn answer(&self, request: &Request, name: &str, version: &str) -> Result<Answer, String> {
+        let body = |text: &Option<String>| text.clone().map_or(Answer::NotFound, Answer::Body);
+        Ok(match request.kind {
+            DocumentKind::VersionDocument => body(&self.version_document),
+            DocumentKind::Packument => body(&self.packument),
+            DocumentKind::Attestations => match &self.attestations {
+                Some(text) => Answer::Body(text.clone()),
+                None => {
+                    return Err(format!(
+                        "the packument says {name}@{version} has attestations (dist.attestations): give them with --attestations FILE"
+                    ));
+                }
+            },
+            DocumentKind::Keys => Answer::NotFound,
+        })
     }
 }
 

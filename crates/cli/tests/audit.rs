@@ -4,13 +4,13 @@
 //! JSON; the cache between runs; a registry that refuses every second
 //! request.
 
+mod common;
+use common::{BIN, json_of, registry, tls};
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use npm_provenance_fixtures as fx;
 use serde_json::{Value, json};
-
-const BIN: &str = env!("CARGO_BIN_EXE_npm-provenance");
 
 struct Setup {
     registry: test_registry::Running,
@@ -19,7 +19,7 @@ struct Setup {
 
 impl Setup {
     fn new(test: &str) -> Self {
-        let registry = test_registry::spawn(&fx::dir(), 0);
+        let registry = registry();
         let dir = std::env::temp_dir().join(format!("np-audit-{test}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let setup = Self { registry, dir };
@@ -29,8 +29,7 @@ impl Setup {
     }
 
     fn get(&self, path: &str) -> String {
-        // reqwest here is built without a TLS provider of its own (as the binary's is).
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        tls();
         let url = format!("{}{path}", self.registry.url(""));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -106,11 +105,6 @@ fn lockfile(packages: &[(&str, &str, &str)]) -> String {
         &json!({ "name": "project", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": entries }),
     )
     .unwrap()
-}
-
-fn json_of(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)))
 }
 
 fn verdict_of<'a>(report: &'a Value, name: &str) -> &'a Value {

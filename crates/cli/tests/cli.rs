@@ -2,18 +2,21 @@
 //! The testkit's own Sigstore stands in for the public one, so these run
 //! without real data.
 
+mod common;
+use common::BIN;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use npm_provenance_testkit::{self as kit, Faults, Identity, NPM_PUBLISH, SLSA_V1, Sigstore};
 
-const BIN: &str = env!("CARGO_BIN_EXE_npm-provenance");
-
 struct Files {
     dir: PathBuf,
     integrity: String,
     sha512: String,
+    /// The kit registry's `dist.signatures` entry for widget@1.0.0.
+    signature: serde_json::Value,
 }
 
 impl Files {
@@ -21,8 +24,14 @@ impl Files {
         let dir = std::env::temp_dir().join(format!("np-cli-{test}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let (integrity, sha512) = kit::integrity_of(b"tarball bytes");
-        let files = Self { dir, integrity, sha512 };
         let kit = Sigstore::new();
+        let signature = kit.registry_signature("widget", "1.0.0", &integrity);
+        let files = Self {
+            dir,
+            integrity,
+            sha512,
+            signature,
+        };
         files.write("trusted_root.json", &kit.trusted_root_json());
         files.write("keys.json", &kit.registry_keys_document(None));
         files.write("artifact.tgz", "tarball bytes");
@@ -390,13 +399,16 @@ fn help_documents_both_commands_and_the_exit_codes() {
 #[test]
 fn the_packument_supplies_the_integrity_or_contradicts_it() {
     let f = Files::new("packument");
+    // As npm writes them: each version names itself, and (the keys given
+    // say the registry signs) carries the registry's signature.
     let doc = |name: &str, integrity: &str, attestations: bool| {
-        let mut dist = serde_json::json!({ "integrity": integrity });
+        let mut dist = serde_json::json!({ "integrity": integrity, "signatures": [f.signature] });
         if attestations {
             dist["attestations"] =
                 serde_json::json!({ "url": "https://registry.example/-/npm/v1/attestations/widget@1.0.0" });
         }
-        serde_json::json!({ "name": name, "versions": { "1.0.0": { "dist": dist } } }).to_string()
+        serde_json::json!({ "name": name, "versions": { "1.0.0": { "name": name, "version": "1.0.0", "dist": dist } } })
+            .to_string()
     };
     f.write("packument.json", &doc("widget", &f.integrity, true));
     f.write("other-integrity.json", &doc("widget", "sha512-AAAA", true));
@@ -489,7 +501,39 @@ fn a_real_version_document_adds_npms_registry_signature() {
         ],
         None,
     );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // The signature is by npm's first key, which expired on 2025-01-29: a
+    // version document alone does not say when the version was published,
+    // so the signature cannot be judged (npm's pacote refuses it too).
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("the version's publication time is not known"),
+        "{}",
+        text(&out.stdout)
+    );
+    // The package document states the time (sigstore 1.0.0 was published on
+    // 2023-02-09, the time its attestations were logged): the signature verifies.
+    let excerpt: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&document).unwrap()).unwrap();
+    let f = Files::new("real-packument");
+    f.write(
+        "sigstore.json",
+        &serde_json::json!({ "name": "sigstore", "dist-tags": { "latest": "1.0.0" },
+            "time": { "1.0.0": "2023-02-09T17:56:05.000Z" }, "versions": { "1.0.0": excerpt } })
+        .to_string(),
+    );
+    let packument = f.path("sigstore.json");
+    let out = run(
+        &[
+            "verify",
+            "--attestations",
+            &attestations,
+            "--package",
+            "sigstore@1.0.0",
+            "--packument",
+            &packument,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     assert!(
         text(&out.stdout)
             .contains("✓ Registry signature (dist.signatures): The registry's signature over sigstore@1.0.0"),

@@ -5,14 +5,13 @@
 //! `verify --json`, `verify --no-downgrade`, `/api/verify`, the badges
 //! and `audit --no-downgrade`. (The page: `tests/e2e/trust.test.mjs`.)
 
-use std::io::{BufRead, BufReader};
+mod common;
+use common::{BIN, Served, json_of, registry, tls};
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use npm_provenance_fixtures as fx;
 use serde_json::{Value, json};
-
-const BIN: &str = env!("CARGO_BIN_EXE_npm-provenance");
 
 struct Setup {
     registry: test_registry::Running,
@@ -22,8 +21,8 @@ struct Setup {
 
 impl Setup {
     fn new(test: &str) -> Self {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let registry = test_registry::spawn(&fx::dir(), 0);
+        tls();
+        let registry = registry();
         let dir = std::env::temp_dir().join(format!("np-trust-{test}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -54,18 +53,35 @@ impl Setup {
     }
 
     fn trust_args(&self) -> Vec<String> {
+        let mut args = self.trust_args_without_keys();
+        args.extend(["--keys".into(), self.dir.join("keys.json").display().to_string()]);
+        args
+    }
+
+    /// The kit's trusted root, and no registry keys: the registry is one
+    /// that does not sign (it serves no keys document).
+    fn trust_args_without_keys(&self) -> Vec<String> {
         vec![
             "--trusted-root".into(),
             self.dir.join("trusted-root.json").display().to_string(),
-            "--keys".into(),
-            self.dir.join("keys.json").display().to_string(),
         ]
     }
 
-    /// What each package version must show.
-    fn expected(&self) -> Vec<Value> {
+    /// What each package version must show on the synthetic registry, with
+    /// its keys given (`keys`), or as a registry without keys.
+    fn expected_with(&self, keys: bool) -> Vec<Value> {
         let doc: Value = serde_json::from_str(&self.get("/-/test/trust.json").1).unwrap();
-        doc["versions"].as_array().unwrap().clone()
+        doc["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["keys"] == keys)
+            .cloned()
+            .collect()
+    }
+
+    fn expected(&self) -> Vec<Value> {
+        self.expected_with(true)
     }
 
     /// `verify --packument` with the registry's package document (and the
@@ -87,8 +103,13 @@ impl Setup {
             args.push("--attestations".into());
             args.push(self.write(&format!("{file_name}@{version}.att.json"), &attestations));
         }
-        args.extend(self.trust_args());
-        args.extend(extra.iter().map(|s| s.to_string()));
+        if extra.contains(&"--without-keys") {
+            args.extend(self.trust_args_without_keys());
+            args.extend(["--registry".into(), self.registry.url("synthetic")]);
+        } else {
+            args.extend(self.trust_args());
+        }
+        args.extend(extra.iter().filter(|a| **a != "--without-keys").map(|s| s.to_string()));
         Command::new(BIN).args(&args).output().unwrap()
     }
 }
@@ -97,11 +118,6 @@ impl Drop for Setup {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-fn json_of(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)))
 }
 
 /// `trust` and the earlier version of `downgrade` of a report (or row).
@@ -128,8 +144,14 @@ fn verify_reports_each_level_and_each_downgrade_rule() {
             "{name}@{version} ({}): {report}",
             e["rule"]
         );
-        assert_eq!(report["downgrade_checked"], true, "{name}@{version}");
         let text = String::from_utf8(s.verify(name, version, &[]).stdout).unwrap();
+        if e["trust"].is_null() {
+            // Failed: no level, and nothing compared.
+            assert_eq!(report["verdict"], "failed", "{name}@{version}: {report}");
+            assert!(!text.contains("Trust level:"), "{name}@{version}: {text}");
+            continue;
+        }
+        assert_eq!(report["downgrade_checked"], true, "{name}@{version}");
         let level = match e["trust"].as_str().unwrap() {
             "trusted-publisher" => "trusted publisher",
             "provenance" => "provenance",
@@ -225,39 +247,16 @@ fn no_downgrade_fails_a_verified_downgrade_and_nothing_else() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("the version history was not available"));
 }
 
-struct Server(Child, String);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// The real binary's server over the synthetic packages, with the kit's trust.
+fn serve(s: &Setup) -> Served {
+    serve_with(s, s.trust_args())
 }
 
-fn serve(s: &Setup) -> Server {
-    let mut args = vec![
-        "serve".to_string(),
-        "--port".into(),
-        "0".into(),
-        "--registry".into(),
-        s.registry.url("synthetic"),
-    ];
-    args.extend(s.trust_args());
-    let mut child = Command::new(BIN)
-        .args(&args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().expect("the server printed its URL").unwrap();
-        if let Some(i) = line.find("http://127.0.0.1:") {
-            break line[i..].split_whitespace().next().unwrap().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Server(child, base)
+/// The same, with these trust flags.
+fn serve_with(s: &Setup, trust_args: Vec<String>) -> Served {
+    let mut args = vec!["--registry".to_string(), s.registry.url("synthetic")];
+    args.extend(trust_args);
+    Served::start(&args)
 }
 
 #[test]
@@ -266,14 +265,18 @@ fn the_api_and_the_badges_carry_trust_and_downgrade() {
     let server = serve(&s);
     for e in s.expected() {
         let (name, version) = (e["name"].as_str().unwrap(), e["version"].as_str().unwrap());
-        let (status, body) = s.get_url(&format!("{}/api/verify/{name}/{version}", server.1));
+        let (status, body) = s.get_url(&format!("{}/api/verify/{name}/{version}", server.base));
         assert_eq!(status, 200, "{name}@{version}: {body}");
         let report: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(signals(&report), expected_signals(&e), "{name}@{version}: {body}");
-        let (_, shields) = s.get_url(&format!("{}/badge/npm/{name}/{version}.json", server.1));
+        let (_, shields) = s.get_url(&format!("{}/badge/npm/{name}/{version}.json", server.base));
         let shields: Value = serde_json::from_str(&shields).unwrap();
         assert_eq!(shields["trust"], e["trust"], "{name}@{version}: {shields}");
         let message = shields["message"].as_str().unwrap();
+        if e["trust"].is_null() {
+            assert_eq!(message, "unverified", "{name}: {shields}");
+            continue;
+        }
         assert_eq!(
             message.ends_with(" · downgrade"),
             !e["downgrade"].is_null(),
@@ -290,7 +293,7 @@ fn the_api_and_the_badges_carry_trust_and_downgrade() {
         }
         if e["trust"] == "trusted-publisher" {
             assert_eq!(message, "verified · trusted publisher");
-            let (_, svg) = s.get_url(&format!("{}/badge/npm/{name}/{version}.svg", server.1));
+            let (_, svg) = s.get_url(&format!("{}/badge/npm/{name}/{version}.svg", server.base));
             assert!(
                 svg.contains("<title>provenance: verified · trusted publisher</title>"),
                 "{svg}"
@@ -300,7 +303,7 @@ fn the_api_and_the_badges_carry_trust_and_downgrade() {
     // One package document per name, shared: the versions of downgrade-major.
     let before: u64 = s.get("/-/test/requests").1.trim().parse().unwrap();
     for v in ["1.0.0", "2.0.0"] {
-        let (status, _) = s.get_url(&format!("{}/api/verify/downgrade-major/{v}", server.1));
+        let (status, _) = s.get_url(&format!("{}/api/verify/downgrade-major/{v}", server.base));
         assert_eq!(status, 200);
     }
     let after: u64 = s.get("/-/test/requests").1.trim().parse().unwrap();
@@ -357,7 +360,7 @@ fn audit_reports_trust_and_fails_downgrades_with_the_flag() {
             .find(|p| p["name"] == e["name"])
             .unwrap();
         assert_eq!(signals(row), expected_signals(e), "{row}");
-        assert_eq!(row["downgrade_checked"], true);
+        assert_eq!(row["downgrade_checked"], !e["trust"].is_null(), "{row}");
     }
     let summary = &report["summary"];
     assert_eq!(summary["downgrades"], 3, "{summary}");
@@ -377,4 +380,27 @@ fn audit_reports_trust_and_fails_downgrades_with_the_flag() {
         "{text}"
     );
     assert!(text.contains("trust: 3 trusted publisher, "), "{text}");
+}
+
+/// A registry that serves no keys document signs nothing: a version with
+/// nothing signed is "none" there, from every door (with its keys given, the
+/// same version fails: see `trust-none` above).
+#[test]
+fn a_registry_without_keys_keeps_none() {
+    let s = Setup::new("nokeys");
+    let expected = s.expected_with(false);
+    assert!(!expected.is_empty());
+    let server = serve_with(&s, s.trust_args_without_keys());
+    for e in &expected {
+        let (name, version) = (e["name"].as_str().unwrap(), e["version"].as_str().unwrap());
+        let report = json_of(&s.verify(name, version, &["--json", "--without-keys"]));
+        assert_eq!(signals(&report), expected_signals(e), "verify {name}: {report}");
+        assert_eq!(report["verdict"], "no_provenance", "{report}");
+        let (_, body) = s.get_url(&format!("{}/api/verify/{name}/{version}", server.base));
+        let report: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(signals(&report), expected_signals(e), "api {name}: {body}");
+        let (_, shields) = s.get_url(&format!("{}/badge/npm/{name}/{version}.json", server.base));
+        let shields: Value = serde_json::from_str(&shields).unwrap();
+        assert_eq!(shields["message"], "none", "{shields}");
+    }
 }

@@ -5,6 +5,9 @@
 //! version that did not are never shown as vouched for. (The app's page
 //! shows the same scenarios in `tests/e2e/synthetic.test.mjs`.)
 
+mod common;
+use common::BIN;
+
 use std::process::Command;
 
 use npm_provenance::exit;
@@ -12,13 +15,9 @@ use npm_provenance::render::checklist;
 use npm_provenance::serve::badge::{BadgeState, BadgeStyle, shields_json, svg};
 use npm_provenance::verify_cmd::exit_status;
 use npm_provenance_core::checks::all_passed;
-use npm_provenance_core::{
-    CheckStatus, ExpectedIdentity, PackageVersionDocuments, PreparedAttestations, RegistryKeys, RegistrySignature,
-    Report, TrustMaterial, Verdict, verify_package_version,
-};
+use npm_provenance_core::lookup::{Answer, Depth, DocumentKind, Question, run_blocking};
+use npm_provenance_core::{CheckStatus, RegistryKeys, Report, TrustMaterial, Verdict};
 use npm_provenance_testkit::scenarios::{Scenario, Scenarios, verdict_scenarios};
-
-const BIN: &str = env!("CARGO_BIN_EXE_npm-provenance");
 
 fn trust(s: &Scenarios) -> TrustMaterial {
     let mut keys = RegistryKeys::empty();
@@ -26,25 +25,22 @@ fn trust(s: &Scenarios) -> TrustMaterial {
     TrustMaterial::from_trusted_root_json(&s.trusted_root, keys).unwrap()
 }
 
+/// A scenario through the core's one lookup, from a registry that serves
+/// its documents (and signs, with the scenario's keys).
 fn verify(s: &Scenario, trust: &TrustMaterial) -> Report {
-    let signatures: Vec<RegistrySignature> = s
-        .registry_signatures
-        .iter()
-        .map(|(keyid, sig)| RegistrySignature {
-            keyid: keyid.clone(),
-            sig: sig.clone(),
+    let packument = packument(s);
+    let version_document = packument["versions"][&s.version].to_string();
+    let question = Question::new("https://registry.example", &s.name, Some(&s.version), Depth::Version);
+    let outcome = run_blocking::<()>(question, trust, |request| {
+        Ok(match request.kind {
+            DocumentKind::VersionDocument => Answer::Body(version_document.clone()),
+            DocumentKind::Packument => Answer::Body(packument.to_string()),
+            DocumentKind::Attestations => s.attestations.clone().map_or(Answer::NotFound, Answer::Body),
+            DocumentKind::Keys => Answer::NotFound,
         })
-        .collect();
-    let prepared = s.attestations.as_deref().map(PreparedAttestations::parse);
-    let docs = PackageVersionDocuments {
-        name: &s.name,
-        version: &s.version,
-        integrity: s.integrity.as_deref(),
-        attestations: prepared.as_ref(),
-        registry_signatures: &signatures,
-        ..Default::default()
-    };
-    verify_package_version(&docs, trust, &ExpectedIdentity::default())
+    })
+    .unwrap();
+    outcome.report
 }
 
 fn verdict_name(v: Verdict) -> String {

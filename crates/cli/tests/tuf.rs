@@ -4,13 +4,13 @@
 //! only the TUF-provided material verifies; the cache when the repository is
 //! down; an expired repository and an attack, each reported as such.
 
+mod common;
+use common::{BIN, json_of, registry, tls};
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use npm_provenance_fixtures as fx;
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_npm-provenance");
 
 struct Setup {
     registry: test_registry::Running,
@@ -20,8 +20,8 @@ struct Setup {
 
 impl Setup {
     fn new(test: &str) -> Self {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let registry = test_registry::spawn(&fx::dir(), 0);
+        tls();
+        let registry = registry();
         let dir = std::env::temp_dir().join(format!("np-tuf-{test}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -85,16 +85,11 @@ impl Drop for Setup {
     }
 }
 
-fn report(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)))
-}
-
 #[test]
 fn a_package_only_the_tuf_material_can_verify_goes_green_and_says_so() {
     let s = Setup::new("green");
     let out = s.verify("tuf", &[]);
-    let r = report(&out);
+    let r = json_of(&out);
     assert_eq!(out.status.code(), Some(0), "{}", r["summary"]);
     assert_eq!(r["verdict"], "verified");
     let source = &r["trust_source"];
@@ -111,7 +106,7 @@ fn a_package_only_the_tuf_material_can_verify_goes_green_and_says_so() {
     // The same package with the built-in material: not Sigstore's, so not verified.
     let offline = s.verify("tuf", &["--offline"]);
     assert_eq!(offline.status.code(), Some(1));
-    let r = report(&offline);
+    let r = json_of(&offline);
     assert_eq!(r["trust_source"]["source"], "embedded");
     assert_eq!(r["trust_source"]["note"], "--offline");
     let text = Command::new(BIN)
@@ -141,7 +136,7 @@ fn a_repository_that_is_down_falls_back_to_the_last_verified_refresh() {
     assert_eq!(s.verify("tuf", &[]).status.code(), Some(0));
     s.get("/-/test/tuf-down");
     let out = s.verify("tuf", &[]);
-    let r = report(&out);
+    let r = json_of(&out);
     assert_eq!(out.status.code(), Some(0), "{}", r["summary"]);
     let source = &r["trust_source"];
     assert_eq!(source["source"], "tuf-cache", "{source}");
@@ -152,7 +147,7 @@ fn a_repository_that_is_down_falls_back_to_the_last_verified_refresh() {
     // Without a cache there is nothing verified to fall back on but the built-in material.
     let fresh = Setup::new("down-fresh");
     fresh.get("/-/test/tuf-down");
-    let r = report(&fresh.verify("tuf", &[]));
+    let r = json_of(&fresh.verify("tuf", &[]));
     assert_eq!(r["trust_source"]["source"], "embedded");
 }
 
@@ -160,7 +155,7 @@ fn a_repository_that_is_down_falls_back_to_the_last_verified_refresh() {
 fn an_expired_repository_is_refused_and_said() {
     let s = Setup::new("expired");
     let out = s.verify("tuf-expired", &[]);
-    let r = report(&out);
+    let r = json_of(&out);
     assert_eq!(out.status.code(), Some(1));
     let note = r["trust_source"]["note"].as_str().unwrap();
     assert!(note.contains("refused") && note.contains("expired"), "{note}");
@@ -176,7 +171,7 @@ fn an_attack_is_a_warning_and_not_a_silent_fallback() {
             && stderr.contains("tuf-attack: the TUF repository failed a check that guards against attacks"),
         "{stderr}"
     );
-    let r = report(&out);
+    let r = json_of(&out);
     assert_eq!(r["trust_source"]["source"], "embedded");
     assert!(
         r["trust_source"]["note"].as_str().unwrap().contains("threshold"),

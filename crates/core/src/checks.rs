@@ -21,6 +21,11 @@ pub enum CheckId {
     RegistryAttestation,
     /// `dist.signatures`: the registry's ECDSA signature over `name@version:integrity`.
     RegistrySignature,
+    /// The registry's documents agree: the package document (what `npm
+    /// install` resolves from) lists the version with the integrity,
+    /// signatures and attestations of its own version document (what is
+    /// verified).
+    RegistryDocuments,
     /// The bundle parses and is of a supported shape (media type, log entry kind,
     /// inclusion promise or proof, one DSSE signature).
     BundleFormat,
@@ -61,11 +66,12 @@ pub enum CheckId {
 impl CheckId {
     /// Every check, in declaration order. (The failure-path tests keep a
     /// table over this list: a check added here needs a case that fails it.)
-    pub const ALL: [CheckId; 18] = [
+    pub const ALL: [CheckId; 19] = [
         CheckId::LockfileIntegrity,
         CheckId::Attestations,
         CheckId::RegistryAttestation,
         CheckId::RegistrySignature,
+        CheckId::RegistryDocuments,
         CheckId::BundleFormat,
         CheckId::RegistryKey,
         CheckId::LogTimestamp,
@@ -89,6 +95,7 @@ impl CheckId {
             CheckId::Attestations => "Attestations from the registry",
             CheckId::RegistryAttestation => "Registry's publish attestation",
             CheckId::RegistrySignature => "Registry signature (dist.signatures)",
+            CheckId::RegistryDocuments => "Registry documents agree",
             CheckId::BundleFormat => "Bundle format",
             CheckId::RegistryKey => "Registry signing key",
             CheckId::LogTimestamp => "Log entry and signed time",

@@ -39,8 +39,28 @@ impl PreparedAttestations {
     }
 }
 
+/// Whether a registry signs its versions (`dist.signatures`), which decides
+/// what a version without signatures means.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum RegistrySigning {
+    /// The registry's version document was not given (a pasted response,
+    /// `verify --integrity`): there is nothing to say about its signatures.
+    #[default]
+    NotSupplied,
+    /// The registry signs every version with keys this program knows (npm's
+    /// registry, or one whose keys the caller gave): a version without
+    /// `dist.signatures` had them stripped, as npm's `audit signatures`
+    /// holds ("missing").
+    Signs,
+    /// The registry lists no keys (`/-/npm/v1/keys`): its versions carry no
+    /// signature to check, and a version without one is not held against it.
+    DoesNotSign,
+    /// Whether it signs could not be read, and why.
+    Unknown(String),
+}
+
 /// What the registry serves for one package version.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct PackageVersionDocuments<'a> {
     pub name: &'a str,
     pub version: &'a str,
@@ -49,18 +69,50 @@ pub struct PackageVersionDocuments<'a> {
     /// The attestations response; `None` when the registry has none for this
     /// version (404, or no `dist.attestations`).
     pub attestations: Option<&'a PreparedAttestations>,
+    /// Set when the version document lists attestations
+    /// (`dist.attestations`) that the registry did not serve: why. A
+    /// registry withholding what it advertises fails, never "no provenance"
+    /// (npm's pacote rejects it too).
+    pub withheld_attestations: Option<&'a str>,
     /// `dist.signatures` from the version document.
     pub registry_signatures: &'a [RegistrySignature],
+    /// Whether the registry signs its versions.
+    pub registry_signing: &'a RegistrySigning,
     /// When the version was published (packument `time`), for key expiry.
     pub published_at: Option<i64>,
-    /// The integrity a lockfile recorded for this version, when verifying a
-    /// lockfile's packages: it must be the registry's.
-    pub lockfile_integrity: Option<&'a str>,
+    /// Every integrity a lockfile records for this version (one per copy
+    /// it installs): each must be the registry's.
+    pub lockfile_integrities: &'a [String],
     /// `_npmUser`'s publishing signals (the registry's word).
     pub publishing: Option<&'a PublishSignals>,
     /// Every version the registry lists, for the downgrade rules; `None`
     /// when only this version's document was read.
     pub history: Option<&'a [VersionSummary]>,
+    /// What the package document lists for this version, when it was read:
+    /// it must agree with the version document.
+    pub listed: Option<&'a VersionDist>,
+}
+
+/// What [`PackageVersionDocuments::default`] says of signatures.
+static NOT_SUPPLIED: RegistrySigning = RegistrySigning::NotSupplied;
+
+impl Default for PackageVersionDocuments<'_> {
+    fn default() -> Self {
+        Self {
+            name: "",
+            version: "",
+            integrity: None,
+            attestations: None,
+            withheld_attestations: None,
+            registry_signatures: &[],
+            registry_signing: &NOT_SUPPLIED,
+            published_at: None,
+            lockfile_integrities: &[],
+            publishing: None,
+            history: None,
+            listed: None,
+        }
+    }
 }
 
 impl<'a> PackageVersionDocuments<'a> {
@@ -80,9 +132,8 @@ impl<'a> PackageVersionDocuments<'a> {
             attestations,
             registry_signatures: &dist.signatures,
             published_at,
-            lockfile_integrity: None,
             publishing: Some(&dist.publishing),
-            history: None,
+            ..Default::default()
         }
     }
 }
@@ -218,37 +269,115 @@ pub fn verify_package_version(
         expected,
     };
     let mut list = Checklist::new();
-    if let Some(locked) = docs.lockfile_integrity {
-        match docs.integrity {
-            Some(served) => list.check(CheckId::LockfileIntegrity, || {
-                crate::package::compare_integrity(locked, served)
-            }),
-            None => list.fail(
-                CheckId::LockfileIntegrity,
-                "The lockfile records an integrity, but the registry states none to compare it with.",
-            ),
-        }
+    if !docs.lockfile_integrities.is_empty() {
+        list.check(CheckId::LockfileIntegrity, || {
+            lockfile_integrity(docs.lockfile_integrities, docs.integrity)
+        });
     }
-    let attestations = match docs.attestations {
-        None => {
+    if let Some(listed) = docs.listed {
+        list.check(CheckId::RegistryDocuments, || documents_agree(docs, listed));
+    }
+    let attestations = match (docs.attestations, docs.withheld_attestations) {
+        (Some(prepared), _) => verify_attestations(prepared, &ctx, &mut list),
+        (None, Some(why)) => {
+            list.fail(CheckId::Attestations, why);
+            Vec::new()
+        }
+        (None, None) => {
             list.skip_optional(
                 CheckId::Attestations,
                 "The registry serves no attestations for this version.",
             );
             Vec::new()
         }
-        Some(prepared) => verify_attestations(prepared, &ctx, &mut list),
     };
-    match (docs.registry_signatures, docs.integrity) {
-        ([], _) => list.skip_optional(
+    registry_signatures(docs, trust, &mut list);
+    let mut report = assemble(Some(package), list, attestations, Subject::PackageVersion);
+    judge_publishing(&mut report, docs);
+    report
+}
+
+/// Every integrity a lockfile records must be the registry's: npm installs
+/// each copy by its own (`node_modules/a` and `node_modules/x/node_modules/a`
+/// may record different ones), so one that is not is a tarball nothing here
+/// is about.
+fn lockfile_integrity(recorded: &[String], served: Option<&str>) -> Result<String, String> {
+    let Some(served) = served else {
+        return Err("The lockfile records an integrity, but the registry states none to compare it with.".into());
+    };
+    let mut distinct: Vec<&str> = recorded.iter().map(String::as_str).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let mut said = Vec::new();
+    for locked in &distinct {
+        said.push(crate::package::compare_integrity(locked, served)?);
+    }
+    Ok(match distinct.len() {
+        1 => said.pop().unwrap_or_default(),
+        n => format!("The lockfile records {n} integrities for this version (one per copy); each is the registry's."),
+    })
+}
+
+/// The package document is what `npm install` resolves a version from; the
+/// version document is what is verified. A registry that serves different
+/// bytes' integrity, signatures or attestations in the two would have the
+/// verdict be about another tarball than the one installed.
+fn documents_agree(docs: &PackageVersionDocuments<'_>, listed: &VersionDist) -> Result<String, String> {
+    let mut differ = Vec::new();
+    if listed.integrity.as_deref() != docs.integrity {
+        differ.push(format!(
+            "the integrity ({} in the package document, {} in the version document)",
+            crate::text::visible(listed.integrity.as_deref().unwrap_or("none")),
+            crate::text::visible(docs.integrity.unwrap_or("none"))
+        ));
+    }
+    let mut a: Vec<&RegistrySignature> = listed.signatures.iter().collect();
+    let mut b: Vec<&RegistrySignature> = docs.registry_signatures.iter().collect();
+    a.sort_by(|x, y| (&x.keyid, &x.sig).cmp(&(&y.keyid, &y.sig)));
+    b.sort_by(|x, y| (&x.keyid, &x.sig).cmp(&(&y.keyid, &y.sig)));
+    if a != b {
+        differ.push("the registry signatures".into());
+    }
+    let attested = docs.attestations.is_some() || docs.withheld_attestations.is_some();
+    if listed.attestations_url.is_some() != attested {
+        differ.push("whether the version has attestations".into());
+    }
+    if differ.is_empty() {
+        Ok("The package document lists this version with the integrity, signatures and attestations of its own document.".into())
+    } else {
+        Err(format!(
+            "The registry's package document and version document differ on {}: what npm installs may not be what is verified here.",
+            differ.join(", ")
+        ))
+    }
+}
+
+/// `dist.signatures`, as npm's `audit signatures` judges them: verified
+/// when present; when absent, stripped from a registry that signs every
+/// version, and nothing to check on one that signs none.
+fn registry_signatures(docs: &PackageVersionDocuments<'_>, trust: &TrustMaterial, list: &mut Checklist) {
+    match (docs.registry_signatures, docs.integrity, docs.registry_signing) {
+        ([], _, RegistrySigning::Signs) => list.fail(
+            CheckId::RegistrySignature,
+            "The registry signs every version it serves, but sent no dist.signatures for this one: a signature that is missing was stripped, as npm's audit signatures holds.",
+        ),
+        ([], _, RegistrySigning::Unknown(why)) => list.skip_required(
+            CheckId::RegistrySignature,
+            format!("The registry sent no dist.signatures for this version, and whether it signs its versions could not be read: {why}"),
+        ),
+        ([], _, RegistrySigning::DoesNotSign) => list.skip_optional(
+            CheckId::RegistrySignature,
+            "The registry lists no signing keys, and sent no dist.signatures for this version.",
+        ),
+        ([], _, RegistrySigning::NotSupplied) => list.skip_optional(
             CheckId::RegistrySignature,
             "The registry sent no dist.signatures for this version.",
         ),
-        (_, None) => list.skip_optional(
+        (_, None, _) => list.skip_optional(
             CheckId::RegistrySignature,
             "There is no integrity for the registry signature to cover.",
         ),
-        (sigs, Some(integrity)) => list.check(CheckId::RegistrySignature, || {
+        (sigs, Some(integrity), _) => list.record(CheckId::RegistrySignature, || {
             check_registry_signatures(
                 docs.name,
                 docs.version,
@@ -259,9 +388,6 @@ pub fn verify_package_version(
             )
         }),
     }
-    let mut report = assemble(Some(package), list, attestations, Subject::PackageVersion);
-    judge_publishing(&mut report, docs);
-    report
 }
 
 /// The trust level (`publishing`), from the verified report and the
@@ -507,6 +633,8 @@ fn assemble(
         publishing: None,
         downgrade: None,
         downgrade_checked: false,
+        history_note: None,
+        changes: None,
         trust_source: None,
     };
     report.summary = verdict::summary(&report, subject);

@@ -31,7 +31,10 @@ use crate::report::{Report, Verdict};
 pub fn trust_level(report: &Report, signals: &PublishSignals) -> Option<TrustLevel> {
     use crate::checks::{CheckId, CheckStatus};
     match report.verdict {
-        Verdict::Failed | Verdict::Error => return None,
+        // Incomplete: a required check could not run, so the evidence is
+        // not known; a level would say more than was verified (and a
+        // downgrade computed from it would contradict the verdict).
+        Verdict::Failed | Verdict::Error | Verdict::Incomplete => return None,
         // A package version is verified only with verified provenance
         // (`verdict.rs`); a report without one is "no provenance".
         Verdict::Verified => {
@@ -41,7 +44,7 @@ pub fn trust_level(report: &Report, signals: &PublishSignals) -> Option<TrustLev
                 _ => TrustLevel::Provenance,
             });
         }
-        Verdict::NoProvenance | Verdict::Incomplete => {}
+        Verdict::NoProvenance => {}
     }
     let signed = report
         .checks
@@ -155,7 +158,6 @@ pub fn find_downgrade(
     history: &[PublishedVersion],
 ) -> Option<Downgrade> {
     let line = release_line(version)?;
-    let now = compared_level(level, staged);
     let expectation = history
         .iter()
         .filter(|v| v.line == Some(line) && v.version != version && !v.deprecated)
@@ -166,8 +168,19 @@ pub fn find_downgrade(
                 .then_with(|| a.published_at.cmp(&b.published_at))
                 .then_with(|| crate::registry_documents::compare_versions(&a.version, &b.version))
         })?;
+    downgrade_from(level, staged, line, expectation)
+}
+
+/// The downgrade of a version at `level` whose expectation (the strongest
+/// earlier level of its line) is `expectation`, if it is weaker.
+fn downgrade_from(
+    level: TrustLevel,
+    staged: bool,
+    line: ReleaseLine,
+    expectation: &PublishedVersion,
+) -> Option<Downgrade> {
     let expected = compared_level(expectation.level, expectation.staged);
-    if now >= expected {
+    if compared_level(level, staged) >= expected {
         return None;
     }
     let line = line_label(line);
@@ -209,15 +222,123 @@ pub fn compare_with_history(report: &mut Report, history: &[VersionSummary], pub
 
 /// Every version of a history with the downgrade its listing shows, all on
 /// the registry's word (for a history's rows not verified yet; a verified
-/// row's own report says more, [`compare_with_history`]).
+/// row's own report says more, [`compare_with_history`]). The same rules as
+/// [`find_downgrade`] for each version, in O(n log n) for the whole
+/// history: a registry can list tens of thousands of versions, and
+/// comparing each with every other took seconds of a page's thread.
 pub fn listed_downgrades(history: &[VersionSummary]) -> Vec<(String, Downgrade)> {
+    listed_downgrades_counted(history).0
+}
+
+/// [`listed_downgrades`], with the comparisons it made (for the test that
+/// bounds its work).
+#[doc(hidden)]
+pub fn listed_downgrades_counted(history: &[VersionSummary]) -> (Vec<(String, Downgrade)>, usize) {
+    use std::collections::BTreeMap;
     let listed: Vec<PublishedVersion> = history.iter().map(published_version).collect();
-    listed
-        .iter()
-        .filter_map(|v| {
-            find_downgrade(&v.version, v.level, v.staged, v.published_at, &listed).map(|d| (v.version.clone(), d))
-        })
-        .collect()
+    let mut lines: BTreeMap<ReleaseLine, Vec<usize>> = BTreeMap::new();
+    for (i, v) in listed.iter().enumerate() {
+        if let Some(line) = v.line {
+            lines.entry(line).or_default().push(i);
+        }
+    }
+    let mut found = Vec::new();
+    let mut work = 0usize;
+    for (line, members) in lines {
+        // Each version's place in semver order (ties broken by text, as
+        // compare_versions does): integers compare in one step.
+        let mut by_semver = members.clone();
+        by_semver.sort_by(|&a, &b| {
+            work += 1;
+            crate::registry_documents::compare_versions(
+                &listed.get(a).map(|v| v.version.as_str()).unwrap_or_default(),
+                &listed.get(b).map(|v| v.version.as_str()).unwrap_or_default(),
+            )
+        });
+        let mut rank = vec![0usize; listed.len()];
+        for (r, &i) in by_semver.iter().enumerate() {
+            if let Some(slot) = rank.get_mut(i) {
+                *slot = r;
+            }
+        }
+        let get = |i: usize| listed.get(i);
+        // The expectation order of find_downgrade: level, then time, then semver.
+        let strength = |i: usize| {
+            get(i).map(|v| (compared_level(v.level, v.staged), v.published_at, rank.get(i).copied().unwrap_or(0)))
+        };
+        let stronger = |a: Option<usize>, b: usize| match a {
+            Some(a) if strength(a) >= strength(b) => Some(a),
+            _ => Some(b),
+        };
+        // Prefix maxima over candidates (not deprecated) in an order: the
+        // strongest among the first k, for every k.
+        let prefix = |order: &[usize]| -> Vec<Option<usize>> {
+            let mut best = None;
+            let mut out = Vec::with_capacity(order.len() + 1);
+            out.push(None);
+            for &i in order {
+                best = stronger(best, i);
+                out.push(best);
+            }
+            out
+        };
+        let candidates: Vec<usize> = by_semver
+            .iter()
+            .copied()
+            .filter(|&i| get(i).is_some_and(|v| !v.deprecated))
+            .collect();
+        let untimed: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|&i| get(i).is_some_and(|v| v.published_at.is_none()))
+            .collect();
+        let mut timed: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|&i| get(i).is_some_and(|v| v.published_at.is_some()))
+            .collect();
+        timed.sort_by_key(|&i| {
+            work += 1;
+            get(i).and_then(|v| v.published_at)
+        });
+        let (all_best, untimed_best, timed_best) = (prefix(&candidates), prefix(&untimed), prefix(&timed));
+        // How many of `order` come before `key` (a semver rank, or a time).
+        let mut count_before = |order: &[usize], before: &dyn Fn(usize) -> bool| {
+            work += usize::BITS as usize - order.len().leading_zeros() as usize + 1;
+            order.partition_point(|&i| before(i))
+        };
+        for &i in &members {
+            let Some(v) = get(i) else { continue };
+            let r = rank.get(i).copied().unwrap_or(0);
+            let semver_earlier = |c: usize| rank.get(c).copied().unwrap_or(0) < r;
+            // Rule earlier: by time where both have one, by semver otherwise.
+            let expectation = match v.published_at {
+                None => all_best.get(count_before(&candidates, &semver_earlier)).copied().flatten(),
+                Some(t) => {
+                    let by_time = timed_best
+                        .get(count_before(&timed, &|c: usize| get(c).and_then(|c| c.published_at) < Some(t)))
+                        .copied()
+                        .flatten();
+                    let by_semver = untimed_best.get(count_before(&untimed, &semver_earlier)).copied().flatten();
+                    match (by_time, by_semver) {
+                        (Some(a), Some(b)) => stronger(Some(a), b),
+                        (a, b) => a.or(b),
+                    }
+                }
+            };
+            let downgrade = expectation
+                .and_then(get)
+                .and_then(|e| downgrade_from(v.level, v.staged, line, e));
+            if let Some(d) = downgrade {
+                found.push((v.version.clone(), d));
+            }
+        }
+    }
+    // In the history's order, as the quadratic listing gave them.
+    let order: std::collections::HashMap<&str, usize> =
+        listed.iter().enumerate().map(|(i, v)| (v.version.as_str(), i)).collect();
+    found.sort_by_key(|(v, _)| order.get(v.as_str()).copied().unwrap_or(usize::MAX));
+    (found, work)
 }
 
 /// The version a page compares its certificate with: the latest one
@@ -491,6 +612,84 @@ mod tests {
             find_downgrade("0.9.0", None, false, Option::None, &history),
             Option::None
         );
+    }
+
+    /// A small generator of histories (an LCG: the same every run).
+    fn history_of(seed: u64, n: usize) -> Vec<VersionSummary> {
+        let mut x = seed;
+        let mut next = move |m: u64| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) % m
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        while out.len() < n {
+            let version = match next(4) {
+                0 => format!("0.{}.{}", next(3), next(6)),
+                1 => format!("1.{}.{}-beta.{}", next(3), next(6), next(3)),
+                _ => format!("{}.{}.{}", 1 + next(3), next(4), next(8)),
+            };
+            if !seen.insert(version.clone()) {
+                continue;
+            }
+            let signals = PublishSignals {
+                trusted_publisher: (next(3) == 0).then(|| super::TrustedPublisher {
+                    id: "github".into(),
+                    oidc_config_id: Option::None,
+                }),
+                approver: (next(5) == 0).then(|| "al".to_string()),
+            };
+            out.push(VersionSummary {
+                version,
+                // Equal times on purpose, and some versions without one.
+                published_at: (next(6) != 0).then(|| next(12) as i64 * 86_400),
+                has_attestations: next(2) == 0,
+                has_signatures: next(3) != 0,
+                deprecated: next(7) == 0,
+                publishing: signals,
+            });
+        }
+        out
+    }
+
+    /// The listing's O(n log n) pass finds, for every version, exactly what
+    /// find_downgrade finds for it alone.
+    #[test]
+    fn the_listing_agrees_with_each_versions_own_downgrade() {
+        for seed in 0..300 {
+            let history = history_of(seed, 1 + (seed as usize % 40));
+            let listed: Vec<PublishedVersion> = history.iter().map(published_version).collect();
+            let one_by_one: Vec<(String, Downgrade)> = listed
+                .iter()
+                .filter_map(|v| {
+                    find_downgrade(&v.version, v.level, v.staged, v.published_at, &listed)
+                        .map(|d| (v.version.clone(), d))
+                })
+                .collect();
+            assert_eq!(listed_downgrades(&history), one_by_one, "seed {seed}");
+        }
+    }
+
+    /// A registry listing 50,000 versions costs a bounded number of
+    /// comparisons (n log n), not n²: 2.5 billion.
+    #[test]
+    fn a_long_listing_costs_n_log_n_comparisons() {
+        let n = 50_000;
+        let history: Vec<VersionSummary> = (0..n)
+            .map(|i| VersionSummary {
+                version: format!("1.{}.{}", i / 1000, i % 1000),
+                published_at: Some(i as i64),
+                has_attestations: i % 2 == 0,
+                has_signatures: true,
+                deprecated: false,
+                publishing: PublishSignals::default(),
+            })
+            .collect();
+        let (found, work) = listed_downgrades_counted(&history);
+        // Every version without attestations comes after one with them.
+        assert_eq!(found.len(), n / 2);
+        let log = usize::BITS as usize - n.leading_zeros() as usize;
+        assert!(work <= 8 * n * log, "{work} comparisons for {n} versions");
     }
 
     #[test]

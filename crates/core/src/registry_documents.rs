@@ -34,8 +34,46 @@ pub fn attestations_path(name: &str, version: &str) -> String {
     format!("/-/npm/v1/attestations/{}@{version}", name.replace('/', "%2f"))
 }
 
+/// The registry path of one version's document (or a dist-tag's:
+/// `/<name>/latest`), as npm's registry serves it: the object the package
+/// document lists under `versions`, a few kilobytes whatever the history.
+pub fn version_document_path(name: &str, version_or_tag: &str) -> String {
+    format!("{}/{version_or_tag}", packument_path(name))
+}
+
 /// The registry path of its public keys document.
 pub const KEYS_PATH: &str = "/-/npm/v1/keys";
+
+/// A version document is one version's metadata; npm's are a few
+/// kilobytes, old ones carry a readme: four megabytes is generous.
+pub const MAX_VERSION_DOCUMENT_BYTES: usize = 4 << 20;
+/// A keys document lists a registry's few signing keys.
+pub const MAX_KEYS_DOCUMENT_BYTES: usize = 64 << 10;
+
+/// How many keys a registry's `/-/npm/v1/keys` document lists (whatever
+/// they are: a registry that lists any signs its versions, see
+/// `lookup`). Not the shape of a keys document is an error.
+pub fn count_listed_keys(json: &str) -> Result<usize, String> {
+    #[derive(Deserialize)]
+    struct Listing<'a> {
+        #[serde(borrow)]
+        keys: Vec<&'a RawValue>,
+    }
+    if json.len() > MAX_KEYS_DOCUMENT_BYTES {
+        return Err(format!(
+            "The registry's keys document is {} bytes; more than {MAX_KEYS_DOCUMENT_BYTES} is refused.",
+            json.len()
+        ));
+    }
+    serde_json::from_str::<Listing<'_>>(json)
+        .map(|l| l.keys.len())
+        .map_err(|e| {
+            format!(
+                "The registry's keys document is not in the shape {{\"keys\": [...]}}: {}.",
+                truncate(&e.to_string(), 200)
+            )
+        })
+}
 
 /// Joins a registry base URL and a path (`https://r.example/npm/` + `/x`).
 pub fn registry_url(base: &str, path: &str) -> String {

@@ -41,6 +41,14 @@ impl RegistryKey {
         self.valid_from.is_none_or(|from| time >= from) && self.valid_until.is_none_or(|until| time < until)
     }
 
+    /// Whether the key expires (npm's first key did, on 2025-01-29), so
+    /// that a signature by it means something only at a known time: after
+    /// its expiry the key may be in anyone's hands. (A start is not such a
+    /// bound: npm's own check reads only `expires`.)
+    pub fn expires(&self) -> bool {
+        self.valid_until.is_some()
+    }
+
     pub fn info(&self) -> SigningKeyInfo {
         SigningKeyInfo {
             key_id: self.key_id.clone(),
@@ -329,6 +337,13 @@ impl RegistryKeys {
     /// The key with this id for this usage.
     pub fn find(&self, key_id: &str, usage: KeyUsage) -> Option<&RegistryKey> {
         self.keys.iter().find(|k| k.key_id == key_id && k.usage == usage)
+    }
+
+    /// Whether any key came from a keys document the caller supplied
+    /// (`--keys`, a server's trust configuration): the caller says its
+    /// registry signs with them.
+    pub fn has_supplied(&self) -> bool {
+        self.keys.iter().any(|k| k.source == KeySource::Supplied)
     }
 
     pub fn keys(&self) -> &[RegistryKey] {

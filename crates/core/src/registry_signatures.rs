@@ -6,6 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use sigstore_crypto::SigningScheme;
 use sigstore_types::{DerPublicKey, SignatureBytes};
 
+use crate::checks::Outcome;
 use crate::package::truncate;
 use crate::registry_documents::RegistrySignature;
 use crate::registry_keys::{KeyUsage, RegistryKeys};
@@ -22,8 +23,12 @@ pub fn signature_bytes(signature: &RegistrySignature) -> Option<Vec<u8>> {
 }
 
 /// Checks the registry signatures of a version. Passes when a signature by a
-/// known key verifies and that key had not expired when the version was
-/// published (when the publication time is known); fails when none does.
+/// known key verifies and that key was valid when the version was
+/// published; fails when none does. A key with a validity window can only
+/// be trusted at a known time: without the publication time (the package
+/// document could not be read) such a signature is not a pass but a check
+/// that could not run, as npm's pacote refuses it
+/// (`EEXPIREDSIGNATUREKEY` when the time does not parse).
 pub fn check_registry_signatures(
     name: &str,
     version: &str,
@@ -31,10 +36,11 @@ pub fn check_registry_signatures(
     signatures: &[RegistrySignature],
     keys: &RegistryKeys,
     published_at: Option<i64>,
-) -> Result<String, String> {
+) -> Outcome {
     crate::crypto_backend::install();
     let message = signed_message(name, version, integrity);
     let mut problems = Vec::new();
+    let mut undecided = None;
     for signature in signatures {
         let key_id = truncate(&signature.keyid, 100);
         let Some(key) = keys.find(&signature.keyid, KeyUsage::Signatures) else {
@@ -58,31 +64,61 @@ pub fn check_registry_signatures(
             ));
             continue;
         }
-        if let Some(time) = published_at
-            && !key.valid_at(time)
-        {
-            problems.push(format!(
-                "key {key_id} signed it but was not valid when the version was published ({}; valid {})",
-                format_rfc3339(time),
-                key.window_text()
-            ));
-            continue;
+        match published_at {
+            Some(time) if !key.valid_at(time) => {
+                problems.push(format!(
+                    "key {key_id} signed it but was not valid when the version was published ({}; valid {})",
+                    format_rfc3339(time),
+                    key.window_text()
+                ));
+                continue;
+            }
+            None if key.expires() => {
+                undecided = Some(format!(
+                    "The signature by key {key_id} verifies, but that key is valid only {} and the version's publication time is not known (the registry's package document could not be read), so it cannot be shown that the key was valid when the version was published.",
+                    key.window_text()
+                ));
+                continue;
+            }
+            _ => {}
         }
-        return Ok(format!(
+        return Outcome::Passed(format!(
             "The registry's signature over {name}@{version} and its integrity verifies with key {}.",
             key.key_id
         ));
     }
+    if let Some(why) = undecided.filter(|_| problems.is_empty()) {
+        return Outcome::Skipped { required: true, why };
+    }
     if problems.is_empty() {
         problems.push("the registry sent an empty list".into());
     }
-    Err(format!("No registry signature verifies: {}.", problems.join("; ")))
+    Outcome::Failed(format!("No registry signature verifies: {}.", problems.join("; ")))
+}
+
+/// Whether checking `signatures` needs the version's publication time: no
+/// signature is by a known key that does not expire, and one is by a key
+/// that does. (A lookup then asks for the package document, whose `time`
+/// says when the version was published.)
+pub fn needs_publication_time(signatures: &[RegistrySignature], keys: &RegistryKeys) -> bool {
+    let known: Vec<_> = signatures
+        .iter()
+        .filter_map(|s| keys.find(&s.keyid, KeyUsage::Signatures))
+        .collect();
+    !known.iter().any(|k| !k.expires()) && known.iter().any(|k| k.expires())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use p256::ecdsa::signature::Signer;
+
+    fn failed(outcome: Outcome) -> String {
+        match outcome {
+            Outcome::Failed(why) => why,
+            other => panic!("not a failure: {other:?}"),
+        }
+    }
 
     fn keys_with(spki: &[u8]) -> RegistryKeys {
         let id = crate::registry_keys::key_id_for(spki).unwrap();
@@ -107,20 +143,43 @@ mod tests {
             keyid: keyid.clone(),
             sig: STANDARD.encode(sig.to_der().as_bytes()),
         }];
-        check_registry_signatures("p", "1.0.0", "sha512-abc", &sigs, &keys, None).unwrap();
-        let err = check_registry_signatures("p", "1.0.1", "sha512-abc", &sigs, &keys, None).unwrap_err();
+        assert!(matches!(
+            check_registry_signatures("p", "1.0.0", "sha512-abc", &sigs, &keys, None),
+            Outcome::Passed(_)
+        ));
+        let err = failed(check_registry_signatures(
+            "p",
+            "1.0.1",
+            "sha512-abc",
+            &sigs,
+            &keys,
+            None,
+        ));
         assert!(err.contains("does not verify"), "{err}");
-        let err = check_registry_signatures("p", "1.0.0", "sha512-abd", &sigs, &keys, None).unwrap_err();
+        let err = failed(check_registry_signatures(
+            "p",
+            "1.0.0",
+            "sha512-abd",
+            &sigs,
+            &keys,
+            None,
+        ));
         assert!(err.contains("does not verify"), "{err}");
         let unknown = [RegistrySignature {
             keyid: "SHA256:nope".into(),
             sig: sigs[0].sig.clone(),
         }];
         assert!(
-            check_registry_signatures("p", "1.0.0", "sha512-abc", &unknown, &keys, None)
-                .unwrap_err()
-                .contains("no known registry key")
+            failed(check_registry_signatures(
+                "p",
+                "1.0.0",
+                "sha512-abc",
+                &unknown,
+                &keys,
+                None
+            ))
+            .contains("no known registry key")
         );
-        assert!(check_registry_signatures("p", "1.0.0", "sha512-abc", &[], &keys, None).is_err());
+        failed(check_registry_signatures("p", "1.0.0", "sha512-abc", &[], &keys, None));
     }
 }

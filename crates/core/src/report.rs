@@ -85,6 +85,14 @@ pub struct Report {
     /// a `null` downgrade says nothing).
     #[serde(default)]
     pub downgrade_checked: bool,
+    /// Why the history was not compared when it was asked for (the package
+    /// document could not be read, and why).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub history_note: Option<String>,
+    /// What changed in the build since the previous version of the release
+    /// line with provenance, from both certificates (when asked for).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub changes: Option<BuildComparison>,
     /// Where the trust material came from (TUF, its cache, built in),
     /// when the caller knows.
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -105,6 +113,8 @@ impl Report {
             publishing: None,
             downgrade: None,
             downgrade_checked: false,
+            history_note: None,
+            changes: None,
             trust_source: None,
         }
     }
@@ -546,6 +556,28 @@ pub struct Change {
     pub after: String,
     /// From the certificates (signed), or the registry's word (`publishing method`).
     pub signed: bool,
+}
+
+/// The build compared with the previous version of its release line that
+/// has provenance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum BuildComparison {
+    /// Both certificates verified; what differs (possibly nothing).
+    Compared(ChangesSince),
+    /// The previous version could not be compared, and why.
+    Unavailable { version: String, why: String },
+}
+
+impl BuildComparison {
+    /// The signed changes (from both certificates), if any were found.
+    pub fn signed_changes(&self) -> impl Iterator<Item = &Change> {
+        let changes = match self {
+            BuildComparison::Compared(c) => c.changes.as_slice(),
+            BuildComparison::Unavailable { .. } => &[],
+        };
+        changes.iter().filter(|c| c.signed)
+    }
 }
 
 /// What changed since an earlier version: valid provenance can still come

@@ -5,6 +5,18 @@
 /// npm's registry: the default for the app, the server and the command line.
 pub const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org";
 
+/// Whether a registry base URL is npm's public registry, whose keys (from
+/// Sigstore's TUF repository, or pinned) sign every version it serves.
+/// `registry.yarnpkg.com` is the same registry behind yarn's name (a proxy
+/// of it, serving npm's documents and signatures unchanged).
+pub fn is_npm_registry(base: &str) -> bool {
+    let Some(rest) = base.strip_prefix("https://") else {
+        return false;
+    };
+    let host = rest.trim_end_matches('/');
+    host.eq_ignore_ascii_case("registry.npmjs.org") || host.eq_ignore_ascii_case("registry.yarnpkg.com")
+}
+
 /// `<meta name="npm-provenance-registry" content="URL">`: the registry the
 /// hosting server verifies with, the app's default.
 pub const META_REGISTRY: &str = "npm-provenance-registry";

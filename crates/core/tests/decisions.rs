@@ -8,6 +8,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
+use common::assertions::*;
 use common::kit::*;
 
 use npm_provenance_core::bundle::structure::{
@@ -15,9 +16,9 @@ use npm_provenance_core::bundle::structure::{
 };
 use npm_provenance_core::report::PackageRef;
 use npm_provenance_core::{
-    ArtifactExpectation, AttestationKind, AttestationReport, CheckId, CheckStatus, DigestAlgorithm, ExpectedIdentity,
-    PackageVersionDocuments, PreparedAttestations, Report, Verdict, inspect, parse_packument, resolve_version,
-    verify_package_version, verify_single_bundle,
+    AttestationKind, AttestationReport, CheckId, CheckStatus, ExpectedIdentity, PackageVersionDocuments,
+    PreparedAttestations, Report, Verdict, inspect, parse_packument, resolve_version, verify_package_version,
+    verify_single_bundle,
 };
 use npm_provenance_testkit::{
     self as kit, ChainShape, Faults, GITHUB_ISSUER, LogShape, NPM_PUBLISH, SLSA_V1, Shape, attestations_response,
@@ -27,55 +28,6 @@ use serde_json::{Value, json};
 const PURL: &str = "pkg:npm/%40acme/widget@1.2.3";
 /// A predicate type npm does not use.
 const CUSTOM: &str = "https://example.com/custom/v1";
-
-impl Case {
-    fn keyless(&self, statement: &Value) -> String {
-        self.kit.keyless_bundle(statement, &self.identity(), &Faults::default())
-    }
-
-    fn provenance_with(&self, faults: &Faults, shape: &Shape) -> String {
-        let payload = serde_json::to_vec(&self.statement()).unwrap();
-        self.kit.keyless_bundle_with(&payload, &self.identity(), faults, shape)
-    }
-
-    fn provenance(&self) -> String {
-        self.provenance_with(&Faults::default(), &Shape::default())
-    }
-
-    fn publish(&self) -> String {
-        self.kit
-            .keyed_bundle(&kit::publish_statement(NAME, VERSION, &self.sha512), &Faults::default())
-    }
-
-    /// The sha512 of the tarball, as `verify --bundle --digest` gives it.
-    fn digest(&self) -> ArtifactExpectation {
-        ArtifactExpectation::Digest {
-            algorithm: DigestAlgorithm::Sha512,
-            bytes: hex::decode(&self.sha512).unwrap(),
-            source: "the given digest".into(),
-        }
-    }
-
-    /// The package version with this attestations response and `integrity`.
-    fn verify_response(&self, response: &str, integrity: Option<&str>) -> Report {
-        let prepared = PreparedAttestations::parse(response);
-        let docs = PackageVersionDocuments {
-            name: NAME,
-            version: VERSION,
-            integrity,
-            attestations: Some(&prepared),
-            ..Default::default()
-        };
-        verify_package_version(&docs, &self.trust(), &ExpectedIdentity::default())
-    }
-
-    /// The package version with this provenance and publish attestation, as
-    /// the registry labels them.
-    fn verify(&self, provenance: &str, publish: &str) -> Report {
-        let response = attestations_response(&[(SLSA_V1, provenance), (NPM_PUBLISH, publish)]);
-        self.verify_response(&response, Some(&self.integrity))
-    }
-}
 
 fn attestation(report: &Report, kind: AttestationKind) -> &AttestationReport {
     report
@@ -96,19 +48,6 @@ fn detail(a: &AttestationReport, id: CheckId) -> &str {
     &found[0].detail
 }
 
-/// The report failed, first at `check` of the `kind` attestation, saying
-/// exactly `says`; nothing else failed in it.
-#[track_caller]
-fn assert_fails_at(report: &Report, kind: AttestationKind, check: CheckId, says: &str) {
-    assert_eq!(report.verdict, Verdict::Failed, "{}", report.summary);
-    let (k, first) = report.first_failure().unwrap();
-    assert_eq!((k, first.id), (Some(kind), check), "{}", first.detail);
-    assert_eq!(first.detail, says);
-    let a = attestation(report, kind);
-    let failed = a.checks.iter().filter(|c| c.status == CheckStatus::Failed).count();
-    assert_eq!(failed, 1, "{:#?}", a.checks);
-}
-
 // ---------------------------------------------------------------------------
 // What a bundle is judged as (bundle::kind_of)
 // ---------------------------------------------------------------------------
@@ -123,8 +62,8 @@ fn an_unknown_keyed_attestation_is_judged_as_a_publish_attestation() {
     let mut statement = kit::publish_statement(NAME, VERSION, &c.sha512);
     statement["predicateType"] = CUSTOM.into();
     let keyed = c.kit.keyed_bundle(&statement, &Faults::default());
-    let report = c.verify_response(&attestations_response(&[(CUSTOM, &keyed)]), Some(&c.integrity));
-    assert_fails_at(
+    let report = c.verify_response(&attestations_response(&[(CUSTOM, &keyed)]));
+    assert_fails_at_saying_exactly(
         &report,
         AttestationKind::Publish,
         CheckId::Statement,
@@ -148,11 +87,8 @@ fn an_unknown_keyless_attestation_is_judged_as_provenance() {
     let c = Case::new();
     let mut statement = c.statement();
     statement["predicateType"] = CUSTOM.into();
-    let report = c.verify_response(
-        &attestations_response(&[(CUSTOM, &c.keyless(&statement))]),
-        Some(&c.integrity),
-    );
-    assert_fails_at(
+    let report = c.verify_response(&attestations_response(&[(CUSTOM, &c.keyless(&statement))]));
+    assert_fails_at_saying_exactly(
         &report,
         AttestationKind::Provenance,
         CheckId::Statement,
@@ -206,7 +142,7 @@ fn a_failure_before_the_library_lists_its_steps_as_not_reached() {
     let c = Case::new();
     let statement = kit::github_provenance("@acme/other", VERSION, &c.sha512, REPO, WORKFLOW, COMMIT);
     let report = c.verify(&c.keyless(&statement), &c.publish());
-    assert_fails_at(
+    assert_fails_at_saying_exactly(
         &report,
         AttestationKind::Provenance,
         Subject,
@@ -273,7 +209,7 @@ fn without_an_integrity_the_signatures_verify_and_the_verdict_is_incomplete() {
     use CheckStatus::*;
     let c = Case::new();
     let response = attestations_response(&[(SLSA_V1, &c.provenance()), (NPM_PUBLISH, &c.publish())]);
-    let report = c.verify_response(&response, None);
+    let report = c.verify_documents(&response, None, &c.trust(), &Default::default());
     assert_eq!(report.verdict, Verdict::Incomplete, "{}", report.summary);
     assert_eq!(
         report.summary,
@@ -348,7 +284,7 @@ fn documents_read_from_the_registry_are_verified_as_served() {
     );
     assert_eq!(docs.integrity, Some(c.integrity.as_str()));
     assert_eq!(docs.published_at, Some(1_717_243_140));
-    assert_eq!(docs.lockfile_integrity, None);
+    assert!(docs.lockfile_integrities.is_empty());
     let report = verify_package_version(&docs, &c.trust(), &ExpectedIdentity::default());
     assert_eq!(report.verdict, Verdict::Verified, "{}", report.summary);
     assert_eq!(report.package, Some(PackageRef::new(NAME, VERSION)));
@@ -415,7 +351,7 @@ fn a_pasted_response_with_package_and_integrity_is_verified_as_that_version() {
 fn a_plain_keyed_bundle_verifies_only_with_the_key_given() {
     let c = Case::new();
     let report = verify_single_bundle(&c.publish(), c.digest(), None, &c.trust(), &ExpectedIdentity::default());
-    assert_fails_at(
+    assert_fails_at_saying_exactly(
         &report,
         AttestationKind::Bundle,
         CheckId::BundleFormat,
@@ -444,7 +380,7 @@ fn the_registry_key_check_names_the_key_and_its_source() {
 fn a_keyless_publish_attestation_is_refused_naming_its_certificate() {
     let c = Case::new();
     let keyless_publish = c.keyless(&kit::publish_statement(NAME, VERSION, &c.sha512));
-    assert_fails_at(
+    assert_fails_at_saying_exactly(
         &c.verify(&c.provenance(), &keyless_publish),
         AttestationKind::Publish,
         CheckId::RegistryKey,

@@ -10,13 +10,14 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
+use common::assertions::*;
+use common::documents::{attested_version, signed_version};
 use common::kit::*;
 
 use npm_provenance_core::bundle::structure::MAX_TLOG_ENTRIES;
 use npm_provenance_core::{
-    ArtifactExpectation, AttestationKind, CheckId, CheckStatus, DigestAlgorithm, ExpectedIdentity,
-    PackageVersionDocuments, PreparedAttestations, RegistrySignature, Report, Verdict, verify_package_version,
-    verify_single_bundle,
+    AttestationKind, CheckId, ExpectedIdentity, PackageVersionDocuments, PreparedAttestations, RegistrySignature,
+    Report, Verdict, verify_package_version, verify_single_bundle,
 };
 use npm_provenance_testkit::{
     self as kit, Faults, GITHUB_ISSUER, GITLAB_ISSUER, LogShape, NPM_PUBLISH, SLSA_V1, SLSA_V02, Shape,
@@ -24,63 +25,6 @@ use npm_provenance_testkit::{
 };
 
 impl Case {
-    /// npm's provenance for this package, with `faults`, in `shape`.
-    fn provenance_with(&self, faults: &Faults, shape: &Shape) -> String {
-        let payload = serde_json::to_vec(&self.statement()).unwrap();
-        self.kit.keyless_bundle_with(&payload, &self.identity(), faults, shape)
-    }
-
-    /// A keyless bundle over `statement` as it is.
-    fn keyless(&self, statement: &serde_json::Value) -> String {
-        self.kit.keyless_bundle(statement, &self.identity(), &Faults::default())
-    }
-
-    fn publish_statement(&self) -> serde_json::Value {
-        kit::publish_statement(NAME, VERSION, &self.sha512)
-    }
-
-    /// The registry's publish attestation for this package, with `faults`, in `shape`.
-    fn publish_with(&self, faults: &Faults, shape: &Shape) -> String {
-        let payload = serde_json::to_vec(&self.publish_statement()).unwrap();
-        self.kit.keyed_bundle_with(&payload, faults, shape)
-    }
-
-    fn publish(&self) -> String {
-        self.publish_with(&Faults::default(), &Shape::default())
-    }
-
-    fn provenance(&self) -> String {
-        self.provenance_with(&Faults::default(), &Shape::default())
-    }
-
-    fn verify_response(&self, response: &str, expected: &ExpectedIdentity) -> Report {
-        let prepared = PreparedAttestations::parse(response);
-        let docs = PackageVersionDocuments {
-            name: NAME,
-            version: VERSION,
-            integrity: Some(&self.integrity),
-            attestations: Some(&prepared),
-            ..Default::default()
-        };
-        verify_package_version(&docs, &self.trust(), expected)
-    }
-
-    /// The package version with this provenance and publish attestation, as
-    /// the registry labels them.
-    fn verify(&self, provenance: &str, publish: &str) -> Report {
-        let response = attestations_response(&[(SLSA_V1, provenance), (NPM_PUBLISH, publish)]);
-        self.verify_response(&response, &ExpectedIdentity::default())
-    }
-
-    /// The sha512 of the tarball, as a digest `verify --bundle --digest` gives.
-    fn digest(&self) -> ArtifactExpectation {
-        ArtifactExpectation::Digest {
-            algorithm: DigestAlgorithm::Sha512,
-            bytes: hex::decode(&self.sha512).unwrap(),
-            source: "the given digest".into(),
-        }
-    }
-
     /// One bundle on its own (`verify --bundle`), keyless or with `key` (DER SPKI).
     fn verify_single(&self, bundle: &str, key: Option<Vec<u8>>, expected: &ExpectedIdentity) -> Report {
         verify_single_bundle(bundle, self.digest(), key, &self.trust(), expected)
@@ -94,56 +38,6 @@ impl Case {
             .decode(doc["keys"][0]["key"].as_str().unwrap())
             .unwrap()
     }
-}
-
-/// The first failed check of the report: which attestation, which check, what it said.
-fn failure(report: &Report) -> (Option<AttestationKind>, CheckId, String) {
-    let (kind, check) = report
-        .first_failure()
-        .unwrap_or_else(|| panic!("no failure: {}", report.summary));
-    (kind, check.id, check.detail.clone())
-}
-
-/// The report failed, first at `check` of the `kind` attestation (`None`:
-/// a package-level check), saying `says`; nothing else failed in that
-/// attestation (verification stops at the first failure).
-#[track_caller]
-fn assert_fails_at(report: &Report, kind: Option<AttestationKind>, check: CheckId, says: &str) {
-    assert_eq!(report.verdict, Verdict::Failed, "{}", report.summary);
-    let (k, id, detail) = failure(report);
-    assert_eq!((k, id), (kind, check), "{detail}");
-    assert!(detail.contains(says), "{check:?}: {detail:?} does not say {says:?}");
-    let checks = match kind {
-        Some(kind) => &report.attestations.iter().find(|a| a.kind == kind).unwrap().checks,
-        None => &report.checks,
-    };
-    let failed = checks.iter().filter(|c| c.status == CheckStatus::Failed).count();
-    assert_eq!(failed, 1, "{checks:#?}");
-}
-
-/// The `kind` attestation of the report failed at `check`, saying `says`
-/// (whatever failed elsewhere first).
-#[track_caller]
-fn assert_attestation_fails_at(report: &Report, kind: AttestationKind, check: CheckId, says: &str) {
-    assert_eq!(report.verdict, Verdict::Failed, "{}", report.summary);
-    let attestation = report
-        .attestations
-        .iter()
-        .find(|a| a.kind == kind)
-        .unwrap_or_else(|| panic!("no {kind:?} attestation: {}", report.summary));
-    assert_eq!(attestation.verdict, Verdict::Failed);
-    let failed: Vec<_> = attestation
-        .checks
-        .iter()
-        .filter(|c| c.status == CheckStatus::Failed)
-        .collect();
-    assert_eq!(failed.len(), 1, "{failed:#?}");
-    assert_eq!(failed[0].id, check, "{}", failed[0].detail);
-    assert!(
-        failed[0].detail.contains(says),
-        "{check:?}: {:?} does not say {says:?}",
-        failed[0].detail
-    );
 }
 
 const PROVENANCE: Option<AttestationKind> = Some(AttestationKind::Provenance);
@@ -461,13 +355,13 @@ fn expected_identity_another_identity_or_issuer_for_a_package_version() {
     let c = Case::new();
     let response = attestations_response(&[(SLSA_V1, &c.provenance()), (NPM_PUBLISH, &c.publish())]);
     assert_fails_at(
-        &c.verify_response(&response, &other_san()),
+        &c.verify_expecting(&response, &other_san()),
         PROVENANCE,
         CheckId::ExpectedIdentity,
         OTHER_SAN_SAYS,
     );
     assert_fails_at(
-        &c.verify_response(&response, &other_issuer()),
+        &c.verify_expecting(&response, &other_issuer()),
         PROVENANCE,
         CheckId::ExpectedIdentity,
         OTHER_ISSUER_SAYS,
@@ -478,7 +372,7 @@ fn expected_identity_another_identity_or_issuer_for_a_package_version() {
         issuer: Some(GITHUB_ISSUER.into()),
         ..Default::default()
     };
-    let report = c.verify_response(&response, &right);
+    let report = c.verify_expecting(&response, &right);
     assert_eq!(report.verdict, Verdict::Verified, "{}", report.summary);
 }
 
@@ -534,7 +428,7 @@ fn identity_consistency_a_predicate_that_states_nothing() {
     v02["predicate"] = serde_json::json!({ "builder": { "id": "https://github.com/actions/runner" } });
     let response = attestations_response(&[(SLSA_V02, &c.keyless(&v02)), (NPM_PUBLISH, &c.publish())]);
     assert_fails_at(
-        &c.verify_response(&response, &ExpectedIdentity::default()),
+        &c.verify_response(&response),
         PROVENANCE,
         CheckId::IdentityConsistency,
         says,
@@ -622,7 +516,7 @@ fn attestations_two_publish_attestations() {
         (NPM_PUBLISH, &c.publish()),
     ]);
     assert_fails_at(
-        &c.verify_response(&response, &ExpectedIdentity::default()),
+        &c.verify_response(&response),
         None,
         CheckId::Attestations,
         "The registry serves 1 provenance and 2 publish attestations; npm serves at most one of each.",
@@ -637,13 +531,7 @@ fn registry_signature_over_another_version() {
     let forged: RegistrySignature =
         serde_json::from_value(c.kit.registry_signature(NAME, "6.6.6", &c.integrity)).unwrap();
     let signatures = [forged];
-    let docs = PackageVersionDocuments {
-        name: NAME,
-        version: VERSION,
-        integrity: Some(&c.integrity),
-        registry_signatures: &signatures,
-        ..Default::default()
-    };
+    let docs = signed_version(NAME, VERSION, Some(&c.integrity), &signatures);
     let report = verify_package_version(&docs, &c.trust(), &ExpectedIdentity::default());
     assert_fails_at(
         &report,
@@ -668,13 +556,10 @@ fn lockfile_integrity_other_bytes_or_nothing_to_compare() {
     let prepared = PreparedAttestations::parse(&response);
     let (other, _) = kit::integrity_of(b"another tarball");
     let verify = |locked: &str| {
+        let locked = [locked.to_string()];
         let docs = PackageVersionDocuments {
-            name: NAME,
-            version: VERSION,
-            integrity: Some(&c.integrity),
-            attestations: Some(&prepared),
-            lockfile_integrity: Some(locked),
-            ..Default::default()
+            lockfile_integrities: &locked,
+            ..attested_version(NAME, VERSION, Some(&c.integrity), &prepared)
         };
         verify_package_version(&docs, &c.trust(), &ExpectedIdentity::default())
     };
@@ -699,12 +584,10 @@ fn lockfile_integrity_other_bytes_or_nothing_to_compare() {
         "name no algorithm in common, so they cannot be compared",
     );
     // The registry states no integrity at all.
+    let locked = [c.integrity.clone()];
     let docs = PackageVersionDocuments {
-        name: NAME,
-        version: VERSION,
-        attestations: Some(&prepared),
-        lockfile_integrity: Some(&c.integrity),
-        ..Default::default()
+        lockfile_integrities: &locked,
+        ..attested_version(NAME, VERSION, None, &prepared)
     };
     assert_fails_at(
         &verify_package_version(&docs, &c.trust(), &ExpectedIdentity::default()),
@@ -750,14 +633,17 @@ const HOSTILE: &str = "hostile.rs";
 const OWN: &str = "own_sigstore.rs";
 const REAL: &str = "real_fixtures.rs";
 const PACKAGE_VERSION: &str = "package_version.rs";
+const LOOKUP: &str = "lookup.rs";
 
 coverage_table! {
     LockfileIntegrity => Coverage::FailedBy(&[
         (HERE, "lockfile_integrity_other_bytes_or_nothing_to_compare"),
+        (LOOKUP, "every_lockfile_integrity_is_compared"),
     ]),
     Attestations => Coverage::FailedBy(&[
         (HERE, "attestations_two_publish_attestations"),
         (OWN, "attestations_two_provenance_attestations"),
+        (LOOKUP, "listed_attestations_that_are_missing_fail"),
     ]),
     RegistryAttestation => Coverage::NeverFails {
         why: "it passes (a publish attestation is served) or is skipped: required when registry keys are \
@@ -770,6 +656,11 @@ coverage_table! {
         (HERE, "registry_signature_over_another_version"),
         (OWN, "registry_signature_valid_and_forged"),
         (REAL, "a_registry_signature_over_other_data_or_by_an_expired_key_is_rejected"),
+        (LOOKUP, "a_version_without_signatures_on_a_registry_that_signs_fails"),
+        (LOOKUP, "a_signature_by_a_key_that_expired_before_publication_fails_at_every_depth"),
+    ]),
+    RegistryDocuments => Coverage::FailedBy(&[
+        (LOOKUP, "a_package_document_that_disagrees_with_the_version_document_fails"),
     ]),
     BundleFormat => Coverage::FailedBy(&[
         (HERE, "bundle_format_a_keyed_bundle_presented_as_provenance"),
@@ -779,7 +670,7 @@ coverage_table! {
         (HERE, "bundle_format_a_log_entry_with_no_inclusion_evidence"),
         (HERE, "bundle_format_a_v03_bundle_with_a_certificate_chain"),
         (OWN, "bundle_format_a_keyless_signature_naming_a_key"),
-        (HOSTILE, "a_checkpoint_padded_with_forged_signature_lines_is_refused_quickly"),
+        (HOSTILE, "a_checkpoint_padded_with_forged_signature_lines_is_refused_before_any_signature_check"),
     ]),
     RegistryKey => Coverage::FailedBy(&[
         (HERE, "registry_key_a_publish_signature_that_names_no_key_id"),
@@ -848,6 +739,7 @@ fn source(file: &str) -> &'static str {
         HOSTILE => include_str!("hostile.rs"),
         OWN => include_str!("own_sigstore.rs"),
         REAL => include_str!("real_fixtures.rs"),
+        LOOKUP => include_str!("lookup.rs"),
         other => panic!("the table names {other}, which the guard does not read"),
     }
 }

@@ -1,11 +1,13 @@
 //! Every real bundle, altered one field at a time: each alteration must be
 //! rejected, by the check that covers that field.
 
+mod common;
+use common::assertions::first_failure;
+use common::documents::attested_fixture;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use npm_provenance_core::{
-    AttestationKind, CheckId, PackageVersionDocuments, PreparedAttestations, Report, TrustMaterial, Verdict, inspect,
-};
+use npm_provenance_core::{AttestationKind, CheckId, PreparedAttestations, TrustMaterial, Verdict, inspect};
 use npm_provenance_fixtures::{self as fx, KNOWN_VERSIONS};
 use serde_json::Value;
 
@@ -94,10 +96,6 @@ fn expected_check(mutation: Mutation, keyless: bool) -> CheckId {
     }
 }
 
-fn first_failure(report: &Report) -> Option<(Option<AttestationKind>, CheckId)> {
-    report.first_failure().map(|(k, c)| (k, c.id))
-}
-
 fn run(mutation: Mutation) {
     let dir = npm_provenance_fixtures::dir();
     let trust = TrustMaterial::public_good();
@@ -119,13 +117,7 @@ fn run(mutation: Mutation) {
                     AttestationKind::Publish
                 };
                 let prepared = PreparedAttestations::parse(&doc.to_string());
-                let docs = PackageVersionDocuments {
-                    name: k.name,
-                    version: k.version,
-                    integrity: Some(k.integrity),
-                    attestations: Some(&prepared),
-                    ..Default::default()
-                };
+                let docs = attested_fixture(k, &prepared);
                 let report = npm_provenance_core::verify_package_version(&docs, &trust, &Default::default());
                 assert_eq!(report.verdict, Verdict::Failed, "{file}[{i}] {mutation:?}");
                 assert_eq!(

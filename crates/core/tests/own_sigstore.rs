@@ -4,73 +4,22 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
+use common::assertions::*;
+use common::documents::signed_version;
 use common::kit::*;
 
 use npm_provenance_core::{
-    AttestationKind, CheckId, CheckStatus, ExpectedIdentity, PackageVersionDocuments, PreparedAttestations,
-    RegistryKeys, RegistrySignature, Report, TrustMaterial, Verdict, verify_package_version,
+    AttestationKind, CheckId, CheckStatus, ExpectedIdentity, RegistryKeys, RegistrySignature, TrustMaterial, Verdict,
+    verify_package_version,
 };
 use npm_provenance_testkit::{
-    self as kit, Faults, Identity, NPM_PUBLISH, SLSA_V1, SLSA_V02, attestations_response, integrity_of,
+    self as kit, Faults, Identity, NPM_PUBLISH, SLSA_V1, SLSA_V02, Shape, attestations_response, integrity_of,
 };
-
-impl Case {
-    fn provenance_bundle(&self, faults: &Faults) -> String {
-        self.kit.keyless_bundle(&self.statement(), &self.identity(), faults)
-    }
-
-    fn publish_bundle(&self, faults: &Faults) -> String {
-        self.kit
-            .keyed_bundle(&kit::publish_statement(NAME, VERSION, &self.sha512), faults)
-    }
-
-    fn verify_with(&self, attestations: &str, trust: &TrustMaterial, expected: &ExpectedIdentity) -> Report {
-        let prepared = PreparedAttestations::parse(attestations);
-        let docs = PackageVersionDocuments {
-            name: NAME,
-            version: VERSION,
-            integrity: Some(&self.integrity),
-            attestations: Some(&prepared),
-            ..Default::default()
-        };
-        verify_package_version(&docs, trust, expected)
-    }
-
-    fn verify(&self, provenance: &str, publish: &str) -> Report {
-        let response = attestations_response(&[(SLSA_V1, provenance), (NPM_PUBLISH, publish)]);
-        self.verify_with(&response, &self.trust(), &ExpectedIdentity::default())
-    }
-}
-
-fn failure(report: &Report) -> (Option<AttestationKind>, CheckId, String) {
-    let (kind, check) = report
-        .first_failure()
-        .unwrap_or_else(|| panic!("no failure: {}", report.summary));
-    (kind, check.id, check.detail.clone())
-}
-
-/// Exactly one check failed: this one, of this attestation.
-fn assert_fails(report: &Report, kind: AttestationKind, check: CheckId, says: &str) {
-    assert_eq!(report.verdict, Verdict::Failed, "{}", report.summary);
-    let (k, c, detail) = failure(report);
-    assert_eq!((k, c), (Some(kind), check), "{detail}");
-    assert!(detail.contains(says), "{check:?}: {detail:?} does not say {says:?}");
-    let failed = report
-        .attestations
-        .iter()
-        .flat_map(|a| &a.checks)
-        .filter(|c| c.status == CheckStatus::Failed)
-        .count();
-    assert_eq!(failed, 1);
-}
 
 #[test]
 fn a_well_formed_package_verifies_and_shows_the_certificates_claims() {
     let c = Case::new();
-    let report = c.verify(
-        &c.provenance_bundle(&Faults::default()),
-        &c.publish_bundle(&Faults::default()),
-    );
+    let report = c.verify(&c.provenance(), &c.publish());
     assert_eq!(report.verdict, Verdict::Verified, "{report:#?}");
     let p = report.provenance.unwrap();
     assert_eq!(p.headline, "Built and signed on GitHub Actions");
@@ -101,11 +50,8 @@ fn gitlab_ci_provenance_verifies_with_gitlab_links() {
         &Identity::gitlab(project, COMMIT, "refs/heads/main"),
         &Faults::default(),
     );
-    let response = attestations_response(&[
-        (SLSA_V02, &provenance),
-        (NPM_PUBLISH, &c.publish_bundle(&Faults::default())),
-    ]);
-    let report = c.verify_with(&response, &c.trust(), &ExpectedIdentity::default());
+    let response = attestations_response(&[(SLSA_V02, &provenance), (NPM_PUBLISH, &c.publish())]);
+    let report = c.verify_response(&response);
     assert_eq!(report.verdict, Verdict::Verified, "{report:#?}");
     let p = report.provenance.unwrap();
     assert_eq!(p.headline, "Built and signed on GitLab CI");
@@ -132,8 +78,8 @@ fn bundle_format_a_keyless_signature_naming_a_key() {
         keyless_key_id: Some("SHA256:whatever".into()),
         ..Default::default()
     };
-    let report = c.verify(&c.provenance_bundle(&faults), &c.publish_bundle(&Faults::default()));
-    assert_fails(
+    let report = c.verify(&c.provenance_with(&faults, &Shape::default()), &c.publish());
+    assert_only_failure(
         &report,
         AttestationKind::Provenance,
         CheckId::BundleFormat,
@@ -148,14 +94,14 @@ fn signature_by_another_key() {
         signature_by_other_key: true,
         ..Default::default()
     };
-    assert_fails(
-        &c.verify(&c.provenance_bundle(&faults), &c.publish_bundle(&Faults::default())),
+    assert_only_failure(
+        &c.verify(&c.provenance_with(&faults, &Shape::default()), &c.publish()),
         AttestationKind::Provenance,
         CheckId::Signature,
         "does not verify with the certificate's key",
     );
-    assert_fails(
-        &c.verify(&c.provenance_bundle(&Faults::default()), &c.publish_bundle(&faults)),
+    assert_only_failure(
+        &c.verify(&c.provenance(), &c.publish_with(&faults, &Shape::default())),
         AttestationKind::Publish,
         CheckId::Signature,
         "does not verify with the registry key",
@@ -165,12 +111,9 @@ fn signature_by_another_key() {
 #[test]
 fn statement_labelled_otherwise_by_the_registry_or_of_another_type() {
     let c = Case::new();
-    let response = attestations_response(&[
-        (SLSA_V02, &c.provenance_bundle(&Faults::default())),
-        (NPM_PUBLISH, &c.publish_bundle(&Faults::default())),
-    ]);
-    let report = c.verify_with(&response, &c.trust(), &ExpectedIdentity::default());
-    assert_fails(
+    let response = attestations_response(&[(SLSA_V02, &c.provenance()), (NPM_PUBLISH, &c.publish())]);
+    let report = c.verify_response(&response);
+    assert_only_failure(
         &report,
         AttestationKind::Provenance,
         CheckId::Statement,
@@ -179,8 +122,8 @@ fn statement_labelled_otherwise_by_the_registry_or_of_another_type() {
     let mut statement = c.statement();
     statement["_type"] = "https://in-toto.io/Statement/v9".into();
     let bundle = c.kit.keyless_bundle(&statement, &c.identity(), &Faults::default());
-    assert_fails(
-        &c.verify(&bundle, &c.publish_bundle(&Faults::default())),
+    assert_only_failure(
+        &c.verify(&bundle, &c.publish()),
         AttestationKind::Provenance,
         CheckId::Statement,
         "_type",
@@ -194,8 +137,8 @@ fn subject_two_subjects_another_name_another_digest() {
     let subject = two["subject"][0].clone();
     two["subject"].as_array_mut().unwrap().push(subject);
     let bundle = c.kit.keyless_bundle(&two, &c.identity(), &Faults::default());
-    assert_fails(
-        &c.verify(&bundle, &c.publish_bundle(&Faults::default())),
+    assert_only_failure(
+        &c.verify(&bundle, &c.publish()),
         AttestationKind::Provenance,
         CheckId::Subject,
         "exactly one subject",
@@ -203,8 +146,8 @@ fn subject_two_subjects_another_name_another_digest() {
 
     let other_name = kit::github_provenance("@acme/other", VERSION, &c.sha512, REPO, WORKFLOW, COMMIT);
     let bundle = c.kit.keyless_bundle(&other_name, &c.identity(), &Faults::default());
-    assert_fails(
-        &c.verify(&bundle, &c.publish_bundle(&Faults::default())),
+    assert_only_failure(
+        &c.verify(&bundle, &c.publish()),
         AttestationKind::Provenance,
         CheckId::Subject,
         "pkg:npm/%40acme/other@1.2.3",
@@ -213,8 +156,8 @@ fn subject_two_subjects_another_name_another_digest() {
     let (_, other_digest) = integrity_of(b"another tarball");
     let statement = kit::github_provenance(NAME, VERSION, &other_digest, REPO, WORKFLOW, COMMIT);
     let bundle = c.kit.keyless_bundle(&statement, &c.identity(), &Faults::default());
-    assert_fails(
-        &c.verify(&bundle, &c.publish_bundle(&Faults::default())),
+    assert_only_failure(
+        &c.verify(&bundle, &c.publish()),
         AttestationKind::Provenance,
         CheckId::Subject,
         "is not the sha512 of the registry's dist.integrity",
@@ -228,8 +171,8 @@ fn log_timestamp_by_another_key_or_from_the_future() {
         set_by_other_key: true,
         ..Default::default()
     };
-    assert_fails(
-        &c.verify(&c.provenance_bundle(&wrong), &c.publish_bundle(&Faults::default())),
+    assert_only_failure(
+        &c.verify(&c.provenance_with(&wrong, &Shape::default()), &c.publish()),
         AttestationKind::Provenance,
         CheckId::LogTimestamp,
         "SET verification failed",
@@ -238,8 +181,8 @@ fn log_timestamp_by_another_key_or_from_the_future() {
         integrated_in_future: true,
         ..Default::default()
     };
-    assert_fails(
-        &c.verify(&c.provenance_bundle(&future), &c.publish_bundle(&Faults::default())),
+    assert_only_failure(
+        &c.verify(&c.provenance_with(&future, &Shape::default()), &c.publish()),
         AttestationKind::Provenance,
         CheckId::LogTimestamp,
         "future",
@@ -255,9 +198,9 @@ fn log_timestamp_by_another_key_or_from_the_future() {
 fn log_timestamp_an_rfc3161_timestamp_that_does_not_verify() {
     let c = Case::new();
     let garbage = serde_json::json!({ "rfc3161Timestamps": [{ "signedTimestamp": "MAMCAQA=" }] });
-    let mut bundle: serde_json::Value = serde_json::from_str(&c.provenance_bundle(&Faults::default())).unwrap();
+    let mut bundle: serde_json::Value = serde_json::from_str(&c.provenance()).unwrap();
     bundle["verificationMaterial"]["timestampVerificationData"] = garbage.clone();
-    let report = c.verify(&bundle.to_string(), &c.publish_bundle(&Faults::default()));
+    let report = c.verify(&bundle.to_string(), &c.publish());
     assert_eq!(report.verdict, Verdict::Verified, "{}", report.summary);
     let said = &report.provenance_attestation().unwrap().checks;
     let said = &said.iter().find(|c| c.id == CheckId::LogTimestamp).unwrap().detail;
@@ -265,20 +208,15 @@ fn log_timestamp_an_rfc3161_timestamp_that_does_not_verify() {
         said.contains("1 RFC 3161 timestamp did not verify and was not counted"),
         "{said}"
     );
-    let rekor_v2 = kit::Shape {
+    let rekor_v2 = Shape {
         log: kit::LogShape::RekorV2,
         ..Default::default()
     };
-    let v2 = c.kit.keyless_bundle_with(
-        &serde_json::to_vec(&c.statement()).unwrap(),
-        &c.identity(),
-        &Faults::default(),
-        &rekor_v2,
-    );
-    let mut bundle: serde_json::Value = serde_json::from_str(&v2).unwrap();
+    let mut bundle: serde_json::Value =
+        serde_json::from_str(&c.provenance_with(&Faults::default(), &rekor_v2)).unwrap();
     bundle["verificationMaterial"]["timestampVerificationData"] = garbage;
-    let report = c.verify(&bundle.to_string(), &c.publish_bundle(&Faults::default()));
-    assert_fails(
+    let report = c.verify(&bundle.to_string(), &c.publish());
+    assert_only_failure(
         &report,
         AttestationKind::Provenance,
         CheckId::LogTimestamp,
@@ -293,8 +231,8 @@ fn certificate_chain_untrusted_ca_or_expired_at_log_time() {
         untrusted_ca: true,
         ..Default::default()
     };
-    assert_fails(
-        &c.verify(&c.provenance_bundle(&untrusted), &c.publish_bundle(&Faults::default())),
+    assert_only_failure(
+        &c.verify(&c.provenance_with(&untrusted, &Shape::default()), &c.publish()),
         AttestationKind::Provenance,
         CheckId::CertificateChain,
         "UnknownIssuer",
@@ -303,8 +241,8 @@ fn certificate_chain_untrusted_ca_or_expired_at_log_time() {
         certificate_expired: true,
         ..Default::default()
     };
-    assert_fails(
-        &c.verify(&c.provenance_bundle(&expired), &c.publish_bundle(&Faults::default())),
+    assert_only_failure(
+        &c.verify(&c.provenance_with(&expired, &Shape::default()), &c.publish()),
         AttestationKind::Provenance,
         CheckId::CertificateChain,
         "The certificate had expired at the signed time: the log integrated the entry at",
@@ -318,8 +256,8 @@ fn certificate_sct_by_another_log_or_missing() {
         sct_by_other_key: true,
         ..Default::default()
     };
-    assert_fails(
-        &c.verify(&c.provenance_bundle(&wrong), &c.publish_bundle(&Faults::default())),
+    assert_only_failure(
+        &c.verify(&c.provenance_with(&wrong, &Shape::default()), &c.publish()),
         AttestationKind::Provenance,
         CheckId::CertificateSct,
         "signed certificate timestamp",
@@ -328,8 +266,8 @@ fn certificate_sct_by_another_log_or_missing() {
         no_sct: true,
         ..Default::default()
     };
-    assert_fails(
-        &c.verify(&c.provenance_bundle(&missing), &c.publish_bundle(&Faults::default())),
+    assert_only_failure(
+        &c.verify(&c.provenance_with(&missing, &Shape::default()), &c.publish()),
         AttestationKind::Provenance,
         CheckId::CertificateSct,
         "missing SCT",
@@ -343,8 +281,8 @@ fn transparency_log_checkpoint_by_another_key_or_a_wrong_proof() {
         checkpoint_by_other_key: true,
         ..Default::default()
     };
-    assert_fails(
-        &c.verify(&c.provenance_bundle(&checkpoint), &c.publish_bundle(&Faults::default())),
+    assert_only_failure(
+        &c.verify(&c.provenance_with(&checkpoint, &Shape::default()), &c.publish()),
         AttestationKind::Provenance,
         CheckId::TransparencyLog,
         "checkpoint",
@@ -353,8 +291,8 @@ fn transparency_log_checkpoint_by_another_key_or_a_wrong_proof() {
         wrong_proof_hash: true,
         ..Default::default()
     };
-    assert_fails(
-        &c.verify(&c.provenance_bundle(&Faults::default()), &c.publish_bundle(&proof)),
+    assert_only_failure(
+        &c.verify(&c.provenance(), &c.publish_with(&proof, &Shape::default())),
         AttestationKind::Publish,
         CheckId::TransparencyLog,
         "inclusion proof",
@@ -368,8 +306,8 @@ fn log_entry_for_another_payload() {
         entry_for_other_payload: true,
         ..Default::default()
     };
-    assert_fails(
-        &c.verify(&c.provenance_bundle(&faults), &c.publish_bundle(&Faults::default())),
+    assert_only_failure(
+        &c.verify(&c.provenance_with(&faults, &Shape::default()), &c.publish()),
         AttestationKind::Provenance,
         CheckId::LogEntryMatch,
         "payload hash",
@@ -381,16 +319,16 @@ fn identity_consistency_predicate_claims_another_repository_or_workflow() {
     let c = Case::new();
     let statement = kit::github_provenance(NAME, VERSION, &c.sha512, "evil/fork", WORKFLOW, COMMIT);
     let bundle = c.kit.keyless_bundle(&statement, &c.identity(), &Faults::default());
-    assert_fails(
-        &c.verify(&bundle, &c.publish_bundle(&Faults::default())),
+    assert_only_failure(
+        &c.verify(&bundle, &c.publish()),
         AttestationKind::Provenance,
         CheckId::IdentityConsistency,
         "repository https://github.com/evil/fork",
     );
     let statement = kit::github_provenance(NAME, VERSION, &c.sha512, REPO, ".github/workflows/other.yml", COMMIT);
     let bundle = c.kit.keyless_bundle(&statement, &c.identity(), &Faults::default());
-    assert_fails(
-        &c.verify(&bundle, &c.publish_bundle(&Faults::default())),
+    assert_only_failure(
+        &c.verify(&bundle, &c.publish()),
         AttestationKind::Provenance,
         CheckId::IdentityConsistency,
         "build file .github/workflows/other.yml",
@@ -400,8 +338,8 @@ fn identity_consistency_predicate_claims_another_repository_or_workflow() {
         &Identity::email("someone@example.com"),
         &Faults::default(),
     );
-    assert_fails(
-        &c.verify(&person, &c.publish_bundle(&Faults::default())),
+    assert_only_failure(
+        &c.verify(&person, &c.publish()),
         AttestationKind::Provenance,
         CheckId::IdentityConsistency,
         "not issued to a CI build",
@@ -411,16 +349,13 @@ fn identity_consistency_predicate_claims_another_repository_or_workflow() {
 #[test]
 fn expected_identity_other_repository() {
     let c = Case::new();
-    let response = attestations_response(&[
-        (SLSA_V1, &c.provenance_bundle(&Faults::default())),
-        (NPM_PUBLISH, &c.publish_bundle(&Faults::default())),
-    ]);
+    let response = attestations_response(&[(SLSA_V1, &c.provenance()), (NPM_PUBLISH, &c.publish())]);
     let expected = ExpectedIdentity {
         repository: Some("acme/other".into()),
         ..Default::default()
     };
-    assert_fails(
-        &c.verify_with(&response, &c.trust(), &expected),
+    assert_only_failure(
+        &c.verify_expecting(&response, &expected),
         AttestationKind::Provenance,
         CheckId::ExpectedIdentity,
         "repository acme/other was expected",
@@ -431,7 +366,7 @@ fn expected_identity_other_repository() {
         issuer: Some(kit::GITHUB_ISSUER.into()),
         ..Default::default()
     };
-    assert_eq!(c.verify_with(&response, &c.trust(), &right).verdict, Verdict::Verified);
+    assert_eq!(c.verify_expecting(&response, &right).verdict, Verdict::Verified);
 }
 
 #[test]
@@ -441,19 +376,21 @@ fn registry_key_hint_differs_unknown_or_certificate_instead() {
         hint_differs: true,
         ..Default::default()
     };
-    assert_fails(
-        &c.verify(&c.provenance_bundle(&Faults::default()), &c.publish_bundle(&faults)),
+    assert_only_failure(
+        &c.verify(&c.provenance(), &c.publish_with(&faults, &Shape::default())),
         AttestationKind::Publish,
         CheckId::RegistryKey,
         "differs from the bundle's key hint",
     );
-    let response = attestations_response(&[
-        (SLSA_V1, &c.provenance_bundle(&Faults::default())),
-        (NPM_PUBLISH, &c.publish_bundle(&Faults::default())),
-    ]);
+    let response = attestations_response(&[(SLSA_V1, &c.provenance()), (NPM_PUBLISH, &c.publish())]);
     let npm_keys_only = TrustMaterial::from_trusted_root_json(&c.kit.trusted_root_json(), RegistryKeys::npm()).unwrap();
-    assert_fails(
-        &c.verify_with(&response, &npm_keys_only, &ExpectedIdentity::default()),
+    assert_only_failure(
+        &c.verify_documents(
+            &response,
+            Some(&c.integrity),
+            &npm_keys_only,
+            &ExpectedIdentity::default(),
+        ),
         AttestationKind::Publish,
         CheckId::RegistryKey,
         "No known registry key",
@@ -463,8 +400,8 @@ fn registry_key_hint_differs_unknown_or_certificate_instead() {
         &c.identity(),
         &Faults::default(),
     );
-    assert_fails(
-        &c.verify(&c.provenance_bundle(&Faults::default()), &keyless_publish),
+    assert_only_failure(
+        &c.verify(&c.provenance(), &keyless_publish),
         AttestationKind::Publish,
         CheckId::RegistryKey,
         "carries a certificate",
@@ -478,12 +415,9 @@ fn key_validity_registry_key_expired_before_the_log_time() {
     keys.add_keys_document(&c.kit.registry_keys_document(Some("2024-01-01T00:00:00.000Z")))
         .unwrap();
     let trust = TrustMaterial::from_trusted_root_json(&c.kit.trusted_root_json(), keys).unwrap();
-    let response = attestations_response(&[
-        (SLSA_V1, &c.provenance_bundle(&Faults::default())),
-        (NPM_PUBLISH, &c.publish_bundle(&Faults::default())),
-    ]);
-    assert_fails(
-        &c.verify_with(&response, &trust, &ExpectedIdentity::default()),
+    let response = attestations_response(&[(SLSA_V1, &c.provenance()), (NPM_PUBLISH, &c.publish())]);
+    assert_only_failure(
+        &c.verify_documents(&response, Some(&c.integrity), &trust, &ExpectedIdentity::default()),
         AttestationKind::Publish,
         CheckId::KeyValidity,
         "was not valid at 2024-06-01",
@@ -496,8 +430,8 @@ fn publish_predicate_names_another_version() {
     let mut statement = kit::publish_statement(NAME, VERSION, &c.sha512);
     statement["predicate"]["version"] = "9.9.9".into();
     let publish = c.kit.keyed_bundle(&statement, &Faults::default());
-    assert_fails(
-        &c.verify(&c.provenance_bundle(&Faults::default()), &publish),
+    assert_only_failure(
+        &c.verify(&c.provenance(), &publish),
         AttestationKind::Publish,
         CheckId::PublishPredicate,
         "names @acme/widget@9.9.9",
@@ -507,13 +441,9 @@ fn publish_predicate_names_another_version() {
 #[test]
 fn attestations_two_provenance_attestations() {
     let c = Case::new();
-    let p = c.provenance_bundle(&Faults::default());
-    let response = attestations_response(&[
-        (SLSA_V1, &p),
-        (SLSA_V1, &p),
-        (NPM_PUBLISH, &c.publish_bundle(&Faults::default())),
-    ]);
-    let report = c.verify_with(&response, &c.trust(), &ExpectedIdentity::default());
+    let p = c.provenance();
+    let response = attestations_response(&[(SLSA_V1, &p), (SLSA_V1, &p), (NPM_PUBLISH, &c.publish())]);
+    let report = c.verify_response(&response);
     assert_eq!(report.verdict, Verdict::Failed);
     assert_eq!(failure(&report).1, CheckId::Attestations);
 }
@@ -526,13 +456,7 @@ fn registry_signature_valid_and_forged() {
     let forged: RegistrySignature =
         serde_json::from_value(c.kit.registry_signature(NAME, "6.6.6", &c.integrity)).unwrap();
     for (sigs, status) in [(vec![good], CheckStatus::Passed), (vec![forged], CheckStatus::Failed)] {
-        let docs = PackageVersionDocuments {
-            name: NAME,
-            version: VERSION,
-            integrity: Some(&c.integrity),
-            registry_signatures: &sigs,
-            ..Default::default()
-        };
+        let docs = signed_version(NAME, VERSION, Some(&c.integrity), &sigs);
         let report = verify_package_version(&docs, &c.trust(), &ExpectedIdentity::default());
         let check = report
             .checks

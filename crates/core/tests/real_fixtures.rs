@@ -2,37 +2,17 @@
 //! positive case verifies, every negative case is rejected by the check its
 //! tampering targets.
 
+mod common;
+use common::assertions::{assert_verified, first_failure};
+use common::documents::{attested_fixture, dist_signatures, published_at, signed_version};
+
 use npm_provenance_core::report::KeySource;
 use npm_provenance_core::{
     ArtifactExpectation, AttestationKind, CheckId, CheckStatus, DigestAlgorithm, ExpectedIdentity,
-    PackageVersionDocuments, PreparedAttestations, RegistryKeys, RegistrySignature, Report, TrustMaterial, Verdict,
-    inspect, verify_package_version, verify_single_bundle,
+    PackageVersionDocuments, PreparedAttestations, RegistryKeys, Report, TrustMaterial, Verdict, inspect,
+    verify_package_version, verify_single_bundle,
 };
-use npm_provenance_fixtures::{self as fx, KNOWN_VERSIONS, KnownVersion};
-
-fn package_docs<'a>(k: &'a KnownVersion, attestations: &'a PreparedAttestations) -> PackageVersionDocuments<'a> {
-    PackageVersionDocuments {
-        name: k.name,
-        version: k.version,
-        integrity: Some(k.integrity),
-        attestations: Some(attestations),
-        ..Default::default()
-    }
-}
-
-/// The failed check of a report, with the kind of attestation it belongs to.
-fn failure(report: &Report) -> Option<(Option<AttestationKind>, CheckId)> {
-    report.first_failure().map(|(kind, check)| (kind, check.id))
-}
-
-fn assert_verified(report: &Report, what: &str) {
-    assert_eq!(
-        report.verdict,
-        Verdict::Verified,
-        "{what}: {}\n{report:#?}",
-        report.summary
-    );
-}
+use npm_provenance_fixtures::{self as fx, KNOWN_VERSIONS};
 
 #[test]
 fn every_real_attestations_response_verifies() {
@@ -43,7 +23,7 @@ fn every_real_attestations_response_verifies() {
         let Some(file) = k.attestations else { continue };
         let json = fx::read(&dir, file);
         let report = verify_package_version(
-            &package_docs(k, &PreparedAttestations::parse(&json)),
+            &attested_fixture(k, &PreparedAttestations::parse(&json)),
             &trust,
             &ExpectedIdentity::default(),
         );
@@ -88,7 +68,7 @@ fn real_provenance_without_the_publish_attestation_is_incomplete() {
     assert_eq!(list.len(), before - 1, "the response had one publish attestation");
     let prepared = PreparedAttestations::parse(&response.to_string());
     let report = verify_package_version(
-        &package_docs(k, &prepared),
+        &attested_fixture(k, &prepared),
         &TrustMaterial::public_good(),
         &ExpectedIdentity::default(),
     );
@@ -133,7 +113,7 @@ fn the_panel_shows_the_certificates_claims_with_working_links() {
     let k = fx::known("sigstore", "2.3.1").unwrap();
     let json = fx::read(&dir, k.attestations.unwrap());
     let report = verify_package_version(
-        &package_docs(k, &PreparedAttestations::parse(&json)),
+        &attested_fixture(k, &PreparedAttestations::parse(&json)),
         &TrustMaterial::public_good(),
         &Default::default(),
     );
@@ -181,7 +161,7 @@ fn old_certificates_fill_the_run_link_from_the_predicate_and_say_so() {
     let k = fx::known("sigstore", "0.4.0").unwrap();
     let json = fx::read(&dir, k.attestations.unwrap());
     let report = verify_package_version(
-        &package_docs(k, &PreparedAttestations::parse(&json)),
+        &attested_fixture(k, &PreparedAttestations::parse(&json)),
         &TrustMaterial::public_good(),
         &Default::default(),
     );
@@ -207,7 +187,7 @@ fn a_subject_digest_other_than_the_registrys_integrity_is_rejected() {
     let prepared = PreparedAttestations::parse(&json);
     let docs = PackageVersionDocuments {
         integrity: Some(other.integrity),
-        ..package_docs(k, &prepared)
+        ..attested_fixture(k, &prepared)
     };
     let report = verify_package_version(&docs, &TrustMaterial::public_good(), &Default::default());
     assert_eq!(report.verdict, Verdict::Failed);
@@ -230,7 +210,7 @@ fn attestations_of_another_package_are_rejected_by_the_subject_name() {
     let prepared = PreparedAttestations::parse(&json);
     let docs = PackageVersionDocuments {
         name: "sigstore-evil",
-        ..package_docs(k, &prepared)
+        ..attested_fixture(k, &prepared)
     };
     let report = verify_package_version(&docs, &TrustMaterial::public_good(), &Default::default());
     let (_, check) = report.first_failure().unwrap();
@@ -260,12 +240,12 @@ fn a_publish_key_outside_its_window_is_rejected() {
         .collect();
     let trust = TrustMaterial::public_good().with_registry_keys(RegistryKeys::from_keys(keys));
     let report = verify_package_version(
-        &package_docs(k, &PreparedAttestations::parse(&json)),
+        &attested_fixture(k, &PreparedAttestations::parse(&json)),
         &trust,
         &Default::default(),
     );
     assert_eq!(
-        failure(&report),
+        first_failure(&report),
         Some((Some(AttestationKind::Publish), CheckId::KeyValidity))
     );
     assert!(
@@ -285,12 +265,12 @@ fn a_publish_attestation_by_an_unknown_key_is_rejected() {
     let json = fx::read(&dir, k.attestations.unwrap());
     let trust = TrustMaterial::public_good().with_registry_keys(RegistryKeys::empty());
     let report = verify_package_version(
-        &package_docs(k, &PreparedAttestations::parse(&json)),
+        &attested_fixture(k, &PreparedAttestations::parse(&json)),
         &trust,
         &Default::default(),
     );
     assert_eq!(
-        failure(&report),
+        first_failure(&report),
         Some((Some(AttestationKind::Publish), CheckId::RegistryKey))
     );
 }
@@ -308,23 +288,26 @@ fn expected_identities_are_checked() {
         ..Default::default()
     };
     assert_verified(
-        &verify_package_version(&package_docs(k, &PreparedAttestations::parse(&json)), &trust, &right),
+        &verify_package_version(
+            &attested_fixture(k, &PreparedAttestations::parse(&json)),
+            &trust,
+            &right,
+        ),
         "right identity",
     );
     let wrong = ExpectedIdentity {
         workflow: Some(".github/workflows/other.yml".into()),
         ..right
     };
-    let report = verify_package_version(&package_docs(k, &PreparedAttestations::parse(&json)), &trust, &wrong);
+    let report = verify_package_version(
+        &attested_fixture(k, &PreparedAttestations::parse(&json)),
+        &trust,
+        &wrong,
+    );
     assert_eq!(
-        failure(&report),
+        first_failure(&report),
         Some((Some(AttestationKind::Provenance), CheckId::ExpectedIdentity))
     );
-}
-
-fn signatures_of(dir: &std::path::Path, excerpt: &str) -> Vec<RegistrySignature> {
-    let doc: serde_json::Value = serde_json::from_str(&fx::read(dir, excerpt)).unwrap();
-    serde_json::from_value(doc["dist"]["signatures"].clone()).unwrap()
 }
 
 #[test]
@@ -332,13 +315,11 @@ fn registry_signatures_verify_with_both_npm_keys() {
     let dir = npm_provenance_fixtures::dir();
     let trust = TrustMaterial::public_good();
     for k in KNOWN_VERSIONS.iter().filter(|k| k.dist_excerpt.is_some()) {
-        let sigs = signatures_of(&dir, k.dist_excerpt.unwrap());
+        let sigs = dist_signatures(&dir, k.dist_excerpt.unwrap());
         let docs = PackageVersionDocuments {
-            name: k.name,
-            version: k.version,
-            integrity: Some(k.integrity),
-            registry_signatures: &sigs,
-            ..Default::default()
+            // npm's first key expired: its signatures hold at the time of publication.
+            published_at: published_at(&dir, k),
+            ..signed_version(k.name, k.version, Some(k.integrity), &sigs)
         };
         let report = verify_package_version(&docs, &trust, &Default::default());
         let check = report
@@ -363,17 +344,11 @@ fn a_registry_signature_over_other_data_or_by_an_expired_key_is_rejected() {
     let dir = npm_provenance_fixtures::dir();
     let trust = TrustMaterial::public_good();
     let k = fx::known("sigstore", "1.0.0").unwrap();
-    let sigs = signatures_of(&dir, k.dist_excerpt.unwrap());
+    let sigs = dist_signatures(&dir, k.dist_excerpt.unwrap());
     let other = fx::known("sigstore", "2.3.1").unwrap();
-    let docs = PackageVersionDocuments {
-        name: k.name,
-        version: k.version,
-        integrity: Some(other.integrity),
-        registry_signatures: &sigs,
-        ..Default::default()
-    };
+    let docs = signed_version(k.name, k.version, Some(other.integrity), &sigs);
     let report = verify_package_version(&docs, &trust, &Default::default());
-    assert_eq!(failure(&report), Some((None, CheckId::RegistrySignature)));
+    assert_eq!(first_failure(&report), Some((None, CheckId::RegistrySignature)));
     assert_eq!(report.verdict, Verdict::Failed);
     // Signed by the old key, but claimed to be published after it expired.
     let late = PackageVersionDocuments {
@@ -429,7 +404,7 @@ fn email_identity_bundles_are_valid_sigstore_but_not_npm_publish_attestations() 
         assert_verified(&generic, &name);
         let as_npm = inspect(&json, Some(("sigstore", "1.0.0")), None, &trust, &Default::default());
         assert_eq!(
-            failure(&as_npm),
+            first_failure(&as_npm),
             Some((Some(AttestationKind::Publish), CheckId::RegistryKey)),
             "{name}"
         );
@@ -447,13 +422,13 @@ fn negative_attestations(file: &str, spec: &str, kind: AttestationKind, check: C
     let k = fx::known(name, version).unwrap();
     let json = fx::read(&dir, file);
     let report = verify_package_version(
-        &package_docs(k, &PreparedAttestations::parse(&json)),
+        &attested_fixture(k, &PreparedAttestations::parse(&json)),
         &TrustMaterial::public_good(),
         &Default::default(),
     );
     assert_eq!(report.verdict, Verdict::Failed, "{file}");
     assert_eq!(
-        failure(&report),
+        first_failure(&report),
         Some((Some(kind), check)),
         "{file}: {}",
         report.summary

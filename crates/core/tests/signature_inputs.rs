@@ -3,11 +3,12 @@
 //! verifying a real bundle computes no ECDSA at all. And a check that fails
 //! is never remembered, so a tampered bundle still fails.
 
+mod common;
+use common::documents::{attested_fixture, dist_signatures, signed_version};
+
 use npm_provenance_core::crypto_backend::{Curve, SignatureCheck, computed_verifications, remember_verified};
 use npm_provenance_core::signature_inputs::attestations_checks;
-use npm_provenance_core::{
-    PackageVersionDocuments, PreparedAttestations, TrustMaterial, Verdict, verify_package_version,
-};
+use npm_provenance_core::{PreparedAttestations, TrustMaterial, Verdict, verify_package_version};
 use npm_provenance_fixtures::{self as fx, KNOWN_VERSIONS};
 
 /// Stands in for WebCrypto: an independent verification from the raw form.
@@ -34,13 +35,7 @@ fn verify_independently(check: &SignatureCheck) -> bool {
 
 fn verify(k: &fx::KnownVersion, json: &str, trust: &TrustMaterial) -> (Verdict, u64) {
     let prepared = PreparedAttestations::parse(json);
-    let docs = PackageVersionDocuments {
-        name: k.name,
-        version: k.version,
-        integrity: Some(k.integrity),
-        attestations: Some(&prepared),
-        ..Default::default()
-    };
+    let docs = attested_fixture(k, &prepared);
     let before = computed_verifications();
     let verdict = verify_package_version(&docs, trust, &Default::default()).verdict;
     (verdict, computed_verifications() - before)
@@ -93,11 +88,6 @@ fn a_failing_check_is_never_remembered() {
     assert!(computed >= 1, "the altered signature was checked by the Rust code");
 }
 
-fn registry_signatures_of(dir: &std::path::Path, excerpt: &str) -> Vec<npm_provenance_core::RegistrySignature> {
-    let doc: serde_json::Value = serde_json::from_str(&fx::read(dir, excerpt)).unwrap();
-    serde_json::from_value(doc["dist"]["signatures"].clone()).unwrap()
-}
-
 /// The registry's signature is one more ECDSA check per package version
 /// (the only one a lockfile audit of packages without provenance makes):
 /// listed, verified ahead and remembered, it is not computed again.
@@ -108,14 +98,8 @@ fn registry_signatures_are_listed_for_pre_verification() {
     let trust = TrustMaterial::public_good();
     let mut seen = 0;
     for k in KNOWN_VERSIONS.iter().filter(|k| k.dist_excerpt.is_some()) {
-        let sigs = registry_signatures_of(&dir, k.dist_excerpt.unwrap());
-        let docs = PackageVersionDocuments {
-            name: k.name,
-            version: k.version,
-            integrity: Some(k.integrity),
-            registry_signatures: &sigs,
-            ..Default::default()
-        };
+        let sigs = dist_signatures(&dir, k.dist_excerpt.unwrap());
+        let docs = signed_version(k.name, k.version, Some(k.integrity), &sigs);
         let checks = package_version_checks(&docs, &trust);
         assert_eq!(
             checks.len(),
@@ -145,14 +129,13 @@ fn a_registry_signature_over_other_data_is_not_remembered() {
     let dir = npm_provenance_fixtures::dir();
     let trust = TrustMaterial::public_good();
     let k = fx::known("sigstore", "1.0.0").unwrap();
-    let sigs = registry_signatures_of(&dir, k.dist_excerpt.unwrap());
-    let docs = PackageVersionDocuments {
-        name: k.name,
-        version: k.version,
-        integrity: Some(fx::known("sigstore", "2.3.1").unwrap().integrity),
-        registry_signatures: &sigs,
-        ..Default::default()
-    };
+    let sigs = dist_signatures(&dir, k.dist_excerpt.unwrap());
+    let docs = signed_version(
+        k.name,
+        k.version,
+        Some(fx::known("sigstore", "2.3.1").unwrap().integrity),
+        &sigs,
+    );
     for check in package_version_checks(&docs, &trust) {
         assert!(!verify_independently(&check));
     }

@@ -8,16 +8,14 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
-use common::kit::Case;
+use common::kit::{COMMIT, Case, REPO, WORKFLOW};
 
 use npm_provenance_core::publishing::{PublishSignals, TrustLevel, TrustedPublisher};
 use npm_provenance_core::{
     ExpectedIdentity, PackageVersionDocuments, PreparedAttestations, RegistrySignature, Report, Verdict,
     VersionSummary, parse_packument, verify_package_version,
 };
-use npm_provenance_testkit::{
-    self as kit, Faults, Identity, NPM_PUBLISH, SLSA_V1, attestations_response, integrity_of,
-};
+use npm_provenance_testkit::{self as kit, Faults, NPM_PUBLISH, SLSA_V1, attestations_response, integrity_of};
 
 const NAME: &str = "widget";
 const VERSION: &str = "1.2.0";
@@ -39,23 +37,10 @@ const FULL: Docs = Docs {
 };
 
 impl Case {
-    fn verify(&self, docs: Docs, signals: &PublishSignals, history: Option<&[VersionSummary]>) -> Report {
-        let commit = "0123456789abcdef0123456789abcdef01234567";
-        let statement = kit::github_provenance(
-            NAME,
-            VERSION,
-            &self.sha512,
-            "acme/widget",
-            ".github/workflows/release.yml",
-            commit,
-        );
-        let identity = Identity::github(
-            "acme/widget",
-            ".github/workflows/release.yml",
-            commit,
-            "refs/heads/main",
-        );
-        let provenance = self.kit.keyless_bundle(&statement, &identity, &Faults::default());
+    fn verify_version(&self, docs: Docs, signals: &PublishSignals, history: Option<&[VersionSummary]>) -> Report {
+        // This package's own name and version, built by the kit's workflow.
+        let statement = kit::github_provenance(NAME, VERSION, &self.sha512, REPO, WORKFLOW, COMMIT);
+        let provenance = self.keyless(&statement);
         let publish = self
             .kit
             .keyed_bundle(&kit::publish_statement(NAME, VERSION, &self.sha512), &Faults::default());
@@ -143,12 +128,14 @@ fn each_level_is_reached_by_exactly_its_evidence() {
             Verdict::NoProvenance,
             Some(TrustLevel::None),
         ),
-        // Provenance without the registry's publish attestation is not verified provenance.
+        // Provenance without the registry's publish attestation is not
+        // verified provenance, and checks that could not run are no level
+        // either (a level would say more than was verified).
         (
             Docs { publish: false, ..FULL },
             trusted_publisher("github"),
             Verdict::Incomplete,
-            Some(TrustLevel::RegistrySignature),
+            None,
         ),
         (
             Docs {
@@ -158,7 +145,7 @@ fn each_level_is_reached_by_exactly_its_evidence() {
             },
             none.clone(),
             Verdict::Incomplete,
-            Some(TrustLevel::None),
+            None,
         ),
         // A failure is not a level.
         (
@@ -183,7 +170,7 @@ fn each_level_is_reached_by_exactly_its_evidence() {
         ),
     ];
     for (i, (docs, signals, verdict, level)) in cases.into_iter().enumerate() {
-        let report = c.verify(docs, &signals, None);
+        let report = c.verify_version(docs, &signals, None);
         assert_eq!(
             (report.verdict, report.trust),
             (verdict, level),
@@ -217,7 +204,7 @@ fn the_history_given_is_compared_and_the_downgrade_named() {
     let c = Case::new();
     let trusted_before =
         history(r#"{"_npmUser":{"trustedPublisher":{"id":"github"}},"dist":{"attestations":{"url":"u"}}}"#);
-    let report = c.verify(FULL, &PublishSignals::default(), Some(&trusted_before));
+    let report = c.verify_version(FULL, &PublishSignals::default(), Some(&trusted_before));
     assert!(report.downgrade_checked);
     let d = report.downgrade.expect("a downgrade");
     assert_eq!(
@@ -225,21 +212,21 @@ fn the_history_given_is_compared_and_the_downgrade_named() {
         ("1.1.0", TrustLevel::TrustedPublisher, TrustLevel::Provenance)
     );
     // Published the same way: checked, no downgrade.
-    let report = c.verify(FULL, &trusted_publisher("github"), Some(&trusted_before));
+    let report = c.verify_version(FULL, &trusted_publisher("github"), Some(&trusted_before));
     assert!(report.downgrade_checked && report.downgrade.is_none());
     // A staged publish (the approver, no trusted publisher) is not one.
     let staged = PublishSignals {
         trusted_publisher: None,
         approver: Some("alice".into()),
     };
-    let report = c.verify(FULL, &staged, Some(&trusted_before));
+    let report = c.verify_version(FULL, &staged, Some(&trusted_before));
     assert!(
         report.downgrade_checked && report.downgrade.is_none(),
         "{:?}",
         report.downgrade
     );
     // A failure has no level to compare.
-    let report = c.verify(
+    let report = c.verify_version(
         Docs {
             broken_signature: true,
             ..FULL

@@ -155,20 +155,43 @@ enum Publishing {
 fn trust_packages(b: &mut Builder) -> Value {
     use Publishing::*;
     let mut expected = Vec::new();
-    let mut expect = |name: &str, version: &str, trust: &str, downgrade: Option<&str>, rule: &str| {
-        expected
-            .push(json!({ "name": name, "version": version, "trust": trust, "downgrade": downgrade, "rule": rule }));
+    // `keys`: whether the registry's keys are given (`--keys`, as for every
+    // synthetic package): such a registry signs every version.
+    let mut expected_with = |name: &str,
+                             version: &str,
+                             trust: Option<&str>,
+                             downgrade: Option<&str>,
+                             rule: &str,
+                             keys: bool| {
+        expected.push(
+            json!({ "name": name, "version": version, "trust": trust, "downgrade": downgrade, "rule": rule, "keys": keys }),
+        );
     };
     // One package per trust level.
     for (name, how, trust) in [
         ("trust-trusted-publisher", TrustedPublisher, "trusted-publisher"),
         ("trust-provenance", Provenance, "provenance"),
         ("trust-registry-signature", Token, "registry-signature"),
-        ("trust-none", Unsigned, "none"),
     ] {
         b.add_published(name, "1.0.0", 0, how);
-        expect(name, "1.0.0", trust, None, "level");
+        expected_with(name, "1.0.0", Some(trust), None, "level", true);
     }
+    // Nothing signed: on a registry that signs every version (its keys are
+    // given) the signature was stripped, a failure with no level (npm's
+    // `audit signatures`: "missing"); on a registry without keys, "none".
+    b.add_published("trust-none", "1.0.0", 0, Unsigned);
+    expected_with("trust-none", "1.0.0", None, None, "stripped signature", true);
+    expected_with(
+        "trust-none",
+        "1.0.0",
+        Some("none"),
+        None,
+        "level (a registry without keys)",
+        false,
+    );
+    let mut expect = |name: &str, version: &str, trust: &str, downgrade: Option<&str>, rule: &str| {
+        expected_with(name, version, Some(trust), downgrade, rule, true);
+    };
     // A downgrade: trusted publishing, then a token.
     b.add_published("downgrade-token", "1.0.0", 0, TrustedPublisher);
     b.add_published("downgrade-token", "1.1.0", 1, Token);

@@ -96,7 +96,8 @@ fn signed_by_other_key() -> Faults {
 
 /// Every outcome: verified; a provenance signature that fails; a publish
 /// attestation or a registry signature that fails while the provenance
-/// verifies; no integrity to compare with; no attestations; a publish
+/// verifies; no integrity (and so no signature) from a registry that signs;
+/// no attestations; a publish
 /// attestation alone; an unusable version document; provenance without the
 /// registry's publish attestation.
 pub fn verdict_scenarios() -> Scenarios {
@@ -120,7 +121,13 @@ pub fn verdict_scenarios() -> Scenarios {
                 s.integrity = None;
                 s.registry_signatures.clear();
             },
-            ..Variant::new("no integrity to compare the subject with", "incomplete", true)
+            // A registry that signs every version serves this one with
+            // neither an integrity nor its signature: stripped, a failure.
+            ..Variant::new(
+                "no integrity to compare the subject with, and no signature",
+                "failed",
+                true,
+            )
         },
         Variant {
             adjust: |_, s| s.attestations = None,

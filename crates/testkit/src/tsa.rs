@@ -16,7 +16,8 @@ use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_cert::time::Validity;
 use x509_cert::{Certificate, TbsCertificate};
 
-use crate::{extension, p256_spki, sign_certificate, utc};
+use crate::certificates::{extension, sign_certificate, utc};
+use crate::p256_spki;
 
 const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 const ID_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
@@ -56,7 +57,7 @@ impl TimestampAuthority {
     pub(crate) fn new() -> Self {
         let root_key = p384::ecdsa::SigningKey::from_bytes(&[31u8; 48].into()).unwrap();
         let root_name = Name::from_str("CN=testkit-tsa-root,O=npm-provenance-testkit").unwrap();
-        let root_cert = crate::self_signed_ca(&root_key, &root_name);
+        let root_cert = crate::certificates::self_signed_ca(&root_key, &root_name);
         let leaf_key = p256::ecdsa::SigningKey::from_bytes(&[32u8; 32].into()).unwrap();
         let leaf_name = Name::from_str("CN=testkit-tsa,O=npm-provenance-testkit").unwrap();
         let tbs = TbsCertificate {

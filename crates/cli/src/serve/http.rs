@@ -158,10 +158,13 @@ impl BadgeParams {
 /// once published, so a CDN may hold its answer for long; the latest tag
 /// moves, so a latest badge is kept for minutes; failures briefly.
 pub fn cache_control(latest: bool, outcome: Option<&Outcome>) -> &'static str {
-    match (latest, outcome.map(|o| o.report.verdict)) {
-        (_, None) => "public, max-age=60",
+    match (latest, outcome.map(|o| (o.report.verdict, o.transient))) {
+        // Not the final answer (the history could not be read, say): as briefly as an error.
+        (_, None | Some((_, true))) => "public, max-age=60",
         (true, _) => "public, max-age=300, s-maxage=300, stale-while-revalidate=600",
-        (false, Some(npm_provenance_core::Verdict::Verified)) => "public, max-age=86400, s-maxage=604800, immutable",
+        (false, Some((npm_provenance_core::Verdict::Verified, false))) => {
+            "public, max-age=86400, s-maxage=604800, immutable"
+        }
         (false, _) => "public, max-age=600",
     }
 }
@@ -169,7 +172,12 @@ pub fn cache_control(latest: bool, outcome: Option<&Outcome>) -> &'static str {
 async fn lookup(state: &AppState, query: super::routes::PackageQuery) -> Result<Arc<Outcome>, ServiceError> {
     match tokio::time::timeout(REQUEST_DEADLINE, state.service.verify(query)).await {
         Ok(result) => result,
-        Err(_) => Err(ServiceError::Registry(crate::registry::RegistryError::Timeout)),
+        Err(_) => Err(ServiceError::Registry {
+            message: "The registry did not answer in time.".into(),
+            status: None,
+            timeout: true,
+            transient: true,
+        }),
     }
 }
 
@@ -211,8 +219,8 @@ async fn badge(State(state): State<Arc<AppState>>, uri: Uri, headers: HeaderMap)
                     format,
                 ),
                 Err(e) => (
-                    StatusCode::from_u16(e.status()).unwrap(),
-                    e.badge(),
+                    StatusCode::from_u16(super::service::status_of(&e)).unwrap(),
+                    super::service::badge_of(&e),
                     cache_control(latest, None),
                     format,
                 ),
@@ -272,7 +280,10 @@ async fn api_verify(State(state): State<Arc<AppState>>, uri: Uri, headers: Heade
                     cache_control(latest, Some(&outcome)),
                     outcome.json.clone().into_bytes(),
                 ),
-                Err(e) => json_error(StatusCode::from_u16(e.status()).unwrap(), &e.message()),
+                Err(e) => json_error(
+                    StatusCode::from_u16(super::service::status_of(&e)).unwrap(),
+                    &e.message(),
+                ),
             }
         }
     };

@@ -129,7 +129,6 @@ pub fn build_state(args: &ServeArgs) -> Result<Arc<http::AppState>, String> {
         inflight_bytes: args.registry_inflight_mb.max(1) << 20,
         // A badge server does not multiply a failing registry's load by
         // retrying; its short error cache does the waiting.
-        retries: 0,
     };
     let client = registry::RegistryClient::new(&registry, limits)?;
     let policy = service::CachePolicy {

@@ -19,11 +19,13 @@ use std::time::{Duration, Instant};
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
 use lru::LruCache;
+use npm_provenance_core::lookup::{Depth, Question};
 use npm_provenance_core::{Report, TrustMaterial, Verdict};
 
 use super::badge::BadgeState;
 use super::routes::PackageQuery;
-use crate::registry::{RegistryClient, RegistryError};
+use crate::lookup::SharedDocuments;
+use crate::registry::RegistryClient;
 
 /// How long outcomes are kept.
 #[derive(Debug, Clone, Copy)]
@@ -57,31 +59,32 @@ impl Default for CachePolicy {
 pub struct Outcome {
     pub version: String,
     pub report: Report,
+    /// Something was left out for a reason that may pass (the history could
+    /// not be read, say): not the final answer, so kept briefly.
+    pub transient: bool,
     /// The report as JSON, serialized once.
     pub json: String,
     pub badge: BadgeState,
 }
 
 /// Why there is no outcome: the lookup's errors, served with a status.
-pub use crate::lookup::LookupError as ServiceError;
+pub use npm_provenance_core::lookup::LookupError as ServiceError;
 
-impl ServiceError {
-    /// The HTTP status this error is served with.
-    pub fn status(&self) -> u16 {
-        match self {
-            ServiceError::NotFound { .. } => 404,
-            ServiceError::Resolve(e) if e.is_not_found() => 404,
-            ServiceError::Resolve(_) => 502,
-            ServiceError::Registry(RegistryError::Timeout) => 504,
-            ServiceError::Registry(_) => 502,
-        }
+/// The HTTP status a lookup error is served with.
+pub fn status_of(error: &ServiceError) -> u16 {
+    match error {
+        ServiceError::NotFound { .. } => 404,
+        ServiceError::WrongDocument { .. } => 502,
+        ServiceError::Registry { timeout: true, .. } => 504,
+        ServiceError::Registry { .. } => 502,
     }
+}
 
-    pub fn badge(&self) -> BadgeState {
-        match self.status() {
-            404 => BadgeState::not_found(),
-            _ => BadgeState::error("error"),
-        }
+/// The badge of a lookup error.
+pub fn badge_of(error: &ServiceError) -> BadgeState {
+    match status_of(error) {
+        404 => BadgeState::not_found(),
+        _ => BadgeState::error("error"),
     }
 }
 
@@ -122,7 +125,7 @@ pub struct Service {
     policy: CachePolicy,
     cache: Mutex<(LruCache<PackageQuery, Entry>, usize)>,
     in_flight: Mutex<HashMap<PackageQuery, Flight>>,
-    histories: Arc<crate::history::Histories>,
+    shared: Arc<SharedDocuments>,
     stats: ServiceStats,
 }
 
@@ -134,7 +137,7 @@ impl Service {
         policy: CachePolicy,
     ) -> Arc<Self> {
         Arc::new(Self {
-            histories: crate::history::Histories::new(client.clone()),
+            shared: SharedDocuments::new(client.clone()),
             client,
             trust: std::sync::RwLock::new((trust, source)),
             policy,
@@ -205,6 +208,7 @@ impl Service {
     fn store(&self, query: PackageQuery, value: Result<Arc<Outcome>>) {
         let ttl = match (&value, &query.version) {
             (Err(_), _) => self.policy.error,
+            (Ok(o), _) if o.transient => self.policy.error,
             (Ok(_), None) => self.policy.latest,
             (Ok(o), Some(_)) if o.report.verdict == Verdict::Verified => self.policy.verified_version,
             (Ok(_), Some(_)) => self.policy.unverified_version,
@@ -254,9 +258,12 @@ impl Service {
                     });
                     let f = async move {
                         task.await.unwrap_or_else(|e| {
-                            Err(ServiceError::Registry(RegistryError::Malformed(format!(
-                                "verification stopped: {e}"
-                            ))))
+                            Err(ServiceError::Registry {
+                                message: format!("The verification stopped: {e}."),
+                                status: None,
+                                timeout: false,
+                                transient: true,
+                            })
                         })
                     }
                     .boxed()
@@ -269,44 +276,42 @@ impl Service {
         flight.await
     }
 
+    /// One lookup through the core, to its verdict, downgrade and what
+    /// changed since the previous version (a badge carries all three).
     async fn compute(self: &Arc<Self>, query: &PackageQuery) -> Result<Arc<Outcome>> {
-        let name = query.name.as_str();
-        let (version, dist) = crate::lookup::version_document(&self.client, name, query.version.as_deref()).await?;
+        let (trust, source) = self.trust();
+        let mut question = Question::new(
+            self.client.base(),
+            &query.name,
+            query.version.as_deref(),
+            Depth::Changes,
+        );
+        // A badge answers now: a failure is cached briefly and asked again.
+        question.retries = 0;
+        let looked_up = crate::lookup::run(&self.client, &trust, question, Some(&self.shared)).await;
+        if let Some(error) = looked_up.error {
+            return Err(error);
+        }
+        let mut report = looked_up.report;
+        report.trust_source = Some(source);
+        let version = looked_up.version.unwrap_or_default();
+        let json = serde_json::to_string(&report).expect("reports serialize");
+        let outcome = Arc::new(Outcome {
+            badge: BadgeState::from_report(&report),
+            version: version.clone(),
+            transient: looked_up.transient,
+            report,
+            json,
+        });
+        self.stats.verifications[ServiceStats::verdict_index(outcome.report.verdict)].fetch_add(1, Ordering::Relaxed);
         if query.version.is_none() {
             // The fixed version's entry serves later requests for it too.
             let fixed = PackageQuery {
-                name: name.to_string(),
-                version: Some(version.clone()),
+                name: query.name.clone(),
+                version: Some(version),
             };
-            if let Some(hit) = self.cached(&fixed) {
-                return hit;
-            }
-            let value = self.verify_version(name, &version, dist).await;
-            self.store(fixed, value.clone());
-            return value;
+            self.store(fixed, Ok(outcome.clone()));
         }
-        self.verify_version(name, &version, dist).await
-    }
-
-    async fn verify_version(
-        &self,
-        name: &str,
-        version: &str,
-        dist: npm_provenance_core::VersionDist,
-    ) -> Result<Arc<Outcome>> {
-        let (trust, source) = self.trust();
-        let mut report =
-            crate::lookup::verify_version(&self.client, &trust, name, version, dist, None, Some(&self.histories))
-                .await?;
-        report.trust_source = Some(source);
-        let json = serde_json::to_string(&report).expect("reports serialize");
-        let outcome = Outcome {
-            version: version.to_string(),
-            badge: BadgeState::from_report(&report),
-            report,
-            json,
-        };
-        self.stats.verifications[ServiceStats::verdict_index(outcome.report.verdict)].fetch_add(1, Ordering::Relaxed);
-        Ok(Arc::new(outcome))
+        Ok(outcome)
     }
 }

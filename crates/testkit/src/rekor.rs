@@ -1,0 +1,217 @@
+//! The transparency log: Rekor v1 `dsse` entries with a signed entry
+//! timestamp, Rekor v2 `hashedrekord` entries, and for both an inclusion
+//! proof in a tree of two leaves with its signed checkpoint (and, for an
+//! attacker's checkpoint, forged signature lines).
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::{Faults, Shape, Sigstore, b64, hex, p256_spki, sign_p256};
+
+impl Sigstore {
+    pub(crate) fn log_id(&self) -> Vec<u8> {
+        Sha256::digest(p256_spki(&self.rekor_key)).to_vec()
+    }
+
+    pub(crate) fn rekor_v2_spki(&self) -> Vec<u8> {
+        ed25519_spki(&self.rekor_v2_key)
+    }
+
+    /// The Rekor v2 log's id; its first four bytes are the key hint of the
+    /// log's checkpoint signatures.
+    pub(crate) fn rekor_v2_log_id(&self) -> Vec<u8> {
+        Sha256::digest(self.rekor_v2_spki()).to_vec()
+    }
+
+    /// A `dsse` 0.0.1 log entry with its SET and an inclusion proof (a tree of
+    /// two leaves) with a signed checkpoint.
+    pub(crate) fn log_entry(
+        &self,
+        payload: &[u8],
+        signature: &[u8],
+        verifier_pem: &str,
+        time: i64,
+        faults: &Faults,
+        shape: &Shape,
+    ) -> Value {
+        let logged_payload = if faults.entry_for_other_payload {
+            b"another payload".to_vec()
+        } else {
+            payload.to_vec()
+        };
+        let body = json!({
+            "apiVersion": "0.0.1",
+            "kind": "dsse",
+            "spec": {
+                "envelopeHash": { "algorithm": "sha256", "value": hex(&Sha256::digest(b"envelope")) },
+                "payloadHash": { "algorithm": "sha256", "value": hex(&Sha256::digest(&logged_payload)) },
+                "signatures": [{ "signature": b64(signature), "verifier": b64(verifier_pem) }]
+            }
+        })
+        .to_string();
+        let log_index = 4242u64;
+        let log_id = self.log_id();
+        let set_payload = format!(
+            r#"{{"body":"{}","integratedTime":{time},"logID":"{}","logIndex":{log_index}}}"#,
+            b64(&body),
+            hex(&log_id)
+        );
+        let set_key = if faults.set_by_other_key {
+            &self.other_key
+        } else {
+            &self.rekor_key
+        };
+        let set = sign_p256(set_key, set_payload.as_bytes());
+        // Tree of two: this entry (index 0) and a sibling.
+        let leaf = merkle_leaf(body.as_bytes());
+        let sibling = if faults.wrong_proof_hash {
+            merkle_leaf(b"not the sibling")
+        } else {
+            merkle_leaf(b"sibling")
+        };
+        let root = merkle_node(&leaf, &merkle_leaf(b"sibling"));
+        let origin = "rekor.testkit.invalid - 1";
+        let note = format!("{origin}\n2\n{}\n", b64(root));
+        let checkpoint_key = if faults.checkpoint_by_other_key {
+            &self.other_key
+        } else {
+            &self.rekor_key
+        };
+        let mut signed = Sha256::digest(p256_spki(&self.rekor_key))[..4].to_vec();
+        signed.extend_from_slice(&sign_p256(checkpoint_key, note.as_bytes()));
+        let checkpoint = format!(
+            "{note}\n{}\u{2014} rekor.testkit.invalid {}\n",
+            forged_lines(&log_id[..4], shape.extra_checkpoint_lines),
+            b64(&signed)
+        );
+        let kind_version = if faults.entry_kind_mismatch {
+            json!({ "kind": "hashedrekord", "version": "0.0.1" })
+        } else {
+            json!({ "kind": "dsse", "version": "0.0.1" })
+        };
+        let mut entry = json!({
+            "logIndex": log_index.to_string(),
+            "logId": { "keyId": b64(&log_id) },
+            "kindVersion": kind_version,
+            "integratedTime": time.to_string(),
+            "inclusionPromise": { "signedEntryTimestamp": b64(&set) },
+            "inclusionProof": { "logIndex": "0", "rootHash": b64(root), "treeSize": "2", "hashes": [b64(sibling)], "checkpoint": { "envelope": checkpoint } },
+            "canonicalizedBody": b64(&body)
+        });
+        without_inclusion_evidence(&mut entry, faults);
+        entry
+    }
+
+    /// A Rekor v2 `hashedrekord` 0.0.2 entry for a DSSE envelope (the log
+    /// records the SHA-256 of the PAE): an inclusion proof in a tree of two
+    /// leaves, its checkpoint signed with the log's Ed25519 key and cosigned
+    /// by a witness; no signed entry timestamp, no integrated time.
+    pub(crate) fn log_entry_v2(
+        &self,
+        pae: &[u8],
+        signature: &[u8],
+        cert: &[u8],
+        faults: &Faults,
+        shape: &Shape,
+    ) -> Value {
+        use ed25519_dalek::Signer as _;
+        let logged = if faults.entry_for_other_payload {
+            Sha256::digest(b"another payload")
+        } else {
+            Sha256::digest(pae)
+        };
+        let body = json!({
+            "apiVersion": "0.0.2",
+            "kind": "hashedrekord",
+            "spec": { "hashedRekordV002": {
+                "data": { "algorithm": "SHA2_256", "digest": b64(logged) },
+                "signature": { "content": b64(signature), "verifier": { "keyDetails": "PKIX_ECDSA_P256_SHA_256", "x509Certificate": { "rawBytes": b64(cert) } } }
+            } }
+        })
+        .to_string();
+        let leaf = merkle_leaf(body.as_bytes());
+        let sibling = if faults.wrong_proof_hash {
+            merkle_leaf(b"not the sibling")
+        } else {
+            merkle_leaf(b"sibling")
+        };
+        let root = merkle_node(&leaf, &merkle_leaf(b"sibling"));
+        let origin = "log2025.rekor.testkit.invalid";
+        let note = format!("{origin}\n2\n{}\n", b64(root));
+        let log_key = if faults.checkpoint_by_other_key {
+            ed25519_dalek::SigningKey::from_bytes(&[28u8; 32])
+        } else {
+            self.rekor_v2_key.clone()
+        };
+        let log_id = self.rekor_v2_log_id();
+        let mut signed = log_id[..4].to_vec();
+        signed.extend_from_slice(&log_key.sign(note.as_bytes()).to_bytes());
+        let mut witnessed = Sha256::digest(ed25519_spki(&self.witness_key))[..4].to_vec();
+        witnessed.extend_from_slice(&self.witness_key.sign(note.as_bytes()).to_bytes());
+        let checkpoint = format!(
+            "{note}\n{}\u{2014} {origin} {}\n\u{2014} witness.testkit.invalid {}\n",
+            forged_lines(&log_id[..4], shape.extra_checkpoint_lines),
+            b64(&signed),
+            b64(&witnessed)
+        );
+        let kind_version = if faults.entry_kind_mismatch {
+            json!({ "kind": "dsse", "version": "0.0.1" })
+        } else {
+            json!({ "kind": "hashedrekord", "version": "0.0.2" })
+        };
+        let mut entry = json!({
+            "logIndex": "0",
+            "logId": { "keyId": b64(&log_id) },
+            "kindVersion": kind_version,
+            "inclusionProof": { "logIndex": "0", "rootHash": b64(root), "treeSize": "2", "hashes": [b64(sibling)], "checkpoint": { "envelope": checkpoint } },
+            "canonicalizedBody": b64(&body)
+        });
+        without_inclusion_evidence(&mut entry, faults);
+        entry
+    }
+}
+
+/// Removes the entry's inclusion promise and proof when the faults ask it.
+fn without_inclusion_evidence(entry: &mut Value, faults: &Faults) {
+    if faults.no_inclusion_evidence
+        && let Some(entry) = entry.as_object_mut()
+    {
+        entry.remove("inclusionPromise");
+        entry.remove("inclusionProof");
+    }
+}
+
+/// `count` signature lines that name the log's key hint but carry no valid
+/// signature, for the checkpoint's signature section.
+fn forged_lines(hint: &[u8], count: usize) -> String {
+    // A DER ECDSA signature's size (r and s of 32 bytes), verifying nothing.
+    let mut blob = hint.to_vec();
+    blob.extend_from_slice(&[0x30, 0x44, 0x02, 0x20]);
+    blob.extend_from_slice(&[0x11; 32]);
+    blob.extend_from_slice(&[0x02, 0x20]);
+    blob.extend_from_slice(&[0x22; 32]);
+    let line = format!("\u{2014} rekor.testkit.invalid {}\n", b64(&blob));
+    line.repeat(count)
+}
+
+fn ed25519_spki(key: &ed25519_dalek::SigningKey) -> Vec<u8> {
+    // SubjectPublicKeyInfo for id-Ed25519 (RFC 8410): a fixed prefix and the key.
+    let mut spki = vec![0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
+    spki.extend_from_slice(key.verifying_key().as_bytes());
+    spki
+}
+
+fn merkle_leaf(data: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update([0u8]);
+    h.update(data);
+    h.finalize().into()
+}
+
+fn merkle_node(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update([1u8]);
+    h.update(left);
+    h.update(right);
+    h.finalize().into()
+}

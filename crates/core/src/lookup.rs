@@ -278,10 +278,7 @@ struct Gone {
 impl Gone {
     /// A document that was answered, but is not usable.
     fn unusable(why: String) -> Self {
-        Self {
-            why,
-            ..Self::default()
-        }
+        Self { why, ..Self::default() }
     }
 
     fn error(&self) -> LookupError {

@@ -264,7 +264,13 @@ pub fn listed_downgrades_counted(history: &[VersionSummary]) -> (Vec<(String, Do
         let get = |i: usize| listed.get(i);
         // The expectation order of find_downgrade: level, then time, then semver.
         let strength = |i: usize| {
-            get(i).map(|v| (compared_level(v.level, v.staged), v.published_at, rank.get(i).copied().unwrap_or(0)))
+            get(i).map(|v| {
+                (
+                    compared_level(v.level, v.staged),
+                    v.published_at,
+                    rank.get(i).copied().unwrap_or(0),
+                )
+            })
         };
         let stronger = |a: Option<usize>, b: usize| match a {
             Some(a) if strength(a) >= strength(b) => Some(a),
@@ -313,13 +319,21 @@ pub fn listed_downgrades_counted(history: &[VersionSummary]) -> (Vec<(String, Do
             let semver_earlier = |c: usize| rank.get(c).copied().unwrap_or(0) < r;
             // Rule earlier: by time where both have one, by semver otherwise.
             let expectation = match v.published_at {
-                None => all_best.get(count_before(&candidates, &semver_earlier)).copied().flatten(),
+                None => all_best
+                    .get(count_before(&candidates, &semver_earlier))
+                    .copied()
+                    .flatten(),
                 Some(t) => {
                     let by_time = timed_best
-                        .get(count_before(&timed, &|c: usize| get(c).and_then(|c| c.published_at) < Some(t)))
+                        .get(count_before(&timed, &|c: usize| {
+                            get(c).and_then(|c| c.published_at) < Some(t)
+                        }))
                         .copied()
                         .flatten();
-                    let by_semver = untimed_best.get(count_before(&untimed, &semver_earlier)).copied().flatten();
+                    let by_semver = untimed_best
+                        .get(count_before(&untimed, &semver_earlier))
+                        .copied()
+                        .flatten();
                     match (by_time, by_semver) {
                         (Some(a), Some(b)) => stronger(Some(a), b),
                         (a, b) => a.or(b),
@@ -335,8 +349,11 @@ pub fn listed_downgrades_counted(history: &[VersionSummary]) -> (Vec<(String, Do
         }
     }
     // In the history's order, as the quadratic listing gave them.
-    let order: std::collections::HashMap<&str, usize> =
-        listed.iter().enumerate().map(|(i, v)| (v.version.as_str(), i)).collect();
+    let order: std::collections::HashMap<&str, usize> = listed
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.version.as_str(), i))
+        .collect();
     found.sort_by_key(|(v, _)| order.get(v.as_str()).copied().unwrap_or(usize::MAX));
     (found, work)
 }

@@ -576,3 +576,33 @@ fn authorities_without_a_validity_start_are_valid_from_the_beginning() {
     let e = TrustMaterial::from_trusted_root_json(&root.to_string(), RegistryKeys::npm()).unwrap_err();
     assert!(e.contains("start"), "{e}");
 }
+
+/// The limits that bound work before any cryptography bound the entries the
+/// core verifies itself as they bound the library's.
+#[test]
+fn the_core_s_own_entries_are_bounded_like_the_library_s() {
+    use npm_provenance_core::bundle::structure::{MAX_CHECKPOINT_SIGNATURES, MAX_TLOG_ENTRIES};
+    let c = Case::new();
+    let lines = Shape {
+        log: LogShape::RekorV2Dsse,
+        extra_checkpoint_lines: MAX_CHECKPOINT_SIGNATURES,
+        ..Default::default()
+    };
+    assert_fails_at(
+        &verify_single(&c, &c.provenance_with(&Faults::default(), &lines), c.digest()),
+        SINGLE,
+        CheckId::BundleFormat,
+        &format!("A checkpoint carries {} signature lines", MAX_CHECKPOINT_SIGNATURES + 2),
+    );
+    let entries = Shape {
+        log: LogShape::RekorV2Dsse,
+        extra_tlog_entries: MAX_TLOG_ENTRIES,
+        ..Default::default()
+    };
+    assert_fails_at(
+        &verify_single(&c, &c.provenance_with(&Faults::default(), &entries), c.digest()),
+        SINGLE,
+        CheckId::BundleFormat,
+        "at most",
+    );
+}

@@ -306,8 +306,9 @@ fn read(json: &str) -> Result<(Bundle, Vec<OwnEntry>, bool), String> {
             truncate(&error.to_string(), 300)
         )
     };
-    let mut doc: Value = serde_json::from_str(json).map_err(|_| refused())?;
-    let own = take_dsse_v002(&mut doc).map_err(|e| format!("Not a Sigstore bundle this verifier supports: {e}."))?;
+    // Read as strictly as the typed reader (a key given twice is refused).
+    let mut doc = statement::strict_json(json.as_bytes()).map_err(|_| refused())?;
+    let own = take_dsse_v002(&mut doc)?;
     let signature_not_base64 = signatures_as_text(&mut doc);
     if own.is_empty() && !signature_not_base64 {
         return Err(refused());
@@ -326,8 +327,10 @@ fn take_dsse_v002(doc: &mut Value) -> Result<Vec<OwnEntry>, String> {
         return Ok(Vec::new());
     };
     if entries.len() > MAX_TLOG_ENTRIES {
-        // Refused with a sentence once the bundle is read.
-        return Ok(Vec::new());
+        return Err(format!(
+            "The bundle has {} log entries; at most {MAX_TLOG_ENTRIES} are accepted.",
+            entries.len()
+        ));
     }
     let is_dsse_v002 = |e: &Value| {
         e.pointer("/kindVersion/kind").and_then(Value::as_str) == Some("dsse")
@@ -345,7 +348,7 @@ fn take_dsse_v002(doc: &mut Value) -> Result<Vec<OwnEntry>, String> {
         }
         let fields: TransparencyLogEntry = serde_json::from_value(entry).map_err(|e| {
             format!(
-                "a dsse 0.0.2 log entry does not read: {}",
+                "Not a Sigstore bundle this verifier supports: a dsse 0.0.2 log entry does not read: {}.",
                 truncate(&e.to_string(), 200)
             )
         })?;

@@ -1,15 +1,15 @@
-//! Talking to the registry: the packument and the attestations of a version.
+//! Talking to the registry: the documents the core's lookup asks for
+//! ([`npm_provenance_core::lookup`]), fetched from the page's workers.
 //!
 //! Every request has a timeout and a size limit: a registry that hangs or
-//! answers with a gigabyte must not freeze the page.
+//! answers with a gigabyte must not freeze the page. What a document means
+//! and whether to try again is the lookup's to say: this module answers.
 
 use std::fmt;
 
 use js_sys::{Reflect, Uint8Array};
-use npm_provenance_core::registry_documents::{
-    MAX_ATTESTATIONS_BYTES, MAX_PACKUMENT_BYTES, attestations_path, packument_path, registry_url,
-};
-use npm_provenance_core::{Packument, parse_packument};
+use npm_provenance_core::lookup::{Answer, Request};
+use npm_provenance_core::registry_documents::registry_url;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, ReadableStreamDefaultReader, Response};
@@ -196,43 +196,12 @@ async fn read_response(
     })
 }
 
-/// The package document, parsed. `Ok(None)` when the package does not exist.
-pub async fn fetch_packument(registry: &str, name: &str) -> Result<Option<Packument>, FetchError> {
-    let url = registry_url(registry, &packument_path(name));
-    match get_text(&url, MAX_PACKUMENT_BYTES).await? {
-        None => Ok(None),
-        Some(text) => parse_packument(&text)
-            .map(Some)
-            .map_err(|detail| FetchError::Malformed { url, detail }),
-    }
-}
-
-/// The attestations response of a version, unparsed (verification reads it).
-/// `Ok(None)` when the registry has none (404).
-pub async fn fetch_attestations(registry: &str, name: &str, version: &str) -> Result<Option<String>, FetchError> {
-    get_text(
-        &registry_url(registry, &attestations_path(name, version)),
-        MAX_ATTESTATIONS_BYTES,
-    )
-    .await
-}
-
 /// A pause of `ms` milliseconds (for back-off between retries).
 pub async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let _ = set_timeout(&resolve, ms);
     });
     let _ = JsFuture::from(promise).await;
-}
-
-/// Whether trying again later may help: the registry asked for room (429),
-/// failed for a while (5xx), was slow, or could not be reached.
-fn is_transient(error: &FetchError) -> bool {
-    match error {
-        FetchError::Status { status, .. } => *status == 429 || (500..600).contains(status),
-        FetchError::Timeout { .. } | FetchError::Network { .. } => true,
-        _ => false,
-    }
 }
 
 /// Documents of pinned package versions, kept in the browser's Cache
@@ -329,77 +298,51 @@ mod pinned_cache {
     }
 }
 
-/// Writes the documents fetched for pinned versions into the browser's
+/// Writes the documents lookups kept ([`keep_pinned`]) into the browser's
 /// cache (called when a bulk job has shown its results).
 pub async fn keep_pinned_documents() {
     pinned_cache::flush().await;
 }
 
-/// GETs a pinned version's document: from the browser's cache when it was
-/// fetched before, else from the registry, trying a transient failure again
-/// up to `retries` times after a growing pause (250 ms, 1 s, 4 s).
-pub async fn get_pinned(url: &str, limit: usize, retries: u32) -> Result<Option<String>, FetchError> {
-    if let Some(text) = pinned_cache::get(url, limit).await {
-        return Ok(Some(text));
+/// Keeps a pinned document that a lookup read and accepted
+/// (`Outcome::keep`): written to Cache Storage by [`keep_pinned_documents`].
+pub fn keep_pinned(url: &str, text: &str) {
+    pinned_cache::put(url, text);
+}
+
+/// Answers one of the lookup's requests against `registry`: after its pause
+/// (a request tried again); a pinned document from the browser's Cache
+/// Storage when a lookup kept it before, else from the registry.
+pub async fn answer(registry: &str, request: &Request) -> Answer {
+    if request.delay_ms > 0 {
+        sleep(i32::try_from(request.delay_ms).unwrap_or(i32::MAX)).await;
     }
-    let mut attempt = 0;
-    loop {
-        // Not into the HTTP cache as well: these documents are kept in Cache
-        // Storage above. Measured in Chromium on this project's bench, the
-        // HTTP cache's writes of 2,000 such documents cost 0.65 s of a plain
-        // fetch loop's 2.9 s, and 1.15 s of Chromium's CPU.
-        match get_text_cached(url, limit, web_sys::RequestCache::NoStore).await {
-            Err(e) if is_transient(&e) && attempt < retries => {
-                attempt += 1;
-                sleep(250 << (2 * (attempt - 1).min(3))).await;
-            }
-            Ok(Some(text)) => {
-                pinned_cache::put(url, &text);
-                return Ok(Some(text));
-            }
-            other => return other,
-        }
+    let url = registry_url(registry, &request.path);
+    if request.pinned
+        && let Some(text) = pinned_cache::get(&url, request.limit).await
+    {
+        return Answer::Body(text);
+    }
+    // Pinned documents are not written to the HTTP cache as well: they are
+    // kept in Cache Storage. Measured in Chromium on this project's bench,
+    // the HTTP cache's writes of 2,000 such documents cost 0.65 s of a plain
+    // fetch loop's 2.9 s, and 1.15 s of Chromium's CPU.
+    let cache = if request.pinned {
+        web_sys::RequestCache::NoStore
+    } else {
+        web_sys::RequestCache::Default
+    };
+    match get_text_cached(&url, request.limit, cache).await {
+        Ok(Some(text)) => Answer::Body(text),
+        Ok(None) => Answer::NotFound,
+        Err(FetchError::Status { status, .. }) => Answer::Status {
+            status,
+            retry_after_s: None,
+        },
+        Err(e @ FetchError::Network { .. }) => Answer::Network(e.to_string()),
+        Err(FetchError::Timeout { .. }) => Answer::Timeout,
+        Err(FetchError::TooLarge { .. }) => Answer::TooLarge,
+        Err(FetchError::Redirect { .. }) => Answer::Redirect,
+        Err(FetchError::Malformed { detail, .. }) => Answer::Unreadable(detail),
     }
 }
-
-/// A version's own document (`/<name>/<version>`, a few kilobytes whatever
-/// the package's history): its `dist`, which must be the asked package's and
-/// version's. `Ok(None)` when the registry does not have it.
-pub async fn fetch_version_dist(
-    registry: &str,
-    name: &str,
-    version: &str,
-    retries: u32,
-) -> Result<Option<npm_provenance_core::VersionDist>, FetchError> {
-    let url = registry_url(registry, &format!("{}/{}", packument_path(name), version));
-    let Some(text) = get_pinned(&url, MAX_VERSION_DOCUMENT_BYTES, retries).await? else {
-        return Ok(None);
-    };
-    let malformed = |detail: String| FetchError::Malformed {
-        url: url.clone(),
-        detail,
-    };
-    let (_, _, dist) = npm_provenance_core::registry_documents::parse_version_document(&text).map_err(malformed)?;
-    npm_provenance_core::package_version::check_version_document(Some(&dist), name, version)
-        .map_err(|e| malformed(e.message()))?;
-    Ok(Some(dist))
-}
-
-/// A version's attestations response, as [`fetch_attestations`], from the
-/// browser's cache when it was fetched before.
-pub async fn fetch_attestations_pinned(
-    registry: &str,
-    name: &str,
-    version: &str,
-    retries: u32,
-) -> Result<Option<String>, FetchError> {
-    get_pinned(
-        &registry_url(registry, &attestations_path(name, version)),
-        MAX_ATTESTATIONS_BYTES,
-        retries,
-    )
-    .await
-}
-
-/// A version document is one version's metadata; npm's are a few kilobytes.
-const MAX_VERSION_DOCUMENT_BYTES: usize = 4 << 20;

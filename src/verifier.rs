@@ -20,7 +20,7 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use npm_provenance_core::TrustConfig;
 
-use crate::worker::protocol::{AuditJob, Control, FromWorker, ToWorker, VerifyRequest};
+use crate::worker::protocol::{AuditJob, Control, FromWorker, LookedUp, LookupRequest, ToWorker, VerifyRequest};
 
 /// The worker script, written by Trunk next to the app.
 const WORKER_URL: &str = "/worker-loader.js";
@@ -281,6 +281,44 @@ pub async fn verify(request: VerifyRequest) -> Result<Report, String> {
     }
 }
 
+/// Looks up a package version in a worker (the core's one lookup: the
+/// worker fetches and verifies). Lookups of one package go to the worker
+/// that looked it up before, which keeps its package document.
+pub async fn lookup(request: LookupRequest) -> Result<LookedUp, String> {
+    let trust = trust_config().await?;
+    let worker = pick_worker_keeping(trust.as_ref(), &request.question.name)?;
+    match ask_worker(worker, |id| ToWorker::Lookup {
+        id,
+        request: Box::new(request),
+    })
+    .await?
+    {
+        FromWorker::LookedUp { result, .. } => Ok(*result),
+        _ => Err("The verification worker answered something else.".into()),
+    }
+}
+
+thread_local! {
+    /// Which worker looked up each package last.
+    static KEPT_BY: RefCell<HashMap<String, std::rc::Weak<PooledWorker>>> = RefCell::new(HashMap::new());
+}
+
+/// The worker that looked up `name` before (it keeps the package's
+/// document), or the least busy one.
+fn pick_worker_keeping(trust: Option<&TrustConfig>, name: &str) -> Result<Rc<PooledWorker>, String> {
+    let kept = KEPT_BY.with(|k| k.borrow().get(name).and_then(std::rc::Weak::upgrade));
+    if let Some(worker) = kept.filter(|w| !w.dead.get()) {
+        return Ok(worker);
+    }
+    let worker = pick_worker(trust)?;
+    KEPT_BY.with(|k| {
+        let mut k = k.borrow_mut();
+        k.retain(|_, w| w.strong_count() > 0);
+        k.insert(name.to_string(), Rc::downgrade(&worker));
+    });
+    Ok(worker)
+}
+
 /// Reads a lockfile in a worker (large ones take longer than a frame).
 pub async fn read_lockfile(text: String, file_name: Option<String>) -> Result<Lockfile, String> {
     match ask(|id| ToWorker::ReadLockfile { id, text, file_name }).await? {
@@ -290,7 +328,7 @@ pub async fn read_lockfile(text: String, file_name: Option<String>) -> Result<Lo
 }
 
 /// An audit's package version may wait for several registry requests, each
-/// with its timeout and retries (`api::get_pinned`): its worker is presumed
+/// with its timeout and retries (the lookup's rule): its worker is presumed
 /// stuck only after this long.
 const AUDIT_TIMEOUT_MS: i32 = 300_000;
 

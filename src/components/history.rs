@@ -4,23 +4,21 @@
 //! workflow.
 
 use std::collections::{HashMap, VecDeque};
-use std::rc::Rc;
 
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use npm_provenance_core::package_version::check_version_document;
-use npm_provenance_core::publishing::{compare_with_history, listed_downgrades};
+use npm_provenance_core::lookup::{Depth, Question};
+use npm_provenance_core::overview::PackageOverview;
 use npm_provenance_core::text::visible;
-use npm_provenance_core::{Packument, Report, TrustLevel, Verdict};
+use npm_provenance_core::{Report, TrustLevel, Verdict};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{IntersectionObserver, IntersectionObserverEntry};
 
-use crate::api::fetch_attestations;
 use crate::format::date;
 use crate::settings::use_registry;
-use crate::worker::protocol::VerifyRequest;
+use crate::worker::protocol::LookupRequest;
 
 /// Registry requests the history makes at once.
 const MAX_IN_FLIGHT: usize = 3;
@@ -128,7 +126,7 @@ pub fn history_warnings(versions_newest_first: &[(String, RowStatus)]) -> HashMa
 struct Context {
     queue: Queue,
     registry: crate::settings::RegistrySetting,
-    packument: StoredValue<Rc<Packument>, LocalStorage>,
+    name: StoredValue<String>,
 }
 
 /// Starts waiting rows' checks while fewer than [`MAX_IN_FLIGHT`] run.
@@ -142,38 +140,28 @@ fn pump(ctx: Context) {
         let Some(status) = queue.statuses.try_with_value(|m| m.get(&version).copied()).flatten() else {
             continue;
         };
-        let (Some(registry), Some(packument)) = (ctx.registry.0.try_get_untracked(), ctx.packument.try_get_value())
-        else {
+        let (Some(registry), Some(name)) = (ctx.registry.0.try_get_untracked(), ctx.name.try_get_value()) else {
             return;
         };
         queue.in_flight.update_value(|n| *n += 1);
-        let name = packument.name.clone();
-        let dist = packument.versions.get(&version).cloned();
-        let published_at = packument.published_at(&version);
         spawn_local(async move {
-            // The version's document must be the version it is listed as.
-            let result = match check_version_document(dist.as_ref(), &name, &version) {
-                Err(e) => RowStatus::Error(e.message()),
-                Ok(()) => match fetch_attestations(&registry, &name, &version).await {
-                    Err(e) => RowStatus::Error(e.to_string()),
-                    Ok(attestations) => {
-                        let dist = dist.unwrap_or_default();
-                        let request =
-                            VerifyRequest::package_version(&name, &version, &dist, published_at, attestations);
-                        match crate::verifier::verify(request).await {
-                            Ok(mut report) => {
-                                if let Some(p) = ctx.packument.try_get_value() {
-                                    compare_with_history(&mut report, &p.history, published_at);
-                                }
-                                if let Some(t) = queue.trust.try_with_value(|m| m.get(&version).copied()).flatten() {
-                                    let _ = t.try_set(RowTrust::of_report(&report));
-                                }
-                                RowStatus::from_report(&report)
-                            }
-                            Err(e) => RowStatus::Error(e),
-                        }
+            // The row's own lookup, its release line compared: the same
+            // report its own page shows (the package document is kept by the
+            // worker that read it for the page).
+            let question = Question::new(&registry, &name, Some(&version), Depth::History);
+            let result = match crate::verifier::lookup(LookupRequest {
+                question,
+                overview: false,
+            })
+            .await
+            {
+                Ok(found) => {
+                    if let Some(t) = queue.trust.try_with_value(|m| m.get(&version).copied()).flatten() {
+                        let _ = t.try_set(RowTrust::of_report(&found.report));
                     }
-                },
+                    RowStatus::from_report(&found.report)
+                }
+                Err(e) => RowStatus::Error(e),
             };
             let _ = status.try_set(result);
             let _ = queue.in_flight.try_update_value(|n| *n -= 1);
@@ -192,14 +180,14 @@ struct Queue {
 
 #[component]
 pub fn VersionHistory(
-    packument: Rc<Packument>,
+    overview: PackageOverview,
     current: String,
     #[prop(into)] current_report: Signal<Option<Report>>,
 ) -> impl IntoView {
     let registry = use_registry();
-    let name = packument.name.clone();
-    let statuses: HashMap<String, RwSignal<RowStatus>> = packument
-        .history
+    let name = overview.name.clone();
+    let statuses: HashMap<String, RwSignal<RowStatus>> = overview
+        .versions
         .iter()
         .map(|v| {
             let status = if v.version == current {
@@ -213,17 +201,14 @@ pub fn VersionHistory(
             (v.version.clone(), RwSignal::new(status))
         })
         .collect();
-    let listed: HashMap<String, String> = listed_downgrades(&packument.history)
-        .into_iter()
-        .map(|(v, d)| (v, d.sentence))
-        .collect();
-    let trust: HashMap<String, RwSignal<RowTrust>> = packument
-        .history
+    // The registry's word until a row is verified (the worker computed it).
+    let trust: HashMap<String, RwSignal<RowTrust>> = overview
+        .versions
         .iter()
         .map(|v| {
             let row = RowTrust {
-                level: Some(npm_provenance_core::publishing::published_version(v).level),
-                downgrade: listed.get(&v.version).cloned(),
+                level: Some(v.level),
+                downgrade: v.downgrade.clone(),
                 listed: true,
             };
             (v.version.clone(), RwSignal::new(row))
@@ -252,7 +237,7 @@ pub fn VersionHistory(
     let ctx = Context {
         queue,
         registry,
-        packument: StoredValue::new_local(packument.clone()),
+        name: StoredValue::new(name.clone()),
     };
     let enqueue = move |version: String| {
         let Some(status) = queue.statuses.with_value(|m| m.get(&version).copied()) else {
@@ -266,9 +251,9 @@ pub fn VersionHistory(
         pump(ctx);
     };
 
-    let total = packument.history.len();
+    let total = overview.versions.len();
     let (shown, set_shown) = signal(INITIAL_ROWS.min(total));
-    let rows = packument.history.clone();
+    let rows = overview.versions;
     let rows_for_warnings = rows.clone();
     let warnings = Memo::new(move |_| {
         let known: Vec<(String, RowStatus)> = rows_for_warnings

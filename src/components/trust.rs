@@ -2,17 +2,10 @@
 //! what the registry says about publishing (its word, not signed, and
 //! labelled so), and a downgrade against earlier versions of its line.
 
-use std::rc::Rc;
-
 use leptos::prelude::*;
-use npm_provenance_core::package_version::check_version_document;
-use npm_provenance_core::publishing::{changes_since, previous_with_provenance};
+use npm_provenance_core::report::BuildComparison;
 use npm_provenance_core::text::visible;
-use npm_provenance_core::{Packument, Report, TrustLevel};
-
-use crate::api::fetch_attestations;
-use crate::settings::use_registry;
-use crate::worker::protocol::VerifyRequest;
+use npm_provenance_core::{Report, TrustLevel};
 
 /// What each level rests on, in a sentence.
 fn meaning(level: TrustLevel) -> &'static str {
@@ -34,6 +27,7 @@ pub fn TrustSignals(report: Report) -> impl IntoView {
     let publishing = report.publishing.clone().unwrap_or_default();
     let downgrade = report.downgrade.clone();
     let checked = report.downgrade_checked;
+    let note = report.history_note.clone();
     level.map(|level| {
         view! {
             <section class="trust" aria-labelledby="trust-heading" data-testid="trust" data-trust=level.key()>
@@ -70,98 +64,59 @@ pub fn TrustSignals(report: Report) -> impl IntoView {
                     } else {
                         "Not compared with earlier versions."
                     }}
+                    {note.map(|n| format!(" {}", visible(&n)))}
                 </p>
             </section>
         }
     })
 }
 
-/// [`WhatChanged`] once the page's report is there.
-#[component]
-pub fn WhatChangedSection(packument: Rc<Packument>, #[prop(into)] report: Signal<Option<Report>>) -> impl IntoView {
-    let packument = StoredValue::new_local(packument);
-    move || {
-        report
-            .get()
-            .map(|r| view! { <WhatChanged packument=packument.get_value() report=r /> })
-    }
-}
-
 /// What changed since the previous version of the release line that has
 /// provenance, from both certificates (and the registry's word on the
-/// publishing method, labelled so). The previous version is verified here,
-/// in the worker, as any other.
+/// publishing method, labelled so): the lookup verified the previous version
+/// too, in the worker.
 #[component]
-pub fn WhatChanged(packument: Rc<Packument>, report: Report) -> impl IntoView {
-    let package = report.package.clone()?;
-    report.provenance_attestation()?;
-    let previous = previous_with_provenance(
-        &package.version,
-        packument.published_at(&package.version),
-        &packument.history,
-    )?
-    .version
-    .clone();
-    let registry = use_registry().0.get_untracked();
-    let (current, previous_for_fetch) = (report.clone(), previous.clone());
-    let result = LocalResource::new(move || {
-        let (registry, packument, current, previous) = (
-            registry.clone(),
-            packument.clone(),
-            current.clone(),
-            previous_for_fetch.clone(),
-        );
-        async move {
-            let dist = packument.versions.get(&previous);
-            check_version_document(dist, &packument.name, &previous).map_err(|e| e.message())?;
-            let attestations = fetch_attestations(&registry, &packument.name, &previous)
-                .await
-                .map_err(|e| e.to_string())?;
-            let request = VerifyRequest::package_version(
-                &packument.name,
-                &previous,
-                &dist.cloned().unwrap_or_default(),
-                packument.published_at(&previous),
-                attestations,
-            );
-            let earlier = crate::verifier::verify(request).await?;
-            changes_since(&earlier, &current).ok_or_else(|| {
-                format!(
-                    "The provenance of {} did not verify: there is no certificate to compare with.",
-                    visible(&previous)
-                )
-            })
+pub fn WhatChanged(comparison: BuildComparison) -> impl IntoView {
+    let (previous, body) = match comparison {
+        BuildComparison::Unavailable { version, why } => (
+            version,
+            view! { <p class="panel-note" data-testid="changes-unavailable">{visible(&why)}</p> }.into_any(),
+        ),
+        BuildComparison::Compared(c) if c.changes.is_empty() => (
+            c.version,
+            view! {
+                <p data-testid="changes-none">"Nothing changed: the same issuer, repository, workflow file, trigger, ref type, runner and publishing method."</p>
+            }
+            .into_any(),
+        ),
+        BuildComparison::Compared(c) => {
+            let since = visible(&c.version);
+            (
+                c.version,
+                view! {
+                    <p>"Valid provenance can still come from a hijacked workflow or a stolen token: these changes are the signal."</p>
+                    <table class="changes-table">
+                        <thead><tr><th scope="col">"What"</th><th scope="col">{since}</th><th scope="col">"This version"</th></tr></thead>
+                        <tbody>
+                            {c.changes.into_iter().map(|change| view! {
+                                <tr data-change=change.what.clone()>
+                                    <th scope="row">{change.what.clone()}{(!change.signed).then_some(" (the registry's word, not signed)")}</th>
+                                    <td>{change.before}</td>
+                                    <td>{change.after}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any(),
+            )
         }
-    });
+    };
     let heading = format!("What changed since {}", visible(&previous));
-    Some(view! {
+    view! {
         <section class="changes" aria-labelledby="changes-heading" data-testid="changes" data-since=previous.clone()>
             <h2 id="changes-heading">{heading}</h2>
-            <Suspense fallback=|| view! { <p class="panel-note">"Verifying the previous version…"</p> }>
-                {move || Suspend::new(async move {
-                    match result.await {
-                        Err(e) => view! { <p class="panel-note" data-testid="changes-unavailable">{visible(&e)}</p> }.into_any(),
-                        Ok(c) if c.changes.is_empty() => view! {
-                            <p data-testid="changes-none">"Nothing changed: the same issuer, repository, workflow file, trigger, ref type, runner and publishing method."</p>
-                        }.into_any(),
-                        Ok(c) => view! {
-                            <p>"Valid provenance can still come from a hijacked workflow or a stolen token: these changes are the signal."</p>
-                            <table class="changes-table">
-                                <thead><tr><th scope="col">"What"</th><th scope="col">{visible(&c.version)}</th><th scope="col">"This version"</th></tr></thead>
-                                <tbody>
-                                    {c.changes.into_iter().map(|change| view! {
-                                        <tr data-change=change.what.clone()>
-                                            <th scope="row">{change.what.clone()}{(!change.signed).then_some(" (the registry's word, not signed)")}</th>
-                                            <td>{change.before}</td>
-                                            <td>{change.after}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {body}
         </section>
-    })
+    }
 }

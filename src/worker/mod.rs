@@ -7,16 +7,18 @@
 //! The binary `src/bin/worker.rs` only calls [`run`].
 
 pub mod audit;
+pub mod lookup;
 pub mod protocol;
 pub mod tuf;
 pub mod webcrypto;
 
 use std::cell::RefCell;
 
-use npm_provenance_core::package_version::{PreparedAttestations, PreparedInput, inspect_prepared};
-use npm_provenance_core::signature_inputs::{input_checks, package_version_checks};
-use npm_provenance_core::{PackageVersionDocuments, Report, TrustMaterial, verify_package_version};
-use protocol::{Control, FromWorker, ToWorker, VerifyRequest};
+use npm_provenance_core::overview::PackageOverview;
+use npm_provenance_core::package_version::{PreparedInput, inspect_prepared};
+use npm_provenance_core::signature_inputs::input_checks;
+use npm_provenance_core::{Report, TrustMaterial};
+use protocol::{Control, FromWorker, LookedUp, LookupRequest, ToWorker, VerifyRequest};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -40,32 +42,6 @@ async fn answer(request: VerifyRequest) -> Report {
         Err(e) => return Report::error(None, e),
     };
     match request {
-        VerifyRequest::PackageVersion {
-            name,
-            version,
-            integrity,
-            attestations,
-            signatures,
-            published_at,
-            expected,
-            publishing,
-        } => {
-            let prepared = attestations.as_deref().map(PreparedAttestations::parse);
-            drop(attestations);
-            let docs = PackageVersionDocuments {
-                name: &name,
-                version: &version,
-                integrity: integrity.as_deref(),
-                attestations: prepared.as_ref(),
-                registry_signatures: &signatures,
-                published_at,
-                lockfile_integrity: None,
-                publishing: Some(&publishing),
-                history: None,
-            };
-            webcrypto::preverify(package_version_checks(&docs, &trust)).await;
-            verify_package_version(&docs, &trust, &expected)
-        }
         VerifyRequest::Inspect {
             json,
             package,
@@ -86,6 +62,36 @@ async fn answer(request: VerifyRequest) -> Report {
     }
 }
 
+/// A lookup for a page: the report, and what the page shows of the package
+/// document when asked.
+async fn look_up(request: LookupRequest) -> LookedUp {
+    let trust = match TRUST.with(|t| t.borrow().clone()) {
+        Ok(trust) => trust,
+        Err(e) => {
+            return LookedUp {
+                report: Report::error(None, e),
+                version: None,
+                error: None,
+                overview: None,
+                attestations: None,
+            };
+        }
+    };
+    let outcome = lookup::run(request.question, &trust).await;
+    let mut report = outcome.report;
+    report.trust_source = SOURCE.with(|s| s.borrow().clone());
+    LookedUp {
+        report,
+        version: outcome.version,
+        error: outcome.error,
+        attestations: outcome.attestations,
+        overview: outcome
+            .packument
+            .filter(|_| request.overview)
+            .map(|p| PackageOverview::of(&p)),
+    }
+}
+
 fn control(message: Control) {
     match message {
         Control::Configure(config) => {
@@ -99,7 +105,7 @@ fn control(message: Control) {
             let _ = TRUST.with(|t| t.borrow().is_ok());
         }
         Control::AuditDone => {
-            audit::forget_histories();
+            lookup::forget_shared();
             wasm_bindgen_futures::spawn_local(crate::api::keep_pinned_documents());
         }
     }
@@ -139,6 +145,18 @@ pub fn run() {
                             id,
                             report: Box::new(report),
                         });
+                    });
+                }
+                Ok(ToWorker::Lookup { id, request }) => {
+                    let post = post.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let result = look_up(*request).await;
+                        post(&FromWorker::LookedUp {
+                            id,
+                            result: Box::new(result),
+                        });
+                        // What the lookup accepted stays for the next visit.
+                        crate::api::keep_pinned_documents().await;
                     });
                 }
                 Ok(ToWorker::Audit { id, job }) => {

@@ -4,9 +4,9 @@
 
 use npm_provenance_core::audit::AuditEntry;
 use npm_provenance_core::lockfile::{LockedPackage, Lockfile};
-use npm_provenance_core::{
-    ExpectedIdentity, PublishSignals, RegistrySignature, Report, TrustConfig, TufConfig, VersionDist,
-};
+use npm_provenance_core::lookup::{LookupError, Question};
+use npm_provenance_core::overview::PackageOverview;
+use npm_provenance_core::{ExpectedIdentity, Report, TrustConfig, TufConfig};
 use serde::{Deserialize, Serialize};
 
 /// What the page sends a worker.
@@ -16,6 +16,13 @@ pub enum ToWorker {
     Verify {
         id: u32,
         request: Box<VerifyRequest>,
+    },
+    /// A package version looked up through the core's one lookup: the
+    /// worker fetches what it asks for and verifies; answered with
+    /// [`FromWorker::LookedUp`].
+    Lookup {
+        id: u32,
+        request: Box<LookupRequest>,
     },
     /// Read a lockfile (the audit page): parsing a large one takes longer
     /// than a frame, so it is not done on the page's thread.
@@ -64,54 +71,38 @@ pub enum Control {
     AuditDone,
 }
 
-/// What to verify; always answered with a [`FromWorker::Report`].
+/// A package version to look up (the page, a history row).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LookupRequest {
+    pub question: Question,
+    /// Also answer with what the page shows of the package document
+    /// ([`PackageOverview`]), computed in the worker: a document of tens of
+    /// thousands of versions never reaches the page's thread.
+    pub overview: bool,
+}
+
+/// A lookup's answer, as the page needs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LookedUp {
+    pub report: Report,
+    /// The version looked up (the `latest` tag resolved).
+    pub version: Option<String>,
+    pub error: Option<LookupError>,
+    pub overview: Option<PackageOverview>,
+    /// The attestations response as the registry served it (shown folded).
+    pub attestations: Option<String>,
+}
+
+/// Something pasted into the inspector; always answered with a
+/// [`FromWorker::Report`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum VerifyRequest {
-    /// A package version as the registry serves it.
-    PackageVersion {
-        name: String,
-        version: String,
-        integrity: Option<String>,
-        /// The attestations response; `None` when the registry has none.
-        attestations: Option<String>,
-        signatures: Vec<RegistrySignature>,
-        published_at: Option<i64>,
-        expected: ExpectedIdentity,
-        /// `_npmUser`'s publishing signals (the registry's word), for the trust level.
-        #[serde(default)]
-        publishing: PublishSignals,
-    },
-    /// Something pasted into the inspector.
     Inspect {
         json: String,
         package: Option<(String, String)>,
         integrity: Option<String>,
         expected: ExpectedIdentity,
     },
-}
-
-impl VerifyRequest {
-    /// The request for a version of a package document the core resolved
-    /// (`npm_provenance_core::resolve_version`), with its attestations
-    /// response: the one way the page and the history build one.
-    pub fn package_version(
-        name: &str,
-        version: &str,
-        dist: &VersionDist,
-        published_at: Option<i64>,
-        attestations: Option<String>,
-    ) -> Self {
-        Self::PackageVersion {
-            name: name.to_string(),
-            version: version.to_string(),
-            integrity: dist.integrity.clone(),
-            attestations,
-            signatures: dist.signatures.clone(),
-            published_at,
-            expected: ExpectedIdentity::default(),
-            publishing: dist.publishing.clone(),
-        }
-    }
 }
 
 /// What a worker sends the page.
@@ -135,6 +126,10 @@ pub enum FromWorker {
         id: u32,
         entry: Box<AuditEntry>,
     },
+    LookedUp {
+        id: u32,
+        result: Box<LookedUp>,
+    },
 }
 
 impl FromWorker {
@@ -145,7 +140,8 @@ impl FromWorker {
             FromWorker::Report { id, .. }
             | FromWorker::Lockfile { id, .. }
             | FromWorker::Trust { id, .. }
-            | FromWorker::Audited { id, .. } => Some(*id),
+            | FromWorker::Audited { id, .. }
+            | FromWorker::LookedUp { id, .. } => Some(*id),
         }
     }
 }

@@ -136,44 +136,39 @@ pub async fn run(
     let mut lookup = Lookup::new(question);
     // Pinned documents as fetched, kept on disk once the lookup accepts them.
     let mut pinned: HashMap<String, String> = HashMap::new();
-    loop {
-        match lookup.next(trust) {
-            Step::Fetch(requests) => {
-                let answers = futures::future::join_all(
-                    requests
-                        .iter()
-                        .map(|r| async { (r.id, fetch(client, shared, r).await) }),
-                )
-                .await;
-                for (request, (_, answer)) in requests.iter().zip(&answers) {
-                    if let (true, Answer::Body(text)) = (request.pinned, answer) {
-                        pinned.insert(request.path.clone(), text.clone());
-                    }
-                }
-                let heavy = answers
-                    .iter()
-                    .any(|(_, a)| matches!(a, Answer::Body(text) if text.len() > 1 << 20));
-                if heavy {
-                    // A large body is parsed as it is fed: off the I/O threads.
-                    lookup = match tokio::task::spawn_blocking(move || {
-                        for (id, answer) in answers {
-                            lookup.feed(id, answer);
-                        }
-                        lookup
-                    })
-                    .await
-                    {
-                        Ok(lookup) => lookup,
-                        Err(e) => return stopped(e),
-                    };
-                } else {
-                    for (id, answer) in answers {
-                        lookup.feed(id, answer);
-                    }
-                }
+    // Every batch is answered whole before asking again.
+    while let Step::Fetch(requests) = lookup.next(trust) {
+        let answers = futures::future::join_all(
+            requests
+                .iter()
+                .map(|r| async { (r.id, fetch(client, shared, r).await) }),
+        )
+        .await;
+        for (request, (_, answer)) in requests.iter().zip(&answers) {
+            if let (true, Answer::Body(text)) = (request.pinned, answer) {
+                pinned.insert(request.path.clone(), text.clone());
             }
-            // Every batch is answered whole before asking again.
-            Step::Wait | Step::Ready => break,
+        }
+        let heavy = answers
+            .iter()
+            .any(|(_, a)| matches!(a, Answer::Body(text) if text.len() > 1 << 20));
+        if heavy {
+            // A large body is parsed as it is fed: off the I/O threads.
+            lookup = match tokio::task::spawn_blocking(move || {
+                for (id, answer) in answers {
+                    lookup.feed(id, answer);
+                }
+                lookup
+            })
+            .await
+            {
+                Ok(lookup) => lookup,
+                Err(e) => return stopped(e),
+            };
+        } else {
+            for (id, answer) in answers {
+                lookup.feed(id, answer);
+            }
         }
     }
     let trust = trust.clone();
@@ -192,8 +187,7 @@ pub async fn run(
 fn stopped(e: tokio::task::JoinError) -> Outcome {
     let error = LookupError::Registry {
         message: format!("The verification stopped: {e}."),
-        status: None,
-        timeout: false,
+        cause: npm_provenance_core::lookup::Cause::Unusable,
         transient: true,
     };
     Outcome {
@@ -203,5 +197,6 @@ fn stopped(e: tokio::task::JoinError) -> Outcome {
         transient: true,
         packument: None,
         keep: Vec::new(),
+        attestations: None,
     }
 }

@@ -277,12 +277,12 @@ fn verify_attestations(args: &VerifyArgs, trust: &TrustMaterial) -> Result<Repor
         ));
     };
     let files = FileRegistry::read(path, version, attestations)?;
-    if let (Some(given), Some(listed)) = (&args.integrity, files.listed_integrity()) {
-        if *given != listed {
-            return Err(format!(
-                "--integrity {given} differs from the packument's dist.integrity {listed}"
-            ));
-        }
+    if let (Some(given), Some(listed)) = (&args.integrity, files.listed_integrity())
+        && *given != listed
+    {
+        return Err(format!(
+            "--integrity {given} differs from the packument's dist.integrity {listed}"
+        ));
     }
     let depth = if files.packument.is_some() {
         Depth::History

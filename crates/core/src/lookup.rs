@@ -193,6 +193,35 @@ pub enum Step {
     Ready,
 }
 
+/// What a registry did instead of serving a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "status", rename_all = "kebab-case")]
+pub enum Cause {
+    /// 404: it has no such document.
+    NotFound,
+    /// Another HTTP status.
+    Status(u16),
+    /// No answer in time.
+    Timeout,
+    /// It could not be reached (or, from a browser, refused cross-origin requests).
+    Unreachable,
+    /// It answered, but not with a usable document (too large, not text, not
+    /// the document's shape, a redirect off its origin).
+    Unusable,
+}
+
+impl Cause {
+    fn of(answer: &Answer) -> Self {
+        match answer {
+            Answer::NotFound => Cause::NotFound,
+            Answer::Status { status, .. } => Cause::Status(*status),
+            Answer::Timeout => Cause::Timeout,
+            Answer::Network(_) => Cause::Unreachable,
+            _ => Cause::Unusable,
+        }
+    }
+}
+
 /// Why a lookup has no report of a verification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -201,12 +230,11 @@ pub enum LookupError {
     NotFound { name: String, version: Option<String> },
     /// The registry answered with a document of another package or version.
     WrongDocument { message: String },
-    /// The registry did not give a usable answer (`status`: what it
-    /// answered instead, if it was an HTTP status).
+    /// The registry did not give a usable answer.
     Registry {
         message: String,
-        status: Option<u16>,
-        timeout: bool,
+        cause: Cause,
+        /// Trying again later may help.
         transient: bool,
     },
 }
@@ -246,6 +274,8 @@ pub struct Outcome {
     /// was asked for: a door may keep these, and only these (a wrong or
     /// broken answer kept would be served again for good).
     pub keep: Vec<String>,
+    /// The asked version's attestations response as served (a page shows it).
+    pub attestations: Option<String>,
 }
 
 /// A document's state within the lookup.
@@ -261,31 +291,29 @@ enum Doc<T> {
 }
 
 /// Why a document is not to be had.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct Gone {
     /// A sentence's middle: "the registry answered HTTP 503 for ...".
     why: String,
-    /// The registry has no such document (404).
-    not_found: bool,
+    cause: Cause,
     /// Trying again later may help.
     transient: bool,
-    /// The status the registry answered, if it was one.
-    status: Option<u16>,
-    /// No answer in time.
-    timeout: bool,
 }
 
 impl Gone {
     /// A document that was answered, but is not usable.
     fn unusable(why: String) -> Self {
-        Self { why, ..Self::default() }
+        Self {
+            why,
+            cause: Cause::Unusable,
+            transient: false,
+        }
     }
 
     fn error(&self) -> LookupError {
         LookupError::Registry {
             message: capitalised(&self.why),
-            status: self.status,
-            timeout: self.timeout,
+            cause: self.cause,
             transient: self.transient,
         }
     }
@@ -593,6 +621,10 @@ impl Lookup {
     /// What a document that is not to be had means for it, and notes a
     /// reason that may pass.
     fn missing<T>(&mut self, answer: &Answer, what: &str) -> Doc<T> {
+        Doc::Missing(self.gone(answer, what))
+    }
+
+    fn gone(&mut self, answer: &Answer, what: &str) -> Gone {
         let transient = answer.is_transient();
         self.transient |= transient;
         let why = match answer {
@@ -607,16 +639,11 @@ impl Lookup {
             ),
             Answer::Unreadable(e) => format!("{what} is not text: {}", visible(e)),
         };
-        Doc::Missing(Gone {
+        Gone {
             why,
-            not_found: *answer == Answer::NotFound,
+            cause: Cause::of(answer),
             transient,
-            status: match answer {
-                Answer::Status { status, .. } => Some(*status),
-                _ => None,
-            },
-            timeout: *answer == Answer::Timeout,
-        })
+        }
     }
 
     fn version_document(&mut self, target: Target, request: &Request, answer: Answer) {
@@ -633,7 +660,7 @@ impl Lookup {
         );
         let read = match &answer {
             Answer::Body(text) if text.len() > request.limit => {
-                Err(Unusable::Answer(self.missing(&Answer::TooLarge, &shown)))
+                Err(Unusable::Answer(self.gone(&Answer::TooLarge, &shown)))
             }
             Answer::Body(text) => parse_version_document(text).map_err(|e| {
                 Unusable::Content(format!(
@@ -642,7 +669,7 @@ impl Lookup {
                     visible(&e)
                 ))
             }),
-            other => Err(Unusable::Answer(self.missing(other, &shown))),
+            other => Err(Unusable::Answer(self.gone(other, &shown))),
         };
         let result = read.and_then(|(_, stated, dist)| {
             // The version a tag named must be a version; a pinned one must
@@ -674,7 +701,12 @@ impl Lookup {
                     docs.document = unusable.into_missing();
                 }
             }
-            (Target::Asked, Err(Unusable::Answer(Doc::Missing(Gone { not_found: true, .. })))) => {
+            (
+                Target::Asked,
+                Err(Unusable::Answer(Gone {
+                    cause: Cause::NotFound, ..
+                })),
+            ) => {
                 self.error = Some(LookupError::NotFound {
                     name,
                     version: self.question.version.clone(),
@@ -737,7 +769,7 @@ impl Lookup {
                     }
                     .message(),
                 });
-                Doc::Missing(Gone::default())
+                Doc::Missing(Gone::unusable(String::new()))
             }
             Ok(p) => Doc::Have(p),
             Err(missing) => missing,
@@ -749,7 +781,7 @@ impl Lookup {
             && let Doc::Missing(gone) = &self.packument
             && self.error.is_none()
         {
-            self.error = Some(if gone.not_found {
+            self.error = Some(if gone.cause == Cause::NotFound {
                 LookupError::NotFound {
                     name: name.clone(),
                     version: None,
@@ -832,8 +864,7 @@ fn attestations_of(docs: &VersionDocs) -> Attestations {
         Doc::Missing(gone) => Attestations::Unread(gone.error()),
         Doc::Idle | Doc::Asked => Attestations::Unread(LookupError::Registry {
             message: "The attestations were not read.".into(),
-            status: None,
-            timeout: false,
+            cause: Cause::Unusable,
             transient: true,
         }),
     }
@@ -932,6 +963,7 @@ impl Prepared {
             error: Some(error),
             packument: packument.clone(),
             keep: Vec::new(),
+            attestations: None,
         };
         if let Some(error) = lookup.error.clone() {
             let transient = lookup.transient || matches!(error, LookupError::Registry { transient: true, .. });
@@ -945,8 +977,7 @@ impl Prepared {
             None => {
                 let error = LookupError::Registry {
                     message: "The lookup ended before the registry's documents were read.".into(),
-                    status: None,
-                    timeout: false,
+                    cause: Cause::Unusable,
                     transient: true,
                 };
                 return failed(error, true);
@@ -970,6 +1001,7 @@ impl Prepared {
             transient: lookup.transient,
             packument,
             keep: lookup.read_pinned.clone(),
+            attestations: lookup.asked.attestations.have().cloned(),
         }
     }
 
@@ -1024,7 +1056,7 @@ pub fn run_blocking<E>(
 /// Why a version document cannot be used.
 enum Unusable {
     /// The registry's answer was no document (404, an error, too large).
-    Answer(Doc<VersionDist>),
+    Answer(Gone),
     /// A document that does not read as a version document.
     Content(String),
     /// Another package's or version's document.
@@ -1034,7 +1066,7 @@ enum Unusable {
 impl Unusable {
     fn into_missing(self) -> Doc<VersionDist> {
         match self {
-            Unusable::Answer(doc) => doc,
+            Unusable::Answer(gone) => Doc::Missing(gone),
             Unusable::Content(why) | Unusable::Wrong(why) => Doc::Missing(Gone::unusable(why)),
         }
     }

@@ -251,8 +251,8 @@ pub fn listed_downgrades_counted(history: &[VersionSummary]) -> (Vec<(String, Do
         by_semver.sort_by(|&a, &b| {
             work += 1;
             crate::registry_documents::compare_versions(
-                &listed.get(a).map(|v| v.version.as_str()).unwrap_or_default(),
-                &listed.get(b).map(|v| v.version.as_str()).unwrap_or_default(),
+                listed.get(a).map(|v| v.version.as_str()).unwrap_or_default(),
+                listed.get(b).map(|v| v.version.as_str()).unwrap_or_default(),
             )
         });
         let mut rank = vec![0usize; listed.len()];

@@ -193,7 +193,7 @@ fn kinds(made: &[Request]) -> Vec<(DocumentKind, String)> {
     made.iter().map(|r| (r.kind, r.path.clone())).collect()
 }
 
-fn check<'a>(outcome: &'a Outcome, id: CheckId) -> &'a npm_provenance_core::Check {
+fn check(outcome: &Outcome, id: CheckId) -> &npm_provenance_core::Check {
     outcome
         .report
         .checks

@@ -174,8 +174,7 @@ async fn lookup(state: &AppState, query: super::routes::PackageQuery) -> Result<
         Ok(result) => result,
         Err(_) => Err(ServiceError::Registry {
             message: "The registry did not answer in time.".into(),
-            status: None,
-            timeout: true,
+            cause: npm_provenance_core::lookup::Cause::Timeout,
             transient: true,
         }),
     }

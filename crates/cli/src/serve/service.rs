@@ -75,7 +75,10 @@ pub fn status_of(error: &ServiceError) -> u16 {
     match error {
         ServiceError::NotFound { .. } => 404,
         ServiceError::WrongDocument { .. } => 502,
-        ServiceError::Registry { timeout: true, .. } => 504,
+        ServiceError::Registry {
+            cause: npm_provenance_core::lookup::Cause::Timeout,
+            ..
+        } => 504,
         ServiceError::Registry { .. } => 502,
     }
 }
@@ -260,8 +263,7 @@ impl Service {
                         task.await.unwrap_or_else(|e| {
                             Err(ServiceError::Registry {
                                 message: format!("The verification stopped: {e}."),
-                                status: None,
-                                timeout: false,
+                                cause: npm_provenance_core::lookup::Cause::Unusable,
                                 transient: true,
                             })
                         })

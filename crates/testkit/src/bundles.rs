@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 
 use crate::rekor::Recorded;
 use crate::{
-    ChainShape, Faults, INTEGRATED_TIME, Identity, LOG_INDEX, LogShape, Shape, Sigstore, b64, now, p256_spki, pae,
-    pem, sign_p256,
+    ChainShape, Faults, INTEGRATED_TIME, Identity, LOG_INDEX, LogShape, Shape, Sigstore, b64, now, p256_spki, pae, pem,
+    sign_p256,
 };
 
 const INTOTO: &str = "application/vnd.in-toto+json";

@@ -22,7 +22,9 @@ impl Recorded<'_> {
             Recorded::Certificate(der) => {
                 json!({ "keyDetails": "PKIX_ECDSA_P256_SHA_256", "x509Certificate": { "rawBytes": b64(der) } })
             }
-            Recorded::Key(der) => json!({ "keyDetails": "PKIX_ECDSA_P256_SHA_256", "publicKey": { "rawBytes": b64(der) } }),
+            Recorded::Key(der) => {
+                json!({ "keyDetails": "PKIX_ECDSA_P256_SHA_256", "publicKey": { "rawBytes": b64(der) } })
+            }
         }
     }
 }

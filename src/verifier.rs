@@ -293,7 +293,7 @@ pub async fn lookup(request: LookupRequest) -> Result<LookedUp, String> {
     })
     .await?
     {
-        FromWorker::LookedUp { result, .. } => Ok(*result),
+        FromWorker::LookedUp { result, .. } => result.map(|r| *r),
         _ => Err("The verification worker answered something else.".into()),
     }
 }

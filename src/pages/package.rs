@@ -121,6 +121,7 @@ pub fn PackagePage() -> impl IntoView {
                             // package's name. Anything else is the page's heading.
                             let name = match &e {
                                 PageError::VersionNotFound { name, .. } => Some(name.clone()),
+                                PageError::WrongDocument(_) => spec.get_untracked().ok().map(|s| s.name),
                                 _ => None,
                             };
                             view! { <ErrorView error=e page_heading=name.is_none() name=name /> }.into_any()

@@ -64,23 +64,12 @@ async fn answer(request: VerifyRequest) -> Report {
 
 /// A lookup for a page: the report, and what the page shows of the package
 /// document when asked.
-async fn look_up(request: LookupRequest) -> LookedUp {
-    let trust = match TRUST.with(|t| t.borrow().clone()) {
-        Ok(trust) => trust,
-        Err(e) => {
-            return LookedUp {
-                report: Report::error(None, e),
-                version: None,
-                error: None,
-                overview: None,
-                attestations: None,
-            };
-        }
-    };
+async fn look_up(request: LookupRequest) -> Result<Box<LookedUp>, String> {
+    let trust = TRUST.with(|t| t.borrow().clone())?;
     let outcome = lookup::run(request.question, &trust).await;
     let mut report = outcome.report;
     report.trust_source = SOURCE.with(|s| s.borrow().clone());
-    LookedUp {
+    Ok(Box::new(LookedUp {
         report,
         version: outcome.version,
         error: outcome.error,
@@ -89,7 +78,7 @@ async fn look_up(request: LookupRequest) -> LookedUp {
             .packument
             .filter(|_| request.overview)
             .map(|p| PackageOverview::of(&p)),
-    }
+    }))
 }
 
 fn control(message: Control) {
@@ -151,10 +140,7 @@ pub fn run() {
                     let post = post.clone();
                     wasm_bindgen_futures::spawn_local(async move {
                         let result = look_up(*request).await;
-                        post(&FromWorker::LookedUp {
-                            id,
-                            result: Box::new(result),
-                        });
+                        post(&FromWorker::LookedUp { id, result });
                         // What the lookup accepted stays for the next visit.
                         crate::api::keep_pinned_documents().await;
                     });

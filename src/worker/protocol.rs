@@ -126,9 +126,11 @@ pub enum FromWorker {
         id: u32,
         entry: Box<AuditEntry>,
     },
+    /// A lookup's answer, or why the worker could not verify at all (its
+    /// trust material is unusable).
     LookedUp {
         id: u32,
-        result: Box<LookedUp>,
+        result: Result<Box<LookedUp>, String>,
     },
 }
 

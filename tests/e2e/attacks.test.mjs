@@ -28,7 +28,7 @@ test('a registry that redirects is refused', async () => {
   const page = await newPage(stack);
   await page.goto(`${stack.app}/package/sigstore?registry=${encodeURIComponent(`${stack.registry}/redirect-same`)}`);
   await errorState(page).waitFor({ timeout: 20000 });
-  assert.match(await errorState(page).innerText(), /with a redirect, which this app does not follow/);
+  assert.match(await errorState(page).innerText(), /with a redirect, which this program does not follow/);
   await screenshot(page, 'attack-redirect');
 });
 
@@ -113,7 +113,7 @@ test('a stuck verification worker is replaced', async () => {
 test('a crashing verification worker is reported', async () => {
   const page = await newPage(stack);
   // It takes its configuration, then crashes on the first request.
-  await withWorker(page, 'postMessage(JSON.stringify("Ready")); onmessage = (e) => { if (e.data.includes("Verify")) throw new Error("boom"); };');
+  await withWorker(page, 'postMessage(JSON.stringify("Ready")); onmessage = (e) => { if (e.data.includes("Lookup")) throw new Error("boom"); };');
   await page.goto(`${stack.app}/package/sigstore/v/2.3.1`);
   await errorState(page).waitFor({ timeout: 20000 });
   assert.match(await errorState(page).innerText(), /Verification stopped with an error: .*boom/);

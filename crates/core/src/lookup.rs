@@ -635,7 +635,7 @@ impl Lookup {
             Answer::Network(e) => format!("the registry could not be reached for {what}: {}", visible(e)),
             Answer::TooLarge => format!("{what} is larger than is read"),
             Answer::Redirect => format!(
-                "the registry answered the request for {what} with a redirect to another origin, which is not followed"
+                "the registry answered the request for {what} with a redirect, which this program does not follow: a registry must serve its documents itself"
             ),
             Answer::Unreadable(e) => format!("{what} is not text: {}", visible(e)),
         };

@@ -23,16 +23,45 @@ use crate::time::format_rfc3339;
 pub const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent.com";
 pub const GITLAB_ISSUER: &str = "https://gitlab.com";
 
-/// Builds the report's identity from a parsed certificate.
-pub fn identity_from_certificate(info: &CertificateInfo, verified: bool) -> Identity {
+/// Fulcio's otherName type for a username identity (`user!oidc.example`).
+const FULCIO_USERNAME_OID: x509_cert::der::oid::ObjectIdentifier =
+    x509_cert::der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.7");
+
+/// The username a Fulcio certificate names in an otherName SAN (its
+/// `1.3.6.1.4.1.57264.1.7` type, a UTF8String), which `sigstore-crypto`
+/// does not read: Fulcio issues these to username identities, and
+/// sigstore-go matches them as the certificate's identity.
+pub fn other_name_identity(certificate_der: &[u8]) -> Option<String> {
+    use x509_cert::der::Decode as _;
+    use x509_cert::ext::pkix::SubjectAltName as SanExtension;
+    use x509_cert::ext::pkix::name::GeneralName;
+    let cert = x509_cert::Certificate::from_der(certificate_der).ok()?;
+    let (_critical, san) = cert.tbs_certificate.get::<SanExtension>().ok()??;
+    san.0.iter().find_map(|name| match name {
+        GeneralName::OtherName(other) if other.type_id == FULCIO_USERNAME_OID => other
+            .value
+            .decode_as::<x509_cert::der::asn1::Utf8StringRef<'_>>()
+            .ok()
+            .map(|s| s.as_str().to_string()),
+        _ => None,
+    })
+}
+
+/// Builds the report's identity from a parsed certificate (and its DER, for
+/// the identities `info` does not read: see [`other_name_identity`]).
+pub fn identity_from_certificate(info: &CertificateInfo, certificate_der: &[u8], verified: bool) -> Identity {
     let c = &info.ci_claims;
     let g = &c.deprecated_github;
     Identity {
         verified,
-        subject_alternative_name: info.identity.as_ref().map(|san| match san {
-            SubjectAltName::Email(e) => e.clone(),
-            other => other.as_str().to_string(),
-        }),
+        subject_alternative_name: info
+            .identity
+            .as_ref()
+            .map(|san| match san {
+                SubjectAltName::Email(e) => e.clone(),
+                other => other.as_str().to_string(),
+            })
+            .or_else(|| other_name_identity(certificate_der)),
         issuer: info.issuer.clone(),
         not_before: Some(format_rfc3339(info.not_before.as_second())),
         not_after: Some(format_rfc3339(info.not_after.as_second())),

@@ -64,7 +64,8 @@ impl TrustMaterial {
     /// A caller-supplied trusted root (JSON, `application/vnd.dev.sigstore.trustedroot+json`).
     pub fn from_trusted_root_json(json: &str, registry_keys: RegistryKeys) -> Result<Self, String> {
         crate::crypto_backend::install();
-        let root = TrustedRoot::from_json(json).map_err(|e| format!("the trusted root does not parse: {e}"))?;
+        let json = with_open_authority_starts(json);
+        let root = TrustedRoot::from_json(&json).map_err(|e| format!("the trusted root does not parse: {e}"))?;
         let verifier = Verifier::new(&root).map_err(|e| format!("the trusted root cannot be used: {e}"))?;
         Ok(Self {
             verifier: Arc::new(verifier),
@@ -118,6 +119,42 @@ impl TrustMaterial {
     pub fn is_public_good(&self) -> bool {
         self.public_good
     }
+}
+
+/// A trusted root in which a certificate or timestamp authority's `validFor`
+/// with no `start` begins at the epoch: protobuf JSON leaves out a field it
+/// does not set, and sigstore-go, -js and -python read a missing start as
+/// unbounded (sigstore-js's own test roots have such authorities), where
+/// `sigstore-trust-root` requires one. With neither bound the authority has
+/// no window at all, as without `validFor`. A log key's window still needs
+/// its start: Sigstore's conformance suite requires a trusted root whose
+/// transparency log key has none to be refused, and sigstore-go refuses it.
+/// JSON that does not read is left for the parser to refuse.
+fn with_open_authority_starts(json: &str) -> std::borrow::Cow<'_, str> {
+    let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(json) else {
+        return json.into();
+    };
+    let mut changed = false;
+    for list in ["certificateAuthorities", "timestampAuthorities"] {
+        let Some(authorities) = doc.get_mut(list).and_then(serde_json::Value::as_array_mut) else {
+            continue;
+        };
+        for authority in authorities.iter_mut().filter_map(serde_json::Value::as_object_mut) {
+            let Some(window) = authority.get_mut("validFor").and_then(serde_json::Value::as_object_mut) else {
+                continue;
+            };
+            if window.get("start").is_some_and(|s| !s.is_null()) {
+                continue;
+            }
+            changed = true;
+            if window.get("end").is_some_and(|e| !e.is_null()) {
+                window.insert("start".into(), "1970-01-01T00:00:00Z".into());
+            } else {
+                authority.remove("validFor");
+            }
+        }
+    }
+    if changed { doc.to_string().into() } else { json.into() }
 }
 
 /// A private trust configuration in the form the server announces it to the

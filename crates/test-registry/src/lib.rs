@@ -41,7 +41,9 @@
 //! repository (root rotated v1 → v3) serving the synthetic trusted root and
 //! registry key (`/-/tuf-expired/`, `/-/tuf-attack/`: the same, with an
 //! expired timestamp or one signed by the wrong key; after a request to
-//! `/-/test/tuf-down` every TUF file answers 503);
+//! `/-/test/tuf-down` every TUF file answers 503, after one to
+//! `/-/test/tuf-frozen` `/-/tuf/` serves a newer timestamp that has expired,
+//! `/-/tuf-frozen/`);
 //! `/-/test/audit-lockfile.json?n=N` a `package-lock.json` of the synthetic
 //! packages `audit-0` to `audit-<N-1>` (each with provenance, signed on
 //! first request).
@@ -83,6 +85,9 @@ pub struct Data {
     stalled: Arc<AtomicUsize>,
     /// Set by `/-/test/tuf-down`: the TUF repositories answer 503 from then on.
     tuf_down: std::sync::atomic::AtomicBool,
+    /// Set by `/-/test/tuf-frozen`: `/-/tuf/` serves `tuf-frozen`'s files
+    /// from then on (a newer timestamp that has already expired).
+    tuf_frozen: std::sync::atomic::AtomicBool,
     /// `Accept-Encoding` and `Referer` of the last request.
     last_request: std::sync::Mutex<(String, String)>,
     /// `big-package`, built on first use.
@@ -206,6 +211,7 @@ impl Data {
             bytes: Arc::new(AtomicUsize::new(0)),
             stalled: Arc::new(AtomicUsize::new(0)),
             tuf_down: std::sync::atomic::AtomicBool::new(false),
+            tuf_frozen: std::sync::atomic::AtomicBool::new(false),
             last_request: std::sync::Mutex::new((String::new(), String::new())),
             big: std::sync::OnceLock::new(),
             flaky_seen: std::sync::Mutex::new(std::collections::HashSet::new()),
@@ -390,7 +396,14 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
     // `/-/<variant>/<file>`: the synthetic TUF repositories.
     if let Some(rest) = path.strip_prefix("/-/")
         && let Some((variant, file)) = rest.split_once('/')
-        && let Some(repo) = data.synthetic().tuf.get(variant)
+        && let Some(repo) = data
+            .synthetic()
+            .tuf
+            .get(if variant == "tuf" && data.tuf_frozen.load(Ordering::SeqCst) {
+                "tuf-frozen"
+            } else {
+                variant
+            })
     {
         if data.tuf_down.load(Ordering::SeqCst) {
             return response(StatusCode::SERVICE_UNAVAILABLE, true, String::new());
@@ -424,6 +437,10 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         "/-/test/tuf-down" => {
             data.tuf_down.store(true, Ordering::SeqCst);
             return response(StatusCode::OK, true, "down".to_string());
+        }
+        "/-/test/tuf-frozen" => {
+            data.tuf_frozen.store(true, Ordering::SeqCst);
+            return response(StatusCode::OK, true, "frozen".to_string());
         }
         "/-/test/audit-lockfile.json" => {
             // `?n=N`: a package-lock.json of `audit-0` .. `audit-<N-1>` (synthetic).

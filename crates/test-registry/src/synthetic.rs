@@ -27,7 +27,7 @@ pub struct Synthetic {
     pub trust: String,
     /// TUF repositories serving this instance's trusted root and registry
     /// key, by variant (`tuf`: root rotated v1 → v3; `tuf-expired`,
-    /// `tuf-attack`), each file by path; built when the registry starts, so
+    /// `tuf-frozen`, `tuf-attack`), each file by path; built when the registry starts, so
     /// valid from then.
     pub tuf: HashMap<&'static str, std::collections::BTreeMap<String, Vec<u8>>>,
     /// The instance that signed them, for the packages made on demand.
@@ -565,6 +565,16 @@ pub fn build() -> Synthetic {
             "tuf-expired",
             tuf_repo(kit::tuf::TufFaults {
                 expired_timestamp: true,
+                ..Default::default()
+            }),
+        ),
+        (
+            // A newer timestamp than `tuf`'s, expired: a freeze for a
+            // client that refreshed from `tuf` before.
+            "tuf-frozen",
+            tuf_repo(kit::tuf::TufFaults {
+                expired_timestamp: true,
+                versions: Some((21, 10)),
                 ..Default::default()
             }),
         ),

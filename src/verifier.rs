@@ -254,8 +254,9 @@ async fn refresh_from_tuf(server: TrustConfig, tuf: npm_provenance_core::TufConf
         FromWorker::Trust { config, .. } => *config,
         _ => return Err("The verification worker answered something else.".into()),
     };
-    // Keys the operator added stay added.
+    // Keys and GitLab issuers the operator added stay added.
     config.keys = server.keys;
+    config.gitlab_issuers = server.gitlab_issuers;
     {
         use leptos::prelude::Set;
         trust_source().set(config.source.clone());

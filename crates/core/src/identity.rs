@@ -54,6 +54,8 @@ pub fn identity_from_certificate(info: &CertificateInfo, certificate_der: &[u8],
     let g = &c.deprecated_github;
     Identity {
         verified,
+        // Set by the verification, which knows what the caller named.
+        self_managed_gitlab: false,
         subject_alternative_name: info
             .identity
             .as_ref()
@@ -125,20 +127,44 @@ pub fn issuer_for_repository(repository_url: &str) -> Option<String> {
     }
 }
 
-/// The CI platform of a certificate: only when its issuer is the one that
-/// owns the repository's host.
-pub fn recognised_platform(issuer: Option<&str>, repository: Option<&str>) -> Option<BuildPlatform> {
+/// The CI platform of a certificate: only when its issuer is known to be
+/// that platform's, and is the one that owns the repository's host. GitHub
+/// Actions' issuer for github.com and gitlab.com's for gitlab.com are known;
+/// a self-managed GitLab's issuer is known only when the caller named it
+/// (`self_managed_gitlab`: `--gitlab-issuer`, the server's trust
+/// configuration): Fulcio accepts other issuers that are a bare origin too
+/// (Buildkite's is `https://agent.buildkite.com`, whose pipelines name any
+/// repository URL), and such a claim is not a platform's word.
+pub fn recognised_platform(
+    issuer: Option<&str>,
+    repository: Option<&str>,
+    self_managed_gitlab: bool,
+) -> Option<BuildPlatform> {
     let (issuer, repository) = (issuer?, repository?);
     if issuer_for_repository(repository).as_deref() != Some(issuer) {
         return None;
     }
     match issuer {
         GITHUB_ACTIONS_ISSUER => Some(BuildPlatform::GithubActions),
-        // gitlab.com, or a self-managed GitLab: an issuer that is a plain
-        // origin and serves the repository's own host.
-        other if https_origin(other).as_deref() == Some(other) => Some(BuildPlatform::GitlabCi),
+        GITLAB_ISSUER => Some(BuildPlatform::GitlabCi),
+        // A self-managed GitLab named by the caller: an issuer that is a
+        // plain origin and serves the repository's own host.
+        other if self_managed_gitlab && https_origin(other).as_deref() == Some(other) => Some(BuildPlatform::GitlabCi),
         _ => None,
     }
+}
+
+/// Whether `issuer` is among the self-managed GitLab issuers the caller
+/// named (compared as plain origins: `https://GitLab.Example.com/` is
+/// `https://gitlab.example.com`).
+pub fn is_named_gitlab(issuer: Option<&str>, named: &[String]) -> bool {
+    let Some(issuer) = issuer.and_then(https_origin) else {
+        return false;
+    };
+    named
+        .iter()
+        .filter_map(|n| https_origin(n.trim_end_matches('/')))
+        .any(|n| n == issuer)
 }
 
 /// The path of a build file in `config_uri`, a URL of the file in `repository`
@@ -181,7 +207,7 @@ pub fn certificate_build(id: &Identity) -> CertificateBuild {
     });
     let deprecated = |claim: &Option<String>| claim.clone().filter(|_| github_issuer);
     CertificateBuild {
-        platform: recognised_platform(id.issuer.as_deref(), repository.as_deref()),
+        platform: recognised_platform(id.issuer.as_deref(), repository.as_deref(), id.self_managed_gitlab),
         commit: id
             .source_repository_digest
             .clone()
@@ -451,7 +477,8 @@ mod tests {
         assert_eq!(
             recognised_platform(
                 Some("https://gitlab.example.com:8443"),
-                Some("https://gitlab.example.com:8443/g/p")
+                Some("https://gitlab.example.com:8443/g/p"),
+                true
             ),
             None
         );
@@ -477,13 +504,32 @@ mod tests {
     #[test]
     fn a_platform_comes_only_from_the_issuer_of_the_repositorys_host() {
         use BuildPlatform::*;
-        let p = |issuer: &str, repo: &str| recognised_platform(Some(issuer), Some(repo));
+        let p = |issuer: &str, repo: &str| recognised_platform(Some(issuer), Some(repo), false);
+        let named = |issuer: &str, repo: &str| recognised_platform(Some(issuer), Some(repo), true);
         assert_eq!(p(GITHUB_ACTIONS_ISSUER, "https://github.com/o/r"), Some(GithubActions));
         assert_eq!(p(GITLAB_ISSUER, "https://gitlab.com/g/p"), Some(GitlabCi));
+        // A self-managed GitLab only when the caller named its issuer:
+        // Buildkite's issuer is a bare origin too, and its pipelines name any
+        // repository (here one on its own host).
+        assert_eq!(p("https://gitlab.example.com", "https://gitlab.example.com/g/p"), None);
         assert_eq!(
-            p("https://gitlab.example.com", "https://gitlab.example.com/g/p"),
+            named("https://gitlab.example.com", "https://gitlab.example.com/g/p"),
             Some(GitlabCi)
         );
+        assert_eq!(
+            p("https://agent.buildkite.com", "https://agent.buildkite.com/victim/repo"),
+            None
+        );
+        assert_eq!(named("https://github.com", "https://github.com/o/r"), None);
+        assert!(is_named_gitlab(
+            Some("https://GitLab.Example.com"),
+            &["https://gitlab.example.com/".to_string()]
+        ));
+        assert!(!is_named_gitlab(
+            Some("https://agent.buildkite.com"),
+            &["https://gitlab.example.com".to_string()]
+        ));
+        assert!(!is_named_gitlab(None, &["https://gitlab.example.com".to_string()]));
         // Another issuer claiming a github.com or gitlab.com repository.
         assert_eq!(p("https://agent.buildkite.com", "https://github.com/victim/repo"), None);
         assert_eq!(
@@ -498,7 +544,7 @@ mod tests {
         assert_eq!(p(GITHUB_ACTIONS_ISSUER, "https://gitlab.com/g/p"), None);
         // github.com itself is not a GitLab, whatever claims it.
         assert_eq!(p("https://github.com", "https://github.com/o/r"), None);
-        assert_eq!(recognised_platform(None, Some("https://github.com/o/r")), None);
+        assert_eq!(recognised_platform(None, Some("https://github.com/o/r"), true), None);
     }
 
     #[test]

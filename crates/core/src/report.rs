@@ -247,6 +247,10 @@ pub struct TimestampInfo {
 pub struct Identity {
     /// Whether these claims come from a certificate that verified.
     pub verified: bool,
+    /// The issuer is a self-managed GitLab's that the caller named
+    /// (`--gitlab-issuer`): only then does it stand for GitLab CI.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub self_managed_gitlab: bool,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub subject_alternative_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]

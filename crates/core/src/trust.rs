@@ -21,6 +21,9 @@ pub struct TrustMaterial {
     /// Whether the trusted root is Sigstore's public-good instance, whose
     /// log entries search.sigstore.dev can show.
     public_good: bool,
+    /// Self-managed GitLab instances' issuers the caller named: only these
+    /// bare-origin issuers stand for GitLab CI (see `identity`).
+    gitlab_issuers: Vec<String>,
 }
 
 impl std::fmt::Debug for TrustMaterial {
@@ -58,6 +61,7 @@ impl TrustMaterial {
             root,
             registry_keys: RegistryKeys::npm(),
             public_good: true,
+            gitlab_issuers: Vec::new(),
         }
     }
 
@@ -72,6 +76,7 @@ impl TrustMaterial {
             root: Arc::new(root),
             registry_keys,
             public_good: false,
+            gitlab_issuers: Vec::new(),
         })
     }
 
@@ -114,6 +119,16 @@ impl TrustMaterial {
 
     pub fn registry_keys(&self) -> &RegistryKeys {
         &self.registry_keys
+    }
+
+    /// The same material, with these self-managed GitLab issuers named.
+    pub fn with_gitlab_issuers(mut self, issuers: Vec<String>) -> Self {
+        self.gitlab_issuers = issuers;
+        self
+    }
+
+    pub fn gitlab_issuers(&self) -> &[String] {
+        &self.gitlab_issuers
     }
 
     pub fn is_public_good(&self) -> bool {
@@ -179,6 +194,9 @@ pub struct TrustConfig {
     /// Where the material came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<crate::tuf::TrustSource>,
+    /// Self-managed GitLab instances' issuers, named by the server's operator.
+    #[serde(rename = "gitlabIssuers", default, skip_serializing_if = "Vec::is_empty")]
+    pub gitlab_issuers: Vec<String>,
 }
 
 /// A TUF repository the app refreshes its trust from.
@@ -220,6 +238,6 @@ impl TrustConfig {
         if self.trusted_root.is_some() && self.public_good {
             material.public_good = true;
         }
-        Ok(material)
+        Ok(material.with_gitlab_issuers(self.gitlab_issuers.clone()))
     }
 }

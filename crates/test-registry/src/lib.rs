@@ -34,7 +34,8 @@
 //! counted), `/-/test/bytes` how many body bytes (before compression),
 //! `/-/test/stalled` how many stalled answers are still open,
 //! `/-/test/last-request` the `Accept-Encoding` and `Referer` of the last request; `/-/test/trusted-root.json` and `/-/test/keys.json` the trust
-//! material the synthetic packages verify with; `/-/test/verdicts.json` the
+//! material the synthetic packages verify with (`/-/test/keys-expiring.json`:
+//! the same key, expired before `expired-key@1.0.0` was published); `/-/test/verdicts.json` the
 //! outcome each version of the synthetic `verdicts` package must show;
 //! `/-/test/trust.json` the trust level and downgrade each of the synthetic
 //! `trust-*` and `downgrade-*` packages must show; `/-/tuf/...` a TUF
@@ -432,6 +433,9 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         }
         "/-/test/trusted-root.json" => return response(StatusCode::OK, true, data.synthetic().trusted_root.clone()),
         "/-/test/keys.json" => return response(StatusCode::OK, true, data.synthetic().keys.clone()),
+        "/-/test/keys-expiring.json" => {
+            return response(StatusCode::OK, true, data.synthetic().keys_expiring.clone());
+        }
         "/-/test/verdicts.json" => return response(StatusCode::OK, true, data.synthetic().verdicts.clone()),
         "/-/test/trust.json" => return response(StatusCode::OK, true, data.synthetic().trust.clone()),
         "/-/test/tuf-down" => {

@@ -187,6 +187,10 @@ pub fn verify_bundle(prepared: &PreparedBundle, role: &Role, ctx: &Context<'_>) 
         )),
         None => unverified_identity(parsed),
     };
+    let identity = identity.map(|mut id| {
+        id.self_managed_gitlab = crate::identity::is_named_gitlab(id.issuer.as_deref(), ctx.trust.gitlab_issuers());
+        id
+    });
     let verified_identity = identity.as_ref().filter(|i| i.verified);
     if kind == AttestationKind::Provenance {
         list.check(CheckId::IdentityConsistency, || {

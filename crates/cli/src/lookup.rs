@@ -126,6 +126,67 @@ async fn fetch(client: &RegistryClient, shared: Option<&Arc<SharedDocuments>>, r
     }
 }
 
+/// Runs every question, at most the client's `max_fetches` registry
+/// requests at a time, each outcome turned into what the caller keeps by
+/// `keep` as soon as it is ready (an outcome holds documents; a lockfile's
+/// thousands of them are not kept at once). Progress goes to a terminal's
+/// standard error unless `quiet`. In the order asked; an `Err` is a lookup
+/// that stopped (its task panicked or was cancelled).
+pub async fn run_all<C, T, F>(
+    client: &RegistryClient,
+    trust: &TrustMaterial,
+    shared: &Arc<SharedDocuments>,
+    questions: Vec<(Question, C)>,
+    quiet: bool,
+    keep: F,
+) -> Vec<Result<T, String>>
+where
+    C: Send + 'static,
+    T: Send + 'static,
+    F: Fn(Outcome, C) -> T + Send + Sync + 'static,
+{
+    use std::io::IsTerminal;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let done = Arc::new(AtomicUsize::new(0));
+    let total = questions.len();
+    let progress = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let done = done.clone();
+        tokio::spawn(async move {
+            loop {
+                eprint!("\rverifying {}/{total} package versions", done.load(Ordering::Relaxed));
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        })
+    });
+    let keep = Arc::new(keep);
+    let tasks: Vec<_> = questions
+        .into_iter()
+        .map(|(question, context)| {
+            let (client, trust, shared, done, keep) = (
+                client.clone(),
+                trust.clone(),
+                shared.clone(),
+                done.clone(),
+                keep.clone(),
+            );
+            tokio::spawn(async move {
+                let outcome = run(&client, &trust, question, Some(&shared)).await;
+                done.fetch_add(1, Ordering::Relaxed);
+                keep(outcome, context)
+            })
+        })
+        .collect();
+    let mut out = Vec::with_capacity(total);
+    for task in tasks {
+        out.push(task.await.map_err(|e| e.to_string()));
+    }
+    if let Some(progress) = progress {
+        progress.abort();
+        eprint!("\r\x1b[K");
+    }
+    out
+}
+
 /// Runs `question` to its outcome against the client's registry.
 pub async fn run(
     client: &RegistryClient,

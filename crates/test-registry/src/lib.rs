@@ -91,6 +91,9 @@ pub struct Data {
     tuf_frozen: std::sync::atomic::AtomicBool,
     /// `Accept-Encoding` and `Referer` of the last request.
     last_request: std::sync::Mutex<(String, String)>,
+    /// The paths asked for, in order (the first 100,000): a test asserts
+    /// what a command fetched, and what it did not.
+    paths: std::sync::Mutex<Vec<String>>,
     /// `big-package`, built on first use.
     big: std::sync::OnceLock<Value>,
     /// Paths `/flaky` has refused once.
@@ -214,6 +217,7 @@ impl Data {
             tuf_down: std::sync::atomic::AtomicBool::new(false),
             tuf_frozen: std::sync::atomic::AtomicBool::new(false),
             last_request: std::sync::Mutex::new((String::new(), String::new())),
+            paths: std::sync::Mutex::new(Vec::new()),
             big: std::sync::OnceLock::new(),
             flaky_seen: std::sync::Mutex::new(std::collections::HashSet::new()),
         }
@@ -472,6 +476,10 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
                 .to_string()
         };
         *data.last_request.lock().unwrap() = (header(header::ACCEPT_ENCODING), header(header::REFERER));
+        let mut paths = data.paths.lock().unwrap();
+        if paths.len() < 100_000 {
+            paths.push(path.to_string());
+        }
     }
     let (scenario, rest) = match path.trim_start_matches('/').split_once('/') {
         Some((first, rest)) if SCENARIOS.contains(&first) => (first, format!("/{rest}")),
@@ -736,6 +744,11 @@ impl Running {
     /// Stalled answers whose connection is still open.
     pub fn stalled(&self) -> usize {
         self.data.stalled.load(Ordering::SeqCst)
+    }
+
+    /// The paths asked for so far, in order.
+    pub fn paths(&self) -> Vec<String> {
+        self.data.paths.lock().unwrap().clone()
     }
 
     /// `Accept-Encoding` and `Referer` of the last request.

@@ -329,6 +329,22 @@ fn trust_packages(b: &mut Builder) -> Value {
     };
     b.add_built("changes-hijacked", "1.1.0", 1, Provenance, &hijacked);
     expect("changes-hijacked", "1.1.0", "provenance", Some("1.0.0"), "what changed");
+    // The pull-request gate's cases (issue #29): an upgrade that keeps
+    // trusted publishing, and one whose build moved to another workflow
+    // file and trigger while keeping it (no downgrade: a change of build
+    // identity only). The drop to a token is `downgrade-token`, the
+    // backport pnpm refuses and this project does not `downgrade-major`.
+    b.add_published("gate-kept", "1.0.0", 0, TrustedPublisher);
+    b.add_published("gate-kept", "1.1.0", 1, TrustedPublisher);
+    expect("gate-kept", "1.1.0", "trusted-publisher", None, "level");
+    b.add_published("gate-workflow", "1.0.0", 0, TrustedPublisher);
+    let moved = Build {
+        workflow: ".github/workflows/publish-manual.yml",
+        trigger: "workflow_dispatch",
+        ..Build::default()
+    };
+    b.add_built("gate-workflow", "1.1.0", 1, TrustedPublisher, &moved);
+    expect("gate-workflow", "1.1.0", "trusted-publisher", None, "what changed");
     // GitLab as it is: trusted publishing from gitlab.com; a self-managed
     // GitLab (its own issuer, its own host in every claim); a registry whose
     // trusted publisher (GitHub) contradicts the signed certificate (GitLab).

@@ -214,12 +214,12 @@ fn long_histories_stay_within_the_cache_budget() {
         reg.url("synthetic"),
         "--offline".into(),
         "--cache-mb".into(),
-        "8".into(),
+        "24".into(),
         "--registry-timeout".into(),
         "60".into(),
     ]);
     let base = server.base.clone();
-    let budget = 8.0 * 1024.0 * 1024.0;
+    let budget = 24.0 * 1024.0 * 1024.0;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -257,7 +257,7 @@ fn long_histories_stay_within_the_cache_budget() {
     assert!(documents_seen > 0.0, "no package document was ever kept");
     let peak = peak_rss_mb(&server);
     eprintln!("{names} names of 5,000 versions: peak RSS {peak} MB, at most {most_held} bytes held");
-    assert!(peak < 450, "peak RSS {peak} MB for a cache of 8 MB");
+    assert!(peak < 450, "peak RSS {peak} MB for a cache of 24 MB");
 }
 
 /// One request on a fresh connection, its answer read (the connection kept).
@@ -605,4 +605,25 @@ fn readiness_follows_the_registry() {
     reg.set_switch(Failing::None, 503, None);
     assert_eq!(get(&format!("{base}/api/verify/trust-none/1.0.0")).status, 200);
     assert_eq!(get(&format!("{base}/readyz")).status, 200);
+}
+
+/// `static` writes public pages: a registry URL with credentials is
+/// refused, and the error does not repeat them.
+#[test]
+fn a_static_site_never_publishes_registry_credentials() {
+    let out = std::env::temp_dir().join(format!("np-ops-static-{}", std::process::id()));
+    let output = std::process::Command::new(common::BIN)
+        .args(["static", "--dist", "dist", "--out"])
+        .arg(&out)
+        .args([
+            "--registry",
+            &format!("https://someone:{PRIVATE_TOKEN}@registry.example"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("holds credentials"), "{stderr}");
+    assert!(!stderr.contains(PRIVATE_TOKEN), "{stderr}");
+    assert!(!out.exists());
 }

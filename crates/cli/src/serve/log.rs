@@ -106,6 +106,20 @@ fn text_value(value: &str) -> String {
     }
 }
 
+/// Text with its control and formatting characters escaped, unquoted.
+fn unbroken(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| {
+            if c.is_control() || npm_provenance_core::text::is_formatting(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 impl Logger {
     /// Starts the writer thread; request lines are limited to `per_second`
     /// (0: none are written).
@@ -138,7 +152,9 @@ impl Logger {
     pub fn event(&self, event: &str, fields: &[(&str, String)]) {
         let line = match self.format {
             LogFormat::Text => {
-                let rest: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", text_value(v))).collect();
+                // The events' values are this program's sentences, shown as
+                // they are; a control character still cannot break the line.
+                let rest: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", unbroken(v))).collect();
                 format!("npm-provenance: {event} {}", rest.join(" "))
             }
             LogFormat::Json => {
@@ -260,6 +276,7 @@ mod tests {
         assert_eq!(text_value("sigstore@2.3.1"), "sigstore@2.3.1");
         assert_eq!(text_value("a b\n\u{202e}"), "\"a b\\n\\u{202e}\"");
         assert_eq!(text_value(""), "\"\"");
+        assert_eq!(unbroken("a b\nc"), "a b\\u{a}c");
     }
 
     #[test]

@@ -627,3 +627,38 @@ fn a_static_site_never_publishes_registry_credentials() {
     assert!(!stderr.contains(PRIVATE_TOKEN), "{stderr}");
     assert!(!out.exists());
 }
+
+/// SIGTERM: the server stops accepting, closes idle keep-alive
+/// connections, lets the request in flight finish (its answer complete),
+/// says `stopped` and exits 0.
+#[test]
+fn sigterm_lets_the_request_in_flight_finish() {
+    let reg = registry();
+    let mut server = Served::start(&[
+        "--registry".into(),
+        reg.url("slow"),
+        "--offline".into(),
+        "--registry-timeout".into(),
+        "60".into(),
+    ]);
+    let mut idle = TcpStream::connect(("127.0.0.1", server.port())).unwrap();
+    assert!(request_on(&mut idle, "/healthz").starts_with("HTTP/1.1 200"));
+    let url = format!("{}/api/verify/sigstore/2.3.1", server.base);
+    let in_flight = std::thread::spawn(move || get(&url));
+    until("the lookup under way", || (reg.requests() > 0).then_some(()));
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // The idle connection is closed at once, not at a timeout.
+    assert!(common::read_until_closed(&mut idle).is_empty());
+    let answer = in_flight.join().unwrap();
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.json()["verdict"], "verified");
+    let exit = until("the server to exit", || server.child.try_wait().unwrap());
+    assert_eq!(exit.code(), Some(0));
+    until("stopped logged", || {
+        server.log_lines().iter().any(|l| l.contains("stopped")).then_some(())
+    });
+}

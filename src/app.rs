@@ -50,6 +50,9 @@ pub fn App() -> impl IntoView {
                     let source = crate::verifier::trust_source();
                     source.get().map(|s| view! {
                         <p data-testid="footer-trust-source">{format!("Trust material: {}.", npm_provenance_core::text::visible(&s.sentence()))}</p>
+                        {s.warning.map(|w| view! {
+                            <p class="trust-warning" role="alert">{format!("Warning: {}", npm_provenance_core::text::visible(&w))}</p>
+                        })}
                     })
                 }}
             </footer>

@@ -254,8 +254,9 @@ async fn refresh_from_tuf(server: TrustConfig, tuf: npm_provenance_core::TufConf
         FromWorker::Trust { config, .. } => *config,
         _ => return Err("The verification worker answered something else.".into()),
     };
-    // Keys the operator added stay added.
+    // Keys and GitLab issuers the operator added stay added.
     config.keys = server.keys;
+    config.gitlab_issuers = server.gitlab_issuers;
     {
         use leptos::prelude::Set;
         trust_source().set(config.source.clone());
@@ -320,8 +321,15 @@ fn pick_worker_keeping(trust: Option<&TrustConfig>, name: &str) -> Result<Rc<Poo
 }
 
 /// Reads a lockfile in a worker (large ones take longer than a frame).
-pub async fn read_lockfile(text: String, file_name: Option<String>) -> Result<Lockfile, String> {
-    match ask(|id| ToWorker::ReadLockfile { id, text, file_name }).await? {
+pub async fn read_lockfile(text: String, file_name: Option<String>, registry: String) -> Result<Lockfile, String> {
+    match ask(|id| ToWorker::ReadLockfile {
+        id,
+        text,
+        file_name,
+        registry,
+    })
+    .await?
+    {
         FromWorker::Lockfile { lockfile, .. } => lockfile.map(|l| *l),
         _ => Err("The worker answered something else.".into()),
     }

@@ -59,6 +59,11 @@ pub fn Checklist(report: Report) -> impl IntoView {
                 <p class="panel-note" data-testid="trust-source" data-source=s.source.clone()>
                     {format!("Trust material: {}.", npm_provenance_core::text::visible(&s.sentence()))}
                 </p>
+                {s.warning.map(|w| view! {
+                    <p class="panel-note trust-warning" role="alert" data-testid="trust-warning">
+                        {format!("Warning: {}", npm_provenance_core::text::visible(&w))}
+                    </p>
+                })}
             })}
         </section>
     }

@@ -115,7 +115,19 @@ pub fn AuditPage() -> impl IntoView {
         cancelled.set(false);
         let registry_url = registry.0.get_untracked();
         spawn_local(async move {
-            let parsed = match crate::verifier::read_lockfile(input, file_name.get_untracked()).await {
+            let parsed = match crate::verifier::read_lockfile(input, file_name.get_untracked(), registry_url.clone())
+                .await
+            {
+                Ok(l) if l.packages.is_empty() => {
+                    // Auditing nothing vouches for nothing.
+                    set_problem.set(Some(format!(
+                        "No registry package version could be read from this lockfile: nothing to audit ({} entries left out, {} not from the registry).",
+                        l.left_out,
+                        l.not_from_registry.len()
+                    )));
+                    running.set(false);
+                    return;
+                }
                 Ok(l) => Arc::new(l),
                 Err(e) => {
                     set_problem.set(Some(e));

@@ -20,7 +20,7 @@ pub async fn audit_one(job: &AuditJob, trust: &TrustMaterial) -> AuditEntry {
         Depth::Version
     };
     let mut question = Question::new(&job.registry, &package.name, Some(&package.version), depth);
-    question.lockfile_integrities = package.integrity.iter().cloned().collect();
+    question.lockfile_integrities = package.integrities.clone();
     let outcome = super::lookup::run(question, trust).await;
     AuditEntry::from_report(package, &outcome.report)
 }

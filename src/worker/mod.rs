@@ -117,8 +117,14 @@ pub fn run() {
             // A message the page did not make is ignored: the page only sends these.
             match serde_json::from_str::<ToWorker>(&text) {
                 Ok(ToWorker::Control(message)) => control(message),
-                Ok(ToWorker::ReadLockfile { id, text, file_name }) => {
-                    let lockfile = npm_provenance_core::lockfile::parse_lockfile(file_name.as_deref(), &text);
+                Ok(ToWorker::ReadLockfile {
+                    id,
+                    text,
+                    file_name,
+                    registry,
+                }) => {
+                    let lockfile = npm_provenance_core::lockfile::parse_lockfile(file_name.as_deref(), &text)
+                        .map(|l| npm_provenance_core::audit::for_registry(l, &registry));
                     drop(text);
                     post(&FromWorker::Lockfile {
                         id,

@@ -30,6 +30,9 @@ pub enum ToWorker {
         id: u32,
         text: String,
         file_name: Option<String>,
+        /// The registry the audit checks against: copies whose tarball no
+        /// integrity binds count only at its addresses (`audit::for_registry`).
+        registry: String,
     },
     /// Refresh the trust material from a TUF repository; answered with the
     /// configuration to give every worker.

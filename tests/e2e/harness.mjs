@@ -39,7 +39,7 @@ export const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm
  * the server and the app's worker each refresh. Otherwise (the real data)
  * nothing is fetched from TUF: there is no internet here.
  */
-export async function startStack({ synthetic = false, tuf = false } = {}) {
+export async function startStack({ synthetic = false, tuf = false, keys = 'keys.json' } = {}) {
   const registry = await startPrintingUrl(bin('test-registry'), ['--port', '0']);
   const dist = process.env.NPM_PROVENANCE_DIST || path.join(root, 'dist');
   const args = ['serve', '--port', '0', '--dist', dist];
@@ -52,12 +52,15 @@ export async function startStack({ synthetic = false, tuf = false } = {}) {
   } else if (synthetic) {
     const dir = path.join(tmpdir(), `np-e2e-${process.pid}`);
     mkdirSync(dir, { recursive: true });
-    for (const [name, file] of [['trusted-root.json', '--trusted-root'], ['keys.json', '--keys']]) {
+    // `keys`: the registry's keys document to trust (`keys-expiring.json`:
+    // the same key, expired before `expired-key@1.0.0` was published).
+    for (const [name, file] of [['trusted-root.json', '--trusted-root'], [keys, '--keys']]) {
       const body = await (await fetch(`${registry.url}/-/test/${name}`)).text();
       writeFileSync(path.join(dir, name), body);
       args.push(file, path.join(dir, name));
     }
-    args.push('--registry', `${registry.url}/synthetic`);
+    // The synthetic self-managed GitLab, named as its operator would.
+    args.push('--registry', `${registry.url}/synthetic`, '--gitlab-issuer', 'https://gitlab.example.com');
   } else {
     args.push('--registry', registry.url, '--offline');
   }

@@ -79,8 +79,14 @@ pub fn run(args: AuditArgs) -> u8 {
         Ok((report, text)) => {
             print!("{text}");
             let _ = std::io::stdout().flush();
-            let s = &report.summary;
-            if report.passes(args.require_provenance, args.no_downgrade) && s.error == 0 {
+            let rule = report.failed_rule(args.require_provenance, args.no_downgrade);
+            if let Some(rule) = &rule {
+                eprintln!("npm-provenance audit: not passed: {rule}");
+            }
+            if report.is_empty() {
+                // Auditing nothing vouches for nothing: unusable input.
+                exit::UNUSABLE
+            } else if report.passes(args.require_provenance, args.no_downgrade) {
                 exit::VERIFIED
             } else {
                 exit::REJECTED
@@ -113,6 +119,8 @@ fn audit(args: &AuditArgs) -> Result<(AuditReport, String), String> {
     let file_name = args.lockfile.file_name().and_then(|n| n.to_str());
     let lockfile = parse_lockfile(file_name, &text).map_err(|e| format!("{}: {e}", args.lockfile.display()))?;
     drop(text);
+    // Copies no integrity binds count only at the audited registry's addresses.
+    let lockfile = npm_provenance_core::audit::for_registry(lockfile, &registry);
     let (trust, source) = trust(args)?;
     let limits = Limits {
         timeout: Duration::from_secs(args.registry_timeout.max(1)),
@@ -227,7 +235,7 @@ async fn verify_one(
     package: &LockedPackage,
 ) -> AuditEntry {
     let mut question = Question::new(client.base(), &package.name, Some(&package.version), depth);
-    question.lockfile_integrities = package.integrity.iter().cloned().collect();
+    question.lockfile_integrities = package.integrities.clone();
     let outcome = crate::lookup::run(client, trust, question, Some(shared)).await;
     AuditEntry::from_report(package, &outcome.report)
 }
@@ -235,14 +243,16 @@ async fn verify_one(
 fn render(report: &AuditReport, registry: &str, footer: &str) -> String {
     let s = &report.summary;
     let mut out = format!(
-        "{}\n{} verified, {} failed, {} incomplete, {} without provenance, {} errors; {} not from the registry\n",
+        "{}\n{} verified, {} failed, {} incomplete, {} without provenance, {} errors; {} not from the registry ({} unverifiable); {} left out\n",
         s.coverage(),
         s.verified,
         s.failed,
         s.incomplete,
         s.none,
         s.error,
-        s.not_from_registry
+        s.not_from_registry,
+        s.unverifiable,
+        s.problems
     );
     let t = &s.trust;
     out.push_str(&format!(
@@ -321,9 +331,18 @@ fn render(report: &AuditReport, registry: &str, footer: &str) -> String {
         }
     }
     if !report.problems.is_empty() {
-        out.push_str("\nleft out of the audit:\n");
+        out.push_str(&format!(
+            "\nleft out of the audit ({} entries, each a failure):\n",
+            report.summary.problems
+        ));
         for p in &report.problems {
             out.push_str(&format!("  {}\n", visible(p)));
+        }
+    }
+    if !report.notes.is_empty() {
+        out.push_str("\nread as the package manager reads it:\n");
+        for n in &report.notes {
+            out.push_str(&format!("  {}\n", visible(n)));
         }
     }
     out

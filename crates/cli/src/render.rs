@@ -57,6 +57,9 @@ pub fn checklist(report: &Report) -> String {
     }
     if let Some(source) = &report.trust_source {
         let _ = writeln!(out, "Trust material: {}", clean(&source.sentence()));
+        if let Some(warning) = &source.warning {
+            let _ = writeln!(out, "WARNING: {}", clean(warning));
+        }
     }
     let section = |out: &mut String, title: &str, checks: &[npm_provenance_core::Check]| {
         if checks.is_empty() {

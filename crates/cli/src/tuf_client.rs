@@ -30,6 +30,11 @@ pub struct TufArgs {
     /// Use the trust material built into this program; fetch nothing from TUF.
     #[arg(long)]
     pub offline: bool,
+    /// A self-managed GitLab instance's OIDC issuer (its URL, e.g. https://gitlab.example.com): certificates it
+    /// issued for repositories on its own host are labelled GitLab CI. Without it, an issuer that is a bare URL
+    /// (Buildkite's is one) is named as itself, with no platform. Repeatable.
+    #[arg(long = "gitlab-issuer", value_name = "URL")]
+    pub gitlab_issuers: Vec<String>,
 }
 
 /// Seconds one TUF file may take.
@@ -214,10 +219,11 @@ pub fn trust_for(
     trusted_root: Option<&str>,
     keys_document: Option<&str>,
 ) -> Result<(TrustMaterial, TrustSource), String> {
+    let gitlab = tuf.gitlab_issuers.clone();
     if trusted_root.is_some() {
         let keys = RegistryKeys::npm_and(keys_document).map_err(|e| format!("--keys: {e}"))?;
         return Ok((
-            TrustMaterial::from_optional_root(trusted_root, keys)?,
+            TrustMaterial::from_optional_root(trusted_root, keys)?.with_gitlab_issuers(gitlab),
             TrustSource::configured(),
         ));
     }
@@ -230,5 +236,5 @@ pub fn trust_for(
     if let Some(doc) = keys_document {
         keys.add_keys_document(doc).map_err(|e| format!("--keys: {e}"))?;
     }
-    Ok((material.with_registry_keys(keys), source))
+    Ok((material.with_registry_keys(keys).with_gitlab_issuers(gitlab), source))
 }

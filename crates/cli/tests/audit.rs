@@ -319,3 +319,256 @@ fn pinned_documents_are_cached_and_refusals_retried() {
         String::from_utf8_lossy(&flaky.stderr)
     );
 }
+
+/// One copy of a package version as a lockfile records it.
+struct Copy {
+    name: &'static str,
+    version: &'static str,
+    integrity: Option<String>,
+    address: Option<String>,
+}
+
+/// A lockfile of these copies in `format` (npm v3, pnpm 9, yarn classic,
+/// yarn berry), each a direct dependency; a second copy of a name is nested
+/// (npm) or listed under another range (yarn classic).
+fn lockfile_of(format: &str, copies: &[Copy]) -> (String, &'static str) {
+    match format {
+        "npm" => {
+            let mut packages = serde_json::Map::new();
+            let mut deps = serde_json::Map::new();
+            let mut seen = std::collections::HashSet::new();
+            for (i, c) in copies.iter().enumerate() {
+                let mut entry = json!({ "version": c.version });
+                if let Some(i) = &c.integrity {
+                    entry["integrity"] = json!(i);
+                }
+                if let Some(a) = &c.address {
+                    entry["resolved"] = json!(a);
+                }
+                let path = if seen.insert(c.name) {
+                    deps.insert(c.name.into(), json!(c.version));
+                    format!("node_modules/{}", c.name)
+                } else {
+                    deps.insert(format!("holder-{i}"), json!("file:holder"));
+                    format!("node_modules/holder-{i}/node_modules/{}", c.name)
+                };
+                packages.insert(path, entry);
+            }
+            packages.insert("".into(), json!({ "name": "p", "dependencies": deps }));
+            (
+                json!({ "lockfileVersion": 3, "packages": packages }).to_string(),
+                "package-lock.json",
+            )
+        }
+        "pnpm" => {
+            let mut text = String::from("lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n");
+            for c in copies {
+                text.push_str(&format!(
+                    "      {}:\n        specifier: {}\n        version: {}\n",
+                    c.name, c.version, c.version
+                ));
+            }
+            text.push_str("packages:\n");
+            for c in copies {
+                let mut resolution = Vec::new();
+                if let Some(i) = &c.integrity {
+                    resolution.push(format!("integrity: '{i}'"));
+                }
+                if let Some(a) = &c.address {
+                    resolution.push(format!("tarball: '{a}'"));
+                }
+                text.push_str(&format!(
+                    "  {}@{}:\n    resolution: {{{}}}\n",
+                    c.name,
+                    c.version,
+                    resolution.join(", ")
+                ));
+            }
+            text.push_str("snapshots:\n");
+            for c in copies {
+                text.push_str(&format!("  {}@{}: {{}}\n", c.name, c.version));
+            }
+            (text, "pnpm-lock.yaml")
+        }
+        "yarn classic" => {
+            let mut text = String::from("# yarn lockfile v1\n\n");
+            for (i, c) in copies.iter().enumerate() {
+                text.push_str(&format!(
+                    "{}@^{}-{i}:\n  version \"{}\"\n",
+                    c.name, c.version, c.version
+                ));
+                if let Some(a) = &c.address {
+                    text.push_str(&format!("  resolved \"{a}\"\n"));
+                }
+                if let Some(i) = &c.integrity {
+                    // Quoted: an integrity of several entries has spaces.
+                    text.push_str(&format!("  integrity \"{i}\"\n"));
+                }
+                text.push('\n');
+            }
+            (text, "yarn.lock")
+        }
+        "yarn berry" => {
+            let mut text = String::from("__metadata:\n  version: 8\n\n");
+            for c in copies {
+                let archive = c
+                    .address
+                    .as_deref()
+                    .map(|a| format!("::__archiveUrl={}", npm_provenance_core::percent::encode_url_text(a)))
+                    .unwrap_or_default();
+                text.push_str(&format!(
+                    "\"{}@npm:^{}\":\n  version: {}\n  resolution: \"{}@npm:{}{archive}\"\n  checksum: 10c0/00\n  languageName: node\n  linkType: hard\n\n",
+                    c.name, c.version, c.version, c.name, c.version
+                ));
+            }
+            (text, "yarn.lock")
+        }
+        other => panic!("{other}"),
+    }
+}
+
+/// The audit fails closed in every lockfile format: an integrity with more
+/// entries than are read, one longer than an SRI string, two copies of one
+/// version with different integrities, and a copy that no integrity binds at
+/// an address off the audited registry (a tarball dependency, which
+/// `--require-provenance` refuses); a lockfile whose every entry is left out
+/// is unusable input, and an entry left out fails the audit.
+#[test]
+fn the_audit_fails_closed_in_every_lockfile_format() {
+    let s = Setup::new("closed");
+    let base = s.registry.url("synthetic");
+    let ok = s.integrity("audit-0", "1.0.0");
+    let served = s.integrity("audit-1", "1.0.0");
+    let copy = |name, version, integrity: Option<String>, address: Option<String>| Copy {
+        name,
+        version,
+        integrity,
+        address,
+    };
+    let on_host = |name: &str| format!("{base}/{name}/-/{name}-1.0.0.tgz");
+    let off_host = |name: &str| format!("https://evil.example/{name}/-/{name}-1.0.0.tgz");
+    let other = format!("sha512-B{}==", "A".repeat(85));
+    let many = format!("{served} {} {other}", vec!["x"; 15].join(" "));
+    for format in ["npm", "pnpm", "yarn classic", "yarn berry"] {
+        let mut copies = vec![copy("audit-0", "1.0.0", Some(ok.clone()), Some(on_host("audit-0")))];
+        if format != "yarn berry" {
+            // Berry records no integrity: these cases are npm's, pnpm's and yarn 1's.
+            copies.push(copy("audit-1", "1.0.0", Some(many.clone()), Some(on_host("audit-1"))));
+            copies.push(copy(
+                "audit-2",
+                "1.0.0",
+                Some(format!("sha512-{}", "A".repeat(1100))),
+                None,
+            ));
+        }
+        copies.push(copy("audit-3", "1.0.0", None, Some(off_host("audit-3"))));
+        if format == "npm" || format == "yarn classic" {
+            let first = s.integrity("audit-4", "1.0.0");
+            copies.push(copy("audit-4", "1.0.0", Some(first), Some(on_host("audit-4"))));
+            copies.push(copy("audit-4", "1.0.0", Some(other.clone()), Some(on_host("audit-4"))));
+        }
+        let (text, file) = lockfile_of(format, &copies);
+        let dir = s.dir.join(format.replace(' ', "-"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(file);
+        std::fs::write(&path, &text).unwrap();
+        let path = path.display().to_string();
+        let output = s.audit(&path, "synthetic", &["--json", "--no-cache"]);
+        let report = json_of(&output);
+        // Berry's cases (no integrity) fail nothing: the unbound copy is a
+        // tarball, which only --require-provenance refuses (below).
+        let expected = if format == "yarn berry" { 0 } else { 1 };
+        assert_eq!(output.status.code(), Some(expected), "{format}: {report}");
+        assert_eq!(verdict_of(&report, "audit-0")["verdict"], "verified", "{format}");
+        if format != "yarn berry" {
+            for (name, says) in [
+                ("audit-1", "lists 17 entries; more than 16 are refused"),
+                ("audit-2", "longer than 1024 characters"),
+            ] {
+                let row = verdict_of(&report, name);
+                assert_eq!(
+                    (row["verdict"].as_str(), row["failed_check"].as_str()),
+                    (Some("failed"), Some("lockfile_integrity")),
+                    "{format} {name}: {row}"
+                );
+                assert!(row["reason"].as_str().unwrap().contains(says), "{format} {name}: {row}");
+            }
+        }
+        if format == "npm" || format == "yarn classic" {
+            let row = verdict_of(&report, "audit-4");
+            assert_eq!(
+                (row["verdict"].as_str(), row["failed_check"].as_str()),
+                (Some("failed"), Some("lockfile_integrity")),
+                "{format}: {row}"
+            );
+            assert_eq!(row["integrities"].as_array().map(Vec::len), Some(2), "{format}: {row}");
+        }
+        // The unbound copy off the registry: listed as a tarball, not audited.
+        assert!(
+            report["packages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["name"] != "audit-3"),
+            "{format}: {report}"
+        );
+        let tarball = report["not_from_registry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["name"] == "audit-3")
+            .unwrap_or_else(|| panic!("{format}: {report}"));
+        assert_eq!(
+            (tarball["kind"].as_str(), tarball["source"].as_str()),
+            (Some("Tarball"), Some(off_host("audit-3").as_str())),
+            "{format}"
+        );
+        assert_eq!(report["summary"]["unverifiable"], 1, "{format}");
+    }
+    // Only verified packages and an unbound tarball: passes, unless
+    // provenance is required of everything it installs.
+    let (text, _) = lockfile_of(
+        "npm",
+        &[
+            copy("audit-0", "1.0.0", Some(ok.clone()), Some(on_host("audit-0"))),
+            copy("audit-3", "1.0.0", None, Some(off_host("audit-3"))),
+        ],
+    );
+    let path = s.write("unbound.json", &text);
+    let plain = s.audit(&path, "synthetic", &["--no-cache"]);
+    assert_eq!(
+        plain.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+    let strict = s.audit(&path, "synthetic", &["--no-cache", "--require-provenance"]);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&strict.stderr).contains(
+            "--require-provenance: 1 dependencies come from a repository or a tarball address nothing verifies"
+        ),
+        "{}",
+        String::from_utf8_lossy(&strict.stderr)
+    );
+    // A lockfile with nothing the audit can read: unusable input, with or
+    // without --require-provenance.
+    let nothing = s.write(
+        "nothing.json",
+        &json!({ "lockfileVersion": 3, "packages": { "": { "name": "p" }, "node_modules/x": { "version": "not-semver" } } }).to_string(),
+    );
+    for extra in [&[][..], &["--require-provenance"][..]] {
+        let out = s.audit(&nothing, "synthetic", extra);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no registry package version could be read"));
+    }
+    // An entry left out fails an audit whose packages all verify.
+    let (text, _) = lockfile_of("npm", &[copy("audit-0", "1.0.0", Some(ok), Some(on_host("audit-0")))]);
+    let mut lock: Value = serde_json::from_str(&text).unwrap();
+    lock["packages"]["node_modules/bad"] = json!({ "version": "not-semver" });
+    let path = s.write("left-out.json", &lock.to_string());
+    let out = s.audit(&path, "synthetic", &["--json", "--no-cache"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_of(&out)["summary"]["problems"], 1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 lockfile entries were left out"));
+}

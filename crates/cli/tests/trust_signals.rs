@@ -64,6 +64,9 @@ impl Setup {
         vec![
             "--trusted-root".into(),
             self.dir.join("trusted-root.json").display().to_string(),
+            // The synthetic self-managed GitLab, named as its operator would.
+            "--gitlab-issuer".into(),
+            "https://gitlab.example.com".into(),
         ]
     }
 

@@ -2,7 +2,8 @@
 //! registry's TUF repositories (made by the testkit: root rotated v1 → v3,
 //! the testkit's trusted root and registry key as targets): a package that
 //! only the TUF-provided material verifies; the cache when the repository is
-//! down; an expired repository and an attack, each reported as such.
+//! down; an expired repository, a frozen one and an attack, each reported as
+//! such.
 
 mod common;
 use common::{BIN, json_of, registry, tls};
@@ -151,6 +152,9 @@ fn a_repository_that_is_down_falls_back_to_the_last_verified_refresh() {
     assert_eq!(r["trust_source"]["source"], "embedded");
 }
 
+/// Expired metadata is a potential freeze attack (TUF specification 5.4.4):
+/// refused, and said as loudly as an attack (issue #26, 8): on standard
+/// error and in the report.
 #[test]
 fn an_expired_repository_is_refused_and_said() {
     let s = Setup::new("expired");
@@ -158,7 +162,66 @@ fn an_expired_repository_is_refused_and_said() {
     let r = json_of(&out);
     assert_eq!(out.status.code(), Some(1));
     let note = r["trust_source"]["note"].as_str().unwrap();
-    assert!(note.contains("refused") && note.contains("expired"), "{note}");
+    assert!(
+        note.contains("expired") && note.contains("potential freeze attack"),
+        "{note}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("WARNING: ") && stderr.contains("tuf-expired: the TUF repository serves expired metadata"),
+        "{stderr}"
+    );
+    assert!(
+        r["trust_source"]["warning"].as_str().unwrap().contains("freeze"),
+        "{}",
+        r["trust_source"]
+    );
+}
+
+/// A repository that refreshed well before and now serves a newer timestamp
+/// that has already expired: the last verified refresh stands (its own
+/// timestamp is valid, the package verifies), and the potential freeze is a
+/// warning on standard error and in the checklist, as a rollback is.
+#[test]
+fn a_frozen_repository_falls_back_to_the_last_refresh_and_warns() {
+    let s = Setup::new("frozen");
+    assert_eq!(s.verify("tuf", &[]).status.code(), Some(0));
+    s.get("/-/test/tuf-frozen");
+    let out = s.verify("tuf", &[]);
+    let r = json_of(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", r["summary"]);
+    let source = &r["trust_source"];
+    assert_eq!(source["source"], "tuf-cache", "{source}");
+    assert!(
+        source["warning"].as_str().unwrap().contains("potential freeze attack"),
+        "{source}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("WARNING: ") && stderr.contains("serves expired metadata, a potential freeze attack"),
+        "{stderr}"
+    );
+    // The checklist says it too, after where its trust came from.
+    let text = Command::new(BIN)
+        .args(["verify", "--packument"])
+        .arg(s.dir.join("packument.json"))
+        .args(["--attestations"])
+        .arg(s.dir.join("attestations.json"))
+        .args(["--package", "trust-trusted-publisher@1.0.0", "--tuf-url"])
+        .arg(format!("{}/-/tuf", s.registry.url("")))
+        .arg("--tuf-root")
+        .arg(s.dir.join("root-v1.json"))
+        .arg("--tuf-cache")
+        .arg(s.dir.join("cache"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("Trust material: the last verified refresh of the TUF repository")
+            && text.contains("\nWARNING: http://")
+            && text.contains("potential freeze attack (TUF specification 5.4.4)"),
+        "{text}"
+    );
 }
 
 #[test]

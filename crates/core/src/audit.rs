@@ -84,9 +84,13 @@ pub struct AuditEntry {
     /// Whether the package's version history was compared.
     #[serde(default)]
     pub downgrade_checked: bool,
-    /// The integrity the lockfile recorded.
+    /// The integrity the lockfile recorded (the first, when it records several).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub integrity: Option<String>,
+    /// Every integrity it records for this version, when there are several
+    /// (copies installed apart): each was compared with the registry's.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub integrities: Vec<String>,
     pub direct: bool,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub via: Vec<String>,
@@ -106,7 +110,12 @@ impl AuditEntry {
             trust: None,
             downgrade: None,
             downgrade_checked: false,
-            integrity: package.integrity.clone(),
+            integrity: package.integrities.first().cloned(),
+            integrities: if package.integrities.len() > 1 {
+                package.integrities.clone()
+            } else {
+                Vec::new()
+            },
             direct: package.direct,
             via: package.via.clone(),
             dev: package.dev,
@@ -176,7 +185,11 @@ pub struct AuditSummary {
     pub error: usize,
     /// Dependencies that do not come from the registry (git, file, link, ...).
     pub not_from_registry: usize,
-    /// Lockfile entries left out, with why.
+    /// Of those, the ones fetched from elsewhere that nothing verifies: git
+    /// repositories and tarballs at an address no integrity binds.
+    #[serde(default)]
+    pub unverifiable: usize,
+    /// Lockfile entries left out (each a package the audit could not check).
     pub problems: usize,
     /// Package versions at each trust level.
     #[serde(default)]
@@ -234,6 +247,56 @@ impl AuditSummary {
     }
 }
 
+/// The lockfile as an audit against `registry` reads it. A copy whose
+/// tarball no integrity binds is checked against the registry only when its
+/// address is the registry's (under its base URL; npm's registry also under
+/// `registry.yarnpkg.com`, its proxy): a copy fetched from anywhere else is
+/// a tarball dependency, which nothing here verifies. A package version all
+/// of whose copies are such is no registry package.
+pub fn for_registry(mut lockfile: Lockfile, registry: &str) -> Lockfile {
+    let mut unbound = Vec::new();
+    lockfile.packages.retain_mut(|p| {
+        let (here, elsewhere): (Vec<String>, Vec<String>) =
+            p.addresses.drain(..).partition(|a| is_under_registry(a, registry));
+        unbound.extend(elsewhere.into_iter().map(|source| NotFromRegistry {
+            name: p.name.clone(),
+            kind: crate::lockfile::SourceKind::Tarball,
+            source,
+        }));
+        p.addresses = here;
+        !p.integrities.is_empty() || !p.addresses.is_empty() || p.unaddressed
+    });
+    lockfile.not_from_registry.extend(unbound);
+    lockfile.not_from_registry.sort();
+    lockfile.not_from_registry.dedup();
+    lockfile
+}
+
+/// Whether a tarball address is the registry's own: under its base URL
+/// (scheme, host, port and path), or, for npm's registry, under its yarn
+/// name. Text after `#` (yarn's `#sha1`) or `?` is not the address.
+pub fn is_under_registry(address: &str, registry: &str) -> bool {
+    let address = address.split(['#', '?']).next().unwrap_or_default();
+    let lower = |s: &str| {
+        let (scheme_host, path) = match s.find("://").map(|i| i + 3) {
+            Some(start) => match s.get(start..).and_then(|rest| rest.find('/')) {
+                Some(slash) => s.split_at(start + slash),
+                None => (s, ""),
+            },
+            None => (s, ""),
+        };
+        format!("{}{path}", scheme_host.to_ascii_lowercase())
+    };
+    let address = lower(address);
+    let under = |base: &str| {
+        let base = lower(base.trim_end_matches('/'));
+        address.starts_with(&format!("{base}/"))
+    };
+    under(registry)
+        || (crate::site::is_npm_registry(registry) && under("https://registry.yarnpkg.com"))
+        || (crate::site::is_npm_registry(registry) && under("https://registry.npmjs.org"))
+}
+
 /// A whole audit, as `audit --json` prints it and the app exports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditReport {
@@ -243,6 +306,9 @@ pub struct AuditReport {
     pub packages: Vec<AuditEntry>,
     pub not_from_registry: Vec<NotFromRegistry>,
     pub problems: Vec<String>,
+    /// What was read as the package manager reads it, said so.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub notes: Vec<String>,
     /// Where the trust material came from, when the caller knows.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub trust_source: Option<crate::tuf::TrustSource>,
@@ -253,27 +319,79 @@ impl AuditReport {
         packages.sort_by(|a, b| (a.verdict, &a.name, &a.version).cmp(&(b.verdict, &b.name, &b.version)));
         let mut summary = AuditSummary::of(&packages);
         summary.not_from_registry = lockfile.not_from_registry.len();
-        summary.problems = lockfile.problems.len();
+        summary.unverifiable = lockfile
+            .not_from_registry
+            .iter()
+            .filter(|d| d.kind.is_fetched())
+            .count();
+        summary.problems = lockfile.left_out;
         Self {
             lockfile: lockfile.kind.clone(),
             summary,
             packages,
             not_from_registry: lockfile.not_from_registry.clone(),
             problems: lockfile.problems.clone(),
+            notes: lockfile.notes.clone(),
             trust_source: None,
         }
     }
 
-    /// Whether the audit passes: no package version failed verification
-    /// (and, with `require_provenance`, every one has verified provenance;
-    /// with `no_downgrade`, none is a downgrade and every history that
-    /// could be was compared).
+    /// Whether the audit passes: no package version failed verification or
+    /// could not be checked, and no lockfile entry was left out (and, with
+    /// `require_provenance`, every one has verified provenance and nothing
+    /// is fetched from a repository or an unbound address; with
+    /// `no_downgrade`, none is a downgrade and every history that could be
+    /// was compared). An audit of nothing is no pass: see [`Self::is_empty`].
     pub fn passes(&self, require_provenance: bool, no_downgrade: bool) -> bool {
         let s = &self.summary;
         let unchecked = self.packages.iter().any(|e| e.trust.is_some() && !e.downgrade_checked);
-        s.failed == 0
-            && (!require_provenance || s.verified == s.total)
+        !self.is_empty()
+            && s.failed == 0
+            && s.error == 0
+            && s.problems == 0
+            && (!require_provenance || (s.verified == s.total && s.unverifiable == 0))
             && (!no_downgrade || (s.downgrades == 0 && !unchecked))
+    }
+
+    /// No registry package version could be read from the lockfile: there
+    /// is nothing the audit vouches for, which is unusable input, not a pass.
+    pub fn is_empty(&self) -> bool {
+        self.summary.total == 0
+    }
+
+    /// The rule an audit that does not pass broke first, in words (for the
+    /// last line of the command's output).
+    pub fn failed_rule(&self, require_provenance: bool, no_downgrade: bool) -> Option<String> {
+        let s = &self.summary;
+        let unchecked = self.packages.iter().any(|e| e.trust.is_some() && !e.downgrade_checked);
+        if self.is_empty() {
+            Some("no registry package version could be read from the lockfile".into())
+        } else if s.failed > 0 {
+            Some(format!("{} package versions failed verification", s.failed))
+        } else if s.error > 0 {
+            Some(format!("{} package versions could not be checked", s.error))
+        } else if s.problems > 0 {
+            Some(format!("{} lockfile entries were left out", s.problems))
+        } else if require_provenance && s.verified < s.total {
+            Some(format!(
+                "--require-provenance: {} package versions lack verified provenance",
+                s.total - s.verified
+            ))
+        } else if require_provenance && s.unverifiable > 0 {
+            Some(format!(
+                "--require-provenance: {} dependencies come from a repository or a tarball address nothing verifies",
+                s.unverifiable
+            ))
+        } else if no_downgrade && s.downgrades > 0 {
+            Some(format!(
+                "--no-downgrade: {} package versions are downgrades",
+                s.downgrades
+            ))
+        } else if no_downgrade && unchecked {
+            Some("--no-downgrade: some histories could not be compared".into())
+        } else {
+            None
+        }
     }
 
     /// The rows as CSV (RFC 4180), for spreadsheets.
@@ -327,7 +445,9 @@ mod tests {
         LockedPackage {
             name: name.into(),
             version: "1.0.0".into(),
-            integrity: None,
+            integrities: vec![],
+            addresses: vec![],
+            unaddressed: true,
             direct: true,
             via: vec![],
             dev: false,
@@ -348,6 +468,8 @@ mod tests {
             packages: vec![],
             not_from_registry: vec![],
             problems: vec!["x".into()],
+            left_out: 1,
+            notes: vec![],
         };
         let report = AuditReport::new(&lockfile, entries);
         let order: Vec<&str> = report.packages.iter().map(|e| e.name.as_str()).collect();

@@ -23,16 +23,47 @@ use crate::time::format_rfc3339;
 pub const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent.com";
 pub const GITLAB_ISSUER: &str = "https://gitlab.com";
 
-/// Builds the report's identity from a parsed certificate.
-pub fn identity_from_certificate(info: &CertificateInfo, verified: bool) -> Identity {
+/// Fulcio's otherName type for a username identity (`user!oidc.example`).
+const FULCIO_USERNAME_OID: x509_cert::der::oid::ObjectIdentifier =
+    x509_cert::der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.7");
+
+/// The username a Fulcio certificate names in an otherName SAN (its
+/// `1.3.6.1.4.1.57264.1.7` type, a UTF8String), which `sigstore-crypto`
+/// does not read: Fulcio issues these to username identities, and
+/// sigstore-go matches them as the certificate's identity.
+pub fn other_name_identity(certificate_der: &[u8]) -> Option<String> {
+    use x509_cert::der::Decode as _;
+    use x509_cert::ext::pkix::SubjectAltName as SanExtension;
+    use x509_cert::ext::pkix::name::GeneralName;
+    let cert = x509_cert::Certificate::from_der(certificate_der).ok()?;
+    let (_critical, san) = cert.tbs_certificate.get::<SanExtension>().ok()??;
+    san.0.iter().find_map(|name| match name {
+        GeneralName::OtherName(other) if other.type_id == FULCIO_USERNAME_OID => other
+            .value
+            .decode_as::<x509_cert::der::asn1::Utf8StringRef<'_>>()
+            .ok()
+            .map(|s| s.as_str().to_string()),
+        _ => None,
+    })
+}
+
+/// Builds the report's identity from a parsed certificate (and its DER, for
+/// the identities `info` does not read: see [`other_name_identity`]).
+pub fn identity_from_certificate(info: &CertificateInfo, certificate_der: &[u8], verified: bool) -> Identity {
     let c = &info.ci_claims;
     let g = &c.deprecated_github;
     Identity {
         verified,
-        subject_alternative_name: info.identity.as_ref().map(|san| match san {
-            SubjectAltName::Email(e) => e.clone(),
-            other => other.as_str().to_string(),
-        }),
+        // Set by the verification, which knows what the caller named.
+        self_managed_gitlab: false,
+        subject_alternative_name: info
+            .identity
+            .as_ref()
+            .map(|san| match san {
+                SubjectAltName::Email(e) => e.clone(),
+                other => other.as_str().to_string(),
+            })
+            .or_else(|| other_name_identity(certificate_der)),
         issuer: info.issuer.clone(),
         not_before: Some(format_rfc3339(info.not_before.as_second())),
         not_after: Some(format_rfc3339(info.not_after.as_second())),
@@ -96,20 +127,44 @@ pub fn issuer_for_repository(repository_url: &str) -> Option<String> {
     }
 }
 
-/// The CI platform of a certificate: only when its issuer is the one that
-/// owns the repository's host.
-pub fn recognised_platform(issuer: Option<&str>, repository: Option<&str>) -> Option<BuildPlatform> {
+/// The CI platform of a certificate: only when its issuer is known to be
+/// that platform's, and is the one that owns the repository's host. GitHub
+/// Actions' issuer for github.com and gitlab.com's for gitlab.com are known;
+/// a self-managed GitLab's issuer is known only when the caller named it
+/// (`self_managed_gitlab`: `--gitlab-issuer`, the server's trust
+/// configuration): Fulcio accepts other issuers that are a bare origin too
+/// (Buildkite's is `https://agent.buildkite.com`, whose pipelines name any
+/// repository URL), and such a claim is not a platform's word.
+pub fn recognised_platform(
+    issuer: Option<&str>,
+    repository: Option<&str>,
+    self_managed_gitlab: bool,
+) -> Option<BuildPlatform> {
     let (issuer, repository) = (issuer?, repository?);
     if issuer_for_repository(repository).as_deref() != Some(issuer) {
         return None;
     }
     match issuer {
         GITHUB_ACTIONS_ISSUER => Some(BuildPlatform::GithubActions),
-        // gitlab.com, or a self-managed GitLab: an issuer that is a plain
-        // origin and serves the repository's own host.
-        other if https_origin(other).as_deref() == Some(other) => Some(BuildPlatform::GitlabCi),
+        GITLAB_ISSUER => Some(BuildPlatform::GitlabCi),
+        // A self-managed GitLab named by the caller: an issuer that is a
+        // plain origin and serves the repository's own host.
+        other if self_managed_gitlab && https_origin(other).as_deref() == Some(other) => Some(BuildPlatform::GitlabCi),
         _ => None,
     }
+}
+
+/// Whether `issuer` is among the self-managed GitLab issuers the caller
+/// named (compared as plain origins: `https://GitLab.Example.com/` is
+/// `https://gitlab.example.com`).
+pub fn is_named_gitlab(issuer: Option<&str>, named: &[String]) -> bool {
+    let Some(issuer) = issuer.and_then(https_origin) else {
+        return false;
+    };
+    named
+        .iter()
+        .filter_map(|n| https_origin(n.trim_end_matches('/')))
+        .any(|n| n == issuer)
 }
 
 /// The path of a build file in `config_uri`, a URL of the file in `repository`
@@ -152,7 +207,7 @@ pub fn certificate_build(id: &Identity) -> CertificateBuild {
     });
     let deprecated = |claim: &Option<String>| claim.clone().filter(|_| github_issuer);
     CertificateBuild {
-        platform: recognised_platform(id.issuer.as_deref(), repository.as_deref()),
+        platform: recognised_platform(id.issuer.as_deref(), repository.as_deref(), id.self_managed_gitlab),
         commit: id
             .source_repository_digest
             .clone()
@@ -422,7 +477,8 @@ mod tests {
         assert_eq!(
             recognised_platform(
                 Some("https://gitlab.example.com:8443"),
-                Some("https://gitlab.example.com:8443/g/p")
+                Some("https://gitlab.example.com:8443/g/p"),
+                true
             ),
             None
         );
@@ -448,13 +504,32 @@ mod tests {
     #[test]
     fn a_platform_comes_only_from_the_issuer_of_the_repositorys_host() {
         use BuildPlatform::*;
-        let p = |issuer: &str, repo: &str| recognised_platform(Some(issuer), Some(repo));
+        let p = |issuer: &str, repo: &str| recognised_platform(Some(issuer), Some(repo), false);
+        let named = |issuer: &str, repo: &str| recognised_platform(Some(issuer), Some(repo), true);
         assert_eq!(p(GITHUB_ACTIONS_ISSUER, "https://github.com/o/r"), Some(GithubActions));
         assert_eq!(p(GITLAB_ISSUER, "https://gitlab.com/g/p"), Some(GitlabCi));
+        // A self-managed GitLab only when the caller named its issuer:
+        // Buildkite's issuer is a bare origin too, and its pipelines name any
+        // repository (here one on its own host).
+        assert_eq!(p("https://gitlab.example.com", "https://gitlab.example.com/g/p"), None);
         assert_eq!(
-            p("https://gitlab.example.com", "https://gitlab.example.com/g/p"),
+            named("https://gitlab.example.com", "https://gitlab.example.com/g/p"),
             Some(GitlabCi)
         );
+        assert_eq!(
+            p("https://agent.buildkite.com", "https://agent.buildkite.com/victim/repo"),
+            None
+        );
+        assert_eq!(named("https://github.com", "https://github.com/o/r"), None);
+        assert!(is_named_gitlab(
+            Some("https://GitLab.Example.com"),
+            &["https://gitlab.example.com/".to_string()]
+        ));
+        assert!(!is_named_gitlab(
+            Some("https://agent.buildkite.com"),
+            &["https://gitlab.example.com".to_string()]
+        ));
+        assert!(!is_named_gitlab(None, &["https://gitlab.example.com".to_string()]));
         // Another issuer claiming a github.com or gitlab.com repository.
         assert_eq!(p("https://agent.buildkite.com", "https://github.com/victim/repo"), None);
         assert_eq!(
@@ -469,7 +544,7 @@ mod tests {
         assert_eq!(p(GITHUB_ACTIONS_ISSUER, "https://gitlab.com/g/p"), None);
         // github.com itself is not a GitLab, whatever claims it.
         assert_eq!(p("https://github.com", "https://github.com/o/r"), None);
-        assert_eq!(recognised_platform(None, Some("https://github.com/o/r")), None);
+        assert_eq!(recognised_platform(None, Some("https://github.com/o/r"), true), None);
     }
 
     #[test]

@@ -92,14 +92,15 @@ pub struct Integrity {
 /// something the attestations are not about). Strings that share no
 /// algorithm cannot be compared, and that is a failure, not a pass.
 pub fn compare_integrity(lockfile: &str, registry: &str) -> Result<String, String> {
-    fn hashes(sri: &str) -> Vec<(&str, &str)> {
-        sri.split_ascii_whitespace()
-            .take(MAX_INTEGRITY_HASHES)
+    fn hashes<'a>(sri: &'a str, whose: &str) -> Result<Vec<(&'a str, &'a str)>, String> {
+        Ok(integrity_entries(sri)
+            .map_err(|e| format!("The {whose} integrity is refused: {e}."))?
+            .into_iter()
             .filter_map(|token| token.split('?').next()?.split_once('-'))
             .filter(|(algorithm, digest)| !algorithm.is_empty() && !digest.is_empty())
-            .collect()
+            .collect())
     }
-    let (locked, served) = (hashes(lockfile), hashes(registry));
+    let (locked, served) = (hashes(lockfile, "lockfile's")?, hashes(registry, "registry's")?);
     let mut shared: Vec<&str> = locked
         .iter()
         .map(|(a, _)| *a)
@@ -129,8 +130,34 @@ pub fn compare_integrity(lockfile: &str, registry: &str) -> Result<String, Strin
     ))
 }
 
-/// Most hashes read from an integrity string (npm writes one).
-const MAX_INTEGRITY_HASHES: usize = 16;
+/// Most hashes in an integrity string (npm writes one): one with more is
+/// refused whole, never read in part (ssri would read a later entry that
+/// a cut reading ignores).
+pub const MAX_INTEGRITY_HASHES: usize = 16;
+/// An SRI string holds a few hashes; a longer "integrity" is not one, and
+/// is refused.
+pub const MAX_INTEGRITY_LEN: usize = 1024;
+
+/// The entries of an integrity string, or why it is refused: longer than
+/// [`MAX_INTEGRITY_LEN`], or more than [`MAX_INTEGRITY_HASHES`] entries.
+/// Every entry is read (none ignored after a count).
+fn integrity_entries(integrity: &str) -> Result<Vec<&str>, String> {
+    if integrity.chars().count() > MAX_INTEGRITY_LEN {
+        return Err(format!(
+            "the integrity {:?} is longer than {MAX_INTEGRITY_LEN} characters: not an SRI string a package manager writes",
+            truncate(integrity, 60)
+        ));
+    }
+    let entries: Vec<&str> = integrity.split_ascii_whitespace().collect();
+    if entries.len() > MAX_INTEGRITY_HASHES {
+        return Err(format!(
+            "the integrity {:?} lists {} entries; more than {MAX_INTEGRITY_HASHES} are refused rather than read in part",
+            truncate(integrity, 60),
+            entries.len()
+        ));
+    }
+    Ok(entries)
+}
 
 /// Reads an integrity string (`sha512-<base64>`, several space-separated
 /// hashes allowed, options after `?`). npm's checker (ssri) accepts a tarball
@@ -142,7 +169,7 @@ pub fn parse_integrity(integrity: &str) -> Result<Integrity, String> {
         sha512: Vec::new(),
         ignored: Vec::new(),
     };
-    for token in integrity.split_ascii_whitespace().take(MAX_INTEGRITY_HASHES) {
+    for token in integrity_entries(integrity)? {
         let token = token.split('?').next().unwrap_or_default();
         match token.split_once('-') {
             Some(("sha512", b64)) => {

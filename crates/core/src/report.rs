@@ -190,6 +190,9 @@ pub struct AttestationReport {
     pub predicate_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub media_type: Option<String>,
+    /// A DSSE envelope's payload type (in-toto's for attestations).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub payload_type: Option<String>,
     pub checks: Vec<Check>,
     /// The certificate's identity (keyless bundles).
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -199,7 +202,9 @@ pub struct AttestationReport {
     pub signing_key: Option<SigningKeyInfo>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub tlog: Option<TlogEntryInfo>,
-    /// RFC 3161 timestamps that verified, with the authority that signed each.
+    /// RFC 3161 timestamps that verified, with the authority that signed each
+    /// (those that did not verify, and were not counted, are named in the
+    /// signed-time check).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub timestamps: Vec<TimestampInfo>,
     /// The decoded in-toto statement (or `None` when the payload did not read).
@@ -215,6 +220,7 @@ impl AttestationReport {
             verdict,
             predicate_type: None,
             media_type: None,
+            payload_type: None,
             checks,
             identity: None,
             signing_key: None,
@@ -241,6 +247,10 @@ pub struct TimestampInfo {
 pub struct Identity {
     /// Whether these claims come from a certificate that verified.
     pub verified: bool,
+    /// The issuer is a self-managed GitLab's that the caller named
+    /// (`--gitlab-issuer`): only then does it stand for GitLab CI.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub self_managed_gitlab: bool,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub subject_alternative_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]

@@ -85,7 +85,7 @@ pub fn bundle_checks(prepared: &PreparedBundle, trust: &TrustMaterial) -> Vec<Si
     if let (SignatureContent::DsseEnvelope(envelope), Some(spki)) = (&bundle.content, &signing_spki) {
         checks.extend(check(spki, envelope.pae(), envelope.signature.sig.as_bytes().to_vec()));
     }
-    for entry in &bundle.verification_material.tlog_entries {
+    for entry in parsed.entries().map(|e| e.fields) {
         let log_key = root
             .tlogs
             .iter()

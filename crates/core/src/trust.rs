@@ -21,6 +21,9 @@ pub struct TrustMaterial {
     /// Whether the trusted root is Sigstore's public-good instance, whose
     /// log entries search.sigstore.dev can show.
     public_good: bool,
+    /// Self-managed GitLab instances' issuers the caller named: only these
+    /// bare-origin issuers stand for GitLab CI (see `identity`).
+    gitlab_issuers: Vec<String>,
 }
 
 impl std::fmt::Debug for TrustMaterial {
@@ -58,19 +61,22 @@ impl TrustMaterial {
             root,
             registry_keys: RegistryKeys::npm(),
             public_good: true,
+            gitlab_issuers: Vec::new(),
         }
     }
 
     /// A caller-supplied trusted root (JSON, `application/vnd.dev.sigstore.trustedroot+json`).
     pub fn from_trusted_root_json(json: &str, registry_keys: RegistryKeys) -> Result<Self, String> {
         crate::crypto_backend::install();
-        let root = TrustedRoot::from_json(json).map_err(|e| format!("the trusted root does not parse: {e}"))?;
+        let json = with_open_authority_starts(json);
+        let root = TrustedRoot::from_json(&json).map_err(|e| format!("the trusted root does not parse: {e}"))?;
         let verifier = Verifier::new(&root).map_err(|e| format!("the trusted root cannot be used: {e}"))?;
         Ok(Self {
             verifier: Arc::new(verifier),
             root: Arc::new(root),
             registry_keys,
             public_good: false,
+            gitlab_issuers: Vec::new(),
         })
     }
 
@@ -115,9 +121,55 @@ impl TrustMaterial {
         &self.registry_keys
     }
 
+    /// The same material, with these self-managed GitLab issuers named.
+    pub fn with_gitlab_issuers(mut self, issuers: Vec<String>) -> Self {
+        self.gitlab_issuers = issuers;
+        self
+    }
+
+    pub fn gitlab_issuers(&self) -> &[String] {
+        &self.gitlab_issuers
+    }
+
     pub fn is_public_good(&self) -> bool {
         self.public_good
     }
+}
+
+/// A trusted root in which a certificate or timestamp authority's `validFor`
+/// with no `start` begins at the epoch: protobuf JSON leaves out a field it
+/// does not set, and sigstore-go, -js and -python read a missing start as
+/// unbounded (sigstore-js's own test roots have such authorities), where
+/// `sigstore-trust-root` requires one. With neither bound the authority has
+/// no window at all, as without `validFor`. A log key's window still needs
+/// its start: Sigstore's conformance suite requires a trusted root whose
+/// transparency log key has none to be refused, and sigstore-go refuses it.
+/// JSON that does not read is left for the parser to refuse.
+fn with_open_authority_starts(json: &str) -> std::borrow::Cow<'_, str> {
+    let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(json) else {
+        return json.into();
+    };
+    let mut changed = false;
+    for list in ["certificateAuthorities", "timestampAuthorities"] {
+        let Some(authorities) = doc.get_mut(list).and_then(serde_json::Value::as_array_mut) else {
+            continue;
+        };
+        for authority in authorities.iter_mut().filter_map(serde_json::Value::as_object_mut) {
+            let Some(window) = authority.get_mut("validFor").and_then(serde_json::Value::as_object_mut) else {
+                continue;
+            };
+            if window.get("start").is_some_and(|s| !s.is_null()) {
+                continue;
+            }
+            changed = true;
+            if window.get("end").is_some_and(|e| !e.is_null()) {
+                window.insert("start".into(), "1970-01-01T00:00:00Z".into());
+            } else {
+                authority.remove("validFor");
+            }
+        }
+    }
+    if changed { doc.to_string().into() } else { json.into() }
 }
 
 /// A private trust configuration in the form the server announces it to the
@@ -142,6 +194,9 @@ pub struct TrustConfig {
     /// Where the material came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<crate::tuf::TrustSource>,
+    /// Self-managed GitLab instances' issuers, named by the server's operator.
+    #[serde(rename = "gitlabIssuers", default, skip_serializing_if = "Vec::is_empty")]
+    pub gitlab_issuers: Vec<String>,
 }
 
 /// A TUF repository the app refreshes its trust from.
@@ -183,6 +238,6 @@ impl TrustConfig {
         if self.trusted_root.is_some() && self.public_good {
             material.public_good = true;
         }
-        Ok(material)
+        Ok(material.with_gitlab_issuers(self.gitlab_issuers.clone()))
     }
 }

@@ -125,6 +125,12 @@ pub struct TrustSource {
     /// Why TUF was not used, when it was not; an attack says so.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub note: Option<String>,
+    /// Said out loud wherever the report is shown (the checklist, beside
+    /// the warning on standard error or the console): the repository failed
+    /// a check that guards against an attack (a bad signature, a rollback,
+    /// expired metadata: a possible freeze).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub warning: Option<String>,
 }
 
 impl TrustSource {
@@ -136,6 +142,7 @@ impl TrustSource {
             timestamp_version: Some(targets.timestamp_version),
             valid_until: Some(crate::time::format_rfc3339(targets.timestamp_expires)),
             note: None,
+            warning: None,
         }
     }
 
@@ -147,6 +154,7 @@ impl TrustSource {
             timestamp_version: None,
             valid_until: None,
             note: Some(note.into()),
+            warning: None,
         }
     }
 
@@ -361,16 +369,40 @@ pub fn decide(url: &str, online: Result<TufStep, String>, kept: impl FnOnce() ->
         }
         Ok(TufStep::Failed(TufError::Attack(m))) => {
             let note = format!("the TUF repository failed a check that guards against attacks: {m}");
+            let warning = format!("{url}: {note}");
+            let mut source = TrustSource::embedded(note);
+            source.warning = Some(warning.clone());
             return TrustDecision {
                 targets: None,
-                warning: Some(format!("{url}: {note}")),
-                source: TrustSource::embedded(note),
+                warning: Some(warning),
+                source,
             };
+        }
+        // Expired metadata from the repository itself: the TUF specification
+        // (5.4.4 for the timestamp, 5.3.10, 5.5.6 and 5.6.6 for the others)
+        // aborts the update as a potential freeze attack. The last verified
+        // refresh still stands while its own timestamp is valid, but the
+        // freeze is said as loudly as a rollback.
+        Ok(TufStep::Failed(TufError::Expired(m))) => {
+            let note = format!(
+                "the TUF repository serves expired metadata, a potential freeze attack (TUF specification 5.4.4): {m}"
+            );
+            let warning = format!("{url}: {note}");
+            let mut decision = fall_back(url, note, kept);
+            decision.source.warning = Some(warning.clone());
+            decision.warning = Some(warning);
+            return decision;
         }
         Ok(TufStep::Failed(e)) => format!("the TUF repository's metadata was refused: {}", e.message()),
         Ok(TufStep::Need(_)) => "the TUF refresh did not finish".to_string(),
         Err(e) => format!("the TUF repository could not be reached: {e}"),
     };
+    fall_back(url, note, kept)
+}
+
+/// The last verified refresh while its timestamp is valid, else the
+/// built-in material, with the note that says why TUF was not used now.
+fn fall_back(url: &str, note: String, kept: impl FnOnce() -> TufStep) -> TrustDecision {
     match kept() {
         TufStep::Done(targets) => {
             let mut source = TrustSource::of_tuf("tuf-cache", url, &targets);

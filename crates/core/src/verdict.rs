@@ -131,8 +131,15 @@ fn single_bundle_verified(what: &str, attestation: Option<&AttestationReport>) -
             id.issuer.as_deref().unwrap_or("an unnamed issuer")
         )
     });
+    // What the signature covers, when it is not an attestation: signed
+    // bytes of the type the envelope names.
+    let over = attestation
+        .and_then(|a| a.payload_type.as_deref())
+        .filter(|t| *t != crate::bundle::statement::INTOTO_PAYLOAD_TYPE)
+        .map(|t| format!(" over a {t} payload (not an in-toto statement)"))
+        .unwrap_or_default();
     format!(
-        "{what}: signature and log entry valid; {}. It is not npm provenance for a package.",
+        "{what}: signature and log entry valid{over}; {}. It is not npm provenance for a package.",
         signer.unwrap_or_else(|| "signed with the given key".into())
     )
 }

@@ -201,6 +201,35 @@ fn an_unrecognised_issuer_gets_no_platform_and_no_repository_expectation() {
     );
 }
 
+/// Issue: an issuer that is a bare origin was taken for a self-managed
+/// GitLab when the repository was on its own host. Fulcio's Buildkite issuer
+/// is one, and its pipelines name any repository: a certificate claiming
+/// `https://agent.buildkite.com/victim/repo` was labelled "Built and signed
+/// on GitLab CI", with links. A GitLab instance is GitLab only when named.
+#[test]
+fn a_bare_origin_issuer_is_a_gitlab_only_when_named() {
+    let c = Case::new();
+    let server = "https://agent.buildkite.com";
+    let identity = Identity::gitlab_on(server, "victim/repo", COMMIT, "refs/heads/main");
+    let statement = kit::gitlab_provenance_on(server, NAME, VERSION, &c.sha512, "victim/repo", COMMIT);
+    let provenance = c.kit.keyless_bundle(&statement, &identity, &Faults::default());
+    // npm's GitLab provenance is SLSA v0.2.
+    let response = attestations_response(&[(kit::SLSA_V02, &provenance), (NPM_PUBLISH, &c.publish())]);
+    let report = c.verify_response(&response);
+    assert_eq!(report.verdict, Verdict::Verified, "{}", report.summary);
+    let panel = report.provenance.as_ref().unwrap();
+    assert_eq!((panel.platform, panel.recognised_issuer), (BuildPlatform::Other, false));
+    assert!(!panel.headline.contains("GitLab"), "{}", panel.headline);
+    assert_eq!(panel.source_repository.as_ref().unwrap().url, None);
+    // Named as a self-managed GitLab by the caller, it is one.
+    let named = c.trust().with_gitlab_issuers(vec![server.to_string()]);
+    let report = c.verify_documents(&response, Some(&c.integrity), &named, &ExpectedIdentity::default());
+    assert_eq!(report.verdict, Verdict::Verified, "{}", report.summary);
+    let panel = report.provenance.as_ref().unwrap();
+    assert_eq!(panel.platform, BuildPlatform::GitlabCi);
+    assert!(panel.headline.contains("GitLab CI"), "{}", panel.headline);
+}
+
 /// Issue: provenance alone verified, so a registry could drop what its key signed.
 #[test]
 fn provenance_without_the_registrys_publish_attestation_is_incomplete() {

@@ -189,14 +189,32 @@ fn log_timestamp_by_another_key_or_from_the_future() {
     );
 }
 
-/// A bundle with an RFC 3161 timestamp that is not a timestamp token: a
-/// timestamp that is there must verify, whatever else establishes the time.
+/// A bundle with an RFC 3161 timestamp that is not a timestamp token, beside
+/// a log entry whose signed entry timestamp gives the time: it is not
+/// counted, and the check says so (sigstore-python and sigstore-go count the
+/// timestamps that verify). Where it is the only signed time (Rekor v2
+/// records none), the bundle fails.
 #[test]
 fn log_timestamp_an_rfc3161_timestamp_that_does_not_verify() {
     let c = Case::new();
+    let garbage = serde_json::json!({ "rfc3161Timestamps": [{ "signedTimestamp": "MAMCAQA=" }] });
     let mut bundle: serde_json::Value = serde_json::from_str(&c.provenance()).unwrap();
-    bundle["verificationMaterial"]["timestampVerificationData"] =
-        serde_json::json!({ "rfc3161Timestamps": [{ "signedTimestamp": "MAMCAQA=" }] });
+    bundle["verificationMaterial"]["timestampVerificationData"] = garbage.clone();
+    let report = c.verify(&bundle.to_string(), &c.publish());
+    assert_eq!(report.verdict, Verdict::Verified, "{}", report.summary);
+    let said = &report.provenance_attestation().unwrap().checks;
+    let said = &said.iter().find(|c| c.id == CheckId::LogTimestamp).unwrap().detail;
+    assert!(
+        said.contains("1 RFC 3161 timestamp did not verify and was not counted"),
+        "{said}"
+    );
+    let rekor_v2 = Shape {
+        log: kit::LogShape::RekorV2,
+        ..Default::default()
+    };
+    let mut bundle: serde_json::Value =
+        serde_json::from_str(&c.provenance_with(&Faults::default(), &rekor_v2)).unwrap();
+    bundle["verificationMaterial"]["timestampVerificationData"] = garbage;
     let report = c.verify(&bundle.to_string(), &c.publish());
     assert_only_failure(
         &report,

@@ -225,3 +225,68 @@ fn sigstores_real_metadata_verifies_from_its_real_root() {
     .0;
     assert!(matches!(&e, TufStep::Failed(TufError::Expired(_))), "{e:?}");
 }
+
+/// Issue #26, 8: a repository that serves expired metadata (a newer
+/// timestamp that has already expired) after a good refresh: the last
+/// verified refresh stands while its own timestamp is valid, and the
+/// potential freeze attack is a warning
+/// (said on standard error and in every report), as a rollback is. A
+/// repository that is merely out of reach is no attack, and says none.
+#[test]
+fn a_frozen_repository_is_said_as_loudly_as_an_attack() {
+    use npm_provenance_core::tuf::{decide, refresh_offline};
+    let url = "https://tuf.example";
+    let good = repository(1, TRUSTED_ROOT, KEYS, NOW, &TufFaults::default());
+    let state = done(drive(&good.root_v1, &good.files, &TufState::new(), NOW).0).state;
+    let mut kept = TufFiles::new();
+    for (path, bytes) in &good.files {
+        kept.insert(path, Some(bytes.clone()));
+    }
+    let frozen = repository(
+        1,
+        TRUSTED_ROOT,
+        KEYS,
+        NOW,
+        &TufFaults {
+            expired_timestamp: true,
+            versions: Some((21, 10)),
+            ..Default::default()
+        },
+    );
+    let online = || drive(&frozen.root_v1, &frozen.files, &state, NOW).0;
+    assert!(matches!(online(), TufStep::Failed(TufError::Expired(_))));
+    let decision = decide(url, Ok(online()), || refresh_offline(&good.root_v1, &kept, &state, NOW));
+    assert_eq!(decision.source.source, "tuf-cache", "{decision:?}");
+    assert!(decision.targets.is_some());
+    let warning = decision.warning.as_deref().unwrap_or_default();
+    assert!(
+        warning.starts_with("https://tuf.example: the TUF repository serves expired metadata, a potential freeze attack (TUF specification 5.4.4)"),
+        "{warning}"
+    );
+    assert_eq!(
+        decision.source.warning.as_deref(),
+        Some(warning),
+        "the report says it too"
+    );
+    // Nothing kept: the built-in material, and the same warning.
+    let decision = decide(url, Ok(online()), || {
+        TufStep::Failed(TufError::Malformed("nothing kept".into()))
+    });
+    assert_eq!(decision.source.source, "embedded");
+    assert!(decision.source.warning.as_deref().is_some_and(|w| w.contains("freeze")));
+    // A rollback says so in the report as well as on standard error.
+    let attack = decide(
+        url,
+        Ok(TufStep::Failed(TufError::Attack("rollback".into()))),
+        || unreachable!(),
+    );
+    assert!(attack.warning.is_some() && attack.source.warning == attack.warning);
+    // Out of reach: the cache, a note, no warning.
+    let down = decide(url, Err("connection refused".into()), || {
+        refresh_offline(&good.root_v1, &kept, &state, NOW)
+    });
+    assert_eq!(
+        (down.source.source.as_str(), down.warning, down.source.warning),
+        ("tuf-cache", None, None)
+    );
+}

@@ -81,3 +81,56 @@ fn every_conformance_case_as_on_the_command_line() {
         }
     }
 }
+
+/// Other Sigstore clients' test data (tests/peers.rs), in the browser: what
+/// sigstore-js, -python and -go verify verifies here too (issue #26), and
+/// the two refusals the README keeps.
+#[wasm_bindgen_test]
+fn what_the_peers_verify_verifies_in_the_browser() {
+    use common::peers;
+    peers::a_rekor_v2_dsse_entry_verifies();
+    peers::a_timestamp_over_another_signature_is_not_counted();
+    peers::a_bundle_whose_only_timestamp_fails_still_fails();
+    peers::a_rekor_v2_entry_recording_the_certificates_key_verifies();
+    peers::an_othername_identity_is_read_and_matched();
+    peers::authorities_without_a_validity_start_are_unbounded();
+    peers::a_log_entry_given_twice_is_refused();
+    peers::dsse_envelopes_of_other_payloads_verify_as_signed_bytes();
+    peers::a_key_signed_bundle_whose_entry_records_a_certificate_is_refused();
+    peers::an_undefined_bundle_version_is_refused();
+}
+
+/// Issue #26, 8, in the browser (the app's worker runs this policy): a
+/// repository serving expired metadata is a potential freeze attack, said as
+/// a warning in the report's trust source, as an attack is; the last
+/// verified refresh stands while its timestamp is valid.
+#[wasm_bindgen_test]
+fn a_frozen_tuf_repository_is_a_warning_in_the_browser() {
+    use npm_provenance_core::tuf::{TufError, TufStep, TufTargets, decide};
+    let kept = || {
+        TufStep::Done(TufTargets {
+            trusted_root: "{}".into(),
+            npm_keys: None,
+            root_version: 16,
+            timestamp_version: 762,
+            timestamp_expires: 1_900_000_000,
+            state: Default::default(),
+        })
+    };
+    let frozen = || Ok(TufStep::Failed(TufError::Expired("timestamp.json expired".into())));
+    let decision = decide("https://tuf.example", frozen(), kept);
+    assert_eq!(decision.source.source, "tuf-cache");
+    let warning = decision.warning.unwrap();
+    assert!(
+        warning.contains("potential freeze attack (TUF specification 5.4.4)"),
+        "{warning}"
+    );
+    assert_eq!(decision.source.warning.as_deref(), Some(warning.as_str()));
+    let nothing_kept = decide("https://tuf.example", frozen(), || {
+        TufStep::Failed(TufError::Malformed("nothing kept".into()))
+    });
+    assert_eq!(nothing_kept.source.source, "embedded");
+    assert!(nothing_kept.source.warning.is_some());
+    let down = decide("https://tuf.example", Err("offline".into()), kept);
+    assert_eq!((down.warning, down.source.warning), (None, None));
+}

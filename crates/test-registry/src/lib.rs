@@ -34,14 +34,17 @@
 //! counted), `/-/test/bytes` how many body bytes (before compression),
 //! `/-/test/stalled` how many stalled answers are still open,
 //! `/-/test/last-request` the `Accept-Encoding` and `Referer` of the last request; `/-/test/trusted-root.json` and `/-/test/keys.json` the trust
-//! material the synthetic packages verify with; `/-/test/verdicts.json` the
+//! material the synthetic packages verify with (`/-/test/keys-expiring.json`:
+//! the same key, expired before `expired-key@1.0.0` was published); `/-/test/verdicts.json` the
 //! outcome each version of the synthetic `verdicts` package must show;
 //! `/-/test/trust.json` the trust level and downgrade each of the synthetic
 //! `trust-*` and `downgrade-*` packages must show; `/-/tuf/...` a TUF
 //! repository (root rotated v1 → v3) serving the synthetic trusted root and
 //! registry key (`/-/tuf-expired/`, `/-/tuf-attack/`: the same, with an
 //! expired timestamp or one signed by the wrong key; after a request to
-//! `/-/test/tuf-down` every TUF file answers 503);
+//! `/-/test/tuf-down` every TUF file answers 503, after one to
+//! `/-/test/tuf-frozen` `/-/tuf/` serves a newer timestamp that has expired,
+//! `/-/tuf-frozen/`);
 //! `/-/test/audit-lockfile.json?n=N` a `package-lock.json` of the synthetic
 //! packages `audit-0` to `audit-<N-1>` (each with provenance, signed on
 //! first request).
@@ -105,6 +108,9 @@ pub struct Data {
     stalled: Arc<AtomicUsize>,
     /// Set by `/-/test/tuf-down`: the TUF repositories answer 503 from then on.
     tuf_down: std::sync::atomic::AtomicBool,
+    /// Set by `/-/test/tuf-frozen`: `/-/tuf/` serves `tuf-frozen`'s files
+    /// from then on (a newer timestamp that has already expired).
+    tuf_frozen: std::sync::atomic::AtomicBool,
     /// `Accept-Encoding` and `Referer` of the last request.
     last_request: std::sync::Mutex<(String, String)>,
     /// `big-package`, built on first use.
@@ -232,6 +238,7 @@ impl Data {
             bytes: Arc::new(AtomicUsize::new(0)),
             stalled: Arc::new(AtomicUsize::new(0)),
             tuf_down: std::sync::atomic::AtomicBool::new(false),
+            tuf_frozen: std::sync::atomic::AtomicBool::new(false),
             last_request: std::sync::Mutex::new((String::new(), String::new())),
             big: std::sync::OnceLock::new(),
             flaky_seen: std::sync::Mutex::new(std::collections::HashSet::new()),
@@ -420,7 +427,14 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
     // `/-/<variant>/<file>`: the synthetic TUF repositories.
     if let Some(rest) = path.strip_prefix("/-/")
         && let Some((variant, file)) = rest.split_once('/')
-        && let Some(repo) = data.synthetic().tuf.get(variant)
+        && let Some(repo) = data
+            .synthetic()
+            .tuf
+            .get(if variant == "tuf" && data.tuf_frozen.load(Ordering::SeqCst) {
+                "tuf-frozen"
+            } else {
+                variant
+            })
     {
         if data.tuf_down.load(Ordering::SeqCst) {
             return response(StatusCode::SERVICE_UNAVAILABLE, true, String::new());
@@ -449,6 +463,9 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         }
         "/-/test/trusted-root.json" => return response(StatusCode::OK, true, data.synthetic().trusted_root.clone()),
         "/-/test/keys.json" => return response(StatusCode::OK, true, data.synthetic().keys.clone()),
+        "/-/test/keys-expiring.json" => {
+            return response(StatusCode::OK, true, data.synthetic().keys_expiring.clone());
+        }
         "/-/test/verdicts.json" => return response(StatusCode::OK, true, data.synthetic().verdicts.clone()),
         "/-/test/trust.json" => return response(StatusCode::OK, true, data.synthetic().trust.clone()),
         "/-/test/unauthorized" => {
@@ -478,6 +495,10 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         "/-/test/tuf-down" => {
             data.tuf_down.store(true, Ordering::SeqCst);
             return response(StatusCode::OK, true, "down".to_string());
+        }
+        "/-/test/tuf-frozen" => {
+            data.tuf_frozen.store(true, Ordering::SeqCst);
+            return response(StatusCode::OK, true, "frozen".to_string());
         }
         "/-/test/audit-lockfile.json" => {
             // `?n=N`: a package-lock.json of `audit-0` .. `audit-<N-1>` (synthetic).

@@ -21,13 +21,16 @@ pub struct Synthetic {
     pub attestations: HashMap<String, String>,
     pub trusted_root: String,
     pub keys: String,
+    /// `/-/test/keys-expiring.json`: the same key, expiring at
+    /// [`KEY_EXPIRY`] (for `expired-key`, published after).
+    pub keys_expiring: String,
     /// `/-/test/verdicts.json`: each version of `verdicts` with the outcome it must show.
     pub verdicts: String,
     /// `/-/test/trust.json`: the trust-level and downgrade packages with what each must show.
     pub trust: String,
     /// TUF repositories serving this instance's trusted root and registry
     /// key, by variant (`tuf`: root rotated v1 → v3; `tuf-expired`,
-    /// `tuf-attack`), each file by path; built when the registry starts, so
+    /// `tuf-frozen`, `tuf-attack`), each file by path; built when the registry starts, so
     /// valid from then.
     pub tuf: HashMap<&'static str, std::collections::BTreeMap<String, Vec<u8>>>,
     /// The instance that signed them, for the packages made on demand.
@@ -147,6 +150,77 @@ enum Publishing {
     Token,
     /// Nothing signed at all.
     Unsigned,
+}
+
+/// When `/-/test/keys-expiring.json`'s key expires.
+pub const KEY_EXPIRY: &str = "2024-01-15T00:00:00.000Z";
+
+/// Packages for the decisions that must fail closed through every door:
+/// - `withheld-attestations@1.0.0` lists attestations the registry does not
+///   serve (its endpoint answers 404): a failure, never "no provenance";
+/// - `expired-key@1.0.0` is signed only by the registry, published on
+///   2024-02-01, after [`KEY_EXPIRY`] (`expired-key@0.9.0`, on 2023-12-01,
+///   before it): with `keys-expiring.json`, 1.0.0 fails and 0.9.0 verifies;
+/// - `integrity-17@1.0.0` states an integrity of 17 entries (the signed
+///   sha512 first, another sha512 last, which ssri would also accept):
+///   refused whole.
+fn fail_closed_packages(b: &mut Builder) {
+    let commit = "0123456789abcdef0123456789abcdef01234567";
+    let provenance = |b: &Builder, name: &str, version: &str| {
+        let statement = kit::github_provenance(
+            name,
+            version,
+            &Builder::sha512_of(name, version),
+            "acme/widget",
+            ".github/workflows/release.yml",
+            commit,
+        );
+        let identity = Identity::github(
+            "acme/widget",
+            ".github/workflows/release.yml",
+            commit,
+            "refs/heads/main",
+        );
+        (SLSA_V1, b.kit.keyless_bundle(&statement, &identity, &Faults::default()))
+    };
+    let withheld = provenance(b, "withheld-attestations", "1.0.0");
+    b.add(
+        "withheld-attestations",
+        "1.0.0",
+        1_717_243_200,
+        "Attestations listed, not served",
+        Some(withheld),
+    );
+    b.attestations.remove("withheld-attestations@1.0.0");
+    let day = |iso: &str| npm_provenance_core::time::parse_rfc3339(iso).expect("a time");
+    b.add(
+        "expired-key",
+        "0.9.0",
+        day("2023-12-01T00:00:00Z"),
+        "Signed by a key before it expired",
+        None,
+    );
+    b.add(
+        "expired-key",
+        "1.0.0",
+        day("2024-02-01T00:00:00Z"),
+        "Signed by a key after it expired",
+        None,
+    );
+    let signed = provenance(b, "integrity-17", "1.0.0");
+    b.add(
+        "integrity-17",
+        "1.0.0",
+        1_717_243_200,
+        "An integrity of 17 entries",
+        Some(signed),
+    );
+    let doc = &mut b.packuments.get_mut("integrity-17").expect("added")["versions"]["1.0.0"];
+    let served = doc["dist"]["integrity"].as_str().expect("an integrity").to_string();
+    let other = format!("sha512-B{}==", "A".repeat(85));
+    let integrity = format!("{served} {} {other}", vec!["x"; 15].join(" "));
+    doc["dist"]["signatures"] = json!([b.kit.registry_signature("integrity-17", "1.0.0", &integrity)]);
+    doc["dist"]["integrity"] = json!(integrity);
 }
 
 /// The packages of the trust levels and the downgrade rules: each version,
@@ -527,6 +601,7 @@ pub fn build() -> Synthetic {
     b.packuments.get_mut(name).unwrap()["dist-tags"]["<script>alert(13)</script>"] = json!("1.0.0");
 
     let trust = trust_packages(&mut b).to_string();
+    fail_closed_packages(&mut b);
 
     // One version per outcome (the testkit's scenarios), for the tests that
     // assert how each outcome is shown.
@@ -569,6 +644,16 @@ pub fn build() -> Synthetic {
             }),
         ),
         (
+            // A newer timestamp than `tuf`'s, expired: a freeze for a
+            // client that refreshed from `tuf` before.
+            "tuf-frozen",
+            tuf_repo(kit::tuf::TufFaults {
+                expired_timestamp: true,
+                versions: Some((21, 10)),
+                ..Default::default()
+            }),
+        ),
+        (
             "tuf-attack",
             tuf_repo(kit::tuf::TufFaults {
                 timestamp_by_wrong_key: true,
@@ -583,6 +668,7 @@ pub fn build() -> Synthetic {
         trust,
         trusted_root: b.kit.trusted_root_json(),
         keys: b.kit.registry_keys_document(None),
+        keys_expiring: b.kit.registry_keys_document(Some(KEY_EXPIRY)),
         packuments: b.packuments,
         attestations: b.attestations,
         kit: b.kit,

@@ -5,8 +5,12 @@
 
 use serde_json::{Value, json};
 
+use sha2::{Digest, Sha256};
+
+use crate::rekor::Recorded;
 use crate::{
-    ChainShape, Faults, INTEGRATED_TIME, Identity, LogShape, Shape, Sigstore, b64, now, p256_spki, pae, pem, sign_p256,
+    ChainShape, Faults, INTEGRATED_TIME, Identity, LOG_INDEX, LogShape, Shape, Sigstore, b64, now, p256_spki, pae, pem,
+    sign_p256,
 };
 
 const INTOTO: &str = "application/vnd.in-toto+json";
@@ -39,9 +43,34 @@ impl Sigstore {
             &self.leaf_key
         };
         let sig = sign_p256(signer, &pae);
-        let entry = match shape.log {
-            LogShape::RekorV1 => self.log_entry(payload, &sig, &pem("CERTIFICATE", &cert), time, faults, shape),
-            LogShape::RekorV2 => self.log_entry_v2(&pae, &sig, &cert, faults, shape),
+        // What the log records as the signer: the certificate (another one,
+        // the CA's, as a fault), or for Rekor v2 its key (or another key).
+        let leaf_spki = p256_spki(&self.leaf_key);
+        let other_spki = p256_spki(&self.other_key);
+        let recorded = match (shape.records_key, faults.entry_records_other_signer) {
+            (false, false) => Recorded::Certificate(&cert),
+            (false, true) => Recorded::Certificate(&self.ca_cert),
+            (true, false) => Recorded::Key(&leaf_spki),
+            (true, true) => Recorded::Key(&other_spki),
+        };
+        let entries: Vec<Value> = match shape.log {
+            LogShape::RekorV1 => {
+                let verifier = match recorded {
+                    Recorded::Certificate(der) => pem("CERTIFICATE", der),
+                    Recorded::Key(der) => pem("PUBLIC KEY", der),
+                };
+                (0..=shape.extra_tlog_entries as u64)
+                    .map(|i| self.log_entry(payload, &sig, &verifier, time, LOG_INDEX + i, faults, shape))
+                    .collect()
+            }
+            LogShape::RekorV2 => {
+                let entry = self.log_entry_v2(&Sha256::digest(&pae), &sig, recorded, faults, shape);
+                vec![entry; 1 + shape.extra_tlog_entries]
+            }
+            LogShape::RekorV2Dsse => {
+                let entry = self.log_entry_v2_dsse(payload, &sig, recorded, faults, shape);
+                vec![entry; 1 + shape.extra_tlog_entries]
+            }
         };
         let (media_type, certificate) = match shape.chain {
             _ if faults.chain_in_v03 => (
@@ -66,8 +95,8 @@ impl Sigstore {
             ),
         };
         let mut material = certificate;
-        material["tlogEntries"] = tlog_entries(entry, shape);
-        if shape.rfc3161 || shape.log == LogShape::RekorV2 {
+        material["tlogEntries"] = tlog_entries(entries, faults);
+        if shape.rfc3161 || shape.log.is_rekor_v2() {
             material["timestampVerificationData"] = self.timestamps(&sig, time, faults);
         }
         json!({
@@ -82,7 +111,8 @@ impl Sigstore {
         .to_string()
     }
 
-    /// `timestampVerificationData` with one RFC 3161 token over `signature`.
+    /// `timestampVerificationData` with one RFC 3161 token over `signature`
+    /// (and, as a fault, a second one over another signature).
     fn timestamps(&self, signature: &[u8], time: i64, faults: &Faults) -> Value {
         let other = b"another signature".to_vec();
         let token = self.tsa.token(
@@ -91,7 +121,12 @@ impl Sigstore {
             faults.timestamp_by_other_key,
             faults.timestamp_for_other_signature.then_some(&other[..]),
         );
-        json!({ "rfc3161Timestamps": [{ "signedTimestamp": b64(token) }] })
+        let mut tokens = vec![json!({ "signedTimestamp": b64(token) })];
+        if faults.extra_timestamp_for_other_signature {
+            let other_token = self.tsa.token(signature, time, false, Some(&other[..]));
+            tokens.push(json!({ "signedTimestamp": b64(other_token) }));
+        }
+        json!({ "rfc3161Timestamps": tokens })
     }
 
     /// A keyed bundle (v0.2, public key hint) signed by the registry key, as
@@ -115,8 +150,30 @@ impl Sigstore {
             &self.registry_key
         };
         let sig = sign_p256(signer, &pae);
-        let verifier = pem("PUBLIC KEY", &p256_spki(&self.registry_key));
-        let entry = self.log_entry(payload, &sig, &verifier, time, faults, shape);
+        let registry_spki = p256_spki(&self.registry_key);
+        let other_spki = p256_spki(&self.other_key);
+        let spki = if faults.entry_records_other_signer {
+            &other_spki
+        } else {
+            &registry_spki
+        };
+        let recorded = Recorded::Key(spki);
+        let entries: Vec<Value> = match shape.log {
+            LogShape::RekorV1 => {
+                let verifier = pem("PUBLIC KEY", spki);
+                (0..=shape.extra_tlog_entries as u64)
+                    .map(|i| self.log_entry(payload, &sig, &verifier, time, LOG_INDEX + i, faults, shape))
+                    .collect()
+            }
+            LogShape::RekorV2 => {
+                let entry = self.log_entry_v2(&Sha256::digest(&pae), &sig, recorded, faults, shape);
+                vec![entry; 1 + shape.extra_tlog_entries]
+            }
+            LogShape::RekorV2Dsse => {
+                let entry = self.log_entry_v2_dsse(payload, &sig, recorded, faults, shape);
+                vec![entry; 1 + shape.extra_tlog_entries]
+            }
+        };
         let key_id = self.registry_key_id();
         let hint = if faults.hint_differs {
             "SHA256:some-other-key".to_string()
@@ -124,9 +181,13 @@ impl Sigstore {
             key_id.clone()
         };
         let signature_key_id = if faults.keyed_no_key_id { String::new() } else { key_id };
+        let mut material = json!({ "publicKey": { "hint": hint }, "tlogEntries": tlog_entries(entries, faults) });
+        if shape.rfc3161 || shape.log.is_rekor_v2() {
+            material["timestampVerificationData"] = self.timestamps(&sig, time, faults);
+        }
         json!({
             "mediaType": "application/vnd.dev.sigstore.bundle+json;version=0.2",
-            "verificationMaterial": { "publicKey": { "hint": hint }, "tlogEntries": tlog_entries(entry, shape) },
+            "verificationMaterial": material,
             "dsseEnvelope": { "payload": b64(payload), "payloadType": payload_type, "signatures": [{ "sig": b64(&sig), "keyid": signature_key_id }] }
         })
         .to_string()
@@ -142,7 +203,12 @@ fn payload_type(faults: &Faults) -> &'static str {
     }
 }
 
-/// A bundle's `tlogEntries`: the entry, and as many copies as the shape asks.
-fn tlog_entries(entry: Value, shape: &Shape) -> Value {
-    Value::Array(vec![entry; 1 + shape.extra_tlog_entries])
+/// A bundle's `tlogEntries`: its entries, and (a fault) a copy of the first.
+fn tlog_entries(mut entries: Vec<Value>, faults: &Faults) -> Value {
+    if faults.duplicate_tlog_entry
+        && let Some(first) = entries.first().cloned()
+    {
+        entries.push(first);
+    }
+    Value::Array(entries)
 }

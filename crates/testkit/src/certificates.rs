@@ -112,6 +112,10 @@ impl Sigstore {
                 &SubjectAltName(vec![match &identity.san {
                     GeneralNameKind::Uri(u) => GeneralName::UniformResourceIdentifier(Ia5String::new(u).unwrap()),
                     GeneralNameKind::Email(e) => GeneralName::Rfc822Name(Ia5String::new(e).unwrap()),
+                    GeneralNameKind::Username(name) => GeneralName::OtherName(x509_cert::ext::pkix::name::OtherName {
+                        type_id: der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.7"),
+                        value: der::Any::encode_from(&Utf8StringRef::new(name).unwrap()).unwrap(),
+                    }),
                 }]),
             ),
         ];

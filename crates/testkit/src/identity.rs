@@ -17,6 +17,9 @@ pub struct Identity {
 pub enum GeneralNameKind {
     Uri(String),
     Email(String),
+    /// Fulcio's username identity: an otherName of type
+    /// `1.3.6.1.4.1.57264.1.7` holding a UTF8String (`user!oidc.example`).
+    Username(String),
 }
 
 impl Identity {
@@ -81,6 +84,15 @@ impl Identity {
                 (21, format!("{project_url}/-/jobs/4242")),
                 (22, "public".into()),
             ],
+        }
+    }
+
+    /// A username identity, as Fulcio certifies one for `issuer` (an otherName SAN).
+    pub fn username(name: &str, issuer: &str) -> Self {
+        Self {
+            san: GeneralNameKind::Username(name.into()),
+            issuer: issuer.into(),
+            claims: vec![],
         }
     }
 

@@ -48,6 +48,10 @@ pub const NPM_PUBLISH: &str = "https://github.com/npm/attestation/tree/main/spec
 /// 2024-06-01T12:00:00Z: when the test log integrates its entries.
 pub const INTEGRATED_TIME: i64 = 1_717_243_200;
 
+/// The index of a bundle's Rekor v1 entry in the test log (further entries
+/// follow it).
+pub const LOG_INDEX: u64 = 4242;
+
 // Encodings and signing shared by every module.
 
 fn b64(bytes: impl AsRef<[u8]>) -> String {
@@ -138,6 +142,18 @@ pub struct Faults {
     /// A v0.3 bundle (keyless) carries its certificate as an
     /// `x509CertificateChain` (leaf and CA), which only v0.1/v0.2 may.
     pub chain_in_v03: bool,
+    /// The log entry records another signer than the bundle's: another
+    /// public key where it records a key ([`Shape::records_key`]), another
+    /// certificate (the CA's) where it records a certificate.
+    pub entry_records_other_signer: bool,
+    /// The log entry records another signature than the bundle's (Rekor v2
+    /// entries; the log signs what it records).
+    pub entry_records_other_signature: bool,
+    /// A second RFC 3161 timestamp, after the bundle's own, over another
+    /// signature (sigstore-python's test bundle has one).
+    pub extra_timestamp_for_other_signature: bool,
+    /// The bundle's log entry twice, the copy identical (same log, same index).
+    pub duplicate_tlog_entry: bool,
 }
 
 /// Which log a bundle's entry is in.
@@ -151,6 +167,18 @@ pub enum LogShape {
     /// no integrated time, a checkpoint signed with the log's Ed25519 key and
     /// cosigned by a witness; the signed time comes from an RFC 3161 timestamp.
     RekorV2,
+    /// Rekor v2's `dsse` 0.0.2 entry, as sigstore-js logs DSSE bundles: the
+    /// SHA-256 of the payload, the signature and its verifier; otherwise as
+    /// `RekorV2`.
+    RekorV2Dsse,
+}
+
+impl LogShape {
+    /// Rekor v2's (no signed entry timestamp, no integrated time: the signed
+    /// time is an RFC 3161 timestamp's).
+    pub fn is_rekor_v2(self) -> bool {
+        matches!(self, LogShape::RekorV2 | LogShape::RekorV2Dsse)
+    }
 }
 
 /// How the signing certificate is carried.
@@ -179,9 +207,15 @@ pub struct Shape {
     /// Forged signature lines put in front of the checkpoint's own, each with
     /// the log key's hint (an attacker's way to buy signature checks).
     pub extra_checkpoint_lines: usize,
-    /// Copies of the bundle's log entry after it (npm's bundles carry one;
-    /// the core bounds the count by `MAX_TLOG_ENTRIES`).
+    /// More entries for the bundle after its own (npm's bundles carry one;
+    /// the core bounds the count by `MAX_TLOG_ENTRIES`): in Rekor v1 each at
+    /// its own index, with its own signed entry timestamp; in Rekor v2
+    /// copies of the entry (which the core refuses as the same entry twice).
     pub extra_tlog_entries: usize,
+    /// A Rekor v2 entry records the signer's public key rather than its
+    /// certificate (sigstore-js's Rekor v2 `hashedrekord` entries do); a
+    /// keyed bundle's Rekor v2 entry records its key either way.
+    pub records_key: bool,
 }
 
 /// The test instance: keys, CA certificate, and what it signs.

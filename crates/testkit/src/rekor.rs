@@ -1,12 +1,33 @@
 //! The transparency log: Rekor v1 `dsse` entries with a signed entry
-//! timestamp, Rekor v2 `hashedrekord` entries, and for both an inclusion
-//! proof in a tree of two leaves with its signed checkpoint (and, for an
-//! attacker's checkpoint, forged signature lines).
+//! timestamp, Rekor v2 `hashedrekord` and `dsse` entries, and for both an
+//! inclusion proof in a tree of two leaves with its signed checkpoint (and,
+//! for an attacker's checkpoint, forged signature lines).
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::{Faults, Shape, Sigstore, b64, hex, p256_spki, sign_p256};
+
+/// What a Rekor v2 entry records as the signature's verifier.
+pub(crate) enum Recorded<'a> {
+    /// A DER certificate.
+    Certificate(&'a [u8]),
+    /// A DER SubjectPublicKeyInfo.
+    Key(&'a [u8]),
+}
+
+impl Recorded<'_> {
+    fn json(&self) -> Value {
+        match self {
+            Recorded::Certificate(der) => {
+                json!({ "keyDetails": "PKIX_ECDSA_P256_SHA_256", "x509Certificate": { "rawBytes": b64(der) } })
+            }
+            Recorded::Key(der) => {
+                json!({ "keyDetails": "PKIX_ECDSA_P256_SHA_256", "publicKey": { "rawBytes": b64(der) } })
+            }
+        }
+    }
+}
 
 impl Sigstore {
     pub(crate) fn log_id(&self) -> Vec<u8> {
@@ -23,14 +44,16 @@ impl Sigstore {
         Sha256::digest(self.rekor_v2_spki()).to_vec()
     }
 
-    /// A `dsse` 0.0.1 log entry with its SET and an inclusion proof (a tree of
-    /// two leaves) with a signed checkpoint.
+    /// A `dsse` 0.0.1 log entry at `log_index` with its SET and an inclusion
+    /// proof (a tree of two leaves) with a signed checkpoint.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn log_entry(
         &self,
         payload: &[u8],
         signature: &[u8],
         verifier_pem: &str,
         time: i64,
+        log_index: u64,
         faults: &Faults,
         shape: &Shape,
     ) -> Value {
@@ -49,7 +72,6 @@ impl Sigstore {
             }
         })
         .to_string();
-        let log_index = 4242u64;
         let log_id = self.log_id();
         let set_payload = format!(
             r#"{{"body":"{}","integratedTime":{time},"logID":"{}","logIndex":{log_index}}}"#,
@@ -102,33 +124,73 @@ impl Sigstore {
         entry
     }
 
-    /// A Rekor v2 `hashedrekord` 0.0.2 entry for a DSSE envelope (the log
-    /// records the SHA-256 of the PAE): an inclusion proof in a tree of two
-    /// leaves, its checkpoint signed with the log's Ed25519 key and cosigned
-    /// by a witness; no signed entry timestamp, no integrated time.
+    /// A Rekor v2 `hashedrekord` 0.0.2 entry over `digest` (the SHA-256 of
+    /// a DSSE envelope's PAE, or of an artifact), recording `verifier`.
     pub(crate) fn log_entry_v2(
         &self,
-        pae: &[u8],
+        digest: &[u8],
         signature: &[u8],
-        cert: &[u8],
+        verifier: Recorded<'_>,
         faults: &Faults,
         shape: &Shape,
     ) -> Value {
-        use ed25519_dalek::Signer as _;
         let logged = if faults.entry_for_other_payload {
-            Sha256::digest(b"another payload")
+            Sha256::digest(b"another payload").to_vec()
         } else {
-            Sha256::digest(pae)
+            digest.to_vec()
         };
         let body = json!({
             "apiVersion": "0.0.2",
             "kind": "hashedrekord",
             "spec": { "hashedRekordV002": {
                 "data": { "algorithm": "SHA2_256", "digest": b64(logged) },
-                "signature": { "content": b64(signature), "verifier": { "keyDetails": "PKIX_ECDSA_P256_SHA_256", "x509Certificate": { "rawBytes": b64(cert) } } }
+                "signature": { "content": b64(logged_signature(signature, faults)), "verifier": verifier.json() }
             } }
         })
         .to_string();
+        let kind_version = if faults.entry_kind_mismatch {
+            json!({ "kind": "dsse", "version": "0.0.1" })
+        } else {
+            json!({ "kind": "hashedrekord", "version": "0.0.2" })
+        };
+        self.rekor_v2_entry(&body, kind_version, faults, shape)
+    }
+
+    /// A Rekor v2 `dsse` 0.0.2 entry for a DSSE envelope, as the Rekor v2
+    /// specification defines it (sigstore/rekor-tiles `dsse.proto`): the
+    /// SHA-256 of the payload, and the signature with its verifier.
+    pub(crate) fn log_entry_v2_dsse(
+        &self,
+        payload: &[u8],
+        signature: &[u8],
+        verifier: Recorded<'_>,
+        faults: &Faults,
+        shape: &Shape,
+    ) -> Value {
+        let logged_payload = if faults.entry_for_other_payload {
+            b"another payload".to_vec()
+        } else {
+            payload.to_vec()
+        };
+        // The kind mismatch: a body that says it is another version.
+        let api_version = if faults.entry_kind_mismatch { "0.0.1" } else { "0.0.2" };
+        let body = json!({
+            "apiVersion": api_version,
+            "kind": "dsse",
+            "spec": { "dsseV002": {
+                "payloadHash": { "algorithm": "SHA2_256", "digest": b64(Sha256::digest(&logged_payload)) },
+                "signatures": [{ "content": b64(logged_signature(signature, faults)), "verifier": verifier.json() }]
+            } }
+        })
+        .to_string();
+        self.rekor_v2_entry(&body, json!({ "kind": "dsse", "version": "0.0.2" }), faults, shape)
+    }
+
+    /// A Rekor v2 entry for `body`: an inclusion proof in a tree of two
+    /// leaves, its checkpoint signed with the log's Ed25519 key and cosigned
+    /// by a witness; no signed entry timestamp, no integrated time.
+    fn rekor_v2_entry(&self, body: &str, kind_version: Value, faults: &Faults, shape: &Shape) -> Value {
+        use ed25519_dalek::Signer as _;
         let leaf = merkle_leaf(body.as_bytes());
         let sibling = if faults.wrong_proof_hash {
             merkle_leaf(b"not the sibling")
@@ -154,20 +216,28 @@ impl Sigstore {
             b64(&signed),
             b64(&witnessed)
         );
-        let kind_version = if faults.entry_kind_mismatch {
-            json!({ "kind": "dsse", "version": "0.0.1" })
-        } else {
-            json!({ "kind": "hashedrekord", "version": "0.0.2" })
-        };
         let mut entry = json!({
             "logIndex": "0",
             "logId": { "keyId": b64(&log_id) },
             "kindVersion": kind_version,
             "inclusionProof": { "logIndex": "0", "rootHash": b64(root), "treeSize": "2", "hashes": [b64(sibling)], "checkpoint": { "envelope": checkpoint } },
-            "canonicalizedBody": b64(&body)
+            "canonicalizedBody": b64(body)
         });
         without_inclusion_evidence(&mut entry, faults);
         entry
+    }
+}
+
+/// The signature a Rekor v2 entry records: the bundle's, or (a fault) another.
+fn logged_signature(signature: &[u8], faults: &Faults) -> Vec<u8> {
+    if faults.entry_records_other_signature {
+        let mut other = signature.to_vec();
+        if let Some(last) = other.last_mut() {
+            *last ^= 1;
+        }
+        other
+    } else {
+        signature.to_vec()
     }
 }
 

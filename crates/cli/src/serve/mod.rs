@@ -234,6 +234,12 @@ pub fn build_state(args: &ServeArgs) -> Result<Arc<http::AppState>, String> {
         });
         config = Some(tuf_config);
     }
+    // The app labels a self-managed GitLab's certificates as the server does.
+    if !args.tuf.gitlab_issuers.is_empty() {
+        let mut named = config.unwrap_or_default();
+        named.gitlab_issuers = args.tuf.gitlab_issuers.clone();
+        config = Some(named);
+    }
     let trust_config = config.map(|config| serde_json::to_string(&config).expect("configurations serialize"));
     let service = service::Service::new(client, trust, source, policy);
     let site = match &args.dist {

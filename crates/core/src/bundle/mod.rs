@@ -19,6 +19,7 @@
 
 pub mod expectation;
 pub mod npm_policy;
+pub mod own_entries;
 pub mod signing_key;
 pub mod sigstore;
 pub mod statement;
@@ -29,6 +30,7 @@ use crate::identity::{certificate_build, identity_from_certificate};
 use crate::report::{AttestationKind, AttestationReport, Identity};
 pub use expectation::{ArtifactExpectation, Context, DigestAlgorithm, Role};
 use signing_key::SigningKey;
+use sigstore_types::SignatureContent;
 use structure::ParsedBundle;
 
 /// A bundle read once: the browser's pre-verification and the verifier use
@@ -106,26 +108,47 @@ pub fn verify_bundle(prepared: &PreparedBundle, role: &Role, ctx: &Context<'_>) 
     let mut subject = None;
     if parsed.is_dsse() {
         list.check(CheckId::Signature, || sigstore::dsse_signature(parsed, needed(&key)?));
-        let read = parsed
-            .statement
-            .as_ref()
-            .cloned()
-            .unwrap_or_else(|| Err("The bundle holds no statement.".into()));
-        list.check(CheckId::Statement, || npm_policy::statement(&read, kind, label));
-        let statement = parsed.statement();
-        list.record(CheckId::Subject, || {
-            let Some(st) = statement else {
-                return Outcome::Failed("The statement did not read.".into());
-            };
-            let (outcome, matched) = npm_policy::subject(st, kind, ctx.package, ctx.artifact);
-            subject = matched.or_else(|| npm_policy::any_subject_digest(st));
-            outcome
-        });
-        if kind == AttestationKind::Publish {
-            list.record(CheckId::PublishPredicate, || match statement {
-                Some(st) => npm_policy::publish_predicate(st, ctx.package),
-                None => Outcome::Failed("The statement did not read.".into()),
+        let signed_payload = match &parsed.bundle.content {
+            SignatureContent::DsseEnvelope(e) if kind == AttestationKind::Bundle && parsed.is_signed_payload() => {
+                Some(e)
+            }
+            _ => None,
+        };
+        if let Some(envelope) = signed_payload {
+            // Not an attestation: signed bytes, which a plain Sigstore
+            // verification verifies as such (npm's attestations are in-toto,
+            // and npm's rules refuse anything else).
+            list.check(CheckId::Statement, || {
+                Ok(npm_policy::signed_payload(
+                    &envelope.payload_type,
+                    envelope.payload.as_bytes(),
+                ))
             });
+            list.record(CheckId::Subject, || {
+                npm_policy::payload_subject(envelope.payload.as_bytes(), ctx.artifact)
+            });
+        } else {
+            let read = parsed
+                .statement
+                .as_ref()
+                .cloned()
+                .unwrap_or_else(|| Err("The bundle holds no statement.".into()));
+            list.check(CheckId::Statement, || npm_policy::statement(&read, kind, label));
+            let statement = parsed.statement();
+            list.record(CheckId::Subject, || {
+                let Some(st) = statement else {
+                    return Outcome::Failed("The statement did not read.".into());
+                };
+                let (outcome, matched) = npm_policy::subject(st, kind, ctx.package, ctx.artifact);
+                subject = matched.or_else(|| npm_policy::any_subject_digest(st));
+                outcome
+            });
+            if kind == AttestationKind::Publish {
+                list.record(CheckId::PublishPredicate, || match statement {
+                    Some(st) => npm_policy::publish_predicate(st, ctx.package),
+                    None => Outcome::Failed("The statement did not read.".into()),
+                });
+            }
         }
     } else {
         // A message signature: the digest it states is the artifact's.
@@ -152,10 +175,22 @@ pub fn verify_bundle(prepared: &PreparedBundle, role: &Role, ctx: &Context<'_>) 
     }
 
     // 6. The signer.
-    let identity = match result.as_ref().and_then(|r| r.certificate()) {
-        Some(info) => Some(identity_from_certificate(info, true)),
+    let identity = match result.as_ref().and_then(|r| r.certificate.as_ref()) {
+        Some(info) => Some(identity_from_certificate(
+            info,
+            parsed
+                .bundle
+                .signing_certificate()
+                .map(|c| c.as_bytes())
+                .unwrap_or_default(),
+            true,
+        )),
         None => unverified_identity(parsed),
     };
+    let identity = identity.map(|mut id| {
+        id.self_managed_gitlab = crate::identity::is_named_gitlab(id.issuer.as_deref(), ctx.trust.gitlab_issuers());
+        id
+    });
     let verified_identity = identity.as_ref().filter(|i| i.verified);
     if kind == AttestationKind::Provenance {
         list.check(CheckId::IdentityConsistency, || {
@@ -173,8 +208,8 @@ pub fn verify_bundle(prepared: &PreparedBundle, role: &Role, ctx: &Context<'_>) 
     if let Some(registry_key) = registry_key {
         list.check(CheckId::KeyValidity, || {
             let signed_at = result.as_ref().and_then(|r| {
-                r.integrated_time()
-                    .or_else(|| r.verified_timestamps().iter().min().copied())
+                r.integrated_time
+                    .or_else(|| r.verified_timestamps.iter().min().copied())
                     .map(|t| t.as_second())
             });
             signing_key::validity(registry_key, signed_at)
@@ -184,6 +219,7 @@ pub fn verify_bundle(prepared: &PreparedBundle, role: &Role, ctx: &Context<'_>) 
     let mut report = AttestationReport::new(kind, crate::verdict::of_attestation(&list), list.into_checks());
     report.predicate_type = parsed.predicate_type().map(str::to_string);
     report.media_type = Some(parsed.media_type());
+    report.payload_type = parsed.payload_type().map(|t| crate::package::truncate(t, 200));
     report.identity = identity;
     report.signing_key = registry_key.map(|k| k.info());
     report.tlog = evidence.tlog;
@@ -221,9 +257,10 @@ fn needed<T>(value: &Option<T>) -> Result<&T, String> {
         .ok_or_else(|| "An earlier check did not pass.".to_string())
 }
 
-/// Runs `sigstore-verify` and records its steps: those before the one that
-/// failed passed, the failing one failed, the rest were not reached. Returns
-/// the result when every step passed (the caller records them).
+/// Runs `sigstore-verify` (and the steps the core adds to it, see
+/// [`sigstore::verify`]) and records its steps: those before the one that
+/// failed passed, the failing one failed, the rest were not reached.
+/// Returns what was verified when every step passed (the caller records them).
 fn run_library(
     parsed: &ParsedBundle,
     key: Option<&SigningKey>,
@@ -231,12 +268,12 @@ fn run_library(
     ctx: &Context<'_>,
     steps: &[CheckId],
     list: &mut Checklist,
-) -> Option<sigstore_verify::VerificationResult> {
+) -> Option<sigstore::Verified> {
     let first = *steps.first()?;
     let key = key?;
     // The shape of the log evidence first: sigstore-verify checks it too,
     // but says less about what is missing.
-    match structure::check_log_evidence(&parsed.bundle) {
+    match structure::check_log_evidence(parsed) {
         Ok(()) => {}
         Err(structure::LogEvidenceProblem::Entry(e)) => {
             list.fail(first, e);
@@ -255,8 +292,9 @@ fn run_library(
         }
     };
     let (failed, sentence) = match sigstore::verify(parsed, key, artifact, ctx.trust) {
-        Ok(result) => return Some(result),
-        Err(error) => sigstore::validity_failure(parsed, &error)
+        Ok(verified) => return Some(verified),
+        Err(sigstore::Failure::Check(check, sentence)) => (check, sentence),
+        Err(sigstore::Failure::Library(error)) => sigstore::validity_failure(parsed, &error)
             .unwrap_or_else(|| sigstore::check_of(&error, parsed.is_keyless(), parsed.signature_not_base64)),
     };
     if steps.contains(&failed) {
@@ -278,5 +316,5 @@ fn run_library(
 fn unverified_identity(parsed: &ParsedBundle) -> Option<Identity> {
     let cert = parsed.bundle.signing_certificate()?;
     let info = sigstore_crypto::parse_certificate_info(cert).ok()?;
-    Some(identity_from_certificate(&info, false))
+    Some(identity_from_certificate(&info, cert.as_bytes(), false))
 }

@@ -63,6 +63,55 @@ pub fn statement(
     Ok(format!("An in-toto statement with the signed predicate type {signed}."))
 }
 
+/// The statement check of a DSSE envelope that is not an attestation (its
+/// payload type is not in-toto's), verified as a plain Sigstore bundle: the
+/// signature covers the payload type and the payload, nothing in them is read.
+pub fn signed_payload(payload_type: &str, payload: &[u8]) -> String {
+    format!(
+        "The envelope signs a {} payload of {} bytes, not an in-toto statement: it is verified as signed bytes, as the Sigstore client specification verifies a DSSE envelope; it states no subject, so the payload itself is the artifact.",
+        truncate(payload_type, 100),
+        payload.len()
+    )
+}
+
+/// The subject check of a signed payload: the artifact is the payload (its
+/// bytes, or their digest).
+pub fn payload_subject(payload: &[u8], artifact: &ArtifactExpectation) -> Outcome {
+    use sha2::Digest;
+    let (matches, source) = match artifact {
+        ArtifactExpectation::Unknown => {
+            return Outcome::Skipped {
+                required: true,
+                why: "No artifact was supplied to compare the signed payload with.".into(),
+            };
+        }
+        ArtifactExpectation::Blob(bytes) => (bytes.as_slice() == payload, "the artifact".to_string()),
+        ArtifactExpectation::Digest {
+            algorithm,
+            bytes,
+            source,
+        } => {
+            let digest = match algorithm {
+                crate::bundle::DigestAlgorithm::Sha256 => sha2::Sha256::digest(payload).to_vec(),
+                crate::bundle::DigestAlgorithm::Sha512 => sha2::Sha512::digest(payload).to_vec(),
+            };
+            (digest == *bytes, format!("the {} of {source}", algorithm.name()))
+        }
+        ArtifactExpectation::Integrity(integrity) => {
+            let digest = sha2::Sha512::digest(payload);
+            (
+                !integrity.sha512.is_empty() && integrity.sha512.iter().all(|d| d.as_slice() == digest.as_slice()),
+                "the sha512 of the registry's dist.integrity".to_string(),
+            )
+        }
+    };
+    if matches {
+        Outcome::Passed(format!("The signed payload is {source}."))
+    } else {
+        Outcome::Failed(format!("The signed payload is not {source}."))
+    }
+}
+
 /// Which digest of which subject matched, for the Sigstore library's own
 /// binding check.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,14 +7,21 @@
 //! type belongs to the earliest step that can raise it (see [`check_of`]), so
 //! a step is only ever shown as passed when it really ran and passed.
 
-use sigstore_types::{Artifact, ArtifactDigest, DerPublicKey, HashAlgorithm, SignatureContent};
+use std::borrow::Cow;
+
+use sha2::Digest as _;
+
+use sigstore_crypto::CertificateInfo;
+use sigstore_types::bundle::MessageSignature;
+use sigstore_types::{Artifact, ArtifactDigest, Bundle, DerPublicKey, HashAlgorithm, KindVersion, SignatureContent};
 use sigstore_verify::{
     CertificateError, Error as SigstoreError, PublicKeyVerificationPolicy, TimestampError, TransparencyLogError,
-    VerificationPolicy, VerificationResult,
+    VerificationPolicy,
 };
 
 use crate::bundle::expectation::{ArtifactExpectation, DigestAlgorithm};
 use crate::bundle::npm_policy::SubjectMatch;
+use crate::bundle::own_entries::{self, Signer};
 use crate::bundle::signing_key::SigningKey;
 use crate::bundle::structure::ParsedBundle;
 use crate::checks::CheckId;
@@ -105,6 +112,11 @@ pub fn library_artifact<'a>(
             .map(Artifact::Digest)
             .map_err(|e| format!("The digest is unusable: {e}."))
     };
+    if let Some(pae) = &parsed.signed_pae {
+        // Not a statement: the signature is over these bytes, and the
+        // envelope is verified as a message signature over them (see [`verify`]).
+        return Ok(Artifact::Blob(pae));
+    }
     match &parsed.bundle.content {
         SignatureContent::DsseEnvelope(_) => {
             if let ArtifactExpectation::Blob(bytes) = expectation {
@@ -136,23 +148,248 @@ pub fn library_artifact<'a>(
     }
 }
 
-/// Runs `sigstore-verify`: keyless with any identity (the identity is
-/// checked afterwards, against the caller's expectations), or with the key.
+/// What the Sigstore steps established: `sigstore-verify`'s result, or the
+/// same facts when the core made the step the library leaves out.
+#[derive(Debug)]
+pub struct Verified {
+    /// The signing certificate (keyless bundles).
+    pub certificate: Option<CertificateInfo>,
+    /// The earliest integrated time a Rekor v1 signed entry timestamp vouches for.
+    pub integrated_time: Option<jiff::Timestamp>,
+    /// Every signed time the certificate was checked at (or, with a key,
+    /// that verified).
+    pub verified_timestamps: Vec<jiff::Timestamp>,
+    /// The RFC 3161 timestamps that verified, with their authority.
+    pub timestamps: Vec<TimestampInfo>,
+    /// RFC 3161 timestamps that did not verify and were not counted, each
+    /// with why (see [`verify`]).
+    pub skipped_timestamps: Vec<String>,
+}
+
+impl Verified {
+    pub fn identity(&self) -> Option<&str> {
+        self.certificate.as_ref()?.identity.as_ref().map(|i| i.as_str())
+    }
+}
+
+/// Why the Sigstore steps failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// `sigstore-verify`'s error (see [`check_of`]).
+    Library(SigstoreError),
+    /// A step the core makes itself failed.
+    Check(CheckId, String),
+}
+
+/// Runs `sigstore-verify` (keyless with any identity: the identity is
+/// checked afterwards, against the caller's expectations; or with the key),
+/// and the steps it leaves to the core:
+///
+/// - **RFC 3161 timestamps that do not verify are not counted** when
+///   another signed time remains (a timestamp that verifies, or a Rekor v1
+///   entry's signed integrated time), as sigstore-python and sigstore-go
+///   count the timestamps that verify against a threshold of one; they are
+///   left out of what the library sees and named in the report. A bundle
+///   whose only signed times fail still fails.
+/// - **Rekor v2 entries the library does not read** (`structure::OwnKind`)
+///   are not handed to it; their inclusion and body are checked here
+///   (`own_entries`), and with no other entry the library is told to
+///   expect none.
+/// - **A DSSE envelope whose payload is not an in-toto statement** (the
+///   library binds envelopes to an artifact through the statement's
+///   subject) is handed to it as what its signature is: a signature over
+///   the PAE bytes. The library then makes every step but its last, where
+///   it declines to compare a Rekor v1 `dsse` or `intoto` entry with a
+///   message signature; that comparison is made here
+///   (`own_entries::verify_v1_dsse_body`). That the library declined at
+///   exactly that step, and nowhere else, is read from its exact words for
+///   the first such entry, which it reaches only after every other step
+///   passed: anything else is its failure, reported as such.
 pub fn verify(
     parsed: &ParsedBundle,
     key: &SigningKey,
     artifact: Artifact<'_>,
     trust: &TrustMaterial,
-) -> Result<VerificationResult, SigstoreError> {
-    let verifier = trust.verifier();
-    match key.spki() {
-        None => verifier.verify(artifact, &parsed.bundle, &VerificationPolicy::any_identity()),
-        Some(spki) => verifier.verify(
-            artifact,
-            &parsed.bundle,
-            &PublicKeyVerificationPolicy::new(DerPublicKey::new(spki.to_vec())),
-        ),
+) -> Result<Verified, Failure> {
+    let mut bundle = Cow::Borrowed(&parsed.bundle);
+    let (timestamps, skipped) = counted_timestamps(parsed, trust);
+    if !skipped.is_empty() {
+        let kept: Vec<_> = parsed
+            .bundle
+            .verification_material
+            .timestamp_verification_data
+            .rfc3161_timestamps
+            .iter()
+            .zip(&timestamps)
+            .filter(|(_, result)| result.is_ok())
+            .map(|(ts, _)| ts.clone())
+            .collect();
+        bundle
+            .to_mut()
+            .verification_material
+            .timestamp_verification_data
+            .rfc3161_timestamps = kept;
     }
+    let signed_payload = parsed.is_signed_payload();
+    if signed_payload && let SignatureContent::DsseEnvelope(envelope) = &parsed.bundle.content {
+        let b = bundle.to_mut();
+        b.content = SignatureContent::MessageSignature(MessageSignature::new(envelope.signature.sig.clone()));
+        // Entries the library compares with a message signature first, so
+        // that it checks them all before it declines the others.
+        b.verification_material
+            .tlog_entries
+            .sort_by_key(|e| is_v1_dsse(e.kind_version));
+    }
+    let artifact_sha256 = match &artifact {
+        Artifact::Blob(bytes) => Some(sha2::Sha256::digest(bytes).to_vec()),
+        Artifact::Digest(d) if d.algorithm() == HashAlgorithm::Sha2256 => Some(d.as_bytes().to_vec()),
+        _ => None,
+    };
+    let skip_tlog = bundle.verification_material.tlog_entries.is_empty();
+    let verifier = trust.verifier();
+    let outcome = match key.spki() {
+        None => {
+            let mut policy = VerificationPolicy::any_identity();
+            if skip_tlog {
+                // Only entries the core verifies itself (below).
+                policy = policy.skip_tlog_unsafe();
+            }
+            verifier.verify(artifact, &bundle, &policy)
+        }
+        Some(spki) => {
+            let mut policy = PublicKeyVerificationPolicy::new(DerPublicKey::new(spki.to_vec()));
+            if skip_tlog {
+                policy = policy.skip_tlog_unsafe();
+            }
+            verifier.verify(artifact, &bundle, &policy)
+        }
+    };
+    let verified_timestamps: Vec<TimestampInfo> = timestamps.into_iter().filter_map(Result::ok).collect();
+    let verified = match outcome {
+        Ok(result) => Verified {
+            certificate: result.certificate().cloned(),
+            integrated_time: result.integrated_time(),
+            verified_timestamps: result.verified_timestamps().to_vec(),
+            timestamps: verified_timestamps,
+            skipped_timestamps: skipped,
+        },
+        Err(e) if signed_payload && declined_last_step(&e, &bundle) => {
+            let certificate = match parsed.bundle.signing_certificate() {
+                Some(cert) => Some(sigstore_crypto::parse_certificate_info(cert).map_err(|e| {
+                    Failure::Check(
+                        CheckId::BundleFormat,
+                        format!("The certificate cannot be read: {}.", truncate(&e.to_string(), 200)),
+                    )
+                })?),
+                None => None,
+            };
+            let integrated: Vec<jiff::Timestamp> = bundle
+                .verification_material
+                .tlog_entries
+                .iter()
+                .filter(|e| e.kind_version != KindVersion::HashedRekordV002 && e.inclusion_promise.is_some())
+                .filter_map(|e| e.integrated_time)
+                .collect();
+            let mut times: Vec<jiff::Timestamp> = verified_timestamps
+                .iter()
+                .filter_map(|t| jiff::Timestamp::from_second(t.time).ok())
+                .collect();
+            times.extend(integrated.iter().copied());
+            Verified {
+                certificate,
+                integrated_time: integrated.iter().min().copied(),
+                verified_timestamps: times,
+                timestamps: verified_timestamps,
+                skipped_timestamps: skipped,
+            }
+        }
+        Err(e) => return Err(Failure::Library(e)),
+    };
+    own_steps(parsed, &bundle, key, &verified, trust, artifact_sha256.as_deref())?;
+    Ok(verified)
+}
+
+/// A Rekor v1 entry of a DSSE envelope (`dsse` 0.0.1, `intoto` 0.0.2).
+fn is_v1_dsse(kind: KindVersion) -> bool {
+    matches!(kind, KindVersion::DsseV001 | KindVersion::IntotoV002)
+}
+
+/// Whether `sigstore-verify` stopped only at its last step, declining to
+/// compare the first Rekor v1 DSSE entry with the message signature it was
+/// handed: its exact words for that entry (sigstore-verify 0.15,
+/// `verify_tlog_consistency_with_key`), which it reaches only after every
+/// other step passed and the entries before it (sorted first) matched.
+fn declined_last_step(error: &SigstoreError, bundle: &Bundle) -> bool {
+    let Some(first) = bundle
+        .verification_material
+        .tlog_entries
+        .iter()
+        .find(|e| is_v1_dsse(e.kind_version))
+    else {
+        return false;
+    };
+    matches!(error, SigstoreError::UnsupportedBundle(words) if *words == format!(
+        "Rekor entry {}/{} is incompatible with a message signature",
+        first.kind_version.kind(),
+        first.kind_version.version()
+    ))
+}
+
+/// The steps the core makes itself, after the library's: the inclusion of
+/// its own Rekor v2 entries (the transparency log check), then that each of
+/// them, and each Rekor v1 DSSE entry the library declined, records this
+/// bundle (the log entry check).
+fn own_steps(
+    parsed: &ParsedBundle,
+    library_bundle: &Bundle,
+    key: &SigningKey,
+    verified: &Verified,
+    trust: &TrustMaterial,
+    artifact_sha256: Option<&[u8]>,
+) -> Result<(), Failure> {
+    let declined: Vec<_> = match &parsed.bundle.content {
+        SignatureContent::DsseEnvelope(envelope) if parsed.is_signed_payload() => library_bundle
+            .verification_material
+            .tlog_entries
+            .iter()
+            .filter(|e| is_v1_dsse(e.kind_version))
+            .map(|e| (e, envelope))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if parsed.own_entries.is_empty() && declined.is_empty() {
+        return Ok(());
+    }
+    for entry in &parsed.own_entries {
+        own_entries::verify_inclusion(entry, trust).map_err(|e| Failure::Check(CheckId::TransparencyLog, e))?;
+    }
+    let public_key = match (key.spki(), &verified.certificate) {
+        (Some(spki), _) => spki.to_vec(),
+        (None, Some(info)) => info.public_key.as_bytes().to_vec(),
+        (None, None) => {
+            return Err(Failure::Check(
+                CheckId::LogEntryMatch,
+                "The signer's key is not known, so the log entry cannot be compared with it.".into(),
+            ));
+        }
+    };
+    let signer = Signer {
+        certificate: parsed.bundle.signing_certificate().map(|c| c.as_bytes()),
+        public_key: &public_key,
+    };
+    let mismatch = |e: String| {
+        Failure::Check(
+            CheckId::LogEntryMatch,
+            format!("The log entry does not describe this bundle: {e}"),
+        )
+    };
+    for entry in &parsed.own_entries {
+        own_entries::verify_body(entry, &parsed.bundle, &signer, artifact_sha256).map_err(mismatch)?;
+    }
+    for (entry, envelope) in declined {
+        own_entries::verify_v1_dsse_body(entry, envelope, &signer).map_err(mismatch)?;
+    }
+    Ok(())
 }
 
 /// The check a `sigstore-verify` error belongs to, by its type, with a
@@ -276,21 +513,23 @@ pub struct Evidence {
 /// checks them; the crypto backend remembers its successes, so this costs no
 /// second verification). Timestamps are attributed to the authority that
 /// signed them only after `sigstore-verify` accepted them.
-pub fn evidence(parsed: &ParsedBundle, trust: &TrustMaterial, result: Option<&VerificationResult>) -> Evidence {
+pub fn evidence(parsed: &ParsedBundle, trust: &TrustMaterial, result: Option<&Verified>) -> Evidence {
     let public_good = trust.is_public_good();
-    let tlog = parsed.bundle.verification_material.tlog_entries.first().map(|entry| {
+    let tlog = parsed.entries().next().map(|e| {
+        let entry = e.fields;
         let log_index = entry.log_index.get();
-        let integrated = entry.integrated_time.map(|t| t.as_second());
-        let rekor_v2 = entry.kind_version == sigstore_types::KindVersion::HashedRekordV002;
+        let rekor_v2 = e.rekor_v2;
+        // Rekor v2 records no time; a field there is not the log's word.
+        let integrated = entry.integrated_time.filter(|_| !rekor_v2).map(|t| t.as_second());
         TlogEntryInfo {
             log_index,
             log_id: hex(entry.log_id.key_id.as_bytes()),
-            kind: entry.kind_version.kind().to_string(),
-            kind_version: entry.kind_version.version().to_string(),
+            kind: e.kind.to_string(),
+            kind_version: e.version.to_string(),
             rekor_v2,
             integrated_time: integrated,
             integrated_time_rfc3339: integrated.map(format_rfc3339),
-            inclusion_promise: entry.inclusion_promise.is_some(),
+            inclusion_promise: !rekor_v2 && entry.inclusion_promise.is_some(),
             inclusion_proof: entry.inclusion_proof.as_ref().map(|p| {
                 let checkpoint = p.checkpoint.checkpoint();
                 InclusionProofInfo {
@@ -305,10 +544,7 @@ pub fn evidence(parsed: &ParsedBundle, trust: &TrustMaterial, result: Option<&Ve
             ledger_url: (public_good && !rekor_v2).then(|| crate::links::ledger_url(log_index)),
         }
     });
-    let timestamps = match result {
-        Some(_) => timestamp_authorities(parsed, trust),
-        None => Vec::new(),
-    };
+    let timestamps = result.map(|r| r.timestamps.clone()).unwrap_or_default();
     Evidence { tlog, timestamps }
 }
 
@@ -343,72 +579,110 @@ fn checkpoint_signatures(
         .collect()
 }
 
-/// Which authority of the trusted root signed each RFC 3161 timestamp.
-fn timestamp_authorities(parsed: &ParsedBundle, trust: &TrustMaterial) -> Vec<TimestampInfo> {
-    let signature = match &parsed.bundle.content {
-        SignatureContent::DsseEnvelope(e) => e.signature.sig.clone(),
-        SignatureContent::MessageSignature(m) => m.signature.clone(),
-        _ => return Vec::new(),
-    };
-    let root = trust.trusted_root();
-    parsed
+/// Each RFC 3161 timestamp verified against the trusted root's timestamp
+/// authorities (those whose validity has begun, as `sigstore-verify` takes
+/// them): the authority that signed it, or why none did. And the sentences
+/// of those not to count: the ones that do not verify, when another signed
+/// time remains (see [`verify`]).
+fn counted_timestamps(
+    parsed: &ParsedBundle,
+    trust: &TrustMaterial,
+) -> (Vec<Result<TimestampInfo, String>>, Vec<String>) {
+    let tokens = &parsed
         .bundle
         .verification_material
         .timestamp_verification_data
-        .rfc3161_timestamps
+        .rfc3161_timestamps;
+    if tokens.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let signature = match &parsed.bundle.content {
+        SignatureContent::DsseEnvelope(e) => e.signature.sig.clone(),
+        SignatureContent::MessageSignature(m) => m.signature.clone(),
+        _ => return (Vec::new(), Vec::new()),
+    };
+    let now = jiff::Timestamp::now();
+    let authorities: Vec<_> = trust
+        .trusted_root()
+        .timestamp_authorities
         .iter()
-        .filter_map(|ts| {
-            root.timestamp_authorities.iter().find_map(|tsa| {
-                let (leaf, intermediates, anchor) = match tsa.cert_chain.certificates.as_slice() {
-                    [] => return None,
-                    [only] => (only, &[][..], only),
-                    [leaf, rest @ .., anchor] => (leaf, rest, anchor),
-                };
-                let authority = sigstore_types::TsaAuthority::new(
-                    leaf.raw_bytes.clone(),
-                    intermediates.iter().map(|c| c.raw_bytes.clone()).collect(),
-                    anchor.raw_bytes.clone(),
-                    tsa.valid_for,
-                );
-                let time =
-                    sigstore_verify::tsa::verify_timestamp_for_authority(&ts.signed_timestamp, &signature, &authority)
-                        .ok()?
-                        .as_second();
-                let name = [tsa.subject.common_name.as_deref(), tsa.subject.organization.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                Some(TimestampInfo {
-                    authority: truncate(
-                        if name.is_empty() {
-                            tsa.uri.as_deref().unwrap_or("?")
-                        } else {
-                            &name
-                        },
-                        200,
-                    ),
-                    time,
-                    time_rfc3339: format_rfc3339(time),
-                })
-            })
+        .filter(|tsa| tsa.valid_for.is_none_or(|period| period.has_started_by(now)))
+        .filter_map(|tsa| {
+            let (leaf, intermediates, anchor) = match tsa.cert_chain.certificates.as_slice() {
+                [] => return None,
+                [only] => (only, &[][..], only),
+                [leaf, rest @ .., anchor] => (leaf, rest, anchor),
+            };
+            let authority = sigstore_types::TsaAuthority::new(
+                leaf.raw_bytes.clone(),
+                intermediates.iter().map(|c| c.raw_bytes.clone()).collect(),
+                anchor.raw_bytes.clone(),
+                tsa.valid_for,
+            );
+            let name = [tsa.subject.common_name.as_deref(), tsa.subject.organization.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let name = if name.is_empty() {
+                tsa.uri.as_deref().unwrap_or("?").to_string()
+            } else {
+                name
+            };
+            Some((authority, truncate(&name, 200)))
         })
-        .collect()
+        .collect();
+    let results: Vec<Result<TimestampInfo, String>> = tokens
+        .iter()
+        .map(|ts| {
+            let mut why = "no timestamp authority of the trusted root".to_string();
+            for (authority, name) in &authorities {
+                match sigstore_verify::tsa::verify_timestamp_for_authority(&ts.signed_timestamp, &signature, authority)
+                {
+                    Ok(time) => {
+                        let time = time.as_second();
+                        return Ok(TimestampInfo {
+                            authority: name.clone(),
+                            time,
+                            time_rfc3339: format_rfc3339(time),
+                        });
+                    }
+                    Err(e) => why = truncate(&e.to_string(), 300),
+                }
+            }
+            Err(why)
+        })
+        .collect();
+    let verified = results.iter().any(Result::is_ok);
+    // A Rekor v1 entry's integrated time, vouched for by its signed entry
+    // timestamp (which the library verifies: if it does not, nothing passes).
+    let integrated = parsed.bundle.verification_material.tlog_entries.iter().any(|e| {
+        e.kind_version != KindVersion::HashedRekordV002 && e.inclusion_promise.is_some() && e.integrated_time.is_some()
+    });
+    let skipped = if verified || integrated {
+        results
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                r.as_ref()
+                    .err()
+                    .map(|why| format!("timestamp {} of {}: {why}", i + 1, results.len()))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    (results, skipped)
 }
 
 /// The sentence of a library step that passed.
-pub fn passed(
-    step: CheckId,
-    parsed: &ParsedBundle,
-    evidence: &Evidence,
-    result: Option<&VerificationResult>,
-) -> String {
+pub fn passed(step: CheckId, parsed: &ParsedBundle, evidence: &Evidence, result: Option<&Verified>) -> String {
     let tlog = evidence.tlog.as_ref();
     match step {
         CheckId::LogTimestamp => {
             let mut parts = Vec::new();
             if let Some(t) = tlog.and_then(|t| t.integrated_time_rfc3339.as_deref()).filter(|_| {
-                tlog.is_some_and(|t| t.inclusion_promise) && result.is_some_and(|r| r.integrated_time().is_some())
+                tlog.is_some_and(|t| t.inclusion_promise) && result.is_some_and(|r| r.integrated_time.is_some())
             }) {
                 parts.push(format!(
                     "the log's signed entry timestamp verifies: the entry was integrated at {t}"
@@ -418,6 +692,16 @@ pub fn passed(
                 parts.push(format!(
                     "timestamp authority {} signed the time {}",
                     ts.authority, ts.time_rfc3339
+                ));
+            }
+            let skipped = result.map(|r| r.skipped_timestamps.as_slice()).unwrap_or_default();
+            if !skipped.is_empty() {
+                parts.push(format!(
+                    "{} RFC 3161 timestamp{} did not verify and {} not counted, as sigstore-python and sigstore-go count only the timestamps that verify ({})",
+                    skipped.len(),
+                    if skipped.len() == 1 { "" } else { "s" },
+                    if skipped.len() == 1 { "was" } else { "were" },
+                    skipped.join("; ")
                 ));
             }
             if parts.is_empty() {
@@ -437,8 +721,8 @@ pub fn passed(
         CheckId::CertificateChain => format!(
             "The certificate{} chains to a certificate authority of the trusted root and was valid at the signed time.",
             result
-                .and_then(VerificationResult::identity)
-                .map(|i| format!(" for {}", truncate(i.as_str(), 200)))
+                .and_then(Verified::identity)
+                .map(|i| format!(" for {}", truncate(i, 200)))
                 .unwrap_or_default()
         ),
         CheckId::CertificateSct => {

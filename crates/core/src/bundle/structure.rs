@@ -2,8 +2,10 @@
 //! can accept, and limits on everything that costs a signature check, so
 //! that no input buys unbounded work.
 
+use serde_json::Value;
 use sigstore_types::bundle::VerificationMaterialContent;
-use sigstore_types::{Bundle, KindVersion, MediaType, SignatureContent};
+use sigstore_types::{Bundle, KindVersion, MediaType, SignatureContent, TransparencyLogEntry};
+use sigstore_verify::rekor::RekorEntryBody;
 
 use super::statement::{self, Statement};
 use crate::package::truncate;
@@ -33,12 +35,62 @@ pub enum Material {
     PublicKey { hint: String },
 }
 
+/// A Rekor v2 entry that `sigstore-verify` 0.15 does not read, and that the
+/// core verifies itself (`bundle::own_entries`): its inclusion proof and
+/// checkpoint, and that its body records this bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnKind {
+    /// `dsse` 0.0.2: Rekor v2's entry for a DSSE envelope (the SHA-256 of
+    /// the payload, the signatures and their verifiers), as sigstore-js logs
+    /// DSSE bundles to Rekor v2.
+    DsseV002,
+    /// `hashedrekord` 0.0.2 of a certificate-signed bundle whose verifier is
+    /// the certificate's public key rather than the certificate.
+    HashedRekordWithKey,
+}
+
+impl OwnKind {
+    pub fn kind(self) -> &'static str {
+        match self {
+            OwnKind::DsseV002 => "dsse",
+            OwnKind::HashedRekordWithKey => "hashedrekord",
+        }
+    }
+
+    pub fn version(self) -> &'static str {
+        "0.0.2"
+    }
+}
+
+/// A log entry the core verifies itself.
+#[derive(Debug, Clone)]
+pub struct OwnEntry {
+    pub kind: OwnKind,
+    /// The entry's fields (index, log id, inclusion proof, body). Its
+    /// `kind_version` is not the entry's (`sigstore-types` has no `dsse`
+    /// 0.0.2): `kind` is. It is never handed to `sigstore-verify`.
+    pub fields: TransparencyLogEntry,
+}
+
+/// One log entry of a bundle, whoever verifies it.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryRef<'a> {
+    pub kind: &'static str,
+    pub version: &'static str,
+    /// A Rekor v2 entry (no signed entry timestamp, no integrated time).
+    pub rekor_v2: bool,
+    pub fields: &'a TransparencyLogEntry,
+}
+
 /// A bundle that passed the structural checks.
 #[derive(Debug)]
 pub struct ParsedBundle {
-    /// The bundle as verified: a v0.1/v0.2 certificate chain is reduced to its
-    /// leaf (see [`parse`]).
+    /// The bundle as `sigstore-verify` verifies it: a v0.1/v0.2 certificate
+    /// chain is reduced to its leaf (see [`parse`]), and the entries in
+    /// `own_entries` are not in it.
     pub bundle: Bundle,
+    /// Rekor v2 entries the core verifies itself (see [`OwnKind`]).
+    pub own_entries: Vec<OwnEntry>,
     pub material: Material,
     /// How many certificates the bundle's chain carried (1 for a single certificate).
     pub chain_length: usize,
@@ -51,6 +103,9 @@ pub struct ParsedBundle {
     /// of its text, which fails at the signature check rather than the parser:
     /// it is a bad signature, not a bad bundle.
     pub signature_not_base64: bool,
+    /// For a DSSE envelope whose payload is not an in-toto statement: its
+    /// PAE, the bytes the signature is over (see [`ParsedBundle::is_signed_payload`]).
+    pub signed_pae: Option<Vec<u8>>,
 }
 
 impl ParsedBundle {
@@ -72,6 +127,38 @@ impl ParsedBundle {
         matches!(self.bundle.content, SignatureContent::DsseEnvelope(_))
     }
 
+    /// The DSSE payload type, for envelopes.
+    pub fn payload_type(&self) -> Option<&str> {
+        match &self.bundle.content {
+            SignatureContent::DsseEnvelope(envelope) => Some(envelope.payload_type.as_str()),
+            _ => None,
+        }
+    }
+
+    /// A DSSE envelope whose payload is not an in-toto statement (its type
+    /// says so): signed bytes, as the Sigstore client specification verifies
+    /// them, with no subject to read.
+    pub fn is_signed_payload(&self) -> bool {
+        self.signed_pae.is_some()
+    }
+
+    /// Every log entry: those `sigstore-verify` verifies, then the core's own.
+    pub fn entries(&self) -> impl Iterator<Item = EntryRef<'_>> {
+        let library = self.bundle.verification_material.tlog_entries.iter().map(|e| EntryRef {
+            kind: e.kind_version.kind(),
+            version: e.kind_version.version(),
+            rekor_v2: e.kind_version == KindVersion::HashedRekordV002,
+            fields: e,
+        });
+        let own = self.own_entries.iter().map(|e| EntryRef {
+            kind: e.kind.kind(),
+            version: e.kind.version(),
+            rekor_v2: true,
+            fields: &e.fields,
+        });
+        library.chain(own)
+    }
+
     pub fn is_keyless(&self) -> bool {
         self.material == Material::Certificate
     }
@@ -79,11 +166,7 @@ impl ParsedBundle {
     /// Whether a log entry is Rekor v2's (no signed entry timestamp, no
     /// integrated time: the signed time comes from a timestamp authority).
     pub fn has_rekor_v2_entry(&self) -> bool {
-        self.bundle
-            .verification_material
-            .tlog_entries
-            .iter()
-            .any(|e| e.kind_version == KindVersion::HashedRekordV002)
+        self.entries().any(|e| e.rekor_v2)
     }
 
     pub fn rfc3161_timestamps(&self) -> usize {
@@ -96,19 +179,13 @@ impl ParsedBundle {
 
     /// One line on what was parsed, for the check's sentence.
     pub fn describe(&self) -> String {
-        let entries = &self.bundle.verification_material.tlog_entries;
-        let kinds: Vec<String> = entries
-            .iter()
-            .map(|e| format!("{} {}", e.kind_version.kind(), e.kind_version.version()))
-            .collect();
+        let kinds: Vec<String> = self.entries().map(|e| format!("{} {}", e.kind, e.version)).collect();
         let mut evidence: Vec<String> = [
-            entries
-                .iter()
-                .any(|e| e.inclusion_promise.is_some())
+            self.entries()
+                .any(|e| !e.rekor_v2 && e.fields.inclusion_promise.is_some())
                 .then_some("an inclusion promise"),
-            entries
-                .iter()
-                .any(|e| e.inclusion_proof.is_some())
+            self.entries()
+                .any(|e| e.fields.inclusion_proof.is_some())
                 .then_some("an inclusion proof"),
         ]
         .into_iter()
@@ -138,13 +215,13 @@ impl ParsedBundle {
         } else {
             String::new()
         };
+        let content = match self.payload_type() {
+            Some(t) if t == statement::INTOTO_PAYLOAD_TYPE => "a DSSE envelope".to_string(),
+            Some(t) => format!("a DSSE envelope of {} (not an in-toto statement)", truncate(t, 100)),
+            None => "a message signature".to_string(),
+        };
         format!(
-            "Sigstore bundle {version} with {}{chain}, {log}{}.",
-            if self.is_dsse() {
-                "a DSSE envelope"
-            } else {
-                "a message signature"
-            },
+            "Sigstore bundle {version} with {content}{chain}, {log}{}.",
             if evidence.is_empty() {
                 String::new()
             } else {
@@ -169,20 +246,10 @@ pub fn parse(json: &str) -> Result<ParsedBundle, String> {
             json.len()
         ));
     }
-    let (mut bundle, signature_not_base64) = match Bundle::from_json(json) {
-        Ok(bundle) => (bundle, false),
-        Err(e) => match with_signatures_as_text(json).and_then(|patched| Bundle::from_json(&patched).ok()) {
-            Some(bundle) => (bundle, true),
-            None => {
-                return Err(format!(
-                    "Not a Sigstore bundle this verifier supports: {}.",
-                    truncate(&e.to_string(), 300)
-                ));
-            }
-        },
-    };
-    check_limits(&bundle)?;
-    check_entry_kinds(&bundle)?;
+    let (mut bundle, mut own_entries, signature_not_base64) = read(json)?;
+    own_entries.extend(take_hashedrekords_with_key(&mut bundle));
+    check_limits(&bundle, &own_entries)?;
+    check_entry_kinds(&bundle, &own_entries)?;
     let (material, chain_length) = match &bundle.verification_material.content {
         VerificationMaterialContent::Certificate(_) => (Material::Certificate, 1),
         VerificationMaterialContent::X509CertificateChain { .. } if bundle.media_type == MediaType::Bundle0_3 => {
@@ -203,28 +270,138 @@ pub fn parse(json: &str) -> Result<ParsedBundle, String> {
     {
         certificates.truncate(1);
     }
-    let (statement, dsse_key_id) = match &bundle.content {
+    let (statement, dsse_key_id, signed_pae) = match &bundle.content {
         SignatureContent::DsseEnvelope(envelope) => (
             Some(statement::read(&envelope.payload_type, envelope.payload.as_bytes())),
             Some(envelope.signature.keyid.as_str().to_string()),
+            (envelope.payload_type != statement::INTOTO_PAYLOAD_TYPE).then(|| envelope.pae()),
         ),
-        SignatureContent::MessageSignature(_) => (None, None),
+        SignatureContent::MessageSignature(_) => (None, None, None),
         _ => return Err("The bundle holds neither a DSSE envelope nor a message signature.".into()),
     };
     Ok(ParsedBundle {
         bundle,
+        own_entries,
         material,
         chain_length,
         statement,
         dsse_key_id,
         signature_not_base64,
+        signed_pae,
     })
 }
 
+/// Reads the bundle: as `sigstore-types` reads it when it can; otherwise
+/// from a JSON tree, with its `dsse` 0.0.2 entries taken out (the core
+/// verifies those itself) and signature fields that are not base64 replaced
+/// by the base64 of their text. The first reader's error is the one reported.
+fn read(json: &str) -> Result<(Bundle, Vec<OwnEntry>, bool), String> {
+    let error = match Bundle::from_json(json) {
+        Ok(bundle) => return Ok((bundle, Vec::new(), false)),
+        Err(e) => e,
+    };
+    let refused = || {
+        format!(
+            "Not a Sigstore bundle this verifier supports: {}.",
+            truncate(&error.to_string(), 300)
+        )
+    };
+    // Read as strictly as the typed reader (a key given twice is refused).
+    let mut doc = statement::strict_json(json.as_bytes()).map_err(|_| refused())?;
+    let own = take_dsse_v002(&mut doc)?;
+    let signature_not_base64 = signatures_as_text(&mut doc);
+    if own.is_empty() && !signature_not_base64 {
+        return Err(refused());
+    }
+    let bundle: Bundle = serde_json::from_value(doc).map_err(|_| refused())?;
+    Ok((bundle, own, signature_not_base64))
+}
+
+/// Takes the `dsse` 0.0.2 entries out of a bundle's JSON tree, each read
+/// into the log entry type with a stand-in kind (see [`OwnEntry::fields`]).
+fn take_dsse_v002(doc: &mut Value) -> Result<Vec<OwnEntry>, String> {
+    let Some(entries) = doc
+        .pointer_mut("/verificationMaterial/tlogEntries")
+        .and_then(Value::as_array_mut)
+    else {
+        return Ok(Vec::new());
+    };
+    if entries.len() > MAX_TLOG_ENTRIES {
+        return Err(format!(
+            "The bundle has {} log entries; at most {MAX_TLOG_ENTRIES} are accepted.",
+            entries.len()
+        ));
+    }
+    let is_dsse_v002 = |e: &Value| {
+        e.pointer("/kindVersion/kind").and_then(Value::as_str) == Some("dsse")
+            && e.pointer("/kindVersion/version").and_then(Value::as_str) == Some("0.0.2")
+    };
+    let mut own = Vec::new();
+    let mut kept = Vec::new();
+    for mut entry in std::mem::take(entries) {
+        if !is_dsse_v002(&entry) {
+            kept.push(entry);
+            continue;
+        }
+        if let Some(kind_version) = entry.get_mut("kindVersion") {
+            *kind_version = serde_json::json!({ "kind": "hashedrekord", "version": "0.0.2" });
+        }
+        let fields: TransparencyLogEntry = serde_json::from_value(entry).map_err(|e| {
+            format!(
+                "Not a Sigstore bundle this verifier supports: a dsse 0.0.2 log entry does not read: {}.",
+                truncate(&e.to_string(), 200)
+            )
+        })?;
+        own.push(OwnEntry {
+            kind: OwnKind::DsseV002,
+            fields,
+        });
+    }
+    *entries = kept;
+    Ok(own)
+}
+
+/// Takes out of a certificate-signed bundle the `hashedrekord` 0.0.2
+/// entries whose verifier is a public key (`sigstore-verify` requires the
+/// certificate there): the core checks that key is the certificate's.
+fn take_hashedrekords_with_key(bundle: &mut Bundle) -> Vec<OwnEntry> {
+    if matches!(
+        bundle.verification_material.content,
+        VerificationMaterialContent::PublicKey(_)
+    ) {
+        return Vec::new();
+    }
+    let records_key = |e: &TransparencyLogEntry| {
+        e.kind_version == KindVersion::HashedRekordV002
+            && matches!(
+                RekorEntryBody::parse(&e.canonicalized_body, e.kind_version),
+                Ok(RekorEntryBody::HashedRekordV002(body))
+                    if body.spec.hashed_rekord_v002.signature.verifier.public_key.is_some()
+                        && body.spec.hashed_rekord_v002.signature.verifier.x509_certificate.is_none()
+            )
+    };
+    let entries = &mut bundle.verification_material.tlog_entries;
+    if entries.len() > MAX_TLOG_ENTRIES || !entries.iter().any(records_key) {
+        return Vec::new();
+    }
+    let (own, kept): (Vec<_>, Vec<_>) = std::mem::take(entries).into_iter().partition(records_key);
+    *entries = kept;
+    own.into_iter()
+        .map(|fields| OwnEntry {
+            kind: OwnKind::HashedRekordWithKey,
+            fields,
+        })
+        .collect()
+}
+
 /// Bounds what every later step will pay for, before it is paid.
-fn check_limits(bundle: &Bundle) -> Result<(), String> {
+fn check_limits(bundle: &Bundle, own: &[OwnEntry]) -> Result<(), String> {
     let material = &bundle.verification_material;
-    let entries = &material.tlog_entries;
+    let entries: Vec<&TransparencyLogEntry> = material
+        .tlog_entries
+        .iter()
+        .chain(own.iter().map(|e| &e.fields))
+        .collect();
     if entries.len() > MAX_TLOG_ENTRIES {
         return Err(format!(
             "The bundle has {} log entries; at most {MAX_TLOG_ENTRIES} are accepted.",
@@ -245,7 +422,7 @@ fn check_limits(bundle: &Bundle) -> Result<(), String> {
             certificates.len()
         ));
     }
-    for entry in entries {
+    for entry in &entries {
         let Some(proof) = &entry.inclusion_proof else { continue };
         if proof.hashes.len() > MAX_PROOF_HASHES {
             return Err(format!(
@@ -270,8 +447,38 @@ fn check_limits(bundle: &Bundle) -> Result<(), String> {
     Ok(())
 }
 
-/// Each log entry's kind must fit the content, and carry some evidence.
-fn check_entry_kinds(bundle: &Bundle) -> Result<(), String> {
+/// Each log entry's kind must fit the content, and carry some evidence (a
+/// Rekor v2 entry the core verifies, an inclusion proof); no entry may be
+/// there twice.
+fn check_entry_kinds(bundle: &Bundle, own: &[OwnEntry]) -> Result<(), String> {
+    for entry in own {
+        if entry.kind == OwnKind::DsseV002 && !matches!(bundle.content, SignatureContent::DsseEnvelope(_)) {
+            return Err("The log entry kind dsse 0.0.2 does not fit this bundle's content.".into());
+        }
+        if entry.fields.inclusion_proof.is_none() {
+            return Err(format!(
+                "The {} {} log entry (Rekor v2) has no inclusion proof: Rekor v2 signs no entry timestamps, so nothing else shows it was logged.",
+                entry.kind.kind(),
+                entry.kind.version()
+            ));
+        }
+    }
+    let ids: Vec<(&[u8], u64)> = bundle
+        .verification_material
+        .tlog_entries
+        .iter()
+        .chain(own.iter().map(|e| &e.fields))
+        .map(|e| (e.log_id.key_id.as_bytes(), e.log_index.get()))
+        .collect();
+    for (i, id) in ids.iter().enumerate() {
+        if ids.iter().skip(i + 1).any(|other| other == id) {
+            return Err(format!(
+                "The bundle carries the log entry at index {} of log {} twice: a copy is no further evidence, and a bundle whose entries are counted must not count one twice (sigstore-go and sigstore-js refuse this too).",
+                id.1,
+                truncate(&crate::package::hex(id.0), 16)
+            ));
+        }
+    }
     for entry in &bundle.verification_material.tlog_entries {
         let compatible = matches!(
             (&bundle.content, entry.kind_version),
@@ -302,7 +509,7 @@ pub fn check_npm_shape(parsed: &ParsedBundle) -> Result<(), String> {
     if !parsed.is_dsse() {
         return Err("npm attestations are DSSE envelopes; this bundle holds a message signature.".into());
     }
-    let entries = parsed.bundle.verification_material.tlog_entries.len();
+    let entries = parsed.entries().count();
     if entries > 1 {
         return Err(format!(
             "npm attestations carry one log entry; this bundle has {entries}."
@@ -322,17 +529,50 @@ pub enum LogEvidenceProblem {
 
 /// The shape of the log evidence, as sigstore-verify will require it:
 /// an inclusion promise for v0.1 bundles, an inclusion proof with a
-/// well-formed checkpoint for v0.2 and v0.3, and some signed time.
-pub fn check_log_evidence(bundle: &Bundle) -> Result<(), LogEvidenceProblem> {
+/// well-formed checkpoint for v0.2 and v0.3, and some signed time. The
+/// core's own Rekor v2 entries need an inclusion proof whose checkpoint
+/// reads and covers the entry's index, and an RFC 3161 timestamp (Rekor v2
+/// records no time).
+pub fn check_log_evidence(parsed: &ParsedBundle) -> Result<(), LogEvidenceProblem> {
     use LogEvidenceProblem::{Entry, Proof};
     use sigstore_bundle::{Error as E, ValidationOptions, validate_bundle_with_options};
-    if bundle.verification_material.tlog_entries.is_empty() {
+    let bundle = &parsed.bundle;
+    if parsed.entries().next().is_none() {
         return Err(Entry(
             "The bundle has no transparency log entry: nothing shows that its signature was ever published.".into(),
         ));
     }
+    for entry in &parsed.own_entries {
+        let proof = entry
+            .fields
+            .inclusion_proof
+            .as_ref()
+            .ok_or_else(|| Proof("A Rekor v2 entry must carry an inclusion proof; this one has none.".into()))?;
+        let checkpoint = proof
+            .checkpoint
+            .checkpoint()
+            .ok_or_else(|| Proof("The inclusion proof has no signed checkpoint.".into()))?;
+        if entry.fields.log_index.get() >= checkpoint.tree_size() {
+            return Err(Proof(format!(
+                "The log entry's index {} is not in the tree of size {} its checkpoint signs.",
+                entry.fields.log_index.get(),
+                checkpoint.tree_size()
+            )));
+        }
+    }
+    if let Some(first) = parsed.own_entries.first()
+        && parsed.rfc3161_timestamps() == 0
+    {
+        return Err(Entry(format!(
+            "The {} {} log entry is Rekor v2's, which records no time: the bundle needs an RFC 3161 timestamp, and has none.",
+            first.kind.kind(),
+            first.kind.version()
+        )));
+    }
+    // With only entries the core verifies, sigstore-verify gets none: it
+    // then requires no inclusion proof of its own (see `sigstore::verify`).
     let options = ValidationOptions::new()
-        .with_require_inclusion_proof(true)
+        .with_require_inclusion_proof(!bundle.verification_material.tlog_entries.is_empty())
         .with_require_timestamp(false);
     validate_bundle_with_options(bundle, &options).map_err(|e| match e {
         E::MissingInclusionPromise(_) => {
@@ -349,13 +589,11 @@ pub fn check_log_evidence(bundle: &Bundle) -> Result<(), LogEvidenceProblem> {
     })
 }
 
-/// The bundle JSON with signature fields that are not base64 replaced by the
-/// base64 of their text; `None` when there is nothing to replace.
-fn with_signatures_as_text(json: &str) -> Option<String> {
+/// Replaces, in a bundle's JSON tree, signature fields that are not base64
+/// by the base64 of their text; whether there was one.
+fn signatures_as_text(doc: &mut Value) -> bool {
     use base64::Engine as _;
-    use serde_json::Value;
     let b64 = base64::engine::general_purpose::STANDARD;
-    let mut doc: Value = serde_json::from_str(json).ok()?;
     let mut changed = false;
     let mut fix = |sig: &mut Value| {
         if let Some(text) = sig.as_str()
@@ -378,7 +616,7 @@ fn with_signatures_as_text(json: &str) -> Option<String> {
     if let Some(sig) = doc.pointer_mut("/messageSignature/signature") {
         fix(sig);
     }
-    changed.then(|| doc.to_string())
+    changed
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-use crate::package::{MAX_VERSION_LEN, truncate, validate_name};
+use crate::package::{MAX_INTEGRITY_LEN, MAX_VERSION_LEN, truncate, validate_name};
 use crate::registry_documents::compare_versions;
 
 mod npm;
@@ -48,8 +48,10 @@ const MAX_ENTRIES: usize = 4 * MAX_LOCKED_PACKAGES;
 const MAX_EDGES: usize = 1_000_000;
 /// A source (URL, path, spec) longer than this is cut in what is returned.
 const MAX_SOURCE_CHARS: usize = 500;
-/// An SRI string holds a few hashes; a longer "integrity" is not one.
-const MAX_INTEGRITY_LEN: usize = 1024;
+/// Distinct integrities (or addresses) kept per package version: npm nests
+/// a few copies where dependents disagree; past this, a lockfile is
+/// refused rather than read in part.
+const MAX_COPIES: usize = 64;
 
 /// Which tool wrote the lockfile, and which version of its format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,8 +83,20 @@ impl LockfileKind {
 pub struct LockedPackage {
     pub name: String,
     pub version: String,
-    /// The integrity the lockfile records (SRI, e.g. `sha512-...`), if any.
-    pub integrity: Option<String>,
+    /// Every integrity the lockfile records for this version (SRI, e.g.
+    /// `sha512-...`), one per copy that records one, each once: npm installs
+    /// each copy by its own, so each must be the registry's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub integrities: Vec<String>,
+    /// The tarball addresses of copies that record no integrity (nothing but
+    /// the address binds what they install): `resolved`, yarn's
+    /// `resolved ...#sha1`, berry's `__archiveUrl`, pnpm's `tarball`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<String>,
+    /// A copy records neither an integrity nor an address: the package
+    /// manager takes it from the registry it is configured with.
+    #[serde(default)]
+    pub unaddressed: bool,
     /// Whether the project itself depends on it (a direct dependency); false
     /// where the format does not record the project's own dependencies (yarn
     /// classic, npm lockfile v1: see [`Lockfile::records_direct_dependencies`]).
@@ -116,6 +130,16 @@ pub enum SourceKind {
     Other,
 }
 
+impl SourceKind {
+    /// Whether it is fetched from elsewhere (a repository, a tarball
+    /// address), rather than being the project's own code (a folder, a
+    /// link, a workspace) or part of another package's tarball: what
+    /// `--require-provenance` cannot accept unverified.
+    pub fn is_fetched(&self) -> bool {
+        matches!(self, SourceKind::Git | SourceKind::Tarball)
+    }
+}
+
 /// A dependency that does not come from the registry, so that no registry
 /// verification covers it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -133,8 +157,17 @@ pub struct Lockfile {
     /// Registry package versions, one per (name, version), sorted by name then version.
     pub packages: Vec<LockedPackage>,
     pub not_from_registry: Vec<NotFromRegistry>,
-    /// Entries left out, each with why (an invalid name, a version that is not semver, ...), at most MAX_PROBLEMS.
+    /// Entries left out, each with why (an invalid name, a version that is
+    /// not semver, ...), at most MAX_PROBLEMS listed.
     pub problems: Vec<String>,
+    /// How many entries were left out, listed or not: each is a package the
+    /// audit could not check, and counts against it.
+    #[serde(default)]
+    pub left_out: usize,
+    /// What was read as the package manager reads it, said so (a key given
+    /// twice, of which the last is read), at most MAX_PROBLEMS.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl Lockfile {
@@ -290,7 +323,9 @@ struct Node {
 struct Collected {
     name: String,
     version: String,
-    integrity: Option<String>,
+    integrities: Vec<String>,
+    addresses: Vec<String>,
+    unaddressed: bool,
 }
 
 /// What the readers fill in, and what turns it into a [`Lockfile`].
@@ -306,7 +341,8 @@ struct Collector {
     roots: Vec<(String, usize, bool)>,
     edges: usize,
     problems: Vec<String>,
-    more_problems: usize,
+    left_out: usize,
+    notes: Vec<String>,
 }
 
 impl Collector {
@@ -329,16 +365,25 @@ impl Collector {
         Ok(self.nodes.len() - 1)
     }
 
+    /// An entry left out, and why: counted, and listed up to MAX_PROBLEMS.
     fn problem(&mut self, text: String) {
-        if self.problems.len() < MAX_PROBLEMS - 1 {
+        self.left_out += 1;
+        if self.problems.len() < MAX_PROBLEMS {
             self.problems.push(text);
-        } else {
-            self.more_problems += 1;
+        }
+    }
+
+    /// Something read as the package manager reads it, said so.
+    fn note(&mut self, text: String) {
+        if self.notes.len() < MAX_PROBLEMS {
+            self.notes.push(text);
         }
     }
 
     /// Records that `node` is `name@version` from the registry, after
-    /// checking both; `at` says where in the file, for problems.
+    /// checking both, with the integrity or the tarball address of this copy
+    /// (`at` says where in the file, for problems). Every copy's integrity
+    /// is kept: none is ignored, none replaces another.
     fn registry(
         &mut self,
         node: usize,
@@ -346,6 +391,7 @@ impl Collector {
         name: &str,
         version: &str,
         integrity: Option<&str>,
+        address: Option<&str>,
     ) -> Result<(), String> {
         if let Err(e) = validate_name(name) {
             self.problem(format!("{}: {e}; left out.", shown(at)));
@@ -359,17 +405,16 @@ impl Collector {
             ));
             return Ok(());
         }
-        let integrity = match integrity.map(str::trim).filter(|i| !i.is_empty()) {
-            Some(i) if i.len() > MAX_INTEGRITY_LEN => {
-                self.problem(format!(
-                    "{}: the integrity of {name}@{version} is {} characters long, not an SRI string; ignored.",
-                    shown(at),
-                    i.len()
-                ));
-                None
-            }
-            other => other,
-        };
+        // An over-long "integrity" is kept over-long (cut one character past
+        // the limit), so that its check fails saying so: never dropped.
+        let integrity = integrity
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+            .map(|i| i.chars().take(MAX_INTEGRITY_LEN + 1).collect::<String>());
+        let address = address
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| truncate(a, MAX_SOURCE_CHARS));
         let key = (name.to_string(), version.to_string());
         let id = match self.index.get(&key) {
             Some(&id) => id,
@@ -383,28 +428,41 @@ impl Collector {
                 self.packages.push(Collected {
                     name: key.0.clone(),
                     version: key.1.clone(),
-                    integrity: None,
+                    integrities: Vec::new(),
+                    addresses: Vec::new(),
+                    unaddressed: false,
                 });
                 self.index.insert(key, self.packages.len() - 1);
                 self.packages.len() - 1
             }
         };
-        let mut conflict = None;
         if let Some(package) = self.packages.get_mut(id) {
-            match (&package.integrity, integrity) {
-                (None, Some(i)) => package.integrity = Some(i.to_string()),
-                (Some(kept), Some(i)) if kept != i => conflict = Some(kept.clone()),
-                _ => {}
+            let kept = match (integrity, address) {
+                (Some(i), _) => Some((&mut package.integrities, i)),
+                (None, Some(a)) => Some((&mut package.addresses, a)),
+                (None, None) => {
+                    package.unaddressed = true;
+                    None
+                }
+            };
+            if let Some((kept, new)) = kept
+                && !kept.contains(&new)
+            {
+                if kept.len() >= MAX_COPIES {
+                    return Err(format!(
+                        "{} records more than {MAX_COPIES} different integrities or addresses for {name}@{version}; \
+                         such a file is refused rather than read in part.",
+                        self.what
+                    ));
+                }
+                kept.push(new);
             }
         }
-        if let Some(kept) = conflict {
-            self.problem(format!(
-                "{}: {name}@{version} is recorded with two integrities ({} here, {} before); the first is kept.",
-                shown(at),
-                shown(integrity.unwrap_or_default()),
-                shown(&kept)
-            ));
-        }
+        self.placed(node, id)
+    }
+
+    /// `node` is the package version `id`.
+    fn placed(&mut self, node: usize, id: usize) -> Result<(), String> {
         if let Some(n) = self.nodes.get_mut(node) {
             n.package = Some(id);
         }
@@ -550,7 +608,9 @@ impl Collector {
             .map(|(p, f)| LockedPackage {
                 name: p.name,
                 version: p.version,
-                integrity: p.integrity,
+                integrities: p.integrities,
+                addresses: p.addresses,
+                unaddressed: p.unaddressed,
                 direct: f.direct,
                 via: f
                     .via
@@ -567,14 +627,19 @@ impl Collector {
                 .then_with(|| compare_versions(&a.version, &b.version))
         });
         let mut problems = self.problems;
-        if self.more_problems > 0 {
-            problems.push(format!("{} more problems are not listed.", self.more_problems));
+        if self.left_out > problems.len() {
+            problems.push(format!(
+                "{} more entries left out are not listed.",
+                self.left_out - problems.len()
+            ));
         }
         Lockfile {
             kind,
             packages,
             not_from_registry: self.not_from_registry.into_iter().collect(),
             problems,
+            left_out: self.left_out,
+            notes: self.notes,
         }
     }
 }
@@ -698,13 +763,13 @@ mod tests {
         let mut c = Collector::new("x");
         let shared = c.node().unwrap();
         let other = c.node().unwrap();
-        c.registry(shared, "s", "shared", "1.0.0", None).unwrap();
-        c.registry(other, "o", "other", "1.0.0", None).unwrap();
+        c.registry(shared, "s", "shared", "1.0.0", None, None).unwrap();
+        c.registry(other, "o", "other", "1.0.0", None, None).unwrap();
         c.edge(shared, other).unwrap();
         c.edge(other, shared).unwrap();
         for i in 0..40 {
             let n = c.node().unwrap();
-            c.registry(n, "d", &format!("d{i:02}"), "1.0.0", None).unwrap();
+            c.registry(n, "d", &format!("d{i:02}"), "1.0.0", None, None).unwrap();
             c.edge(n, shared).unwrap();
             c.root(&format!("d{i:02}"), n, i % 2 == 1);
         }
@@ -725,7 +790,11 @@ mod tests {
             c.problem(format!("p{i}"));
         }
         let lock = c.finish(LockfileKind::YarnClassic);
-        assert_eq!(lock.problems.len(), MAX_PROBLEMS);
-        assert_eq!(lock.problems.last().unwrap(), "11 more problems are not listed.");
+        assert_eq!(lock.left_out, MAX_PROBLEMS + 10);
+        assert_eq!(lock.problems.len(), MAX_PROBLEMS + 1);
+        assert_eq!(
+            lock.problems.last().unwrap(),
+            "10 more entries left out are not listed."
+        );
     }
 }

@@ -19,7 +19,6 @@ use std::marker::PhantomData;
 
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::{Collector, Lockfile, LockfileKind, SourceKind, is_registry_tarball, shown, source_kind, split_name};
@@ -31,6 +30,11 @@ const MAX_PATH_LEN: usize = 4096;
 /// Folders in one path: real trees nest a handful of `node_modules`; the
 /// bound keeps resolving a name (one look-up per folder upward) cheap.
 const MAX_PATH_DEPTH: usize = 64;
+/// Entries of one JSON object (`packages`, a package's `dependencies`):
+/// the largest real trees list tens of thousands.
+const MAX_OBJECT_ENTRIES: usize = 1_000_000;
+/// Workspace patterns read (a project lists a few).
+const MAX_WORKSPACE_PATTERNS: usize = 256;
 
 /// A JSON object's entries in file order, a key given twice kept twice
 /// (serde_json's own maps keep the last one silently).
@@ -53,6 +57,13 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries<T>, A::Error> {
                 let mut entries = Vec::new();
                 while let Some(entry) = map.next_entry()? {
+                    // Counted as they come: a million keys in one object is
+                    // refused before it is held, not after.
+                    if entries.len() >= MAX_OBJECT_ENTRIES {
+                        return Err(serde::de::Error::custom(format!(
+                            "an object with more than {MAX_OBJECT_ENTRIES} entries"
+                        )));
+                    }
                     entries.push(entry);
                 }
                 Ok(Entries(entries))
@@ -69,7 +80,7 @@ impl<T> Entries<T> {
         let mut last: HashMap<&str, usize> = HashMap::new();
         for (i, (key, _)) in self.0.iter().enumerate() {
             if last.insert(key, i).is_some() {
-                collector.problem(format!(
+                collector.note(format!(
                     "{} is listed more than once; the last one is read, as npm does.",
                     shown(key)
                 ));
@@ -99,9 +110,51 @@ impl<T> Default for Loose<T> {
 }
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Loose<T> {
+    /// Read as the text it is, then as a `T` if it is one: no tree of the
+    /// value is built (a `Value` of a large array is forty times its text).
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(deserializer)?;
-        Ok(Loose(serde_json::from_value(value).ok()))
+        let raw = <&'de RawValue>::deserialize(deserializer)?;
+        Ok(Loose(serde_json::from_str(raw.get()).ok()))
+    }
+}
+
+/// The root's `workspaces`: a list of folder patterns, or `{"packages":
+/// [...]}`; at most [`MAX_WORKSPACE_PATTERNS`] are kept (they only say
+/// whether a linked folder is a workspace or another folder: neither is
+/// verified), the rest read past.
+#[derive(Default)]
+struct Workspaces(Vec<String>);
+
+impl<'de> Deserialize<'de> for Workspaces {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Patterns;
+        impl<'de> Visitor<'de> for Patterns {
+            type Value = Workspaces;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("workspace patterns")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Workspaces, A::Error> {
+                let mut kept = Vec::new();
+                while let Some(item) = seq.next_element::<Loose<String>>()? {
+                    if let (Some(pattern), true) = (item.0, kept.len() < MAX_WORKSPACE_PATTERNS) {
+                        kept.push(pattern);
+                    }
+                }
+                Ok(Workspaces(kept))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Workspaces, A::Error> {
+                let mut kept = Workspaces::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if key == "packages" {
+                        kept = map.next_value::<Loose<Workspaces>>()?.0.unwrap_or_default();
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(kept)
+            }
+        }
+        deserializer.deserialize_any(Patterns)
     }
 }
 
@@ -136,7 +189,7 @@ struct Package {
     peer_dependencies: Names,
     #[serde(rename = "devDependencies")]
     dev_dependencies: Names,
-    workspaces: Loose<Value>,
+    workspaces: Loose<Workspaces>,
 }
 
 /// An entry of `dependencies` (version 1).
@@ -297,15 +350,10 @@ fn read_packages(packages: &Entries<Loose<Package>>, collector: &mut Collector) 
         placed.push((path, package, node, folder));
     }
     let root = placed.iter().find(|(path, ..)| path.is_empty()).map(|&(_, p, _, _)| p);
-    let workspaces: Vec<&str> = match root.and_then(|r| r.workspaces.0.as_ref()) {
-        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
-        Some(Value::Object(map)) => map
-            .get("packages")
-            .and_then(Value::as_array)
-            .map(|list| list.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    };
+    let workspaces: Vec<&str> = root
+        .and_then(|r| r.workspaces.0.as_ref())
+        .map(|w| w.0.iter().map(String::as_str).collect())
+        .unwrap_or_default();
     for &(path, package, node, folder) in &placed {
         let mut names: Vec<(&str, bool)> = Vec::new();
         for (list, dev) in [
@@ -381,7 +429,9 @@ fn classify(
     integrity: Option<&str>,
 ) -> Result<(), String> {
     match resolved {
-        Some(url) if is_registry_tarball(url, name, version) => collector.registry(node, at, name, version, integrity),
+        Some(url) if is_registry_tarball(url, name, version) => {
+            collector.registry(node, at, name, version, integrity, Some(url))
+        }
         Some(source) => {
             let kind = source_kind(source).unwrap_or(SourceKind::Other);
             collector.not_from_registry(at, name, kind, source);
@@ -393,7 +443,7 @@ fn classify(
                 collector.not_from_registry(at, name, kind, version);
                 Ok(())
             }
-            None => collector.registry(node, at, name, version, integrity),
+            None => collector.registry(node, at, name, version, integrity, None),
         },
     }
 }
@@ -534,7 +584,7 @@ mod tests {
             panic!("{:?}", lock.packages)
         };
         assert_eq!((quiet.name.as_str(), quiet.version.as_str()), ("quiet", "1.2.3"));
-        assert_eq!(quiet.integrity.as_deref(), Some(SHA));
+        assert_eq!(quiet.integrities, [SHA]);
         // Recorded as dev by npm, though reached through the workspace too: npm's word is taken.
         assert!(quiet.direct && quiet.dev);
         assert_eq!(quiet.via, ["quiet", "w"]);

@@ -83,7 +83,7 @@ fn dependencies(entry: &Yaml, with_dev: bool) -> impl Iterator<Item = (&str, &st
                 .iter()
                 .filter_map(move |(name, v)| {
                     let version = v.as_str().or_else(|| v.str_at("version"))?;
-                    Some((name.as_str(), version, dev))
+                    Some((&**name, version, dev))
                 })
         })
 }
@@ -118,13 +118,13 @@ pub(super) fn read(text: &str, what: &str) -> Result<Lockfile, String> {
     let mut nodes: HashMap<&str, usize> = HashMap::new();
     let mut entries: Vec<(&str, &Yaml, usize)> = Vec::new();
     for (key, entry) in snapshots.iter().chain(packages) {
-        if !nodes.contains_key(key.as_str()) {
+        if !nodes.contains_key(&**key) {
             let node = collector.node()?;
             nodes.insert(key, node);
             entries.push((key, entry, node));
         }
     }
-    let resolution_of: HashMap<&str, &Yaml> = packages.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let resolution_of: HashMap<&str, &Yaml> = packages.iter().map(|(k, v)| (&**k, v)).collect();
     let resolve = |name: &str, version: &str| -> Option<usize> {
         let candidates = match shape {
             Shape::V9 => [format!("{name}@{version}"), version.to_string(), String::new()],
@@ -200,13 +200,13 @@ pub(super) fn read(text: &str, what: &str) -> Result<Lockfile, String> {
                 };
                 collector.not_from_registry(key, name, kind, &source);
             }
-            None => collector.registry(node, key, name, version, field("integrity"))?,
+            None => collector.registry(node, key, name, version, field("integrity"), field("tarball"))?,
         }
     }
 
     // The importers: `.` is the project; other folders are workspace packages.
     let importers: Vec<(&str, &Yaml)> = match doc.get("importers") {
-        Some(map) => map.entries().iter().map(|(k, v)| (k.as_str(), v)).collect(),
+        Some(map) => map.entries().iter().map(|(k, v)| (&**k, v)).collect(),
         None => vec![(".", doc)],
     };
     let mut importer_nodes: HashMap<&str, usize> = HashMap::new();
@@ -332,7 +332,16 @@ packages:
         let got: Vec<String> = lock
             .packages
             .iter()
-            .map(|p| format!("{}@{} {:?} {} {:?}", p.name, p.version, p.integrity, p.dev, p.via))
+            .map(|p| {
+                format!(
+                    "{}@{} {:?} {} {:?}",
+                    p.name,
+                    p.version,
+                    p.integrities.first(),
+                    p.dev,
+                    p.via
+                )
+            })
             .collect();
         assert_eq!(
             got,

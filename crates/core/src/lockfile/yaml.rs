@@ -6,7 +6,10 @@
 //! of nodes) and nests as deep as the input does. Neither tool writes
 //! anchors, aliases, tags or complex keys, so aliases are refused outright,
 //! depth and node count are capped, and every scalar is kept as its text
-//! (`5.4` stays `"5.4"`, `~` and an empty value become `""`).
+//! (`5.4` stays `"5.4"`, `~` and an empty value become `""`). Lists are
+//! read and checked but not kept: no field the readers use is one, and a
+//! file of one long list of one-letter items (`[a,a,a,...]`, a node per two
+//! bytes) is the densest YAML there is.
 
 use saphyr_parser::{Event, Parser};
 
@@ -22,21 +25,34 @@ const MAX_NODES: usize = 8_000_000;
 /// pnpm 10 may write two documents (its own environment, then the
 /// lockfile); more is not a lockfile.
 const MAX_DOCUMENTS: usize = 4;
+/// Bytes the tree may keep per byte of text (and one MiB more): pnpm and
+/// yarn write a mapping entry per 15 to 40 bytes, kept in 1 to 3 bytes per
+/// byte; a file of one-letter keys and values (`{a: b, c: d, ...}`, an
+/// entry per 6 bytes) would keep 9, and is refused when it passes this.
+/// (Reading a lockfile keeps more beside the tree: the tests bound the
+/// whole at 8 bytes per byte, `crates/core/tests/lockfile_memory.rs`.)
+const KEPT_PER_BYTE: usize = 4;
+/// An entry's place in its mapping (the mapping's room to grow is counted
+/// as the room is taken, and given back when the mapping ends).
+const ENTRY_SIZE: usize = std::mem::size_of::<(Box<str>, Yaml)>();
+/// What an allocation costs beyond its bytes, counted for each kept text.
+const ALLOCATION: usize = 8;
 
-/// A YAML node: text, a list, or a mapping from text keys in file order
-/// (duplicate keys are refused, as pnpm's and yarn's YAML readers do).
+/// A YAML node: text, a list (whose items are not kept), or a mapping from
+/// text keys in file order (duplicate keys are refused, as pnpm's and yarn's
+/// YAML readers do).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Yaml {
-    Scalar(String),
-    Seq(Vec<Yaml>),
-    Map(Vec<(String, Yaml)>),
+    Scalar(Box<str>),
+    Seq,
+    Map(Box<[(Box<str>, Yaml)]>),
 }
 
 impl Yaml {
     /// The value under `key`, when this is a mapping that has it.
     pub(super) fn get(&self, key: &str) -> Option<&Yaml> {
         match self {
-            Yaml::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Yaml::Map(entries) => entries.iter().find(|(k, _)| &**k == key).map(|(_, v)| v),
             _ => None,
         }
     }
@@ -49,7 +65,7 @@ impl Yaml {
     }
 
     /// The entries of a mapping; nothing for anything else.
-    pub(super) fn entries(&self) -> &[(String, Yaml)] {
+    pub(super) fn entries(&self) -> &[(Box<str>, Yaml)] {
         match self {
             Yaml::Map(entries) => entries,
             _ => &[],
@@ -63,8 +79,9 @@ impl Yaml {
 }
 
 enum Frame {
-    Seq(Vec<Yaml>),
-    Map(Vec<(String, Yaml)>, Option<String>),
+    /// A list, or anything inside one: read, not kept.
+    Seq,
+    Map(Vec<(Box<str>, Yaml)>, Option<Box<str>>),
 }
 
 /// Reads YAML text into its documents (at most [`MAX_DOCUMENTS`]). `what`
@@ -73,9 +90,13 @@ pub(super) fn parse(text: &str, what: &str) -> Result<Vec<Yaml>, String> {
     let mut documents = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut nodes = 0usize;
+    // What the tree keeps, counted as it grows and bounded by the text's size.
+    let budget = KEPT_PER_BYTE.saturating_mul(text.len()).saturating_add(1 << 20);
+    let mut kept = 0usize;
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| format!("{what} is not YAML: {}.", truncate(&e.to_string(), 200)))?;
         let line = span.start.line();
+        let in_list = matches!(stack.last(), Some(Frame::Seq));
         let node = match event {
             Event::Alias(_) => {
                 return Err(format!(
@@ -83,7 +104,21 @@ pub(super) fn parse(text: &str, what: &str) -> Result<Vec<Yaml>, String> {
                      stand for billions of copies, so the file is refused."
                 ));
             }
-            Event::Scalar(value, ..) => Yaml::Scalar(value.into_owned()),
+            Event::Scalar(value, ..) => {
+                nodes += 1;
+                if nodes > MAX_NODES {
+                    return Err(too_many(what));
+                }
+                if in_list {
+                    continue;
+                }
+                // A key, then its value: each kept in an entry of its mapping.
+                kept = kept.saturating_add(ALLOCATION + value.len());
+                if kept > budget {
+                    return Err(too_dense(what));
+                }
+                Yaml::Scalar(value.into_owned().into_boxed_str())
+            }
             Event::SequenceStart(..) | Event::MappingStart(..) => {
                 if stack.len() >= MAX_DEPTH {
                     return Err(format!(
@@ -94,17 +129,27 @@ pub(super) fn parse(text: &str, what: &str) -> Result<Vec<Yaml>, String> {
                 if nodes > MAX_NODES {
                     return Err(too_many(what));
                 }
-                stack.push(match event {
-                    Event::SequenceStart(..) => Frame::Seq(Vec::new()),
-                    _ => Frame::Map(Vec::new(), None),
+                let list = matches!(event, Event::SequenceStart(..));
+                if !in_list {
+                    kept = kept.saturating_add(ALLOCATION);
+                    if kept > budget {
+                        return Err(too_dense(what));
+                    }
+                }
+                stack.push(if list || in_list {
+                    Frame::Seq
+                } else {
+                    Frame::Map(Vec::new(), None)
                 });
                 continue;
             }
             Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
-                Some(Frame::Seq(items)) => Yaml::Seq(items),
+                Some(Frame::Seq) => Yaml::Seq,
                 Some(Frame::Map(entries, _)) => {
                     refuse_duplicate_keys(&entries, what)?;
-                    Yaml::Map(entries)
+                    // No room to grow is kept once the mapping is read.
+                    kept = kept.saturating_sub((entries.capacity() - entries.len()) * ENTRY_SIZE);
+                    Yaml::Map(entries.into_boxed_slice())
                 }
                 None => continue,
             },
@@ -112,12 +157,6 @@ pub(super) fn parse(text: &str, what: &str) -> Result<Vec<Yaml>, String> {
                 continue;
             }
         };
-        if matches!(node, Yaml::Scalar(_)) {
-            nodes += 1;
-            if nodes > MAX_NODES {
-                return Err(too_many(what));
-            }
-        }
         match stack.last_mut() {
             None => {
                 if documents.len() >= MAX_DOCUMENTS {
@@ -127,9 +166,19 @@ pub(super) fn parse(text: &str, what: &str) -> Result<Vec<Yaml>, String> {
                 }
                 documents.push(node);
             }
-            Some(Frame::Seq(items)) => items.push(node),
+            Some(Frame::Seq) => {}
             Some(Frame::Map(entries, pending)) => match pending.take() {
-                Some(key) => entries.push((key, node)),
+                Some(key) => {
+                    let room = entries.capacity();
+                    entries.push((key, node));
+                    // Growing holds the old room and the new while it copies.
+                    if entries.capacity() > room {
+                        kept = kept.saturating_add(entries.capacity() * ENTRY_SIZE);
+                        if kept.saturating_add(room * ENTRY_SIZE) > budget {
+                            return Err(too_dense(what));
+                        }
+                    }
+                }
                 None => match node {
                     Yaml::Scalar(key) => *pending = Some(key),
                     _ => {
@@ -148,11 +197,18 @@ fn too_many(what: &str) -> String {
     format!("{what} has more than {MAX_NODES} YAML nodes; more is refused.")
 }
 
+fn too_dense(what: &str) -> String {
+    format!(
+        "{what} has more YAML nodes than a lockfile of its size: reading them would take more than {KEPT_PER_BYTE} \
+         bytes of memory per byte of the file, so it is refused."
+    )
+}
+
 /// pnpm reads its lockfile with js-yaml and yarn with its own parser, and
 /// both refuse a key given twice: a second `lodash@4.17.21:` could otherwise
 /// say one thing to this reader and another to the installer.
-fn refuse_duplicate_keys(entries: &[(String, Yaml)], what: &str) -> Result<(), String> {
-    let mut keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+fn refuse_duplicate_keys(entries: &[(Box<str>, Yaml)], what: &str) -> Result<(), String> {
+    let mut keys: Vec<&str> = entries.iter().map(|(k, _)| &**k).collect();
     keys.sort_unstable();
     match keys.windows(2).find(|pair| pair.first() == pair.get(1)) {
         Some(pair) => Err(format!(
@@ -167,10 +223,6 @@ fn refuse_duplicate_keys(entries: &[(String, Yaml)], what: &str) -> Result<(), S
 mod tests {
     use super::*;
 
-    fn s(text: &str) -> Yaml {
-        Yaml::Scalar(text.into())
-    }
-
     #[test]
     fn reads_the_shapes_lockfiles_use() {
         let docs = parse(
@@ -184,7 +236,7 @@ mod tests {
         assert_eq!(doc.str_at("e"), Some(""));
         let entry = doc.get("m").unwrap().get("a@1.0.0").unwrap();
         assert_eq!(entry.get("resolution").unwrap().str_at("integrity"), Some("sha512-x"));
-        assert_eq!(entry.get("l"), Some(&Yaml::Seq(vec![s("a"), s("b")])));
+        assert_eq!(entry.get("l"), Some(&Yaml::Seq));
         assert_eq!(parse("---\na: 1\n---\nb: 2\n", "x").unwrap().len(), 2);
         assert!(parse("", "x").unwrap().is_empty());
     }

@@ -139,7 +139,7 @@ pub(super) fn read_classic(text: &str, what: &str) -> Result<Lockfile, String> {
         let node = collector.node()?;
         for descriptor in &entry.descriptors {
             if let Some(before) = seen.insert(descriptor, entry.line) {
-                collector.problem(format!(
+                collector.note(format!(
                     "{} (line {}) was already at line {before}; yarn reads the last.",
                     shown(descriptor),
                     entry.line
@@ -173,7 +173,7 @@ pub(super) fn read_classic(text: &str, what: &str) -> Result<Lockfile, String> {
             (_, Some(url)) if !is_registry_tarball(url, name, version) => {
                 collector.not_from_registry(at, name, source_kind(url).unwrap_or(SourceKind::Other), url);
             }
-            _ => collector.registry(node, at, name, version, integrity)?,
+            _ => collector.registry(node, at, name, version, integrity, resolved)?,
         }
     }
     Ok(collector.finish(LockfileKind::YarnClassic))
@@ -204,13 +204,13 @@ pub(super) fn read_berry(text: &str, what: &str) -> Result<Lockfile, String> {
     let mut by_resolution: HashMap<&str, usize> = HashMap::new();
     let mut entries: Vec<(&str, &Yaml, usize)> = Vec::new();
     for (key, entry) in doc.entries() {
-        if key == "__metadata" {
+        if &**key == "__metadata" {
             continue;
         }
         let node = collector.node()?;
         for descriptor in key.split(',').map(str::trim).filter(|d| !d.is_empty()) {
             if by_descriptor.insert(descriptor, node).is_some() {
-                collector.problem(format!(
+                collector.note(format!(
                     "{}: the descriptor is listed by two entries; the last is read.",
                     shown(descriptor)
                 ));
@@ -285,14 +285,16 @@ pub(super) fn read_berry(text: &str, what: &str) -> Result<Lockfile, String> {
                 let archive = parameters
                     .split('&')
                     .find_map(|p| p.strip_prefix("__archiveUrl="))
-                    .map(crate::percent::decode_lossy)
-                    .filter(|url| !is_registry_tarball(url, name, version));
+                    .map(crate::percent::decode_lossy);
                 match archive {
-                    Some(url) => collector.not_from_registry(key, name, SourceKind::Tarball, &url),
+                    Some(url) if !is_registry_tarball(&url, name, version) => {
+                        collector.not_from_registry(key, name, SourceKind::Tarball, &url)
+                    }
                     // `checksum` is not an SRI integrity: it is yarn's hash of the
                     // zip archive it repacks the tarball into (`10c0/<sha512 hex>`),
-                    // which no registry signs, so no integrity is recorded here.
-                    None => collector.registry(node, key, name, version, None)?,
+                    // which no registry signs, so no integrity is recorded here:
+                    // only the address binds the copy.
+                    archive => collector.registry(node, key, name, version, None, archive.as_deref())?,
                 }
             }
         }
@@ -363,7 +365,11 @@ nover@^1:
             panic!("{:?}", lock.packages)
         };
         assert_eq!(
-            (a.name.as_str(), a.version.as_str(), a.integrity.as_deref()),
+            (
+                a.name.as_str(),
+                a.version.as_str(),
+                a.integrities.first().map(String::as_str)
+            ),
             ("@s/a", "1.1.0", Some("sha512-a"))
         );
         let kinds: Vec<(&str, SourceKind)> = lock
@@ -467,7 +473,16 @@ nover@^1:
         let got: Vec<String> = lock
             .packages
             .iter()
-            .map(|p| format!("{}@{} {:?} {} {:?}", p.name, p.version, p.integrity, p.direct, p.via))
+            .map(|p| {
+                format!(
+                    "{}@{} {:?} {} {:?}",
+                    p.name,
+                    p.version,
+                    p.integrities.first(),
+                    p.direct,
+                    p.via
+                )
+            })
             .collect();
         assert_eq!(
             got,

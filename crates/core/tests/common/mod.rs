@@ -6,3 +6,4 @@ pub mod conformance;
 pub mod documents;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod kit;
+pub mod peers;

@@ -424,9 +424,12 @@ fn response(status: StatusCode, cors: bool, body: impl Into<Body>) -> Response {
 
 async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path();
-    // `/-/<variant>/<file>`: the synthetic TUF repositories.
+    // `/-/<variant>/<file>`: the synthetic TUF repositories. (Only a TUF
+    // path builds the synthetic packages: the real data's `/-/npm/...`
+    // must not wait for their signatures.)
     if let Some(rest) = path.strip_prefix("/-/")
         && let Some((variant, file)) = rest.split_once('/')
+        && variant.starts_with("tuf")
         && let Some(repo) = data
             .synthetic()
             .tuf

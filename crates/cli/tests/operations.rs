@@ -107,6 +107,11 @@ impl Trust {
         let mut args = vec![
             "--registry".to_string(),
             registry.to_string(),
+            // Not a test of timeouts: a debug build's first lookup on a
+            // loaded machine takes seconds (the registry signs its
+            // synthetic packages on first use).
+            "--registry-timeout".into(),
+            "60".into(),
             "--trusted-root".into(),
             self.dir.join("trusted-root.json").display().to_string(),
             "--keys".into(),
@@ -343,6 +348,8 @@ fn every_request_is_one_json_line() {
         "--registry".into(),
         reg.url(""),
         "--offline".into(),
+        "--registry-timeout".into(),
+        "60".into(),
         "--log-format".into(),
         "json".into(),
     ]);

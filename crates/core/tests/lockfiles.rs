@@ -2,7 +2,8 @@
 //! (`tests/fixtures/lockfiles/package.json`: sigstore 2.3.1, semver, ms
 //! 2.0.0, the alias `my-ms` → ms 2.1.3, `@sigstore/protobuf-specs`, chalk as
 //! a development dependency, and a `file:` folder `local-pkg` depending on
-//! is-number), then lockfiles no tool would write.
+//! is-number), Bun's for two projects of its own (a workspace project, and
+//! sources other than the registry), then lockfiles no tool would write.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::cmp::Ordering;
@@ -28,6 +29,9 @@ const PNPM_V9: &str = fixture!("pnpm-lock.v9.yaml");
 const PNPM_V6: &str = fixture!("pnpm-lock.v6.yaml");
 const YARN_CLASSIC: &str = fixture!("yarn.classic.lock");
 const YARN_BERRY: &str = fixture!("yarn.berry.lock");
+const BUN: &str = fixture!("bun.lock");
+const BUN_WORKSPACES: &str = fixture!("bun-workspaces/bun.lock");
+const BUN_SOURCES: &str = fixture!("bun-sources/bun.lock");
 const PACKAGE_JSON: &str = fixture!("package.json");
 
 /// Every lockfile, under the name its tool gives it.
@@ -40,6 +44,7 @@ fn all() -> Vec<(&'static str, Lockfile)> {
         ("pnpm 8", "pnpm-lock.yaml", PNPM_V6),
         ("yarn classic", "yarn.lock", YARN_CLASSIC),
         ("yarn berry", "yarn.lock", YARN_BERRY),
+        ("bun", "bun.lock", BUN),
     ]
     .into_iter()
     .map(|(label, file, text)| {
@@ -51,8 +56,9 @@ fn all() -> Vec<(&'static str, Lockfile)> {
     .collect()
 }
 
-/// The registry package versions all seven agree on, as npm 11, pnpm 8 and
-/// 9, and yarn 1 and 4 resolved them on the same day.
+/// The registry package versions all eight agree on, as npm 11, pnpm 8 and
+/// 9, and yarn 1 and 4 resolved them on the same day (and Bun 1.4 read
+/// them from npm's lockfile).
 const PACKAGES: [&str; 96] = [
     "@isaacs/cliui@8.0.2",
     "@npmcli/agent@2.2.2",
@@ -198,8 +204,16 @@ fn the_formats_are_recognised_with_their_versions() {
             },
             LockfileKind::YarnClassic,
             LockfileKind::YarnBerry { version: "10".into() },
+            LockfileKind::Bun { lockfile_version: 2 },
         ]
     );
+    // Bun's JSON is told from npm's by its shape, whatever the name says.
+    for name in [None, Some("package-lock.json"), Some("bun.lock")] {
+        let lock = parse_lockfile(name, BUN).unwrap();
+        assert_eq!(lock.kind.label(), "bun lockfile v2", "{name:?}");
+        let lock = parse_lockfile(name, NPM_V3).unwrap();
+        assert_eq!(lock.kind.label(), "npm lockfile v3", "{name:?}");
+    }
     // The file name only breaks ties: content decides.
     let lock = parse_lockfile(Some("yarn.lock"), NPM_V3).unwrap();
     assert_eq!(lock.kind, LockfileKind::Npm { lockfile_version: 3 });
@@ -207,7 +221,7 @@ fn the_formats_are_recognised_with_their_versions() {
 }
 
 /// npm and pnpm record the SRI integrity of each tarball, and agree; yarn
-/// classic too. Berry's `checksum` is its own archive's hash, not an SRI.
+/// classic and Bun too. Berry's `checksum` is its own archive's hash, not an SRI.
 #[test]
 fn integrity_is_the_registry_sri_where_recorded() {
     let sigstore = "sha512-8G+/XDU8wNsJOQS5ysDVO0Etg9/2uA5gR9l4ZwijjlwxBcrU6RPfwi2+jJmbP+Ap1Hlp/nVAaEO4Fj22/SL2gQ==";
@@ -231,7 +245,7 @@ fn integrity_is_the_registry_sri_where_recorded() {
 
 /// Direct dependencies and who pulls what in, from each format's graph:
 /// npm by Node's `node_modules` lookup, pnpm by importers and snapshots,
-/// berry from the `workspace:.` entry. The alias `my-ms` is ms 2.1.3.
+/// berry from the `workspace:.` entry, Bun by its keys as it binds them. The alias `my-ms` is ms 2.1.3.
 #[test]
 fn direct_dependencies_and_via_agree_where_recorded() {
     let declared: serde_json::Value = serde_json::from_str(PACKAGE_JSON).unwrap();
@@ -304,8 +318,8 @@ fn direct_dependencies_and_via_agree_where_recorded() {
 }
 
 /// npm and pnpm 8 record which packages only development dependencies pull
-/// in; pnpm 9's importers say which dependencies are for development, and
-/// the graph gives the rest. Yarn records neither.
+/// in; pnpm 9's importers and Bun's root workspace say which dependencies
+/// are for development, and the graph gives the rest. Yarn records neither.
 #[test]
 fn development_only_packages() {
     for (label, lock) in all() {
@@ -338,6 +352,7 @@ fn the_file_dependency_is_not_from_the_registry() {
             "npm v1" => "file:local-pkg",
             "yarn classic" => "file:./local-pkg",
             "yarn berry" => "file:./local-pkg#./local-pkg::hash=7cec35&locator=lockfile-fixture%40workspace%3A.",
+            "bun" => "file:local-pkg",
             _ => "local-pkg",
         };
         assert_eq!(local.source, expected_source, "{label}");

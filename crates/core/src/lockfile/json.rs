@@ -77,6 +77,26 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Loose<T> {
     }
 }
 
+/// Like [`Loose`], for a value that must be an object: serde would read
+/// an array as a struct (its fields in order), which no lockfile writes.
+pub(super) struct LooseObject<T>(pub(super) Option<T>);
+
+impl<T> Default for LooseObject<T> {
+    fn default() -> Self {
+        LooseObject(None)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for LooseObject<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = <&'de RawValue>::deserialize(deserializer)?;
+        let object = raw.get().starts_with('{');
+        Ok(LooseObject(
+            object.then(|| serde_json::from_str(raw.get()).ok()).flatten(),
+        ))
+    }
+}
+
 /// Dependency names (`"dependencies": {"a": "^1"}`): only the names are read.
 pub(super) type Names = Loose<Entries<IgnoredAny>>;
 

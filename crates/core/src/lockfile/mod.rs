@@ -699,6 +699,18 @@ mod tests {
         );
         assert_eq!(detect(Some("pnpm-lock.yaml"), ""), Some(Format::Pnpm));
         assert_eq!(detect(Some("notes.txt"), "hello"), None);
+        // JSON: Bun's or npm's by its shape; the name breaks a tie only.
+        let bun = r#"{"lockfileVersion": 1, "workspaces": {"": {},}, "packages": {"a": ["a@1.0.0", "", {}, ""],},}"#;
+        let npm = r#"{"lockfileVersion": 3, "packages": {"node_modules/a": {"version": "1.0.0"}}}"#;
+        for name in [None, Some("package-lock.json"), Some("bun.lock")] {
+            assert_eq!(detect(name, bun), Some(Format::Bun), "{name:?}");
+            assert_eq!(detect(name, npm), Some(Format::Npm), "{name:?}");
+        }
+        assert_eq!(detect(Some("bun.lock"), "{}"), Some(Format::Bun));
+        assert_eq!(detect(None, "{}"), Some(Format::Npm));
+        assert_eq!(detect(Some("bun.lock"), "hello"), Some(Format::Bun));
+        let e = parse_lockfile(Some("bun.lockb"), "\0binary").unwrap_err();
+        assert!(e.starts_with("bun.lockb is Bun's binary lockfile"), "{e}");
         let e = parse_lockfile(Some("dir/notes.txt"), "hello").unwrap_err();
         assert!(e.starts_with("notes.txt is in no format this reads"), "{e}");
         let e = parse_lockfile(None, "hello").unwrap_err();

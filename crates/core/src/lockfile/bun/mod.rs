@@ -46,7 +46,7 @@ pub(super) use detect::written_by_bun;
 use shapes::{BunLock, MAX_ELEMENTS, Resolution, Row, Rows, Workspace, info_of, name_and_resolution, string_of};
 use tree::{Folders, names_of};
 
-use super::json::{Entries, LooseObject, TrailingCommaError, blank_trailing_commas};
+use super::json::{Entries, Loose, LooseObject, TrailingCommaError, blank_trailing_commas};
 use super::{Collector, Lockfile, LockfileKind, SourceKind, is_registry_tarball, shown, split_name};
 use crate::package::truncate;
 
@@ -109,7 +109,15 @@ pub(super) fn read(text: &str, what: &str) -> Result<Lockfile, String> {
             reader.collector.root(name, to, dev);
         }
     }
-    for (key, path) in lock.patched_dependencies.0.iter().flat_map(|p| &p.0) {
+    let patched: Entries<Loose<String>> = match lock.patched_dependencies.map(|raw| serde_json::from_str(raw.get())) {
+        Some(Ok(patched)) => patched,
+        Some(Err(_)) => {
+            collector.problem("\"patchedDependencies\" is not an object Bun writes; left out.".into());
+            Entries::default()
+        }
+        None => Entries::default(),
+    };
+    for (key, path) in &patched.0 {
         // Bun applies the patch to the registry package it names, listed
         // on its own: what is installed is not what the registry serves.
         match (split_name(key), &path.0) {
@@ -368,6 +376,13 @@ mod tests {
         parse_lockfile(Some("bun.lock"), text).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    fn ids_of(lock: &Lockfile) -> Vec<String> {
+        lock.packages
+            .iter()
+            .map(|p| format!("{}@{}", p.name, p.version))
+            .collect()
+    }
+
     fn find<'a>(lock: &'a Lockfile, id: &str) -> &'a LockedPackage {
         lock.packages
             .iter()
@@ -433,6 +448,8 @@ mod tests {
     "lt": ["lt@./lt.tgz", {{}}],
 
     "p": ["p@root:", {{}}],
+
+    "unnamed-project": ["@root:", {{}}],
 
     "poisoned": ["ms@2.1.3", "https://evil.example/ms-2.1.3.tgz", {{}}, "{h}"],
 
@@ -534,6 +551,14 @@ mod tests {
         assert_eq!(lock.kind, LockfileKind::Bun { lockfile_version: 0 });
         assert_eq!(find(&lock, "x@1.0.0").via, ["w"]);
         assert!(lock.problems.is_empty(), "{:?}", lock.problems);
+        // Patches Bun would not write: left out, counted, the rest read.
+        let text = text.replacen('{', r#"{"patchedDependencies": ["x@1.0.0"],"#, 1);
+        let lock = read(&text);
+        assert_eq!(
+            lock.problems,
+            ["\"patchedDependencies\" is not an object Bun writes; left out."]
+        );
+        assert_eq!(ids_of(&lock), ["x@1.0.0"]);
     }
 
     #[test]
@@ -655,17 +680,27 @@ mod tests {
         ];
         let entries: Vec<&str> = bad.iter().map(|(entry, _)| *entry).collect();
         let text = format!(
-            r#"{{"lockfileVersion": 1, "workspaces": {{"": {{"dependencies": {{"ok": "1"}}}}, "packages/w": ["w"]}},
+            r#"{{"lockfileVersion": 1, "workspaces": {{"": {{"dependencies": {{"ok": "1"}}}}, "packages/w": ["w"], "packages/v": {{}}}},
+              "patchedDependencies": {{"nameless": "x.patch", "ok@1.0.0": 5}},
               "packages": {{"ok": {ok}, {}}}}}"#,
             entries.join(", ")
         );
         let lock = read(&text);
-        // And a workspace given as an array (which serde would read as a struct).
-        assert_eq!(lock.left_out, bad.len() + 1, "{:#?}", lock.problems);
-        assert!(
-            lock.problems
-                .contains(&"\"packages/w\": the workspace is not an object Bun writes; left out.".into())
-        );
+        // And a workspace given as an array (which serde would read as a
+        // struct), one without a name, and patches Bun would not write.
+        assert_eq!(lock.left_out, bad.len() + 4, "{:#?}", lock.problems);
+        for problem in [
+            "\"packages/w\": the workspace is not an object Bun writes; left out.",
+            "\"packages/v\": the workspace has no name; left out.",
+            "\"nameless\": a patched dependency Bun would not write; left out.",
+            "\"ok@1.0.0\": a patched dependency Bun would not write; left out.",
+        ] {
+            assert!(
+                lock.problems.contains(&problem.into()),
+                "{problem}: {:#?}",
+                lock.problems
+            );
+        }
         for (entry, says) in bad {
             assert!(
                 lock.problems

@@ -23,8 +23,8 @@ pub(super) struct BunLock<'a> {
     pub(super) workspaces: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub(super) packages: Option<&'a RawValue>,
-    #[serde(rename = "patchedDependencies", default)]
-    pub(super) patched_dependencies: Loose<Entries<Loose<String>>>,
+    #[serde(rename = "patchedDependencies", borrow, default)]
+    pub(super) patched_dependencies: Option<&'a RawValue>,
 }
 
 /// A package.json of the project, as `workspaces` records it.

@@ -31,8 +31,9 @@
 //! Bun refuses a whole file with an entry it cannot read; here such an
 //! entry is left out and counted (which fails the audit) and the rest is
 //! read, unless the file as a whole is in doubt: no or an unknown
-//! `lockfileVersion`, no `workspaces` or root workspace, a key given twice
-//! (which Bun refuses too, where JSON.parse would keep the last).
+//! `lockfileVersion`, no `workspaces` or root workspace, a key or a
+//! workspace's name given twice (which Bun refuses too, where JSON.parse
+//! would keep the last), a comment (which Bun never writes).
 
 mod detect;
 mod shapes;

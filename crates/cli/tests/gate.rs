@@ -400,7 +400,10 @@ fn github_format_annotates_the_lockfile_lines_and_writes_the_summary_and_outputs
         std::fs::read_to_string(&outputs).unwrap(),
         "earlier=kept\nresult=failed\nfindings=3\nfailing=3\nchecked=4\n"
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not passed: 1 × trust downgrade"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("not passed: 1 × trust downgrade (--fail-on downgrade); 2 more failing findings")
+    );
 }
 
 #[test]

@@ -367,7 +367,7 @@ fn audit_reports_trust_and_fails_downgrades_with_the_flag() {
     }
     let summary = &report["summary"];
     assert_eq!(summary["downgrades"], 3, "{summary}");
-    assert_eq!(summary["trust"]["trusted-publisher"], 3, "{summary}");
+    assert_eq!(summary["trust"]["trusted-publisher"], 5, "{summary}");
     // Without the flag, no package document is fetched and nothing is compared.
     let plain = json_of(&audit(&["--json"]));
     assert!(
@@ -382,7 +382,7 @@ fn audit_reports_trust_and_fails_downgrades_with_the_flag() {
         text.contains("↓ downgrade-provenance@1.1.0 downgrade: Published with weaker evidence than 1.0.0"),
         "{text}"
     );
-    assert!(text.contains("trust: 3 trusted publisher, "), "{text}");
+    assert!(text.contains("trust: 5 trusted publisher, "), "{text}");
 }
 
 /// A registry that serves no keys document signs nothing: a version with

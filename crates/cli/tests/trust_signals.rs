@@ -285,6 +285,23 @@ fn the_api_and_the_badges_carry_trust_and_downgrade() {
             !e["downgrade"].is_null(),
             "{name}: {message}"
         );
+        // What changed in the build is a signal of its own, beside a
+        // downgrade or alone (then the badge says so).
+        let changed = e["rule"] == "what changed";
+        let listed = shields["buildChanges"].is_array();
+        assert!(!changed || listed, "{name}: {shields}");
+        // Elsewhere only beside a downgrade (trusted publishing, then a token).
+        assert!(!listed || changed || !e["downgrade"].is_null(), "{name}: {shields}");
+        assert_eq!(
+            report["signals"].as_array().map_or(0, Vec::len) > 0,
+            changed || !e["downgrade"].is_null(),
+            "{name}: {body}"
+        );
+        if changed && e["downgrade"].is_null() {
+            assert!(message.ends_with(" · build changed"), "{name}: {message}");
+            assert_eq!(shields["color"], "yellow", "{name}: {shields}");
+            continue;
+        }
         if !e["downgrade"].is_null() {
             assert_eq!(shields["color"], "yellow", "{name}: {shields}");
             assert!(

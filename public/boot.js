@@ -32,11 +32,41 @@ async function start() {
   await init({ module_or_path: module });
 }
 
+// Inside another site's frame the page could be dressed up to mislead (a
+// verdict under someone else's words, clicks aimed for them). A server
+// sends `frame-ancestors 'none'`; a static host may send no header, and a
+// <meta> CSP cannot carry that directive, so the page refuses to run framed
+// and offers to open itself whole.
+const framed = (() => {
+  try {
+    return window.top !== window.self;
+  } catch {
+    return true;
+  }
+})();
+
 const home = document.getElementById('static-home');
-if (location.pathname === '/' && home) {
+if (framed) {
+  refuseFrame();
+} else if (location.pathname === '/' && home) {
   showHome(home);
 } else {
   await start();
+}
+
+function refuseFrame() {
+  const main = document.createElement('main');
+  main.dataset.testid = 'framed';
+  const p = document.createElement('p');
+  p.textContent = 'This page does not run inside another site\'s frame. ';
+  const a = document.createElement('a');
+  a.href = location.href;
+  a.target = '_top';
+  a.rel = 'noopener';
+  a.textContent = 'Open it on its own';
+  p.append(a);
+  main.append(p);
+  document.body.replaceChildren(main);
 }
 
 function showHome(template) {

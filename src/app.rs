@@ -198,8 +198,10 @@ fn RegistrySettings() -> impl IntoView {
     view! {
         <details class="registry-settings" prop:open=move || open.get() on:toggle=move |ev| {
             let is_open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
+            // The form offers the person's own registry, never one a link
+            // chose: "Use this registry" must not store an attacker's.
             if is_open {
-                set_draft.set(registry.0.get_untracked());
+                set_draft.set(registry.own());
             }
             open.set(is_open);
         }>
@@ -214,7 +216,7 @@ fn RegistrySettings() -> impl IntoView {
                 <label for="registry-url">"Registry URL"</label>
                 <input id="registry-url" type="url" inputmode="url" spellcheck="false" autocomplete="off"
                     placeholder=crate::settings::DEFAULT_REGISTRY
-                    prop:value=move || { let _ = open.get(); registry.get() }
+                    prop:value=move || { let _ = open.get(); registry.own() }
                     on:input=move |ev| set_draft.set(event_target_value(&ev)) />
                 <p class="hint">"Any registry with npm's API. It must allow requests from browsers (CORS)."</p>
                 {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}

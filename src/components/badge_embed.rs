@@ -118,7 +118,7 @@ fn badge_section(name: String, version: Option<String>, badges: String) -> impl 
     });
     let snippet_names = name.clone();
     view! {
-        <section class="badge-embed" aria-labelledby="badge-heading">
+        <section id="badge" class="badge-embed" aria-labelledby="badge-heading">
             <h2 id="badge-heading">"Embed badge"</h2>
             <p class="hint">{move || if pinned.get() {
                 "Green only when this site's server has verified this version's provenance itself."

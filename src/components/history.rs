@@ -25,6 +25,50 @@ const MAX_IN_FLIGHT: usize = 3;
 /// Rows shown before "Show all".
 const INITIAL_ROWS: usize = 100;
 
+/// Which rows the history shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Filter {
+    All,
+    /// Failed, incomplete, errors, downgrades and builds that moved: what
+    /// is known so far (rows verify as they are shown).
+    Problems,
+    Level(TrustLevel),
+}
+
+impl Filter {
+    const CHOICES: [(Filter, &'static str, &'static str); 6] = [
+        (Filter::All, "all", "All"),
+        (Filter::Problems, "problems", "Problems"),
+        (
+            Filter::Level(TrustLevel::TrustedPublisher),
+            "trusted-publisher",
+            "Trusted publisher",
+        ),
+        (Filter::Level(TrustLevel::Provenance), "provenance", "Provenance"),
+        (
+            Filter::Level(TrustLevel::RegistrySignature),
+            "registry-signature",
+            "Registry signature only",
+        ),
+        (Filter::Level(TrustLevel::None), "none", "None"),
+    ];
+
+    fn keeps(self, status: &RowStatus, trust: Option<&RowTrust>, warned: bool) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Problems => {
+                warned
+                    || trust.is_some_and(|t| t.downgrade.is_some())
+                    || matches!(
+                        status,
+                        RowStatus::Failed(_) | RowStatus::Incomplete | RowStatus::Error(_)
+                    )
+            }
+            Filter::Level(level) => trust.and_then(|t| t.level) == Some(level),
+        }
+    }
+}
+
 /// A row's trust level and downgrade: first as the registry lists the
 /// version (its word), then as its verification found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -287,9 +331,7 @@ pub fn VersionHistory(
                 }
             }
         }
-        (checked > 0).then(|| {
-            format!("{checked} versions checked: {verified} with verified provenance, {failed} failed verification.")
-        })
+        (checked > 0).then(|| format!("{checked} checked: {verified} verified, {failed} failed."))
     });
 
     // Verify rows as they scroll into view.
@@ -340,15 +382,43 @@ pub fn VersionHistory(
         })
     });
 
+    let filter = RwSignal::new(Filter::All);
     view! {
-        <section class="history" aria-labelledby="history-heading">
+        <section id="history" class="history" aria-labelledby="history-heading">
             <h2 id="history-heading">"Versions"</h2>
             <p class="hint">{format!("{total} versions, newest first. Each version's provenance is verified as it scrolls into view.")}</p>
-            <p class="visually-hidden" role="status" aria-live="polite" data-testid="history-announcement">{move || announcement.get()}</p>
+            <p class="history-count" role="status" aria-live="polite" data-testid="history-announcement">{move || announcement.get()}</p>
+            <fieldset class="history-filter" data-testid="history-filter">
+                <legend>"Show"</legend>
+                {Filter::CHOICES.into_iter().map(|(choice, key, label)| view! {
+                    <label>
+                        <input type="radio" name="history-filter" value=key
+                            prop:checked=move || filter.get() == choice
+                            on:change=move |_| filter.set(choice) />
+                        {label}
+                    </label>
+                }).collect_view()}
+            </fieldset>
             <table class="history-table">
                 <thead><tr><th scope="col">"Version"</th><th scope="col">"Published"</th><th scope="col">"Provenance"</th><th scope="col">"Trust"</th></tr></thead>
                 <tbody node_ref=tbody>
-                    {move || rows.iter().take(shown.get()).map(|v| {
+                    {move || {
+                        let chosen = filter.get();
+                        // Filtered: every matching version (the point is to
+                        // find them among thousands); the statuses are read
+                        // tracked, so a row that verifies as a problem joins.
+                        let limit = if chosen == Filter::All { shown.get() } else { total };
+                        rows.iter()
+                            .filter(|v| {
+                                chosen == Filter::All || {
+                                    let status = queue.statuses.with_value(|m| m.get(&v.version).map(|s| s.get())).unwrap_or(RowStatus::NotChecked);
+                                    let trust = queue.trust.with_value(|m| m.get(&v.version).map(|t| t.get()));
+                                    let warned = warnings.with(|w| w.contains_key(&v.version));
+                                    chosen.keeps(&status, trust.as_ref(), warned)
+                                }
+                            })
+                            .take(limit)
+                            .map(|v| {
                         let version = v.version.clone();
                         let status = queue.statuses.with_value(|m| m.get(&version).copied());
                         let trust = queue.trust.with_value(|m| m.get(&version).copied());
@@ -371,10 +441,11 @@ pub fn VersionHistory(
                                 <td>{move || trust.map(|t| trust_cell(t.get()))}</td>
                             </tr>
                         }
-                    }).collect_view()}
+                    }).collect_view()
+                    }}
                 </tbody>
             </table>
-            {move || (shown.get() < total).then(|| view! {
+            {move || (filter.get() == Filter::All && shown.get() < total).then(|| view! {
                 <button type="button" class="secondary" on:click=move |_| set_shown.set(total)>
                     {format!("Show all {total} versions")}
                 </button>

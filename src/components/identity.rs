@@ -1,33 +1,58 @@
-//! The certificate's identity, claim by claim, and the publish attestation's key.
+//! The certificate's identity, claim by claim, and the publish attestation's
+//! key: evidence a person opens when they want it (folded).
 
 use leptos::prelude::*;
 use npm_provenance_core::text::visible;
 use npm_provenance_core::{AttestationKind, Identity, Report};
 
 fn claims(id: &Identity) -> Vec<(&'static str, String)> {
-    let fields: [(&'static str, &Option<String>); 18] = [
-        ("Issuer", &id.issuer),
-        ("Identity (SAN)", &id.subject_alternative_name),
-        ("Source repository", &id.source_repository_uri),
-        ("Source ref", &id.source_repository_ref),
-        ("Source commit", &id.source_repository_digest),
-        ("Build config (workflow)", &id.build_config_uri),
-        ("Build signer", &id.build_signer_uri),
-        ("Build trigger", &id.build_trigger),
-        ("Runner environment", &id.runner_environment),
-        ("Run", &id.run_invocation_uri),
-        ("Repository visibility", &id.source_repository_visibility),
-        ("Repository id", &id.source_repository_identifier),
-        ("Owner", &id.source_repository_owner_uri),
-        ("Deployment environment", &id.deployment_environment),
-        ("Workflow repository (legacy claim)", &id.github_workflow_repository),
-        ("Workflow ref (legacy claim)", &id.github_workflow_ref),
-        ("Workflow commit (legacy claim)", &id.github_workflow_sha),
-        ("Workflow trigger (legacy claim)", &id.github_workflow_trigger),
+    // GitHub's legacy claims repeat the newer ones; shown only where they
+    // say something else (which would itself be worth seeing).
+    let repeats = |legacy: &Option<String>, current: Option<String>| legacy.is_some() && *legacy == current;
+    let legacy_repository = id.source_repository_uri.as_ref().and_then(|uri| {
+        let path = uri.strip_prefix("https://github.com/")?;
+        Some(path.to_string())
+    });
+    let fields: [(&'static str, &Option<String>, bool); 18] = [
+        ("Issuer", &id.issuer, false),
+        ("Identity (SAN)", &id.subject_alternative_name, false),
+        ("Source repository", &id.source_repository_uri, false),
+        ("Source ref", &id.source_repository_ref, false),
+        ("Source commit", &id.source_repository_digest, false),
+        ("Build config (workflow)", &id.build_config_uri, false),
+        ("Build signer", &id.build_signer_uri, false),
+        ("Build trigger", &id.build_trigger, false),
+        ("Runner environment", &id.runner_environment, false),
+        ("Run", &id.run_invocation_uri, false),
+        ("Repository visibility", &id.source_repository_visibility, false),
+        ("Repository id", &id.source_repository_identifier, false),
+        ("Owner", &id.source_repository_owner_uri, false),
+        ("Deployment environment", &id.deployment_environment, false),
+        (
+            "Workflow repository (legacy claim)",
+            &id.github_workflow_repository,
+            repeats(&id.github_workflow_repository, legacy_repository),
+        ),
+        (
+            "Workflow ref (legacy claim)",
+            &id.github_workflow_ref,
+            repeats(&id.github_workflow_ref, id.source_repository_ref.clone()),
+        ),
+        (
+            "Workflow commit (legacy claim)",
+            &id.github_workflow_sha,
+            repeats(&id.github_workflow_sha, id.source_repository_digest.clone()),
+        ),
+        (
+            "Workflow trigger (legacy claim)",
+            &id.github_workflow_trigger,
+            repeats(&id.github_workflow_trigger, id.build_trigger.clone()),
+        ),
     ];
     fields
         .into_iter()
-        .filter_map(|(label, v)| v.as_ref().map(|v| (label, visible(v))))
+        .filter(|(_, _, repeated)| !repeated)
+        .filter_map(|(label, v, _)| v.as_ref().map(|v| (label, visible(v))))
         .collect()
 }
 
@@ -46,8 +71,8 @@ pub fn IdentityDetails(report: Report) -> impl IntoView {
         return None;
     }
     Some(view! {
-        <section class="identity" aria-labelledby="identity-heading">
-            <h2 id="identity-heading">"Signer"</h2>
+        <details id="signer" class="identity fold" data-testid="signer">
+            <summary><h2 id="identity-heading">"Signer"</h2><span class="fold-hint">"the certificate's claims and the publish key"</span></summary>
             {identity.map(|id| {
                 let verified = id.verified;
                 let validity = id.not_before.clone().zip(id.not_after.clone());
@@ -73,6 +98,6 @@ pub fn IdentityDetails(report: Report) -> impl IntoView {
                     }}</dd></div>
                 </dl>
             })}
-        </section>
+        </details>
     })
 }

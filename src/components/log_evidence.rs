@@ -105,10 +105,10 @@ pub fn LogEvidence(report: Report) -> impl IntoView {
         .collect();
     (!attestations.is_empty()).then(|| {
         view! {
-            <section class="identity" aria-labelledby="log-heading">
-                <h2 id="log-heading">"Transparency log and signed time"</h2>
+            <details id="log" class="identity fold" data-testid="log">
+                <summary><h2 id="log-heading">"Transparency log and signed time"</h2><span class="fold-hint">"the entries, checkpoints and timestamps"</span></summary>
                 {attestations.into_iter().map(|a| view! { <Evidence attestation=a /> }).collect_view()}
-            </section>
+            </details>
         }
     })
 }

@@ -1,4 +1,5 @@
 //! Pieces shared by pages.
+pub mod advice;
 pub mod badge_embed;
 pub mod checklist;
 pub mod document_input;

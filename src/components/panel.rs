@@ -47,6 +47,7 @@ pub fn ProvenancePanel(summary: ProvenanceSummary, verified: bool) -> impl IntoV
     let recognised = summary.recognised_issuer;
     view! {
         <section
+            id="provenance"
             class=if verified { "panel" } else { "panel panel--unverified" }
             aria-labelledby="provenance-heading"
             data-testid="provenance-panel"

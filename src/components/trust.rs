@@ -1,6 +1,8 @@
 //! How the version was published: its trust level (from what verified),
-//! what the registry says about publishing (its word, not signed, and
-//! labelled so), and a downgrade against earlier versions of its line.
+//! and what the registry says about publishing (its word, not signed, and
+//! labelled so). A downgrade against earlier versions of its line is a
+//! warning sign, in the verdict; what changed since the previous version
+//! is a table, folded under it.
 
 use leptos::prelude::*;
 use npm_provenance_core::report::BuildComparison;
@@ -25,19 +27,12 @@ fn meaning(level: TrustLevel) -> &'static str {
 pub fn TrustSignals(report: Report) -> impl IntoView {
     let level = report.trust;
     let publishing = report.publishing.clone().unwrap_or_default();
-    let downgrade = report.downgrade.clone();
     let checked = report.downgrade_checked;
     let note = report.history_note.clone();
     level.map(|level| {
         view! {
-            <section class="trust" aria-labelledby="trust-heading" data-testid="trust" data-trust=level.key()>
+            <section id="trust" class="trust" aria-labelledby="trust-heading" data-testid="trust" data-trust=level.key()>
                 <h2 id="trust-heading">"How it was published"</h2>
-                {downgrade.map(|d| view! {
-                    <p class="trust-downgrade" role="note" data-testid="downgrade" data-downgrade-from=d.version.clone()>
-                        <strong>"Downgrade. "</strong>{visible(&d.sentence)}
-                        " Valid evidence can still come from a stolen token or a hijacked workflow: the change is the signal."
-                    </p>
-                })}
                 <dl class="panel-rows">
                     <div class="panel-row">
                         <dt>"Trust level"</dt>
@@ -60,7 +55,7 @@ pub fn TrustSignals(report: Report) -> impl IntoView {
                 </dl>
                 <p class="panel-note">
                     {if checked {
-                        "Compared with the earlier versions of its release line (same major; pre-releases apart; deprecated and unpublished versions left out), as the registry lists them."
+                        "Compared with the earlier versions of its release line, as the registry lists them."
                     } else {
                         "Not compared with earlier versions."
                     }}
@@ -114,9 +109,9 @@ pub fn WhatChanged(comparison: BuildComparison) -> impl IntoView {
     };
     let heading = format!("What changed since {}", visible(&previous));
     view! {
-        <section class="changes" aria-labelledby="changes-heading" data-testid="changes" data-since=previous.clone()>
-            <h2 id="changes-heading">{heading}</h2>
+        <details id="changes" class="changes fold" data-testid="changes" data-since=previous.clone()>
+            <summary><h2 id="changes-heading">{heading}</h2><span class="fold-hint">"both certificates, side by side"</span></summary>
             {body}
-        </section>
+        </details>
     }
 }

@@ -10,9 +10,10 @@ use npm_provenance_core::lookup::{Cause, Depth, LookupError, Question};
 use npm_provenance_core::overview::PackageOverview;
 use npm_provenance_core::text::visible;
 
+use crate::components::advice::WhatToDo;
 use crate::components::badge_embed::BadgeEmbed;
 use crate::components::history::VersionHistory;
-use crate::components::report_view::ReportView;
+use crate::components::report_view::{PageIndex, ReportEvidence, ReportSummary};
 use crate::components::trust::WhatChanged;
 use crate::format::date_time;
 use crate::settings::use_registry;
@@ -40,6 +41,8 @@ pub enum PageError {
         cause: Cause,
     },
     Verify(String),
+    /// The person stopped waiting.
+    Cancelled,
 }
 
 impl PageError {
@@ -87,6 +90,21 @@ async fn look_up(registry: String, path: String) -> Result<LookedUp, PageError> 
     }
 }
 
+/// The lookup, or `Cancelled` as soon as `cancel` fires (the worker may
+/// finish it anyway; its answer is dropped).
+async fn look_up_or_cancel(
+    registry: String,
+    path: String,
+    cancel: futures::channel::oneshot::Receiver<()>,
+) -> Result<LookedUp, PageError> {
+    use futures::future::{Either, select};
+    let lookup = Box::pin(look_up(registry, path));
+    match select(lookup, cancel).await {
+        Either::Left((result, _)) => result,
+        Either::Right(_) => Err(PageError::Cancelled),
+    }
+}
+
 #[component]
 pub fn PackagePage() -> impl IntoView {
     // The worker's wasm downloads and compiles while the page starts.
@@ -95,7 +113,22 @@ pub fn PackagePage() -> impl IntoView {
     let registry = use_registry();
     let path = Memo::new(move |_| params.read().get("path").unwrap_or_default());
     let spec = Memo::new(move |_| parse_package_path(&path.get()));
-    let looked_up = LocalResource::new(move || look_up(registry.0.get(), path.get()));
+    // Retry asks again; Cancel ends the wait (the sender of the running
+    // lookup's cancellation is kept until then).
+    let attempt = RwSignal::new(0u32);
+    let cancel = StoredValue::new_local(None::<futures::channel::oneshot::Sender<()>>);
+    let looked_up = LocalResource::new(move || {
+        attempt.track();
+        let (tx, rx) = futures::channel::oneshot::channel();
+        cancel.set_value(Some(tx));
+        look_up_or_cancel(registry.0.get(), path.get(), rx)
+    });
+    let on_cancel = Callback::new(move |()| {
+        if let Some(tx) = cancel.try_update_value(Option::take).flatten() {
+            let _ = tx.send(());
+        }
+    });
+    let on_retry = Callback::new(move |()| attempt.update(|n| *n += 1));
 
     Effect::new(move |_| {
         let title = match spec.get() {
@@ -113,7 +146,9 @@ pub fn PackagePage() -> impl IntoView {
 
     view! {
         <article class="package-page">
-            <Transition fallback=|| view! { <Loading text="Fetching and verifying the package's documents…" /> }>
+            // Suspense, not Transition: a retry, or another version, shows
+            // the wait (and its Cancel) rather than the last answer.
+            <Suspense fallback=move || view! { <Loading text="Fetching and verifying the package's documents…" on_cancel=on_cancel /> }>
                 {move || Suspend::new(async move {
                     match looked_up.await {
                         Err(e) => {
@@ -124,7 +159,7 @@ pub fn PackagePage() -> impl IntoView {
                                 PageError::WrongDocument(_) => spec.get_untracked().ok().map(|s| s.name),
                                 _ => None,
                             };
-                            view! { <ErrorView error=e page_heading=name.is_none() name=name /> }.into_any()
+                            view! { <ErrorView error=e page_heading=name.is_none() name=name on_retry=on_retry /> }.into_any()
                         }
                         Ok(found) => {
                             request_animation_frame(|| mark("report-rendered"));
@@ -132,7 +167,7 @@ pub fn PackagePage() -> impl IntoView {
                         }
                     }
                 })}
-            </Transition>
+            </Suspense>
         </article>
     }
 }
@@ -156,12 +191,42 @@ fn Found(found: LookedUp) -> impl IntoView {
         let report = report.clone();
         move || Some(report.clone())
     });
+    // Only sections the page has: a link to nothing is a dead end.
+    let has_signer = report
+        .attestations
+        .iter()
+        .any(|a| a.identity.is_some() || a.signing_key.is_some());
+    let has_log = report
+        .attestations
+        .iter()
+        .any(|a| a.tlog.is_some() || !a.timestamps.is_empty());
+    let index: Vec<(&'static str, &'static str)> = [
+        (overview.is_some(), "history", "Versions"),
+        (changes.is_some(), "changes", "Changes"),
+        (true, "checks", "Checks"),
+        (has_signer, "signer", "Signer"),
+        (has_log, "log", "Log"),
+        (true, "documents", "Documents"),
+        (true, "badge", "Badge"),
+    ]
+    .into_iter()
+    .filter(|(shown, ..)| *shown)
+    .map(|(_, id, label)| (id, label))
+    .collect();
     view! {
         <PackageHeader name=name.clone() overview=overview.clone() version=version.clone() />
-        <ReportView report=report raw_json=attestations.unwrap_or_default() />
-        {changes.map(|c| view! { <WhatChanged comparison=c /> })}
-        <BadgeEmbed name=name.clone() version=(latest.as_deref() != Some(version.as_str())).then(|| version.clone()) />
+        <PageIndex entries=index />
+        <div class="report">
+            <ReportSummary report=report.clone() />
+            <WhatToDo report=report.clone() overview=overview.clone() />
+        </div>
         {overview.map(|o| view! { <VersionHistory overview=o current=version.clone() current_report=current /> })}
+        <div class="report">
+            // The full comparison is evidence: its warning signs are in the verdict.
+            {changes.map(|c| view! { <WhatChanged comparison=c /> })}
+            <ReportEvidence report=report raw_json=attestations.unwrap_or_default() />
+        </div>
+        <BadgeEmbed name=name.clone() version=(latest.as_deref() != Some(version.as_str())).then(|| version.clone()) />
     }
 }
 
@@ -193,13 +258,37 @@ fn PackageHeader(name: String, overview: Option<PackageOverview>, version: Strin
     }
 }
 
+/// Seconds before the wait shows how long it has taken.
+const SHOW_ELAPSED_AFTER: u32 = 2;
+/// Seconds before the wait offers to stop.
+const OFFER_CANCEL_AFTER: u32 = 3;
+
+/// A wait that says how long it has taken once it is slow, and offers a
+/// way out (a hanging registry must not leave a person staring).
 #[component]
-pub fn Loading(text: &'static str) -> impl IntoView {
+pub fn Loading(text: &'static str, #[prop(optional)] on_cancel: Option<Callback<()>>) -> impl IntoView {
+    let elapsed = RwSignal::new(0u32);
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            let _ = elapsed.try_update(|s| *s += 1);
+        },
+        std::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
     view! {
-        <p class="loading" role="status" aria-live="polite">
-            <span class="spinner" aria-hidden="true"></span>
-            {text}
-        </p>
+        <div class="loading" role="status" aria-live="polite" data-testid="loading">
+            <p>
+                <span class="spinner" aria-hidden="true"></span>
+                {text}
+                {move || (elapsed.get() >= SHOW_ELAPSED_AFTER).then(|| view! {
+                    <span class="elapsed" data-testid="elapsed">{format!(" {} s", elapsed.get())}</span>
+                })}
+            </p>
+            {move || on_cancel.filter(|_| elapsed.get() >= OFFER_CANCEL_AFTER).map(|cancel| view! {
+                <button type="button" class="secondary" data-testid="cancel" on:click=move |_| cancel.run(())>"Cancel"</button>
+            })}
+        </div>
     }
 }
 
@@ -213,6 +302,9 @@ pub fn ErrorView(
     /// The package asked for, named above the error as its heading.
     #[prop(default = None)]
     name: Option<String>,
+    /// Asks again (every error page offers it: a registry that failed may answer now).
+    #[prop(optional)]
+    on_retry: Option<Callback<()>>,
 ) -> impl IntoView {
     let registry = use_registry();
     let (title, message): (String, String) = match &error {
@@ -236,6 +328,10 @@ pub fn ErrorView(
             message.clone(),
         ),
         PageError::Verify(e) => ("Verification could not run".into(), e.clone()),
+        PageError::Cancelled => (
+            "Stopped".into(),
+            "You stopped waiting for the registry. Nothing was verified.".into(),
+        ),
     };
     let latest_link = match &error {
         PageError::VersionNotFound {
@@ -252,6 +348,9 @@ pub fn ErrorView(
             {if page_heading { view! { <h1>{title}</h1> }.into_any() } else { view! { <h2>{title}</h2> }.into_any() }}
             <p>{message}</p>
             {latest_link}
+            {on_retry.map(|retry| view! {
+                <p><button type="button" data-testid="retry" on:click=move |_| retry.run(())>"Try again"</button></p>
+            })}
         </section>
     }
 }

@@ -128,7 +128,7 @@ fn write(args: &StaticArgs) -> Result<usize, String> {
         registry: &registry,
         announce_trust: trust.is_some(),
         badges: badges.as_deref(),
-        csp_meta: Some(csp),
+        csp_meta: Some(csp.clone()),
     };
     let html = index_html(&template, &settings);
     // index.html is the home page; 404.html, which such hosts serve for every
@@ -140,6 +140,14 @@ fn write(args: &StaticArgs) -> Result<usize, String> {
             let _ = std::fs::remove_file(args.out.join(format!("{page}.{ext}")));
         }
     }
+    count += 1;
+    // Hosts that read a `_headers` file (Netlify, Cloudflare Pages) send
+    // what a <meta> tag cannot: the page is never framed by another site
+    // (boot.js refuses to run framed where no header is sent).
+    let headers = format!(
+        "/*\n  Content-Security-Policy: {csp}; frame-ancestors 'none'\n  X-Frame-Options: DENY\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: no-referrer\n"
+    );
+    std::fs::write(args.out.join("_headers"), headers).map_err(|e| format!("cannot write _headers: {e}"))?;
     count += 1;
     if let Some(config) = trust {
         let json = serde_json::to_string(&config).map_err(|e| e.to_string())?;

@@ -65,4 +65,71 @@ impl PackageOverview {
     pub fn published_at(&self, version: &str) -> Option<i64> {
         self.versions.iter().find(|v| v.version == version)?.published_at
     }
+
+    /// The versions to suggest instead of `version` when it does not
+    /// verify, nearest first: those listing provenance, not deprecated, of
+    /// its release line before the others, and within each the nearest in
+    /// the listing, an older one before a newer at the same distance (the
+    /// last that was good before something went wrong). At most `limit`;
+    /// each must still be verified before it is suggested.
+    pub fn alternatives(&self, version: &str, limit: usize) -> Vec<&str> {
+        let here = self.versions.iter().position(|v| v.version == version);
+        let line = crate::publishing::release_line(version);
+        let listed: Vec<(usize, &ListedVersion)> = self
+            .versions
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.version != version && v.has_attestations && !v.deprecated)
+            .collect();
+        // Where the version would stand among them (newest first).
+        let at = here.map_or(0, |h| listed.iter().filter(|(i, _)| *i < h).count());
+        let mut candidates: Vec<(bool, usize, bool, &str)> = listed
+            .iter()
+            .enumerate()
+            .map(|(k, (_, v))| {
+                let other_line = crate::publishing::release_line(&v.version) != line;
+                let newer = k < at;
+                // The k-th newer or older candidate, counted from the version.
+                let distance = if newer { at - k } else { k + 1 - at };
+                (other_line, distance, newer, v.version.as_str())
+            })
+            .collect();
+        candidates.sort();
+        candidates.into_iter().take(limit).map(|(.., v)| v).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listed(version: &str, has_attestations: bool) -> ListedVersion {
+        ListedVersion {
+            version: version.into(),
+            published_at: None,
+            has_attestations,
+            deprecated: false,
+            level: TrustLevel::Provenance,
+            downgrade: None,
+        }
+    }
+
+    #[test]
+    fn alternatives_are_the_nearest_of_the_line_older_first() {
+        let overview = PackageOverview {
+            name: "p".into(),
+            description: None,
+            latest: Some("2.0.0".into()),
+            versions: vec![
+                listed("2.0.0", true),
+                listed("1.3.0", true),
+                listed("1.2.0", true),
+                listed("1.1.0", false),
+                listed("1.0.0", true),
+            ],
+        };
+        assert_eq!(overview.alternatives("1.2.0", 4), ["1.0.0", "1.3.0", "2.0.0"]);
+        assert_eq!(overview.alternatives("1.3.0", 2), ["1.2.0", "1.0.0"]);
+        assert_eq!(overview.alternatives("9.9.9", 1), ["2.0.0"]);
+    }
 }

@@ -18,8 +18,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::registry_documents::VersionSummary;
-pub use crate::report::{Change, ChangesSince, Downgrade, PublishSignals, TrustLevel, TrustedPublisher};
 use crate::report::{BuildComparison, Report, Signal, SignalKind, Verdict};
+pub use crate::report::{Change, ChangesSince, Downgrade, PublishSignals, TrustLevel, TrustedPublisher};
 
 /// The trust level of a verified report (`None` when verification failed
 /// or could not run: a failure is not a level, it is a failure).
@@ -459,17 +459,15 @@ pub fn signals(report: &Report) -> Vec<Signal> {
         out.push(Signal {
             kind: SignalKind::Downgrade,
             sentence: d.sentence.clone(),
+            since: None,
+            change: None,
         });
     }
     if let Some(BuildComparison::Compared(since)) = &report.changes {
         // The registry's unsigned word on the publishing method is a sign
         // only when it falls to a token (trusted or staged publishing is
         // no weaker); every signed difference is one.
-        for change in since
-            .changes
-            .iter()
-            .filter(|c| c.signed || c.after == TOKEN_METHOD)
-        {
+        for change in since.changes.iter().filter(|c| c.signed || c.after == TOKEN_METHOD) {
             let word = if change.signed { "" } else { " (the registry's word)" };
             out.push(Signal {
                 kind: SignalKind::BuildChanged,
@@ -480,6 +478,8 @@ pub fn signals(report: &Report) -> Vec<Signal> {
                     change.before,
                     change.after
                 ),
+                since: Some(since.version.clone()),
+                change: Some(change.clone()),
             });
         }
     }
@@ -1004,7 +1004,10 @@ mod tests {
         let found = signals(&report);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].kind, SignalKind::BuildChanged);
-        assert_eq!(found[0].sentence, "The workflow file changed since 1.0.0: a.yml → b.yml.");
+        assert_eq!(
+            found[0].sentence,
+            "The workflow file changed since 1.0.0: a.yml → b.yml."
+        );
         if let Some(BuildComparison::Compared(c)) = report.changes.as_mut() {
             c.changes[1].after = TOKEN_METHOD.into();
         }
@@ -1013,5 +1016,4 @@ mod tests {
             "The publishing method changed since 1.0.0: trusted publishing → a token or a login (the registry's word)."
         );
     }
-
 }

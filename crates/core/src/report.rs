@@ -110,6 +110,12 @@ pub struct Report {
 pub struct Signal {
     pub kind: SignalKind,
     pub sentence: String,
+    /// For a build change: the version compared with, and the change
+    /// itself (a page lists them compactly under one heading).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub since: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub change: Option<Change>,
 }
 
 /// What a [`Signal`] is about.

@@ -782,6 +782,14 @@ impl Gate {
         }
     }
 
+    fn trust_args(&self) -> String {
+        format!(
+            "--trusted-root {} --keys {} --no-cache",
+            self.scratch.path("trusted-root.json").display(),
+            self.scratch.path("keys.json").display()
+        )
+    }
+
     /// The action's run step in a fresh one-commit checkout of the head, as
     /// on a pull request's first run.
     fn run(&self, fail_on: &str) -> (Output, HashMap<String, String>, String) {
@@ -790,17 +798,12 @@ impl Gate {
         for file in ["github_output", "step_summary"] {
             let _ = std::fs::remove_file(self.scratch.path(file));
         }
-        let args = format!(
-            "--trusted-root {} --keys {} --no-cache",
-            self.scratch.path("trusted-root.json").display(),
-            self.scratch.path("keys.json").display()
-        );
         let output = github_run(&self.scratch, &self.home, &workspace)
             .env("GITHUB_BASE_REF", "main")
             .env("INPUT_BASE_REF", &self.forge.base)
             .env("INPUT_FAIL_ON", fail_on)
             .env("INPUT_REGISTRY", self.registry.url("synthetic"))
-            .env("INPUT_ARGS", args)
+            .env("INPUT_ARGS", self.trust_args())
             .output()
             .unwrap();
         let outputs = std::fs::read_to_string(self.scratch.path("github_output"))
@@ -812,11 +815,32 @@ impl Gate {
         let summary = std::fs::read_to_string(self.scratch.path("step_summary")).unwrap_or_default();
         (output, outputs, summary)
     }
+
+    /// The GitLab job's run step: the exit status and the code-quality report.
+    fn run_gitlab(&self, fail_on: &str) -> (Output, Value) {
+        let project = self.scratch.path(&format!("project-{fail_on}"));
+        self.forge.shallow_checkout(&project);
+        let output = runner("run.sh", &self.scratch.0)
+            .env("GITLAB_CI", "true")
+            .env("CI_PROJECT_DIR", &project)
+            .env("CI_MERGE_REQUEST_DIFF_BASE_SHA", &self.forge.base)
+            .env("NPM_PROVENANCE_HOME", &self.home)
+            .env("INPUT_FAIL_ON", fail_on)
+            .env("INPUT_REGISTRY", self.registry.url("synthetic"))
+            .env("INPUT_ARGS", self.trust_args())
+            .output()
+            .unwrap();
+        let report = std::fs::read_to_string(project.join("gl-code-quality-report.json")).unwrap();
+        let report = serde_json::from_str(&report)
+            .unwrap_or_else(|e| panic!("{e}: {report}\n{}", String::from_utf8_lossy(&output.stderr)));
+        (output, report)
+    }
 }
 
 /// A version published with weaker evidence than the base's (trusted
-/// publishing, then a token): annotated on its lockfile line, in the summary
-/// and the outputs; it fails the check when the policy says so.
+/// publishing, then a token, and so no verified provenance): annotated on
+/// its lockfile line, in the summary and the outputs; it fails the check
+/// when the policy says so.
 #[test]
 fn the_gate_annotates_a_downgrade_and_fails_by_the_policy() {
     let gate = Gate::new(
@@ -830,8 +854,12 @@ fn the_gate_annotates_a_downgrade_and_fails_by_the_policy() {
         .position(|l| l.contains("\"node_modules/downgrade-token\""))
         .unwrap()
         + 1;
+    let annotation = |level: &str, title: &str| {
+        format!("::{level} file=package-lock.json,line={line},title={title}%3A downgrade-token@1.1.0::")
+    };
+    let has = |stdout: &str, want: &str| stdout.lines().any(|l| l.starts_with(want));
 
-    for fail_on in ["downgrade", "any"] {
+    for (fail_on, failing) in [("downgrade", "1"), ("any", "2")] {
         let (output, outputs, summary) = gate.run(fail_on);
         let (stdout, stderr) = text(&output);
         assert_eq!(output.status.code(), Some(1), "{fail_on}: {stdout}{stderr}");
@@ -844,42 +872,44 @@ fn the_gate_annotates_a_downgrade_and_fails_by_the_policy() {
                 .starts_with("npm-provenance audit: not passed: "),
             "{stderr}"
         );
-        let annotation = stdout
-            .lines()
-            .find(|l| l.starts_with("::error ") && l.contains("downgrade-token"))
-            .unwrap_or_else(|| panic!("no error annotation for downgrade-token: {stdout}"));
-        assert!(annotation.contains("file=package-lock.json,"), "{annotation}");
-        // The entry's line, or one inside it.
-        let annotated: usize = annotation
-            .split("line=")
-            .nth(1)
-            .and_then(|rest| rest.split([',', ':']).next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("no line in {annotation}"));
-        assert!(
-            (line..line + 5).contains(&annotated),
-            "line {annotated}, entry at {line}"
-        );
-        assert_eq!(outputs.get("result").map(String::as_str), Some("failed"), "{outputs:?}");
-        assert!(outputs["findings"].parse::<u32>().unwrap() >= 1, "{outputs:?}");
-        assert!(outputs["failing"].parse::<u32>().unwrap() >= 1, "{outputs:?}");
-        assert!(outputs["checked"].parse::<u32>().unwrap() >= 1, "{outputs:?}");
+        assert!(has(&stdout, &annotation("error", "Trust downgrade")), "{stdout}");
+        let expected: HashMap<String, String> = [
+            ("result", "failed"),
+            ("findings", "2"),
+            ("failing", failing),
+            ("checked", "1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(outputs, expected, "{fail_on}");
+        assert!(summary.starts_with("### npm provenance: failed"), "{summary}");
         assert!(summary.contains("downgrade-token"), "{summary}");
     }
 
-    // A policy the downgrade does not break: reported, not failed.
+    // A policy the change does not break: said, not failed.
     let (output, outputs, summary) = gate.run("provenance-change");
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
-    assert!(stdout.contains("downgrade-token"), "{stdout}");
-    assert!(!stdout.lines().any(|l| l.starts_with("::error ")), "{stdout}");
-    assert_eq!(outputs.get("result").map(String::as_str), Some("passed"), "{outputs:?}");
-    assert_eq!(outputs.get("failing").map(String::as_str), Some("0"), "{outputs:?}");
-    assert!(outputs["findings"].parse::<u32>().unwrap() >= 1, "{outputs:?}");
+    assert!(has(&stdout, &annotation("warning", "Trust downgrade")), "{stdout}");
+    assert!(!stdout.contains("::error"), "{stdout}");
+    assert_eq!(outputs["result"], "passed", "{outputs:?}");
+    assert_eq!(outputs["failing"], "0", "{outputs:?}");
+    assert_eq!(outputs["findings"], "2", "{outputs:?}");
     assert!(summary.contains("downgrade-token"), "{summary}");
+
+    // On GitLab: the same findings in the code-quality report, at the same line.
+    let (output, report) = gate.run_gitlab("downgrade");
+    assert_eq!(output.status.code(), Some(1), "{:?}", text(&output));
+    let issues = report.as_array().unwrap();
+    assert_eq!(issues.len(), 2, "{report:#}");
+    for issue in issues {
+        assert_eq!(issue["location"]["path"], "package-lock.json", "{issue}");
+        assert_eq!(issue["location"]["lines"]["begin"], line, "{issue}");
+    }
 }
 
-/// A pull request that only adds a version with provenance passes.
+/// A pull request that adds a version with provenance passes every policy.
 #[test]
 fn the_gate_passes_a_change_that_keeps_provenance() {
     let gate = Gate::new(
@@ -890,11 +920,14 @@ fn the_gate_passes_a_change_that_keeps_provenance() {
     let (output, outputs, summary) = gate.run("any");
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
-    assert!(!stdout.lines().any(|l| l.starts_with("::error ")), "{stdout}");
-    assert_eq!(outputs.get("result").map(String::as_str), Some("passed"), "{outputs:?}");
-    assert_eq!(outputs.get("failing").map(String::as_str), Some("0"), "{outputs:?}");
-    assert!(outputs["checked"].parse::<u32>().unwrap() >= 1, "{outputs:?}");
-    assert!(!summary.is_empty());
+    assert!(!stdout.contains("::error"), "{stdout}");
+    assert_eq!(outputs["result"], "passed", "{outputs:?}");
+    assert_eq!(outputs["findings"], "0", "{outputs:?}");
+    assert_eq!(outputs["checked"], "1", "{outputs:?}");
+    assert!(summary.starts_with("### npm provenance: passed"), "{summary}");
+    let (output, report) = gate.run_gitlab("any");
+    assert_eq!(output.status.code(), Some(0), "{:?}", text(&output));
+    assert_eq!(report, json!([]));
 }
 
 // ---------------------------------------------------------------------------

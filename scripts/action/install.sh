@@ -245,7 +245,10 @@ install() {
     "$bin" --version >/dev/null || die "$bin was installed but does not run"
     say "installed $("$bin" --version) in $home/bin"
   fi
-  if [ -n "${GITHUB_PATH:-}" ]; then echo "$home/bin" >>"$GITHUB_PATH"; fi
+  # The runner reads GITHUB_PATH as its own OS's paths (C:\... on Windows).
+  if [ -n "${GITHUB_PATH:-}" ]; then
+    if command -v cygpath >/dev/null 2>&1; then cygpath -w "$home/bin"; else echo "$home/bin"; fi >>"$GITHUB_PATH"
+  fi
 }
 
 case "${1:-}" in

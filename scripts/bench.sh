@@ -107,6 +107,28 @@ for _ in 1 2 3; do
 done | sort -n | sed -n 2p >"$OUT/audit-cli-ms.txt"
 R["audit.cli_ms"]=$(cat "$OUT/audit-cli-ms.txt")
 python3 -c "import json,sys; s=json.load(open('$OUT/audit-cli.json'))['summary']; sys.exit(0 if s['verified']==s['total']==1000 else 'the command line did not verify all 1,000: %s' % s)"
+# The pull-request gate on the same lockfile: a base without audit-950 ..
+# audit-999, so 50 versions are new (each looked up with its package
+# document) and 950 unchanged (not fetched).
+python3 - "$OUT/audit-lock.json" "$OUT/gate-base.json" <<'PY'
+import json, sys
+lock = json.load(open(sys.argv[1]))
+for n in range(950, 1000):
+    lock["packages"].pop(f"node_modules/audit-{n}")
+    lock["packages"][""]["dependencies"].pop(f"audit-{n}")
+json.dump(lock, open(sys.argv[2], "w"), indent=2)
+PY
+gate_cli() {
+  target/release/npm-provenance audit "$OUT/audit-lock.json" --base "$OUT/gate-base.json" --registry "$REGISTRY/synthetic" \
+    --trusted-root "$OUT/trusted-root.json" --keys "$OUT/keys.json" --format json --no-cache >"$OUT/gate-cli.json" 2>>"$OUT/gate-cli.log"
+}
+for _ in 1 2 3; do
+  t0=$(date +%s%N)
+  gate_cli
+  echo $((($(date +%s%N) - t0) / 1000000))
+done | sort -n | sed -n 2p >"$OUT/gate-cli-ms.txt"
+R["gate.cli_ms"]=$(cat "$OUT/gate-cli-ms.txt")
+python3 -c "import json,sys; s=json.load(open('$OUT/gate-cli.json'))['summary']; sys.exit(0 if (s['checked'],s['verified'],s['unchanged'])==(50,50,950) else 'the gate did not check the 50 new versions alone: %s' % s)"
 REGISTRY_URL=$REGISTRY SYNTHETIC_APP_URL=$SYNTHETIC node bench/audit-bench.mjs >"$OUT/audit.log" 2>&1
 collect audit <"$OUT/audit.log"
 
@@ -156,6 +178,7 @@ printf '  %-52s %s ms (all 100 verified after %s ms)\n' "scrolling 1200x900 down
 echo
 echo "Lockfile audit, 1,000 packages with provenance (local registry), median of 3"
 printf '  %-52s %s ms\n' "command line (fetch + verify, no cache)" "${R[audit.cli_ms]:-?}"
+printf '  %-52s %s ms\n' "the gate: 50 new versions against a base (--base)" "${R[gate.cli_ms]:-?}"
 printf '  %-52s %s ms (longest main-thread task %s ms, page heap %s MB)\n' "the app in Chromium (fetch + verify, empty cache)" "${R[audit.app_ms]:-?}" "${R[audit.app_longest_task_ms]:-?}" "${R[audit.app_heap_mb]:-?}"
 printf '  %-52s %s ms\n' "the app again, documents from the browser's cache" "${R[audit.app_cached_ms]:-?}"
 printf '  %-52s %s ms (Chromium CPU %s ms; during the audit %s ms)\n' "the same 2,000 documents, fetch() alone" "${R[audit.fetch_floor_ms]:-?}" "${R[audit.fetch_floor_cpu_ms]:-?}" "${R[audit.app_cpu_ms]:-?}"
@@ -208,6 +231,7 @@ echo
 echo "| lockfile audit, 1,000 packages with provenance (local registry), median of 3 | ms |"
 echo "|---|---|"
 echo "| command line: fetch and verify, no cache | ${R[audit.cli_ms]:-?} |"
+echo "| the pull-request gate on the same lockfile: 50 new versions against a base (\`--base\`), each with its package document; 950 unchanged, not fetched | ${R[gate.cli_ms]:-?} |"
 echo "| the app in Chromium: fetch and verify, empty cache | ${R[audit.app_ms]:-?} (longest main-thread task ${R[audit.app_longest_task_ms]:-?} ms, page heap ${R[audit.app_heap_mb]:-?} MB) |"
 echo "| the app again in the same page: documents from the browser's cache, verified again | ${R[audit.app_cached_ms]:-?} |"
 echo "| Chromium's CPU (all its processes) during the app's audit, empty cache | ${R[audit.app_cpu_ms]:-?} |"

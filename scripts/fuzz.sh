@@ -48,10 +48,13 @@ if [ -f "$FIXTURES/ORIGINS.md" ]; then
   for f in "$FIXTURES"/packuments/*.json "$FIXTURES"/packuments/full/*.json; do
     cp "$f" "$CORPUS/packument/fixture-$(basename "$f")"
   done
-  # Lockfiles as npm, pnpm and yarn wrote them, after the byte that picks
-  # the file name they are given with (0: none).
+  # Lockfiles as npm, pnpm, yarn and Bun wrote them, after the byte that
+  # picks the file name they are given with (0: none).
   for f in "$FIXTURES"/lockfiles/package-lock.*.json "$FIXTURES"/lockfiles/pnpm-lock.*.yaml "$FIXTURES"/lockfiles/yarn.*.lock; do
     { printf '\x00'; cat "$f"; } >"$CORPUS/lockfile/fixture-$(basename "$f")"
+  done
+  for f in "$FIXTURES"/lockfiles/bun.lock "$FIXTURES"/lockfiles/bun-*/bun.lock; do
+    { printf '\x00'; cat "$f"; } >"$CORPUS/lockfile/fixture-$(echo "${f#"$FIXTURES"/lockfiles/}" | tr '/' '_')"
   done
   { printf '\x03'; cat "$FIXTURES/keys/npm-v1-keys.json"; } >"$CORPUS/small_parsers/seed-keys"
   { printf '\x04'; cat "$FIXTURES/keys/npm-attestation-key-jl3bw.pub.pem"; } >"$CORPUS/small_parsers/seed-pem"
@@ -92,6 +95,7 @@ PY
 seed lockfile alias $'\x02lockfileVersion: \'9.0\'\na: &a [x]\nb: [*a, *a]\n'
 seed lockfile npm-v1 $'\x01{"lockfileVersion":1,"dependencies":{"a":{"version":"npm:b@1.0.0","dependencies":{"c":{"version":"git+https://h/c.git#1"}}}}}'
 seed lockfile berry $'\x03__metadata:\n  version: 8\n"r@workspace:.":\n  resolution: "r@workspace:."\n  dependencies:\n    a: "npm:^1"\n"a@npm:^1":\n  resolution: "a@npm:1.0.0"\n'
+seed lockfile bun-github $'\x04{"lockfileVersion": 1, "workspaces": {"": {"dependencies": {"g": "github:o/g",},},}, "packages": {"g": ["g@github:o/g#abc", {"dependencies": {"a": "1"}}, "o-g-abc"], "g/a": ["a@1.0.0", "", {}, "sha512-a"],},}'
 seed lockfile pnpm6 $'\x02lockfileVersion: \'6.0\'\ndependencies:\n  a:\n    specifier: ^1\n    version: 1.0.0(b@2.0.0)\npackages:\n  /a@1.0.0(b@2.0.0):\n    resolution: {integrity: sha512-a}\n    dependencies:\n      b: 2.0.0\n    dev: false\n'
 seed small_parsers time1 $'\x012024-05-01T12:34:56.789Z'
 seed small_parsers time2 $'\x011999-12-31T23:59:60+05:30'

@@ -1,5 +1,5 @@
 //! Lockfiles (package-lock.json, pnpm-lock.yaml, yarn.lock, classic and
-//! berry) as the audit reads them: whatever is read obeys the limits and
+//! berry, bun.lock) as the audit reads them: whatever is read obeys the limits and
 //! the validation the audit relies on.
 #![no_main]
 
@@ -12,14 +12,15 @@ use npm_provenance_core::registry_documents::compare_versions;
 use npm_provenance_fuzz::text;
 
 /// The file name the content is given with (it only breaks ties).
-const NAMES: [Option<&str>; 4] = [None, Some("package-lock.json"), Some("pnpm-lock.yaml"), Some("yarn.lock")];
+const NAMES: [Option<&str>; 5] =
+    [None, Some("package-lock.json"), Some("pnpm-lock.yaml"), Some("yarn.lock"), Some("bun.lock")];
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
     let Some(input) = text(rest) else { return };
-    let Ok(lock) = parse_lockfile(NAMES[usize::from(selector % 4)], input) else {
+    let Ok(lock) = parse_lockfile(NAMES[usize::from(selector) % NAMES.len()], input) else {
         return;
     };
     assert!(lock.packages.len() <= MAX_LOCKED_PACKAGES);

@@ -281,7 +281,7 @@ pub fn AuditPage() -> impl IntoView {
             <p class="lead">"Every package your lockfile installs, verified in this page: provenance, npm's publish attestation, registry signatures, and the integrity the lockfile pins. Nothing is uploaded; only the registry is asked for its documents."</p>
             <form on:submit=move |ev| { ev.prevent_default(); start(); }>
                 <DocumentInput id="lockfile" rows=8 limit=MAX_LOCKFILE_BYTES text=text file_name=file_name problem=set_problem
-                    label="package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml or yarn.lock"
+                    label="package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock or bun.lock"
                     placeholder="Paste a lockfile here, or drop one" open_label="Open a lockfile" />
                 <label class="option">
                     <input type="checkbox" data-testid="compare-history"

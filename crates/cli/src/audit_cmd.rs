@@ -25,7 +25,8 @@ use npm_provenance_core::lookup::{Depth, Question};
 #[command(
     about = "Verify the provenance of every package a lockfile installs",
     long_about = "Verify the provenance of every registry package version a lockfile installs: package-lock.json and\n\
-        npm-shrinkwrap.json (lockfile versions 1 to 3), pnpm-lock.yaml (6 and 9), yarn.lock (classic and Berry).\n\n\
+        npm-shrinkwrap.json (lockfile versions 1 to 3), pnpm-lock.yaml (6 and 9), yarn.lock (classic and Berry),\n\
+        bun.lock (Bun's text lockfile).\n\n\
         Each version is verified as `verify` does (provenance, npm's publish attestation, registry signatures), and the\n\
         integrity the lockfile pins must be the registry's. Dependencies that do not come from the registry (git, file,\n\
         link, workspace, tarball URLs) are listed, not verified.\n\n\

@@ -329,8 +329,8 @@ struct Copy {
 }
 
 /// A lockfile of these copies in `format` (npm v3, pnpm 9, yarn classic,
-/// yarn berry), each a direct dependency; a second copy of a name is nested
-/// (npm) or listed under another range (yarn classic).
+/// yarn berry, bun), each a direct dependency; a second copy of a name is
+/// nested (npm, bun) or listed under another range (yarn classic).
 fn lockfile_of(format: &str, copies: &[Copy]) -> (String, &'static str) {
     match format {
         "npm" => {
@@ -423,6 +423,41 @@ fn lockfile_of(format: &str, copies: &[Copy]) -> (String, &'static str) {
             }
             (text, "yarn.lock")
         }
+        "bun" => {
+            let mut packages = Vec::new();
+            let mut deps = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            for (i, c) in copies.iter().enumerate() {
+                let entry = json!([
+                    format!("{}@{}", c.name, c.version),
+                    c.address.clone().unwrap_or_default(),
+                    {},
+                    c.integrity.clone().unwrap_or_default()
+                ]);
+                let key = if seen.insert(c.name) {
+                    deps.push(format!("{}: {}", json!(c.name), json!(c.version)));
+                    c.name.to_string()
+                } else {
+                    // Nested in a folder dependency of its own, as Bun keys a copy.
+                    let holder = format!("holder-{i}");
+                    deps.push(format!("{}: \"file:{holder}\"", json!(holder)));
+                    packages.push(format!(
+                        "{}: {}",
+                        json!(holder),
+                        json!([format!("{holder}@file:{holder}"), { "dependencies": { c.name: c.version } }])
+                    ));
+                    format!("{holder}/{}", c.name)
+                };
+                packages.push(format!("{}: {entry}", json!(key)));
+            }
+            // As Bun writes it: a comma after every last member.
+            let text = format!(
+                "{{\n  \"lockfileVersion\": 1,\n  \"workspaces\": {{\n    \"\": {{\n      \"name\": \"p\",\n      \"dependencies\": {{\n{}      }},\n    }},\n  }},\n  \"packages\": {{\n{}  }}\n}}\n",
+                deps.iter().map(|d| format!("        {d},\n")).collect::<String>(),
+                packages.iter().map(|p| format!("    {p},\n\n")).collect::<String>()
+            );
+            (text, "bun.lock")
+        }
         other => panic!("{other}"),
     }
 }
@@ -449,10 +484,10 @@ fn the_audit_fails_closed_in_every_lockfile_format() {
     let off_host = |name: &str| format!("https://evil.example/{name}/-/{name}-1.0.0.tgz");
     let other = format!("sha512-B{}==", "A".repeat(85));
     let many = format!("{served} {} {other}", vec!["x"; 15].join(" "));
-    for format in ["npm", "pnpm", "yarn classic", "yarn berry"] {
+    for format in ["npm", "pnpm", "yarn classic", "yarn berry", "bun"] {
         let mut copies = vec![copy("audit-0", "1.0.0", Some(ok.clone()), Some(on_host("audit-0")))];
         if format != "yarn berry" {
-            // Berry records no integrity: these cases are npm's, pnpm's and yarn 1's.
+            // Berry records no integrity: these cases are npm's, pnpm's, yarn 1's and Bun's.
             copies.push(copy("audit-1", "1.0.0", Some(many.clone()), Some(on_host("audit-1"))));
             copies.push(copy(
                 "audit-2",
@@ -462,7 +497,7 @@ fn the_audit_fails_closed_in_every_lockfile_format() {
             ));
         }
         copies.push(copy("audit-3", "1.0.0", None, Some(off_host("audit-3"))));
-        if format == "npm" || format == "yarn classic" {
+        if matches!(format, "npm" | "yarn classic" | "bun") {
             let first = s.integrity("audit-4", "1.0.0");
             copies.push(copy("audit-4", "1.0.0", Some(first), Some(on_host("audit-4"))));
             copies.push(copy("audit-4", "1.0.0", Some(other.clone()), Some(on_host("audit-4"))));
@@ -494,7 +529,7 @@ fn the_audit_fails_closed_in_every_lockfile_format() {
                 assert!(row["reason"].as_str().unwrap().contains(says), "{format} {name}: {row}");
             }
         }
-        if format == "npm" || format == "yarn classic" {
+        if matches!(format, "npm" | "yarn classic" | "bun") {
             let row = verdict_of(&report, "audit-4");
             assert_eq!(
                 (row["verdict"].as_str(), row["failed_check"].as_str()),

@@ -221,6 +221,27 @@ fn yarn_berry_lock(_: &Setup, packages: &[(&str, &str)]) -> String {
     out
 }
 
+/// As Bun writes it for a registry of its own (the tarball's address in
+/// each entry), a comma after every last member.
+fn bun_lock(s: &Setup, packages: &[(&str, &str)]) -> String {
+    let mut out = String::from(
+        "{\n  \"lockfileVersion\": 1,\n  \"workspaces\": {\n    \"\": {\n      \"name\": \"project\",\n      \"dependencies\": {\n",
+    );
+    for (name, version) in packages {
+        out.push_str(&format!("        \"{name}\": \"{version}\",\n"));
+    }
+    out.push_str("      },\n    },\n  },\n  \"packages\": {\n");
+    for (name, version) in packages {
+        out.push_str(&format!(
+            "    \"{name}\": [\"{name}@{version}\", \"{}\", {{}}, \"{}\"],\n\n",
+            s.tarball(name, version),
+            s.integrity(name, version)
+        ));
+    }
+    out.push_str("  }\n}\n");
+    out
+}
+
 /// The findings as `rule name@version` (failing ones marked `!`).
 fn findings(report: &Value) -> BTreeSet<String> {
     report["findings"]
@@ -379,7 +400,10 @@ fn github_format_annotates_the_lockfile_lines_and_writes_the_summary_and_outputs
         std::fs::read_to_string(&outputs).unwrap(),
         "earlier=kept\nresult=failed\nfindings=3\nfailing=3\nchecked=4\n"
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not passed: 1 × trust downgrade"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("not passed: 1 × trust downgrade (--fail-on downgrade); 2 more failing findings")
+    );
 }
 
 #[test]
@@ -438,6 +462,7 @@ fn every_lockfile_format_is_gated_alike() {
         ("pnpm-lock.yaml", pnpm_lock as fn(&Setup, &[(&str, &str)]) -> String),
         ("yarn.lock", yarn_classic_lock),
         ("yarn.lock", yarn_berry_lock),
+        ("bun.lock", bun_lock),
     ] {
         let s = Setup::new(&format!("format-{}", file.replace('.', "-")));
         s.base_and_head(file, format, HEAD);

@@ -285,6 +285,23 @@ fn the_api_and_the_badges_carry_trust_and_downgrade() {
             !e["downgrade"].is_null(),
             "{name}: {message}"
         );
+        // What changed in the build is a signal of its own, beside a
+        // downgrade or alone (then the badge says so).
+        let changed = e["rule"] == "what changed";
+        let listed = shields["buildChanges"].is_array();
+        assert!(!changed || listed, "{name}: {shields}");
+        // Elsewhere only beside a downgrade (trusted publishing, then a token).
+        assert!(!listed || changed || !e["downgrade"].is_null(), "{name}: {shields}");
+        assert_eq!(
+            report["signals"].as_array().map_or(0, Vec::len) > 0,
+            changed || !e["downgrade"].is_null(),
+            "{name}: {body}"
+        );
+        if changed && e["downgrade"].is_null() {
+            assert!(message.ends_with(" · build changed"), "{name}: {message}");
+            assert_eq!(shields["color"], "yellow", "{name}: {shields}");
+            continue;
+        }
         if !e["downgrade"].is_null() {
             assert_eq!(shields["color"], "yellow", "{name}: {shields}");
             assert!(
@@ -367,7 +384,7 @@ fn audit_reports_trust_and_fails_downgrades_with_the_flag() {
     }
     let summary = &report["summary"];
     assert_eq!(summary["downgrades"], 3, "{summary}");
-    assert_eq!(summary["trust"]["trusted-publisher"], 3, "{summary}");
+    assert_eq!(summary["trust"]["trusted-publisher"], 5, "{summary}");
     // Without the flag, no package document is fetched and nothing is compared.
     let plain = json_of(&audit(&["--json"]));
     assert!(
@@ -382,7 +399,7 @@ fn audit_reports_trust_and_fails_downgrades_with_the_flag() {
         text.contains("↓ downgrade-provenance@1.1.0 downgrade: Published with weaker evidence than 1.0.0"),
         "{text}"
     );
-    assert!(text.contains("trust: 3 trusted publisher, "), "{text}");
+    assert!(text.contains("trust: 5 trusted publisher, "), "{text}");
 }
 
 /// A registry that serves no keys document signs nothing: a version with

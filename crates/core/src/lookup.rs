@@ -994,6 +994,7 @@ impl Prepared {
         if lookup.question.depth == Depth::Changes {
             report.changes = self.compare_build(&report, trust);
         }
+        report.signals = crate::publishing::signals(&report);
         Outcome {
             report,
             version,

@@ -636,6 +636,7 @@ fn assemble(
         history_note: None,
         changes: None,
         trust_source: None,
+        signals: Vec::new(),
     };
     report.summary = verdict::summary(&report, subject);
     report

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::registry_documents::VersionSummary;
 pub use crate::report::{Change, ChangesSince, Downgrade, PublishSignals, TrustLevel, TrustedPublisher};
-use crate::report::{Report, Verdict};
+use crate::report::{BuildComparison, Report, Signal, SignalKind, Verdict};
 
 /// The trust level of a verified report (`None` when verification failed
 /// or could not run: a failure is not a level, it is a failure).
@@ -218,6 +218,7 @@ pub fn compare_with_history(report: &mut Report, history: &[VersionSummary], pub
     let staged = report.publishing.as_ref().is_some_and(|p| p.approver.is_some());
     report.downgrade = find_downgrade(&package.version, level, staged, published_at, &earlier);
     report.downgrade_checked = true;
+    report.signals = signals(report);
 }
 
 /// Every version of a history with the downgrade its listing shows, all on
@@ -379,6 +380,10 @@ pub fn previous_with_provenance<'a>(
         })
 }
 
+/// The publishing method of a version published neither through trusted
+/// publishing nor staged.
+const TOKEN_METHOD: &str = "a token or a login";
+
 /// What each provenance certificate says, as compared.
 fn build_facts(report: &Report) -> Option<Vec<(&'static str, Option<String>, bool)>> {
     let attestation = report.provenance_attestation()?;
@@ -406,7 +411,7 @@ fn build_facts(report: &Report) -> Option<Vec<(&'static str, Option<String>, boo
     } else if publishing.trusted_publisher.is_some() {
         "trusted publishing"
     } else {
-        "a token or a login"
+        TOKEN_METHOD
     };
     Some(vec![
         ("issuer", identity.issuer.clone(), true),
@@ -438,6 +443,47 @@ pub fn changes_since(previous: &Report, current: &Report) -> Option<ChangesSince
         })
         .collect();
     Some(ChangesSince { version, changes })
+}
+
+/// The warning signs of a verified version, one sentence each: its
+/// downgrade, and each difference from the previous version of its line
+/// with provenance (signed ones from both certificates; the publishing
+/// method on the registry's word, said so). A version that did not verify
+/// has no signals: its verdict already says more.
+pub fn signals(report: &Report) -> Vec<Signal> {
+    let mut out = Vec::new();
+    if report.trust.is_none() {
+        return out;
+    }
+    if let Some(d) = &report.downgrade {
+        out.push(Signal {
+            kind: SignalKind::Downgrade,
+            sentence: d.sentence.clone(),
+        });
+    }
+    if let Some(BuildComparison::Compared(since)) = &report.changes {
+        // The registry's unsigned word on the publishing method is a sign
+        // only when it falls to a token (trusted or staged publishing is
+        // no weaker); every signed difference is one.
+        for change in since
+            .changes
+            .iter()
+            .filter(|c| c.signed || c.after == TOKEN_METHOD)
+        {
+            let word = if change.signed { "" } else { " (the registry's word)" };
+            out.push(Signal {
+                kind: SignalKind::BuildChanged,
+                sentence: format!(
+                    "The {} changed since {}: {} → {}{word}.",
+                    change.what,
+                    crate::text::visible(&since.version),
+                    change.before,
+                    change.after
+                ),
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -937,4 +983,35 @@ mod tests {
             Option::None
         );
     }
+    #[test]
+    fn signals_name_each_signed_change_and_a_fall_to_a_token_only() {
+        let change = |what: &str, before: &str, after: &str, signed: bool| Change {
+            what: what.into(),
+            before: before.into(),
+            after: after.into(),
+            signed,
+        };
+        let mut report = Report::error(Option::None, "x");
+        report.changes = Some(BuildComparison::Compared(ChangesSince {
+            version: "1.0.0".into(),
+            changes: vec![
+                change("workflow file", "a.yml", "b.yml", true),
+                change("publishing method", "trusted publishing", "staged publishing", false),
+            ],
+        }));
+        assert!(signals(&report).is_empty(), "a version that did not verify has none");
+        report.trust = Some(TrustedPublisher);
+        let found = signals(&report);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, SignalKind::BuildChanged);
+        assert_eq!(found[0].sentence, "The workflow file changed since 1.0.0: a.yml → b.yml.");
+        if let Some(BuildComparison::Compared(c)) = report.changes.as_mut() {
+            c.changes[1].after = TOKEN_METHOD.into();
+        }
+        assert_eq!(
+            signals(&report)[1].sentence,
+            "The publishing method changed since 1.0.0: trusted publishing → a token or a login (the registry's word)."
+        );
+    }
+
 }

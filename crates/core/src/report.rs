@@ -97,6 +97,30 @@ pub struct Report {
     /// when the caller knows.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub trust_source: Option<crate::tuf::TrustSource>,
+    /// What a person must see before the evidence: the release line's
+    /// evidence dropped, or the build identity changed since the previous
+    /// version with provenance (see [`crate::publishing::signals`]). Every
+    /// door shows these: the page's verdict turns amber, the badge says so.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub signals: Vec<Signal>,
+}
+
+/// One warning sign on a version, in a sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signal {
+    pub kind: SignalKind,
+    pub sentence: String,
+}
+
+/// What a [`Signal`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignalKind {
+    /// Weaker evidence than an earlier version of its release line.
+    Downgrade,
+    /// The build's identity (or publishing method) differs from the
+    /// previous version with provenance.
+    BuildChanged,
 }
 
 impl Report {
@@ -116,6 +140,7 @@ impl Report {
             history_note: None,
             changes: None,
             trust_source: None,
+            signals: Vec::new(),
         }
     }
 

@@ -152,6 +152,53 @@ fn hostile_lockfiles_are_read_in_bounded_memory() {
             "yarn.lock",
             repeat_to("__metadata:\n  version: 8\nx: [", "a,", "a]\n", 16 * MB),
         ),
+        // bun: an entry's array of elements past the four Bun writes
+        // (counted, not kept), each with the trailing comma Bun writes.
+        (
+            "bun long entry",
+            "bun.lock",
+            repeat_to(
+                r#"{"lockfileVersion":1,"workspaces":{"":{},},"packages":{"a":["a@1.0.0","#,
+                "[1,],",
+                "1,],},}",
+                16 * MB,
+            ),
+        ),
+        // bun: many tiny entries (past the entry limit, read past, not kept).
+        ("bun many entries", "bun.lock", {
+            let mut text = String::from(r#"{"lockfileVersion":1,"workspaces":{"":{},},"packages":{"#);
+            let mut i = 0usize;
+            while text.len() < 16 * MB {
+                text.push_str(&format!("\"{i:x}\":[],"));
+                i += 1;
+            }
+            text.push_str("},}");
+            text
+        }),
+        // bun: one entry's dependency names, millions of them.
+        ("bun dependency names", "bun.lock", {
+            let mut text = String::from(
+                r#"{"lockfileVersion":1,"workspaces":{"":{}},"packages":{"a":["a@1.0.0","",{"dependencies":{"#,
+            );
+            let mut i = 0usize;
+            while text.len() < 16 * MB {
+                text.push_str(&format!("\"{i:x}\":\"1\","));
+                i += 1;
+            }
+            text.push_str(r#""z":"1",},},""],},}"#);
+            text
+        }),
+        // bun: the root workspace's dependency names.
+        ("bun workspace names", "bun.lock", {
+            let mut text = String::from(r#"{"lockfileVersion":1,"workspaces":{"":{"dependencies":{"#);
+            let mut i = 0usize;
+            while text.len() < 16 * MB {
+                text.push_str(&format!("\"{i:x}\":\"1\","));
+                i += 1;
+            }
+            text.push_str(r#"},},},"packages":{},}"#);
+            text
+        }),
     ];
     // Real lockfiles, for what the tools write: kept per byte.
     for (name, text) in [
@@ -174,6 +221,11 @@ fn hostile_lockfiles_are_read_in_bounded_memory() {
         (
             "package-lock.json",
             include_str!("../../../tests/fixtures/lockfiles/package-lock.v3.json"),
+        ),
+        ("bun.lock", include_str!("../../../tests/fixtures/lockfiles/bun.lock")),
+        (
+            "bun.lock",
+            include_str!("../../../tests/fixtures/lockfiles/bun-workspaces/bun.lock"),
         ),
     ] {
         let (peak, result) = peak_of(name, text);
@@ -211,9 +263,29 @@ fn hostile_lockfiles_are_read_in_bounded_memory() {
         ));
         i += 1;
     }
+    // As Bun writes one: registry entries with their info and integrity,
+    // some nested under others.
+    let mut bun = String::from(
+        "{\n  \"lockfileVersion\": 2,\n  \"configVersion\": 1,\n  \"workspaces\": {\n    \"\": {\n      \"name\": \"big\",\n      \"dependencies\": {\n        \"pkg0\": \"^1.0.0\",\n      },\n    },\n  },\n  \"packages\": {\n",
+    );
+    let mut i = 0;
+    while bun.len() < 16 * MB && i < 40_000 {
+        let key = if i % 4 == 3 {
+            format!("pkg{}/pkg{i}", i - 1)
+        } else {
+            format!("pkg{i}")
+        };
+        bun.push_str(&format!(
+            "    \"{key}\": [\"pkg{i}@1.0.0\", \"\", {{ \"dependencies\": {{ \"pkg{}\": \"^1.0.0\", \"ms\": \"^2.1.3\", \"semver\": \"^7.6.0\" }}, \"bin\": {{ \"pkg{i}\": \"bin/cli.js\" }} }}, \"{sha}\"],\n\n",
+            i + 1
+        ));
+        i += 1;
+    }
+    bun.push_str("  }\n}\n");
     for (label, name, text) in [
         ("large pnpm lockfile", "pnpm-lock.yaml", &pnpm),
         ("large yarn berry lockfile", "yarn.lock", &berry),
+        ("large bun lockfile", "bun.lock", &bun),
     ] {
         let (peak, result) = peak_of(name, text);
         let per_byte = peak as f64 / text.len() as f64;

@@ -2,7 +2,8 @@
 //! (`tests/fixtures/lockfiles/package.json`: sigstore 2.3.1, semver, ms
 //! 2.0.0, the alias `my-ms` → ms 2.1.3, `@sigstore/protobuf-specs`, chalk as
 //! a development dependency, and a `file:` folder `local-pkg` depending on
-//! is-number), then lockfiles no tool would write.
+//! is-number), Bun's for two projects of its own (a workspace project, and
+//! sources other than the registry), then lockfiles no tool would write.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::cmp::Ordering;
@@ -28,6 +29,9 @@ const PNPM_V9: &str = fixture!("pnpm-lock.v9.yaml");
 const PNPM_V6: &str = fixture!("pnpm-lock.v6.yaml");
 const YARN_CLASSIC: &str = fixture!("yarn.classic.lock");
 const YARN_BERRY: &str = fixture!("yarn.berry.lock");
+const BUN: &str = fixture!("bun.lock");
+const BUN_WORKSPACES: &str = fixture!("bun-workspaces/bun.lock");
+const BUN_SOURCES: &str = fixture!("bun-sources/bun.lock");
 const PACKAGE_JSON: &str = fixture!("package.json");
 
 /// Every lockfile, under the name its tool gives it.
@@ -40,6 +44,7 @@ fn all() -> Vec<(&'static str, Lockfile)> {
         ("pnpm 8", "pnpm-lock.yaml", PNPM_V6),
         ("yarn classic", "yarn.lock", YARN_CLASSIC),
         ("yarn berry", "yarn.lock", YARN_BERRY),
+        ("bun", "bun.lock", BUN),
     ]
     .into_iter()
     .map(|(label, file, text)| {
@@ -51,8 +56,9 @@ fn all() -> Vec<(&'static str, Lockfile)> {
     .collect()
 }
 
-/// The registry package versions all seven agree on, as npm 11, pnpm 8 and
-/// 9, and yarn 1 and 4 resolved them on the same day.
+/// The registry package versions all eight agree on, as npm 11, pnpm 8 and
+/// 9, and yarn 1 and 4 resolved them on the same day (and Bun 1.4 read
+/// them from npm's lockfile).
 const PACKAGES: [&str; 96] = [
     "@isaacs/cliui@8.0.2",
     "@npmcli/agent@2.2.2",
@@ -198,8 +204,16 @@ fn the_formats_are_recognised_with_their_versions() {
             },
             LockfileKind::YarnClassic,
             LockfileKind::YarnBerry { version: "10".into() },
+            LockfileKind::Bun { lockfile_version: 2 },
         ]
     );
+    // Bun's JSON is told from npm's by its shape, whatever the name says.
+    for name in [None, Some("package-lock.json"), Some("bun.lock")] {
+        let lock = parse_lockfile(name, BUN).unwrap();
+        assert_eq!(lock.kind.label(), "bun lockfile v2", "{name:?}");
+        let lock = parse_lockfile(name, NPM_V3).unwrap();
+        assert_eq!(lock.kind.label(), "npm lockfile v3", "{name:?}");
+    }
     // The file name only breaks ties: content decides.
     let lock = parse_lockfile(Some("yarn.lock"), NPM_V3).unwrap();
     assert_eq!(lock.kind, LockfileKind::Npm { lockfile_version: 3 });
@@ -207,7 +221,7 @@ fn the_formats_are_recognised_with_their_versions() {
 }
 
 /// npm and pnpm record the SRI integrity of each tarball, and agree; yarn
-/// classic too. Berry's `checksum` is its own archive's hash, not an SRI.
+/// classic and Bun too. Berry's `checksum` is its own archive's hash, not an SRI.
 #[test]
 fn integrity_is_the_registry_sri_where_recorded() {
     let sigstore = "sha512-8G+/XDU8wNsJOQS5ysDVO0Etg9/2uA5gR9l4ZwijjlwxBcrU6RPfwi2+jJmbP+Ap1Hlp/nVAaEO4Fj22/SL2gQ==";
@@ -231,7 +245,7 @@ fn integrity_is_the_registry_sri_where_recorded() {
 
 /// Direct dependencies and who pulls what in, from each format's graph:
 /// npm by Node's `node_modules` lookup, pnpm by importers and snapshots,
-/// berry from the `workspace:.` entry. The alias `my-ms` is ms 2.1.3.
+/// berry from the `workspace:.` entry, Bun by its keys as it binds them. The alias `my-ms` is ms 2.1.3.
 #[test]
 fn direct_dependencies_and_via_agree_where_recorded() {
     let declared: serde_json::Value = serde_json::from_str(PACKAGE_JSON).unwrap();
@@ -304,8 +318,8 @@ fn direct_dependencies_and_via_agree_where_recorded() {
 }
 
 /// npm and pnpm 8 record which packages only development dependencies pull
-/// in; pnpm 9's importers say which dependencies are for development, and
-/// the graph gives the rest. Yarn records neither.
+/// in; pnpm 9's importers and Bun's root workspace say which dependencies
+/// are for development, and the graph gives the rest. Yarn records neither.
 #[test]
 fn development_only_packages() {
     for (label, lock) in all() {
@@ -338,10 +352,127 @@ fn the_file_dependency_is_not_from_the_registry() {
             "npm v1" => "file:local-pkg",
             "yarn classic" => "file:./local-pkg",
             "yarn berry" => "file:./local-pkg#./local-pkg::hash=7cec35&locator=lockfile-fixture%40workspace%3A.",
+            "bun" => "file:local-pkg",
             _ => "local-pkg",
         };
         assert_eq!(local.source, expected_source, "{label}");
     }
+}
+
+/// Bun's own workspace project (`bun-workspaces/`): two workspaces (one
+/// depending on the other), a scoped package, an alias, copies nested
+/// where versions conflict (`debug/ms`, `lib/semver`, a tarball's own
+/// `is-number`), a tarball URL, a `file:` folder, development, optional and
+/// peer dependencies.
+#[test]
+fn bun_workspaces_are_read_as_bun_binds_them() {
+    let lock = parse_lockfile(Some("bun.lock"), BUN_WORKSPACES).unwrap();
+    assert_eq!(lock.kind, LockfileKind::Bun { lockfile_version: 2 });
+    assert!(lock.problems.is_empty() && lock.notes.is_empty(), "{:?}", lock.problems);
+    check_limits("bun workspaces", &lock);
+    let got: Vec<(String, Vec<String>, bool, bool)> = lock
+        .packages
+        .iter()
+        .map(|p| (format!("{}@{}", p.name, p.version), p.via.clone(), p.direct, p.dev))
+        .collect();
+    let row = |id: &str, via: &[&str], direct, dev| (id.to_string(), names(via), direct, dev);
+    assert_eq!(
+        got,
+        [
+            // lib's, which app pulls in, hoisted to the top.
+            row("@sigstore/bundle@2.3.2", &["app"], false, false),
+            row(
+                "@sigstore/protobuf-specs@0.3.2",
+                &["@sigstore/protobuf-specs", "app"],
+                true,
+                false
+            ),
+            row("ansi-styles@4.3.0", &["chalk"], false, true),
+            row("chalk@4.1.2", &["chalk"], true, true),
+            row("color-convert@2.0.1", &["chalk"], false, true),
+            row("color-name@1.1.4", &["chalk"], false, true),
+            row("debug@4.3.4", &["debug"], true, false),
+            // debug's optional peer binds the hoisted supports-color, so
+            // it is not only for development.
+            row("has-flag@4.0.0", &["chalk", "debug"], false, false),
+            // The tarball's own copy (`is-odd-tarball/is-number`).
+            row("is-number@6.0.0", &["is-odd-tarball"], false, false),
+            // An optional dependency of the project, and local-pkg's.
+            row("is-number@7.0.0", &["is-number", "local-pkg"], true, false),
+            row("lru-cache@6.0.0", &["app"], false, false),
+            // app's peer `ms: ^2.0.0` binds by path here, the hoisted 2.0.0
+            // (Bun binds a peer by the versions it satisfies).
+            row("ms@2.0.0", &["app", "ms"], true, false),
+            row("ms@2.1.2", &["debug"], false, false),
+            // The alias, and lib's development dependency (`lib/ms`).
+            row("ms@2.1.3", &["app", "my-ms"], true, false),
+            // app's: no `app/semver`, so the hoisted one.
+            row("semver@6.3.1", &["app"], false, false),
+            // lib's: `lib/semver` before the hoisted one.
+            row("semver@7.6.0", &["app"], false, false),
+            row("supports-color@7.2.0", &["chalk", "debug"], false, false),
+            row("yallist@4.0.0", &["app"], false, false),
+        ]
+    );
+    // Two copies of ms 2.1.3 (`my-ms`, `lib/ms`), one integrity.
+    assert_eq!(
+        find(&lock, "ms", "2.1.3").integrities,
+        ["sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/tXtF3WRTlA=="]
+    );
+    assert!(
+        lock.packages
+            .iter()
+            .all(|p| p.integrities.len() == 1 && p.addresses.is_empty())
+    );
+    let sources: Vec<(&str, SourceKind, &str)> = lock
+        .not_from_registry
+        .iter()
+        .map(|n| (n.name.as_str(), n.kind.clone(), n.source.as_str()))
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            ("app", SourceKind::Workspace, "workspace:packages/app"),
+            // A tarball at the registry's own address is still a tarball: Bun
+            // installs it by its URL, not as a registry version.
+            (
+                "is-odd",
+                SourceKind::Tarball,
+                "https://registry.npmjs.org/is-odd/-/is-odd-3.0.1.tgz"
+            ),
+            ("lib", SourceKind::Workspace, "workspace:packages/lib"),
+            ("local-pkg", SourceKind::File, "file:local-pkg"),
+        ]
+    );
+}
+
+/// What Bun wrote for a git repository, a `link:` and a tarball on disk.
+#[test]
+fn bun_sources_other_than_the_registry_are_listed() {
+    let lock = parse_lockfile(Some("bun.lock"), BUN_SOURCES).unwrap();
+    assert!(lock.problems.is_empty(), "{:?}", lock.problems);
+    let sources: Vec<(&str, SourceKind, &str)> = lock
+        .not_from_registry
+        .iter()
+        .map(|n| (n.name.as_str(), n.kind.clone(), n.source.as_str()))
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            (
+                "git-pkg",
+                SourceKind::Git,
+                "git+file:///tmp/gitrepo#fc6cfc729583d0be8cfd29fbde9fc6b6cca4e268"
+            ),
+            ("linked-pkg", SourceKind::Link, "link:linked-pkg"),
+            ("tar-pkg", SourceKind::File, "./tar-pkg-0.3.0.tgz"),
+        ]
+    );
+    // The git package's own dependency, from the registry.
+    assert_eq!(ids(&lock), ["ms@2.1.3"]);
+    let ms = find(&lock, "ms", "2.1.3");
+    assert!(!ms.direct && !ms.dev);
+    assert_eq!(ms.via, ["git-pkg"]);
 }
 
 // Hostile lockfiles: each gives a sentence or a bounded result. What a
@@ -399,6 +530,22 @@ fn hostile_json_nested_ten_thousand_deep() {
                 "{e}"
             ),
             Ok(lock) => assert!(lock.packages.is_empty() && lock.not_from_registry.is_empty()),
+        }
+    }
+    let head = r#"{"lockfileVersion":1,"workspaces":{"":{}},"packages":{"#;
+    for text in [
+        deep.clone(),
+        format!(r#"{head}"a":["a@1.0.0","",{{"x":{deep}}},""]}}}}"#),
+        format!(r#"{head}"a":{deep}}}}}"#),
+        format!(r#"{{"lockfileVersion":1,"workspaces":{{"":{{"dependencies":{deep}}}}}}}"#),
+    ] {
+        match bounded("bun.lock", &text) {
+            Err(e) => assert!(
+                e.starts_with("bun.lock is not a bun lockfile") || e.starts_with("bun.lock has no root workspace"),
+                "{e}"
+            ),
+            // The depth in a field Bun writes but this does not read: read past.
+            Ok(lock) => check_limits("bun.lock", &lock),
         }
     }
 }
@@ -478,6 +625,11 @@ fn hostile_duplicate_keys() {
     assert!(e.contains("has the key \"a@1.0.0\" twice"), "{e}");
     let e = bounded("yarn.lock", "__metadata:\n  version: 8\n__metadata:\n  version: 9\n").unwrap_err();
     assert!(e.contains("twice"), "{e}");
+    // Bun refuses a key given twice ("Duplicate package path"), and so does this.
+    let text = r#"{"lockfileVersion":1,"workspaces":{"":{}},"packages":{
+        "a":["a@1.0.0","",{},"sha512-a"],"a":["a@6.6.6","",{},"sha512-b"]}}"#;
+    let e = bounded("bun.lock", text).unwrap_err();
+    assert_eq!(e, "bun.lock lists \"a\" twice; Bun refuses such a file.");
     // Yarn classic: the same descriptor twice is noted, the package read once.
     let entry = "a@^1:\n  version \"1.0.0\"\n  resolved \"https://registry.yarnpkg.com/a/-/a-1.0.0.tgz\"\n\n";
     let lock = bounded("yarn.lock", &format!("# yarn lockfile v1\n\n{entry}{entry}")).unwrap();
@@ -529,11 +681,25 @@ fn hostile_traversal_names() {
             .map(|n| format!("\"{n}@npm:^1\":\n  version: 1.0.0\n  resolution: \"{n}@npm:1.0.0\"\n\n"))
             .collect::<String>()
     );
+    // Bun: as a key (the folder Bun creates) and as the name an entry gives.
+    let bun = format!(
+        r#"{{"lockfileVersion":1,"workspaces":{{"":{{}}}},"packages":{{{}}}}}"#,
+        bad.iter()
+            .enumerate()
+            .map(|(i, n)| format!(
+                r#"{}:["x@1.0.0","",{{}},""],"x{i}":[{},"",{{}},""]"#,
+                serde_json::json!(n),
+                serde_json::json!(format!("{n}@1.0.0"))
+            ))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
     for (name, text, expected) in [
         ("package-lock.json", npm, 2 * bad.len()),
         ("pnpm-lock.yaml", pnpm, bad.len()),
         ("yarn.lock", classic, bad.len()),
         ("yarn.lock", berry, bad.len()),
+        ("bun.lock", bun, 2 * bad.len()),
     ] {
         let lock = bounded(name, &text).unwrap();
         assert!(lock.packages.is_empty(), "{name}: {:?}", lock.packages);
@@ -580,10 +746,18 @@ fn hostile_more_packages_than_the_limit() {
             .map(|i| format!("p{i}@^1:\n  version \"1.0.0\"\n\n"))
             .collect::<String>()
     );
+    let bun = format!(
+        r#"{{"lockfileVersion":1,"workspaces":{{"":{{}}}},"packages":{{{}}}}}"#,
+        (0..count)
+            .map(|i| format!(r#""p{i}":["p{i}@1.0.0","",{{}},"sha512-{}=="]"#, "A".repeat(86)))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
     for (name, text) in [
         ("package-lock.json", npm),
         ("pnpm-lock.yaml", pnpm),
         ("yarn.lock", classic),
+        ("bun.lock", bun),
     ] {
         let e = bounded(name, &text).unwrap_err();
         assert_eq!(
@@ -613,10 +787,19 @@ fn hostile_the_same_entry_ten_thousand_times() {
     );
     let entry = "x@^1:\n  version \"1.0.0\"\n  integrity sha512-x\n\n";
     let classic = format!("# yarn lockfile v1\n\n{}", entry.repeat(count));
+    // Bun: ten thousand nested copies, keyed by their dependents.
+    let bun = format!(
+        r#"{{"lockfileVersion":1,"workspaces":{{"":{{"dependencies":{{"x":"1"}}}}}},"packages":{{{}}}}}"#,
+        (0..count)
+            .map(|i| format!(r#""d{i}/x":["x@1.0.0","",{{}},"sha512-x"]"#))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
     for (name, text) in [
         ("package-lock.json", npm),
         ("pnpm-lock.yaml", pnpm),
         ("yarn.lock", classic),
+        ("bun.lock", bun),
     ] {
         let lock = bounded(name, &text).unwrap();
         assert_eq!(ids(&lock), ["x@1.0.0"], "{name}");
@@ -665,7 +848,7 @@ fn results_obey_the_limits() {
 /// runs n rounds per file instead of 30.
 #[test]
 fn mutated_lockfiles_give_a_sentence_or_a_result_within_the_limits() {
-    const TOKENS: [&str; 20] = [
+    const TOKENS: [&str; 22] = [
         "&a ",
         "*a",
         "node_modules/",
@@ -686,6 +869,8 @@ fn mutated_lockfiles_give_a_sentence_or_a_result_within_the_limits() {
         "lockfileVersion: ",
         "%2f",
         "\u{202e}",
+        ",]",
+        "\"a/b\": [",
     ];
     let rounds: u64 = std::env::var("LOCKFILE_MUTATIONS")
         .ok()
@@ -705,6 +890,8 @@ fn mutated_lockfiles_give_a_sentence_or_a_result_within_the_limits() {
         ("pnpm-lock.yaml", PNPM_V6),
         ("yarn.lock", YARN_CLASSIC),
         ("yarn.lock", YARN_BERRY),
+        ("bun.lock", BUN),
+        ("bun.lock", BUN_WORKSPACES),
     ];
     let mut outcomes = [0usize; 2];
     for (file, text) in sources {
@@ -799,11 +986,34 @@ fn one_entry(format: &str, name: &str, version: &str, integrity: Option<&str>, a
                 "__metadata:\n  version: 8\n\n\"{name}@npm:^{version}\":\n  version: {version}\n  resolution: \"{name}@npm:{version}{archive}\"\n  checksum: 10c0/00\n  languageName: node\n  linkType: hard\n"
             )
         }
+        // As Bun writes it: a comma after every last member.
+        "bun" => {
+            let entry = serde_json::json!([
+                format!("{name}@{version}"),
+                address.unwrap_or(""),
+                {},
+                integrity.unwrap_or("")
+            ]);
+            let (name, version) = (serde_json::json!(name), serde_json::json!(version));
+            format!(
+                "{{\n  \"lockfileVersion\": 1,\n  \"workspaces\": {{\n    \"\": {{\n      \"name\": \"p\",\n      \"dependencies\": {{\n        {name}: {version},\n      }},\n    }},\n  }},\n  \"packages\": {{\n    {name}: {entry},\n  }}\n}}\n"
+            )
+        }
         other => panic!("{other}"),
     }
 }
 
-const FORMATS: [&str; 4] = ["npm", "pnpm", "yarn classic", "yarn berry"];
+const FORMATS: [&str; 5] = ["npm", "pnpm", "yarn classic", "yarn berry", "bun"];
+
+/// The name each format's file has.
+fn file_of(format: &str) -> &'static str {
+    match format {
+        "npm" => "package-lock.json",
+        "pnpm" => "pnpm-lock.yaml",
+        "bun" => "bun.lock",
+        _ => "yarn.lock",
+    }
+}
 /// A well-formed sha512 SRI, distinct per letter.
 fn sha(letter: char) -> String {
     format!("sha512-{letter}{}==", "A".repeat(85))
@@ -818,13 +1028,7 @@ fn a_copy_without_integrity_counts_only_at_the_registrys_address() {
     use npm_provenance_core::audit::for_registry;
     let registry = "https://registry.example/npm";
     for format in FORMATS {
-        let file = if format == "npm" {
-            "package-lock.json"
-        } else if format == "pnpm" {
-            "pnpm-lock.yaml"
-        } else {
-            "yarn.lock"
-        };
+        let file = file_of(format);
         // At the audited registry: audited, by that address.
         let here = format!("{registry}/ms/-/ms-2.1.3.tgz");
         let lock = for_registry(
@@ -907,7 +1111,23 @@ fn every_copys_integrity_is_kept() {
         "node_modules/x/node_modules/victim": { "version": "1.0.0", "integrity": sha_b } } })
     .to_string();
     let lock = parse_lockfile(Some("package-lock.json"), &text).unwrap();
+    assert_eq!(
+        find(&lock, "victim", "1.0.0").integrities,
+        [SHA_A.to_string(), sha_b.clone()]
+    );
+    assert!(lock.problems.is_empty() && lock.notes.is_empty());
+    // Bun: the hoisted copy and the one nested in `x`, as Bun keys them.
+    let text = format!(
+        r#"{{"lockfileVersion": 1, "workspaces": {{"": {{"dependencies": {{"victim": "1.0.0", "x": "1.0.0",}},}},}},
+          "packages": {{
+            "victim": ["victim@1.0.0", "", {{}}, "{SHA_A}"],
+            "x": ["x@1.0.0", "", {{"dependencies": {{"victim": "1.0.0"}}}}, "{SHA_A}"],
+            "x/victim": ["victim@1.0.0", "", {{}}, "{sha_b}"],
+          }}}}"#
+    );
+    let lock = parse_lockfile(Some("bun.lock"), &text).unwrap();
     assert_eq!(find(&lock, "victim", "1.0.0").integrities, [SHA_A.to_string(), sha_b]);
+    assert_eq!(find(&lock, "victim", "1.0.0").via, names(&["victim", "x"]));
     assert!(lock.problems.is_empty() && lock.notes.is_empty());
 }
 
@@ -919,14 +1139,8 @@ fn an_overlong_integrity_is_kept_to_fail_at_its_limit() {
     let at_limit = format!("sha512-{}", "A".repeat(MAX_INTEGRITY_LEN - 7));
     let over = format!("{at_limit}A");
     assert_eq!((at_limit.len(), over.len()), (MAX_INTEGRITY_LEN, MAX_INTEGRITY_LEN + 1));
-    for format in ["npm", "pnpm", "yarn classic"] {
-        let file = if format == "npm" {
-            "package-lock.json"
-        } else if format == "pnpm" {
-            "pnpm-lock.yaml"
-        } else {
-            "yarn.lock"
-        };
+    for format in ["npm", "pnpm", "yarn classic", "bun"] {
+        let file = file_of(format);
         let long = format!("{over}{}", "A".repeat(5000));
         let lock = parse_lockfile(Some(file), &one_entry(format, "ms", "2.1.3", Some(&long), None)).unwrap();
         let kept = &lock.packages[0].integrities;

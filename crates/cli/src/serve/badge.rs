@@ -1,6 +1,7 @@
 //! README badges: an SVG in the familiar flat style, or a shields.io
 //! endpoint document. Green only for a package version this server verified.
 
+use npm_provenance_core::report::SignalKind;
 use npm_provenance_core::{BuildPlatform, Report, TrustLevel, Verdict};
 use serde::Serialize;
 
@@ -18,6 +19,9 @@ pub struct BadgeState {
     /// document could not be read): a badge that cannot say "downgrade"
     /// says so instead of looking final.
     pub history_note: Option<String>,
+    /// The build identity's changes since the previous version with
+    /// provenance, one sentence each (the report's `build-changed` signals).
+    pub build_changes: Vec<String>,
 }
 
 const GREEN: (&str, &str) = ("brightgreen", "#4c1");
@@ -34,12 +38,23 @@ impl BadgeState {
     pub fn from_report(report: &Report) -> Self {
         let mut state = Self::of_verdict(report);
         state.trust = report.trust;
+        state.build_changes = report
+            .signals
+            .iter()
+            .filter(|s| s.kind == SignalKind::BuildChanged)
+            .map(|s| s.sentence.clone())
+            .collect();
         if let Some(d) = &report.downgrade {
             state.downgrade = Some(d.sentence.clone());
             if state.color != RED {
                 state.message = format!("{} · downgrade", state.message);
                 state.color = YELLOW;
             }
+        } else if !state.build_changes.is_empty() && state.color != RED {
+            // Valid provenance from another workflow, trigger or runner than
+            // the previous version's is what a hijacked workflow looks like.
+            state.message = format!("{} · build changed", state.message);
+            state.color = YELLOW;
         } else if let Some(note) = &report.history_note {
             // Verified, but whether it is a downgrade is not known: not the
             // plain green of a final answer.
@@ -81,6 +96,7 @@ impl BadgeState {
             trust: None,
             downgrade: None,
             history_note: None,
+            build_changes: Vec::new(),
         }
     }
 
@@ -205,6 +221,9 @@ pub struct ShieldsEndpoint {
     /// Why the version was not compared with its history, when it was not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history_note: Option<String>,
+    /// What changed in the build since the previous version with provenance.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub build_changes: Vec<String>,
     /// The age of a last good answer served because the registry failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stale_age_seconds: Option<u64>,
@@ -225,6 +244,7 @@ pub fn shields_json_with(label: &str, state: &BadgeState, stale_age_seconds: Opt
         trust: state.trust,
         downgrade: state.downgrade.clone(),
         history_note: state.history_note.clone(),
+        build_changes: state.build_changes.clone(),
         stale_age_seconds,
     })
     .expect("serializes")

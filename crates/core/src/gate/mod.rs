@@ -650,7 +650,13 @@ fn failed_rule(findings: &[Finding], fail_on: &[FailOn], policy: &Policy) -> Opt
             .unwrap_or_default(),
         _ => String::new(),
     };
-    Some(format!("{n} × {}{why}", rule.title().to_lowercase()))
+    let others = findings.iter().filter(|f| f.fails).count() - n;
+    let more = match others {
+        0 => String::new(),
+        1 => "; 1 more failing finding".into(),
+        k => format!("; {k} more failing findings"),
+    };
+    Some(format!("{n} × {}{why}{more}", rule.title().to_lowercase()))
 }
 
 /// `3 days`, `5 hours`, `12 minutes`.

@@ -26,6 +26,7 @@ impl LineIndex {
             LockfileKind::Npm { .. } => index.npm(text),
             LockfileKind::Pnpm { .. } => index.pnpm(text),
             LockfileKind::YarnClassic | LockfileKind::YarnBerry { .. } => index.yarn(text),
+            LockfileKind::Bun { .. } => index.bun(text),
         }
         index
     }
@@ -138,6 +139,30 @@ impl LineIndex {
             }
         }
     }
+
+    /// Bun: each entry of `packages` on a line of its own, its key then its
+    /// package first (`"my-ms": ["ms@2.1.3", "", {}, "sha512-…"],`, an
+    /// alias by the real name, a nested copy `"a/b": ["b@2.0.0", …`), after
+    /// the line that opens `packages` (the workspaces before it list ranges).
+    fn bun(&mut self, text: &str) {
+        let mut in_packages = false;
+        for (number, line) in numbered(text) {
+            let trimmed = line.trim();
+            if !in_packages {
+                in_packages = trimmed == "\"packages\": {";
+                continue;
+            }
+            let Some((_, entry)) = trimmed.split_once("\": [\"") else {
+                continue;
+            };
+            let Some((first, _)) = entry.split_once('"') else {
+                continue;
+            };
+            if let Some((name, resolution)) = split_name(first).filter(|_| !first.contains('\\')) {
+                self.record(name, resolution, number);
+            }
+        }
+    }
 }
 
 /// pnpm 5.x's `name/1.0.0` or `@scope/name/1.0.0`, a peer suffix after `_`.
@@ -238,5 +263,45 @@ mod tests {
         let index = LineIndex::new(&LockfileKind::YarnBerry { version: "10".into() }, berry);
         assert_eq!(index.line_of("@s/a", "1.0.0"), Some(4));
         assert_eq!(index.line_of("ms", "2.1.3"), Some(8));
+    }
+
+    #[test]
+    fn bun_entries_are_placed_at_their_key_aliases_by_the_real_name() {
+        let text = r#"{
+  "lockfileVersion": 1,
+  "workspaces": {
+    "": {
+      "dependencies": {
+        "ms": ["not", "an entry"],
+      },
+    },
+  },
+  "packages": {
+    "@s/a": ["@s/a@1.0.0", "", {}, "sha512-a"],
+
+    "g": ["g@github:o/g#abc", { "dependencies": { "ms": "2" } }, "o-g-abc"],
+
+    "my-ms": ["ms@2.1.3", "", {}, "sha512-b"],
+
+    "g/ms": ["ms@2.0.0", "", {}, "sha512-c"],
+  }
+}"#;
+        let index = LineIndex::new(&LockfileKind::Bun { lockfile_version: 1 }, text);
+        assert_eq!(index.line_of("@s/a", "1.0.0"), Some(11));
+        assert_eq!(index.line_of("ms", "2.1.3"), Some(15));
+        assert_eq!(index.line_of("ms", "2.0.0"), Some(17));
+        assert_eq!(index.line_of("my-ms", "2.1.3"), None);
+        assert_eq!(index.line_of_name("g"), Some(13));
+        assert_eq!(index.line_of_name("ms"), Some(15));
+        // Bun's own file: every registry version is placed.
+        let real = include_str!("../../../../tests/fixtures/lockfiles/bun-workspaces/bun.lock");
+        let lock = super::super::parse_lockfile(Some("bun.lock"), real).unwrap();
+        let index = LineIndex::new(&lock.kind, real);
+        for p in &lock.packages {
+            let line = index.line_of(&p.name, &p.version).unwrap();
+            let text = real.lines().nth(line as usize - 1).unwrap();
+            assert!(text.contains(&format!("[\"{}@{}\"", p.name, p.version)), "{text}");
+        }
+        assert_eq!(index.line_of("semver", "7.6.0"), Some(91));
     }
 }

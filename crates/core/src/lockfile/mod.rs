@@ -1,10 +1,10 @@
-//! Lockfiles: the package versions a project installs, as npm, pnpm and yarn
-//! record them, for an audit to verify one by one.
+//! Lockfiles: the package versions a project installs, as npm, pnpm, yarn
+//! and Bun record them, for an audit to verify one by one.
 //!
 //! [`parse_lockfile`] reads `package-lock.json` / `npm-shrinkwrap.json`
 //! (lockfile versions 1 to 3, module `npm`), `pnpm-lock.yaml` (5.x, 6.x and
-//! 9.0, `pnpm`) and `yarn.lock` (classic and berry, `yarn`), telling them
-//! apart by their content. Each reader hands its entries to a collector
+//! 9.0, `pnpm`), `yarn.lock` (classic and berry, `yarn`) and `bun.lock`
+//! (versions 0 to 3, `bun`), telling them apart by their content. Each reader hands its entries to a collector
 //! as a graph: one node per entry, edges where the tool would resolve a
 //! dependency, the project's own dependencies as roots. The collector keeps
 //! registry package versions (name valid, version semver), sets aside what
@@ -24,6 +24,8 @@ use crate::registry_documents::compare_versions;
 
 pub use lines::LineIndex;
 
+mod bun;
+mod json;
 mod lines;
 mod npm;
 mod pnpm;
@@ -67,6 +69,8 @@ pub enum LockfileKind {
     YarnClassic,
     /// yarn 2 and later: `__metadata.version` of `yarn.lock`.
     YarnBerry { version: String },
+    /// Bun's text lockfile, `bun.lock`.
+    Bun { lockfile_version: u32 },
 }
 
 impl LockfileKind {
@@ -77,6 +81,7 @@ impl LockfileKind {
             LockfileKind::Pnpm { lockfile_version } => format!("pnpm lockfile {lockfile_version}"),
             LockfileKind::YarnClassic => "yarn classic lockfile (v1)".into(),
             LockfileKind::YarnBerry { version } => format!("yarn berry lockfile (format {version})"),
+            LockfileKind::Bun { lockfile_version } => format!("bun lockfile v{lockfile_version}"),
         }
     }
 }
@@ -204,9 +209,14 @@ pub fn parse_lockfile(file_name: Option<&str>, text: &str) -> Result<Lockfile, S
         Some(Format::Pnpm) => pnpm::read(text, &what),
         Some(Format::YarnClassic) => yarn::read_classic(text, &what),
         Some(Format::YarnBerry) => yarn::read_berry(text, &what),
+        Some(Format::Bun) => bun::read(text, &what),
+        None if base_name == Some("bun.lockb") => Err(format!(
+            "{what} is Bun's binary lockfile, which is not read: `bun install --save-text-lockfile` writes \
+             bun.lock beside it, which is."
+        )),
         None => Err(format!(
-            "{what} is in no format this reads: package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml or \
-             yarn.lock (classic or berry)."
+            "{what} is in no format this reads: package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, \
+             yarn.lock (classic or berry) or bun.lock."
         )),
     }
 }
@@ -217,14 +227,22 @@ enum Format {
     Pnpm,
     YarnClassic,
     YarnBerry,
+    Bun,
 }
 
-/// JSON is npm's; each other format has a line no other writes at the start
+/// JSON is npm's or Bun's, told apart by its shape (Bun's `packages` hold
+/// arrays, npm's objects; only Bun writes a top-level `workspaces` object),
+/// and by the file name when the shape says neither; each other format has a line no other writes at the start
 /// of a line: `# yarn lockfile v1`, `__metadata:` (berry), `lockfileVersion:`
 /// (pnpm). Without one, the file name decides.
 fn detect(file_name: Option<&str>, text: &str) -> Option<Format> {
     if text.trim_start().starts_with('{') {
-        return Some(Format::Npm);
+        return Some(match bun::written_by_bun(text) {
+            Some(true) => Format::Bun,
+            Some(false) => Format::Npm,
+            None if file_name == Some("bun.lock") => Format::Bun,
+            None => Format::Npm,
+        });
     }
     for line in text.lines() {
         if line.starts_with("# yarn lockfile v1") {
@@ -241,6 +259,7 @@ fn detect(file_name: Option<&str>, text: &str) -> Option<Format> {
         "package-lock.json" | "npm-shrinkwrap.json" => Some(Format::Npm),
         "pnpm-lock.yaml" => Some(Format::Pnpm),
         "yarn.lock" => Some(Format::YarnClassic),
+        "bun.lock" => Some(Format::Bun),
         _ => None,
     }
 }
@@ -683,6 +702,18 @@ mod tests {
         );
         assert_eq!(detect(Some("pnpm-lock.yaml"), ""), Some(Format::Pnpm));
         assert_eq!(detect(Some("notes.txt"), "hello"), None);
+        // JSON: Bun's or npm's by its shape; the name breaks a tie only.
+        let bun = r#"{"lockfileVersion": 1, "workspaces": {"": {},}, "packages": {"a": ["a@1.0.0", "", {}, ""],},}"#;
+        let npm = r#"{"lockfileVersion": 3, "packages": {"node_modules/a": {"version": "1.0.0"}}}"#;
+        for name in [None, Some("package-lock.json"), Some("bun.lock")] {
+            assert_eq!(detect(name, bun), Some(Format::Bun), "{name:?}");
+            assert_eq!(detect(name, npm), Some(Format::Npm), "{name:?}");
+        }
+        assert_eq!(detect(Some("bun.lock"), "{}"), Some(Format::Bun));
+        assert_eq!(detect(None, "{}"), Some(Format::Npm));
+        assert_eq!(detect(Some("bun.lock"), "hello"), Some(Format::Bun));
+        let e = parse_lockfile(Some("bun.lockb"), "\0binary").unwrap_err();
+        assert!(e.starts_with("bun.lockb is Bun's binary lockfile"), "{e}");
         let e = parse_lockfile(Some("dir/notes.txt"), "hello").unwrap_err();
         assert!(e.starts_with("notes.txt is in no format this reads"), "{e}");
         let e = parse_lockfile(None, "hello").unwrap_err();

@@ -10,17 +10,17 @@
 //!
 //! JSON objects are read with their duplicate keys kept ([`Entries`]): npm
 //! reads a lockfile with `JSON.parse`, where the last of two equal keys
-//! wins, and so does this, saying so in a problem. serde_json refuses
+//! wins, and so does this, saying so in a note. serde_json refuses
 //! nesting deeper than 128, which is far deeper than npm writes.
 
 use std::collections::HashMap;
 use std::fmt;
-use std::marker::PhantomData;
 
 use serde::Deserialize;
-use serde::de::{DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
+use super::json::{Entries, Loose, Names};
 use super::{Collector, Lockfile, LockfileKind, SourceKind, is_registry_tarball, shown, source_kind, split_name};
 use crate::package::truncate;
 
@@ -30,52 +30,12 @@ const MAX_PATH_LEN: usize = 4096;
 /// Folders in one path: real trees nest a handful of `node_modules`; the
 /// bound keeps resolving a name (one look-up per folder upward) cheap.
 const MAX_PATH_DEPTH: usize = 64;
-/// Entries of one JSON object (`packages`, a package's `dependencies`):
-/// the largest real trees list tens of thousands.
-const MAX_OBJECT_ENTRIES: usize = 1_000_000;
 /// Workspace patterns read (a project lists a few).
 const MAX_WORKSPACE_PATTERNS: usize = 256;
 
-/// A JSON object's entries in file order, a key given twice kept twice
-/// (serde_json's own maps keep the last one silently).
-struct Entries<T>(Vec<(String, T)>);
-
-impl<T> Default for Entries<T> {
-    fn default() -> Self {
-        Entries(Vec::new())
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct EntriesVisitor<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for EntriesVisitor<T> {
-            type Value = Entries<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries<T>, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(entry) = map.next_entry()? {
-                    // Counted as they come: a million keys in one object is
-                    // refused before it is held, not after.
-                    if entries.len() >= MAX_OBJECT_ENTRIES {
-                        return Err(serde::de::Error::custom(format!(
-                            "an object with more than {MAX_OBJECT_ENTRIES} entries"
-                        )));
-                    }
-                    entries.push(entry);
-                }
-                Ok(Entries(entries))
-            }
-        }
-        deserializer.deserialize_map(EntriesVisitor(PhantomData))
-    }
-}
-
 impl<T> Entries<T> {
     /// The entries npm reads: for a key given more than once, the last; a
-    /// problem names each key read from a later copy.
+    /// note names each key read from a later copy.
     fn last_of_each(&self, collector: &mut Collector) -> Vec<&(String, T)> {
         let mut last: HashMap<&str, usize> = HashMap::new();
         for (i, (key, _)) in self.0.iter().enumerate() {
@@ -92,29 +52,6 @@ impl<T> Entries<T> {
             .filter(|(i, (key, _))| last.get(key.as_str()) == Some(i))
             .map(|(_, entry)| entry)
             .collect()
-    }
-
-    fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(k, _)| k.as_str())
-    }
-}
-
-/// A value of the expected type, or nothing: a mistyped field reads as
-/// absent (its entry is then judged on the rest) instead of failing the file.
-struct Loose<T>(Option<T>);
-
-impl<T> Default for Loose<T> {
-    fn default() -> Self {
-        Loose(None)
-    }
-}
-
-impl<'de, T: DeserializeOwned> Deserialize<'de> for Loose<T> {
-    /// Read as the text it is, then as a `T` if it is one: no tree of the
-    /// value is built (a `Value` of a large array is forty times its text).
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = <&'de RawValue>::deserialize(deserializer)?;
-        Ok(Loose(serde_json::from_str(raw.get()).ok()))
     }
 }
 
@@ -157,8 +94,6 @@ impl<'de> Deserialize<'de> for Workspaces {
         deserializer.deserialize_any(Patterns)
     }
 }
-
-type Names = Loose<Entries<IgnoredAny>>;
 
 #[derive(Deserialize)]
 struct PackageLock<'a> {

@@ -77,6 +77,8 @@ step "chromium + chromium-driver" "[ -x /usr/bin/chromium ] && [ -x /usr/bin/chr
 
 # 4. Node.js (for playwright-core and binaryen's wasm-opt).
 step "node + npm" "command -v node && command -v npm" "apt_install nodejs npm"
+# shellcheck, for the pull-request gate's scripts (make test lints them).
+step "shellcheck" "command -v shellcheck" "apt_install shellcheck"
 
 # 5. Cargo tools, pinned. wasm-bindgen-cli must match Cargo.lock exactly, or trunk
 #    tries to download its own copy.

@@ -97,6 +97,18 @@ skipped() { # name why
 
 check "README figures are bench/results.md" python3 scripts/readme-figures.py --check
 check "cargo fmt --check" cargo fmt --all --check
+# The pull-request gate's scripts run on runners this machine is not
+# (macOS's bash 3.2, Git Bash on Windows): shellcheck catches what the tests here cannot.
+check "shellcheck (scripts/action)" shellcheck scripts/action/install.sh scripts/action/run.sh
+# The release workflow is cargo-dist's output for dist-workspace.toml; a
+# hand edit or a changed config without `dist generate` shows here.
+DIST="$(command -v dist || echo "$TOOLS/dist/bin/dist")"
+if [ -x "$DIST" ]; then
+  check "release workflow is dist's (dist generate --check)" "$DIST" generate --check
+else
+  skipped "release workflow is dist's (dist generate --check)" \
+    "no cargo-dist: cargo install --locked cargo-dist@0.34.0 --root .tools/dist"
+fi
 check "clippy (host)" cargo clippy --workspace --all-targets --locked -- -D warnings
 check "clippy (wasm32)" wasm_env cargo clippy --locked --target wasm32-unknown-unknown \
   -p npm-provenance-core -p npm-provenance-app --lib --bins -- -D warnings

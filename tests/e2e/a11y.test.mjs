@@ -66,6 +66,20 @@ for (const scheme of ['light', 'dark']) {
     assert.deepEqual(await violations(page), []);
   });
 
+  // The package page's other states: amber with its warning signs and what
+  // to do, every fold open, the history filtered to its problems.
+  test(`warning signs, folds open, history filtered (${scheme}): no axe violations`, async () => {
+    const page = await newPage(synthetic, { bypassCSP: true, colorScheme: scheme });
+    await page.goto(`${synthetic.app}/package/changes-hijacked/v/1.1.0`);
+    await page.locator('[data-attention="true"]').waitFor({ timeout: 30000 });
+    await page.getByTestId('history-filter').getByLabel('Problems').check();
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+    assert.deepEqual(await violations(page), []);
+    await page.goto(`${synthetic.app}/package/verdicts/v/1.0.2`);
+    await page.getByTestId('nearest-link').waitFor({ timeout: 30000 });
+    assert.deepEqual(await violations(page), []);
+  });
+
   test(`audit with results (${scheme}): no axe violations`, async () => {
     const page = await newPage(synthetic, { bypassCSP: true, colorScheme: scheme });
     await page.goto(`${synthetic.app}/audit`);

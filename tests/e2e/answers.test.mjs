@@ -235,3 +235,30 @@ test('a static deploy refuses to run inside another site\'s frame', async () => 
     host.child.kill();
   }
 });
+
+test('the history filter and the folds work by keyboard, focus visible', async () => {
+  const page = await newPage(synthetic);
+  await page.goto(`${synthetic.app}/package/downgrade-token/v/1.0.0`);
+  await verdict(page).waitFor({ timeout: 20000 });
+  const focused = () => page.evaluate(() => {
+    const el = document.activeElement;
+    return { name: el?.getAttribute('name'), tag: el?.tagName, group: !!el?.closest('[data-testid=check-group]'), visible: !!el?.matches(':focus-visible') };
+  });
+  let at = await focused();
+  for (let i = 0; i < 200 && at.name !== 'history-filter'; i++) {
+    await page.keyboard.press('Tab');
+    at = await focused();
+  }
+  assert.equal(at.name, 'history-filter', 'the filter is reached by Tab');
+  assert.ok(at.visible, 'with its focus shown');
+  await page.keyboard.press('ArrowRight');
+  const rows = page.locator('.history-table tbody tr');
+  assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.version)), ['1.1.0'], 'arrows choose "Problems"');
+  for (let i = 0; i < 200 && !(at.tag === 'SUMMARY' && at.group); i++) {
+    await page.keyboard.press('Tab');
+    at = await focused();
+  }
+  assert.ok(at.group && at.visible, 'a folded check group is reached by Tab, its focus shown');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.closest('details').open), true, 'Enter opens it');
+});

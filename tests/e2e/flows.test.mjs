@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { newPage, screenshot, startStack } from './harness.mjs';
+import { newPage, screenshot, startStack, openFolds } from './harness.mjs';
 
 const fixtures = process.env.NPM_PROVENANCE_FIXTURES || path.resolve(new URL('.', import.meta.url).pathname, '../fixtures');
 const fixture = (p) => readFileSync(path.join(fixtures, p), 'utf8');
@@ -176,6 +176,7 @@ test("the inspector checks the expected signer's repository, build file and issu
   };
   const expectedCheck = () => page.locator('.check', { hasText: 'Expected identity' }).first();
   assert.equal(await run({ repository: 'sigstore/sigstore-js', workflow: '.github/workflows/release.yml' }), 'verified');
+  await openFolds(page);
   assert.match(await expectedCheck().innerText(), /As expected: repository https:\/\/github\.com\/sigstore\/sigstore-js, build file \.github\/workflows\/release\.yml, issuer https:\/\/token\.actions\.githubusercontent\.com/);
   // Each expectation that differs fails the check, naming what differed.
   for (const [expected, says] of [
@@ -205,6 +206,7 @@ test('the inspector opens a file, takes a dropped file, and restores its fields 
   await page.waitForFunction(() => document.querySelector('[data-testid=document]').value.length > 1000);
   await page.getByRole('button', { name: 'Verify' }).click();
   assert.equal(await waitVerdict(page), 'verified');
+  await openFolds(page);
   assert.match(await page.locator('.check', { hasText: 'Expected identity' }).first().innerText(), /As expected: repository/);
   // Drop a file on the drop zone: the tampered bundle replaces the document.
   const tampered = fixture('sigstore-conformance/bundle-verify/dsse-invalid-sig_fail/bundle.sigstore.json');
@@ -241,6 +243,7 @@ test("the certificate's claims are listed as Fulcio signed them", async () => {
   const page = await newPage(stack);
   await page.goto(`${stack.app}/package/sigstore/v/2.3.1`);
   assert.equal(await waitVerdict(page), 'verified');
+  await openFolds(page);
   const claims = page.getByTestId('certificate-claims').first();
   const rows = Object.fromEntries(await claims.locator('div').evaluateAll((divs) => divs.map((d) => [d.querySelector('dt').innerText, d.querySelector('dd').innerText])));
   assert.equal(rows['Issuer'], 'https://token.actions.githubusercontent.com');
@@ -262,6 +265,7 @@ test('the copy buttons copy the badge snippet and the JSON documents', async () 
   await page.locator('.badge-embed button', { hasText: 'Copied' }).first().waitFor();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), markdown);
   // The verification report's JSON.
+  await page.getByTestId('documents').locator('summary').first().click();
   const report = page.locator('details.json-view', { hasText: 'Verification report (JSON)' });
   await report.locator('summary').click();
   await report.locator('button.copy').click();

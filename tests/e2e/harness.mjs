@@ -99,3 +99,8 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** Opens every folded section (the evidence is folded to a line each; a test reading it opens it, as a person would). */
+export async function openFolds(page) {
+  await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+}

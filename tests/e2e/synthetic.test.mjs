@@ -4,7 +4,7 @@
 // verifies, so that the page renders every hostile field.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, screenshot, startStack } from './harness.mjs';
+import { newPage, screenshot, startStack, openFolds } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack({ synthetic: true }); });
@@ -42,7 +42,7 @@ test('hostile content renders as inert text, with no link that is not https and 
   // It verifies: the panel and every claim are on the page.
   assert.equal(await verdict(page).getAttribute('data-verdict'), 'verified');
   await page.locator('.history-table [data-status="verified"]').first().waitFor({ timeout: 20000 });
-  for (const details of await page.locator('details.json-view').all()) await details.locator('summary').click();
+  await openFolds(page);
   const text = await page.locator('main').innerText();
   for (const shown of ['<script>alert(3)</script>', '<img src=x onerror=alert(6)>', 'javascript:alert(1)//github.com', 'data:text/html,<script>alert(4)</script>', '<marquee>self-hosted</marquee>']) {
     assert.ok(text.includes(shown), `${shown} is shown as text`);
@@ -184,6 +184,7 @@ test('a Rekor v2 bundle verifies in the page and shows its checkpoint and timest
   await page.goto(`${stack.app}/package/@acme/rekor-v2`);
   await verdict(page).waitFor({ timeout: 20000 });
   assert.equal(await verdict(page).getAttribute('data-verdict'), 'verified');
+  await openFolds(page);
   const evidence = page.getByTestId('log-evidence').first();
   assert.match(await evidence.innerText(), /hashedrekord 0\.0\.2 at index \d+ \(Rekor v2\)/);
   assert.match(await evidence.innerText(), /Rekor v2 has none: the time comes from a timestamp authority/);
@@ -209,6 +210,7 @@ test('a Rekor v2 bundle verifies in the page and shows its checkpoint and timest
   assert.equal(await page.locator('[data-verdict]').getAttribute('data-verdict'), 'verified');
   assert.equal(await page.getByTestId('timestamp-authority').count(), 1);
   // The provenance's checklist says where its signed time came from.
+  await openFolds(page);
   const checklists = await page.locator('ol.checklist').allInnerTexts();
   assert.ok(checklists.some((text) => /RFC 3161|timestamp/i.test(text) && /checkpoint/i.test(text)), checklists.join('\n---\n'));
   assert.deepEqual(page.problems, []);

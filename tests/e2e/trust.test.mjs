@@ -6,7 +6,7 @@
 // (The command line, the API and the badges: crates/cli/tests/trust_signals.rs.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, screenshot, startStack } from './harness.mjs';
+import { newPage, screenshot, startStack, openFolds } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack({ synthetic: true }); });
@@ -103,6 +103,8 @@ test('a version page says what changed since the previous version, from both cer
   assert.equal(await verdict(page).getAttribute('data-verdict'), 'verified');
   const changes = page.getByTestId('changes');
   assert.equal(await changes.getAttribute('data-since'), '1.0.0');
+  assert.equal(await changes.getAttribute('open'), null, 'folded: its signs are in the verdict');
+  await changes.locator('summary').click();
   await changes.locator('tr[data-change]').first().waitFor({ timeout: 20000 });
   const rows = await changes.locator('tr[data-change]').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
   assert.deepEqual(rows, [
@@ -119,6 +121,7 @@ test('a version page says what changed since the previous version, from both cer
   assert.equal(await page.getByTestId('changes').count(), 0, 'the first version has nothing to compare with');
   await page.goto(`${stack.app}/package/downgrade-staged/v/1.0.1`);
   await verdict(page).waitFor({ timeout: 20000 });
+  await openFolds(page);
   await page.getByTestId('changes').locator('tr[data-change], [data-testid="changes-none"]').first().waitFor({ timeout: 20000 });
   const staged = await page.getByTestId('changes').locator('tr[data-change]').evaluateAll((trs) => trs.map((tr) => tr.dataset.change));
   assert.deepEqual(staged, ['publishing method'], 'a staged publish changes only the method');

@@ -5,7 +5,7 @@
 // green, and the page says where its trust came from.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, screenshot, startStack } from './harness.mjs';
+import { newPage, screenshot, startStack, openFolds } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack({ tuf: true }); });
@@ -31,6 +31,7 @@ test('a package only the TUF-provided material verifies goes green in the browse
   // The footer says it too, for the whole page.
   assert.match(await page.getByTestId('footer-trust-source').innerText(), /root v3, timestamp v20, valid until /);
   // The publish attestation's key is npm's from TUF.
+  await openFolds(page);
   assert.match(await page.locator('main').innerText(), /Sigstore's TUF repository/);
   await screenshot(page, 'tuf-verified');
   // The end of the root chain is a 404 the registry answers, as a TUF repository does.

@@ -210,4 +210,26 @@ mod tests {
         );
         assert_eq!(blanked(r#"{"url": "https://a/b"}"#), r#"{"url": "https://a/b"}"#);
     }
+
+    /// An object of MAX_OBJECT_ENTRIES entries is read; one more is refused
+    /// as it arrives.
+    #[test]
+    fn an_object_holds_exactly_its_bound_of_entries() {
+        let object = |n: usize| {
+            let mut text = String::with_capacity(n * 12 + 2);
+            text.push('{');
+            for i in 0..n {
+                if i > 0 {
+                    text.push(',');
+                }
+                text.push_str(&format!("\"k{i}\":0"));
+            }
+            text.push('}');
+            text
+        };
+        let read = |text: &str| serde_json::from_str::<Entries<serde::de::IgnoredAny>>(text);
+        assert_eq!(read(&object(MAX_OBJECT_ENTRIES)).unwrap().0.len(), MAX_OBJECT_ENTRIES);
+        let e = read(&object(MAX_OBJECT_ENTRIES + 1)).err().unwrap().to_string();
+        assert!(e.contains(&format!("more than {MAX_OBJECT_ENTRIES} entries")), "{e}");
+    }
 }

@@ -498,6 +498,11 @@ impl Collector {
             return;
         }
         if self.not_from_registry.len() >= MAX_ENTRIES {
+            // Never dropped unsaid: past the bound it is an entry left out.
+            self.problem(format!(
+                "{}: more than {MAX_ENTRIES} dependencies from elsewhere; left out.",
+                shown(at)
+            ));
             return;
         }
         self.not_from_registry.insert(NotFromRegistry {
@@ -830,5 +835,76 @@ mod tests {
             lock.problems.last().unwrap(),
             "10 more entries left out are not listed."
         );
+    }
+
+    /// Each bound of the collector holds exactly at its value: the last
+    /// allowed is read, one more is refused (or left out and counted).
+    #[test]
+    fn every_collector_bound_holds_at_its_value() {
+        let mut c = Collector::new("f");
+        for _ in 0..MAX_ENTRIES {
+            c.node().unwrap();
+        }
+        assert!(
+            c.node()
+                .unwrap_err()
+                .contains(&format!("more than {MAX_ENTRIES} entries"))
+        );
+
+        let mut c = Collector::new("f");
+        let (a, b) = (c.node().unwrap(), c.node().unwrap());
+        c.edges = MAX_EDGES - 1;
+        c.edge(a, b).unwrap();
+        assert!(
+            c.edge(a, b)
+                .unwrap_err()
+                .contains(&format!("more than {MAX_EDGES} dependency edges"))
+        );
+
+        let mut c = Collector::new("f");
+        for i in 0..MAX_COPIES {
+            let n = c.node().unwrap();
+            c.registry(n, "a", "a", "1.0.0", Some(&format!("sha512-{i}")), None)
+                .unwrap();
+        }
+        let n = c.node().unwrap();
+        // The same integrity again is no new copy; another one is refused.
+        c.registry(n, "a", "a", "1.0.0", Some("sha512-0"), None).unwrap();
+        let e = c.registry(n, "a", "a", "1.0.0", Some("sha512-x"), None).unwrap_err();
+        assert!(
+            e.contains(&format!("more than {MAX_COPIES} different integrities")),
+            "{e}"
+        );
+        // Addresses have the same bound.
+        let mut c = Collector::new("f");
+        for i in 0..MAX_COPIES {
+            let n = c.node().unwrap();
+            c.registry(n, "a", "a", "1.0.0", None, Some(&format!("https://r.example/{i}.tgz")))
+                .unwrap();
+        }
+        let n = c.node().unwrap();
+        assert!(
+            c.registry(n, "a", "a", "1.0.0", None, Some("https://r.example/x.tgz"))
+                .is_err()
+        );
+
+        // A source is cut at MAX_SOURCE_CHARS (and said cut), never dropped.
+        let mut c = Collector::new("f");
+        let exact = "x".repeat(MAX_SOURCE_CHARS);
+        c.not_from_registry("a", "a", SourceKind::Tarball, &exact);
+        c.not_from_registry("b", "b", SourceKind::Tarball, &format!("{exact}y"));
+        let kept: Vec<&str> = c.not_from_registry.iter().map(|d| d.source.as_str()).collect();
+        assert_eq!(kept, [exact.clone(), format!("{exact}…")]);
+        // Past its bound, a dependency from elsewhere is left out and counted.
+        let mut c = Collector::new("f");
+        for i in 0..MAX_ENTRIES {
+            c.not_from_registry.insert(NotFromRegistry {
+                name: format!("n{i}"),
+                kind: SourceKind::Git,
+                source: String::new(),
+            });
+        }
+        c.not_from_registry("z", "z", SourceKind::Git, "github:o/z");
+        assert_eq!((c.not_from_registry.len(), c.left_out), (MAX_ENTRIES, 1));
     }
 }

@@ -257,4 +257,25 @@ mod tests {
                 .contains("documents")
         );
     }
+
+    /// Depth and documents hold exactly at their bounds.
+    #[test]
+    fn depth_and_documents_hold_at_their_bounds() {
+        let nested = |levels: usize| {
+            let mut text = String::new();
+            for i in 0..levels {
+                text.push_str(&format!("{}k{i}:\n", "  ".repeat(i)));
+            }
+            text.push_str(&format!("{}leaf: x\n", "  ".repeat(levels)));
+            text
+        };
+        // MAX_DEPTH collections: the document's mapping and MAX_DEPTH - 1 inside it.
+        assert!(parse(&nested(MAX_DEPTH - 1), "f").is_ok());
+        let e = parse(&nested(MAX_DEPTH), "f").unwrap_err();
+        assert!(e.contains(&format!("deeper than {MAX_DEPTH} levels")), "{e}");
+        let documents = |n: usize| (0..n).map(|i| format!("---\nk: {i}\n")).collect::<String>();
+        assert_eq!(parse(&documents(MAX_DOCUMENTS), "f").unwrap().len(), MAX_DOCUMENTS);
+        let e = parse(&documents(MAX_DOCUMENTS + 1), "f").unwrap_err();
+        assert!(e.contains(&format!("more than {MAX_DOCUMENTS} YAML documents")), "{e}");
+    }
 }

@@ -424,13 +424,17 @@ fn build_facts(report: &Report) -> Option<Vec<(&'static str, Option<String>, boo
     ])
 }
 
+/// A build fact the earlier certificate did not carry (Fulcio added the
+/// runner, trigger and ref-type extensions in 2023).
+const NOT_STATED: &str = "not stated";
+
 /// Compares the provenance certificates of `previous` (an earlier version,
 /// see [`previous_with_provenance`]) and `current`; `None` when either has
 /// no provenance that verified, so there is nothing signed to compare.
 pub fn changes_since(previous: &Report, current: &Report) -> Option<ChangesSince> {
     let (before, after) = (build_facts(previous)?, build_facts(current)?);
     let version = previous.package.as_ref()?.version.clone();
-    let shown = |v: &Option<String>| v.as_deref().map_or("not stated".to_string(), crate::text::visible);
+    let shown = |v: &Option<String>| v.as_deref().map_or(NOT_STATED.to_string(), crate::text::visible);
     let changes = before
         .iter()
         .zip(&after)
@@ -466,8 +470,11 @@ pub fn signals(report: &Report) -> Vec<Signal> {
     if let Some(BuildComparison::Compared(since)) = &report.changes {
         // The registry's unsigned word on the publishing method is a sign
         // only when it falls to a token (trusted or staged publishing is
-        // no weaker); every signed difference is one.
-        for change in since.changes.iter().filter(|c| c.signed || c.after == TOKEN_METHOD) {
+        // no weaker); every signed difference is one, except a fact the
+        // earlier certificate did not state at all: a newer Fulcio naming
+        // the runner is more evidence, not another builder.
+        let sign = |c: &&Change| (c.signed && c.before != NOT_STATED) || c.after == TOKEN_METHOD;
+        for change in since.changes.iter().filter(sign) {
             let word = if change.signed { "" } else { " (the registry's word)" };
             out.push(Signal {
                 kind: SignalKind::BuildChanged,
@@ -997,17 +1004,23 @@ mod tests {
             changes: vec![
                 change("workflow file", "a.yml", "b.yml", true),
                 change("publishing method", "trusted publishing", "staged publishing", false),
+                change("runner", NOT_STATED, "github-hosted", true),
+                change("trigger", "push", NOT_STATED, true),
             ],
         }));
         assert!(signals(&report).is_empty(), "a version that did not verify has none");
         report.trust = Some(TrustedPublisher);
         let found = signals(&report);
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].kind, SignalKind::BuildChanged);
+        let sentences: Vec<&str> = found.iter().map(|s| s.sentence.as_str()).collect();
         assert_eq!(
-            found[0].sentence,
-            "The workflow file changed since 1.0.0: a.yml → b.yml."
+            sentences,
+            [
+                "The workflow file changed since 1.0.0: a.yml → b.yml.",
+                "The trigger changed since 1.0.0: push → not stated."
+            ],
+            "a fact first stated now is no sign; one no longer stated is"
         );
+        assert_eq!(found[0].kind, SignalKind::BuildChanged);
         if let Some(BuildComparison::Compared(c)) = report.changes.as_mut() {
             c.changes[1].after = TOKEN_METHOD.into();
         }

@@ -38,7 +38,10 @@ report_step() { # name status elapsed-since log counts-text
   else
     STEPS_FAILED+=("$name")
     printf '  FAIL  %-46s %8s  %s (log: %s)\n' "$name" "$(elapsed "$t")" "$counts" "$log"
-    tail -n 40 "$log" | sed 's/^/        /'
+    # A CI log is all a reader may get: the failed tests and their panics
+    # first (the tail of a cargo run is its doc-tests), then the tail.
+    grep -aE -A6 '^test .* FAILED$|panicked at|^not ok ' "$log" | head -n 60 | sed 's/^/        /'
+    tail -n 20 "$log" | sed 's/^/        /'
   fi
 }
 

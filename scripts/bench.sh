@@ -4,7 +4,9 @@
 # headless Chromium, the app's verification worker (wasm + WebCrypto),
 # sigstore-js on Node; then the app (time to the verified panel, a 100-version
 # history, main-thread blocking), download sizes, and the badge server under
-# load (wrk) and after 10,000 distinct lookups. Prints one table.
+# load (wrk), after 10,000 distinct lookups, under mixed load at a small
+# --cache-mb and with many long histories (bench/server-ops.sh). Prints one
+# table.
 # Not part of `make test`: it takes about ten minutes.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -87,6 +89,9 @@ wrk_run badge "$APP/badge/npm/sigstore.svg"
 wrk_run api "$APP/api/verify/sigstore/2.3.1"
 SERVER_URL=$SYNTHETIC SERVER_PID=$SYNTHETIC_PID COUNT=10000 node bench/load.mjs >"$OUT/load.log" 2>&1
 collect load <"$OUT/load.log"
+log "badge server as operated: mixed load at --cache-mb 4, 300 long histories at --cache-mb 32"
+REGISTRY=$REGISTRY OUT=$OUT bash bench/server-ops.sh >"$OUT/ops.log" 2>&1
+collect ops <"$OUT/ops.log"
 
 log "lockfile audit: 1,000 packages (command line, the app, sigstore-js)"
 curl -sf "$REGISTRY/-/test/audit-lockfile.json?n=1000" >"$OUT/audit-lock.json"
@@ -172,6 +177,8 @@ printf '  %-46s %10s req/s, p99 %s\n' "cached report /api/verify/sigstore/2.3.1"
 printf '  %-46s %10s lookups/s (%s failed)\n' "10,000 distinct lookups (uncached)" "${R[load.distinct_lookups_per_s]:-?}" "${R[load.distinct_lookups_failed]:-?}"
 printf '  %-46s %s kB -> %s kB\n' "server resident memory before -> after" "${R[load.rss_before_kb]:-?}" "${R[load.rss_after_kb]:-?}"
 printf '  %-46s peak %s MB, %s kB from the registry\n' "400 distinct versions of a 43 MB package" "${R[big.peak_rss_mb]:-?}" "${R[big.registry_kb]:-?}"
+printf '  %-46s %10s req/s, p99 %s, peak %s MB (cache %s MB)\n' "mixed load, --cache-mb 4, JSON request logs" "${R[ops.mixed_rps]:-?}" "${R[ops.mixed_p99]:-?}" "${R[ops.mixed_peak_mb]:-?}" "${R[ops.mixed_cache_mb]:-?}"
+printf '  %-46s peak %s MB (cache %s MB), %s s\n' "300 names of 5,000 versions, --cache-mb 32" "${R[ops.histories_peak_mb]:-?}" "${R[ops.histories_cache_mb]:-?}" "${R[ops.histories_s]:-?}"
 echo
 }
 # The same figures as Markdown, with when and where they were measured: the
@@ -224,6 +231,8 @@ echo "| cached report (/api/verify) | ${R[load.api_rps]:-?} req/s, p99 ${R[load.
 echo "| 10,000 distinct lookups, uncached | ${R[load.distinct_lookups_per_s]:-?} lookups/s (${R[load.distinct_lookups_failed]:-?} failed) |"
 echo "| server memory before -> after | ${R[load.rss_before_kb]:-?} kB -> ${R[load.rss_after_kb]:-?} kB |"
 echo "| 400 distinct versions of a 43 MB package, 40 at a time | peak ${R[big.peak_rss_mb]:-?} MB, ${R[big.registry_kb]:-?} kB from the registry |"
+echo "| mixed load at \`--cache-mb 4\` (of 20 requests: 12 cached badges, 4 cached reports, 2 new names, 1 latest badge, 1 of 200 long histories), JSON request logs | ${R[ops.mixed_rps]:-?} req/s, p99 ${R[ops.mixed_p99]:-?}, peak ${R[ops.mixed_peak_mb]:-?} MB (cache ${R[ops.mixed_cache_mb]:-?} MB) |"
+echo "| 300 names with 5,000-version histories, 10 at a time, \`--cache-mb 32\` | peak ${R[ops.histories_peak_mb]:-?} MB (cache ${R[ops.histories_cache_mb]:-?} MB) |"
 }
 summary | tee "$OUT/summary.txt"
 summary_md >bench/results.md

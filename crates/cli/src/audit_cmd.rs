@@ -2,10 +2,10 @@
 //! lockfile installs, verified as a package page verifies one (the same
 //! lookup, the same core), with the integrity the lockfile pins.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use clap::Args;
@@ -38,43 +38,94 @@ use npm_provenance_core::lookup::{Depth, Question};
 pub struct AuditArgs {
     /// The lockfile (`-` for standard input).
     #[arg(value_name = "LOCKFILE")]
-    lockfile: PathBuf,
+    pub(crate) lockfile: PathBuf,
     /// The registry to verify against (a base URL with npm's API).
     #[arg(long, value_name = "URL", default_value = npm_provenance_core::site::DEFAULT_REGISTRY)]
-    registry: String,
+    pub(crate) registry: String,
     /// Print the audit as JSON: `summary` (counts) and `packages` (name, version, verdict, reason, ...).
     #[arg(long)]
-    json: bool,
+    pub(crate) json: bool,
     /// Registry requests at once.
     #[arg(long, value_name = "N", default_value_t = 16)]
-    concurrency: usize,
+    pub(crate) concurrency: usize,
     /// Fail (exit 1) unless every package version has verified provenance.
     #[arg(long)]
-    require_provenance: bool,
+    pub(crate) require_provenance: bool,
     /// Compare each package version with the earlier versions of its release line (fetching each package's
     /// document) and fail (exit 1) on a trust downgrade, or when a history could not be compared.
     #[arg(long)]
-    no_downgrade: bool,
+    pub(crate) no_downgrade: bool,
     /// A registry keys document (`/-/npm/v1/keys` shape) adding keys to npm's pinned ones.
     #[arg(long, value_name = "FILE")]
-    keys: Option<PathBuf>,
+    pub(crate) keys: Option<PathBuf>,
     /// A trusted root (JSON) to use instead of Sigstore's public-good one.
     #[arg(long, value_name = "FILE")]
-    trusted_root: Option<PathBuf>,
+    pub(crate) trusted_root: Option<PathBuf>,
     /// Where documents of pinned versions are kept between runs (default: ~/.cache/npm-provenance).
     #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
-    cache_dir: Option<PathBuf>,
+    pub(crate) cache_dir: Option<PathBuf>,
     /// Fetch everything from the registry, keep nothing.
     #[arg(long)]
-    no_cache: bool,
+    pub(crate) no_cache: bool,
     /// Seconds one registry request may take; a 429, 5xx or timeout is tried again 3 times.
     #[arg(long, value_name = "S", default_value_t = 20)]
-    registry_timeout: u64,
+    pub(crate) registry_timeout: u64,
+    /// Check only what changed against a base: a git ref (the lockfile at that commit, read with `git show`)
+    /// or another lockfile. New and changed versions are verified with their histories and compared with the
+    /// base's version of the same package; unchanged ones are not fetched.
+    #[arg(long, value_name = "REF_OR_FILE")]
+    pub(crate) base: Option<String>,
+    /// Output: text, json, github (workflow annotations, a Markdown summary to $GITHUB_STEP_SUMMARY, outputs to
+    /// $GITHUB_OUTPUT), sarif (SARIF 2.1.0 for code scanning), gitlab (a code-quality report).
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "json")]
+    pub(crate) format: Option<Format>,
+    /// What fails the check besides failed verifications, versions that could not be checked and entries left
+    /// out: a comma-separated list of downgrade, provenance-change, unverified, or any (with --base or a
+    /// --format other than text and json; default downgrade).
+    #[arg(long, value_name = "LIST")]
+    pub(crate) fail_on: Option<String>,
+    /// Where --format github writes its Markdown summary (default: $GITHUB_STEP_SUMMARY, when set).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) summary: Option<PathBuf>,
+    /// The trust policy, overriding pnpm-workspace.yaml and .npmrc: no-downgrade (a downgrade fails whatever
+    /// --fail-on says) or off.
+    #[arg(long, value_name = "POLICY")]
+    pub(crate) trust_policy: Option<String>,
+    /// A package the trust policy leaves out (`name`, `name@1.0.0 || 2.0.0`, `name@^1.2.0`, `@scope/*`); repeat
+    /// for several. Replaces the files' lists. Its findings are reported as excluded, not hidden.
+    #[arg(long, value_name = "SPEC")]
+    pub(crate) trust_policy_exclude: Vec<String>,
+    /// Versions published more than this many minutes ago are not held to the trust policy (pnpm's
+    /// trustPolicyIgnoreAfter).
+    #[arg(long, value_name = "MINUTES")]
+    pub(crate) trust_policy_ignore_after: Option<u64>,
+    /// New versions published less than this many days ago fail (npm's min-release-age).
+    #[arg(long, value_name = "DAYS")]
+    pub(crate) min_release_age: Option<u64>,
+    /// The time release ages are measured at (RFC 3339), instead of now: for reproducing a past run.
+    #[arg(long, value_name = "TIME", hide = true)]
+    pub(crate) now: Option<String>,
     #[command(flatten)]
-    tuf: crate::tuf_client::TufArgs,
+    pub(crate) tuf: crate::tuf_client::TufArgs,
+}
+
+/// How the audit is printed.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Github,
+    Sarif,
+    Gitlab,
 }
 
 pub fn run(args: AuditArgs) -> u8 {
+    let gate = args.base.is_some()
+        || args.fail_on.is_some()
+        || matches!(args.format, Some(Format::Github | Format::Sarif | Format::Gitlab));
+    if gate {
+        return crate::gate_cmd::run(&args);
+    }
     match audit(&args) {
         Ok((report, text)) => {
             print!("{text}");
@@ -99,7 +150,7 @@ pub fn run(args: AuditArgs) -> u8 {
     }
 }
 
-fn trust(args: &AuditArgs) -> Result<(TrustMaterial, TrustSource), String> {
+pub(crate) fn trust(args: &AuditArgs) -> Result<(TrustMaterial, TrustSource), String> {
     let keys = args.keys.as_ref().map(|p| read_text(p, "keys document")).transpose()?;
     let root = args
         .trusted_root
@@ -109,18 +160,16 @@ fn trust(args: &AuditArgs) -> Result<(TrustMaterial, TrustSource), String> {
     crate::tuf_client::trust_for(&args.tuf, root.as_deref(), keys.as_deref())
 }
 
-/// The audit and its printed form.
-fn audit(args: &AuditArgs) -> Result<(AuditReport, String), String> {
-    let registry = args.registry.trim_end_matches('/').to_string();
-    if !(registry.starts_with("https://") || registry.starts_with("http://")) {
-        return Err(format!("--registry {registry:?}: expected an http(s) URL"));
-    }
-    let text = read_text(&args.lockfile, "lockfile")?;
-    let file_name = args.lockfile.file_name().and_then(|n| n.to_str());
-    let lockfile = parse_lockfile(file_name, &text).map_err(|e| format!("{}: {e}", args.lockfile.display()))?;
-    drop(text);
-    // Copies no integrity binds count only at the audited registry's addresses.
-    let lockfile = npm_provenance_core::audit::for_registry(lockfile, &registry);
+/// What every audit runs with: the registry client (with its disk cache),
+/// the trust material and where it came from, and the runtime.
+pub(crate) struct Session {
+    pub client: RegistryClient,
+    pub trust: TrustMaterial,
+    pub source: TrustSource,
+    pub runtime: tokio::runtime::Runtime,
+}
+
+pub(crate) fn session(args: &AuditArgs, registry: &str) -> Result<Session, String> {
     let (trust, source) = trust(args)?;
     let limits = Limits {
         timeout: Duration::from_secs(args.registry_timeout.max(1)),
@@ -132,7 +181,7 @@ fn audit(args: &AuditArgs) -> Result<(AuditReport, String), String> {
     } else {
         DiskCache::new(args.cache_dir.clone())
     };
-    let client = RegistryClient::new(&registry, limits)?.with_cache(cache);
+    let client = RegistryClient::new(registry, limits)?.with_cache(cache);
     // Verifications (CPU work) at most one per core at a time; requests are
     // bounded by the client.
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -141,6 +190,39 @@ fn audit(args: &AuditArgs) -> Result<(AuditReport, String), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start: {e}"))?;
+    Ok(Session {
+        client,
+        trust,
+        source,
+        runtime,
+    })
+}
+
+/// The registry URL of the flag, checked.
+pub(crate) fn registry_of(args: &AuditArgs) -> Result<String, String> {
+    let registry = args.registry.trim_end_matches('/').to_string();
+    if !(registry.starts_with("https://") || registry.starts_with("http://")) {
+        return Err(format!("--registry {registry:?}: expected an http(s) URL"));
+    }
+    Ok(registry)
+}
+
+/// The audit and its printed form.
+fn audit(args: &AuditArgs) -> Result<(AuditReport, String), String> {
+    let registry = registry_of(args)?;
+    let text = read_text(&args.lockfile, "lockfile")?;
+    let file_name = args.lockfile.file_name().and_then(|n| n.to_str());
+    let lockfile = parse_lockfile(file_name, &text).map_err(|e| format!("{}: {e}", args.lockfile.display()))?;
+    drop(text);
+    // Copies no integrity binds count only at the audited registry's addresses.
+    let lockfile = npm_provenance_core::audit::for_registry(lockfile, &registry);
+    let Session {
+        client,
+        trust,
+        source,
+        runtime,
+    } = session(args, &registry)?;
+    let json = args.json || args.format == Some(Format::Json);
     let started = Instant::now();
     let depth = if args.no_downgrade {
         Depth::History
@@ -148,14 +230,7 @@ fn audit(args: &AuditArgs) -> Result<(AuditReport, String), String> {
         Depth::Version
     };
     let shared = SharedDocuments::new(client.clone());
-    let entries = runtime.block_on(verify_all(
-        &client,
-        &trust,
-        &shared,
-        depth,
-        &lockfile.packages,
-        args.json,
-    ));
+    let entries = runtime.block_on(verify_all(&client, &trust, &shared, depth, &lockfile.packages, json));
     let mut report = AuditReport::new(&lockfile, entries);
     report.trust_source = Some(source.clone());
     let stats = client.stats();
@@ -167,19 +242,19 @@ fn audit(args: &AuditArgs) -> Result<(AuditReport, String), String> {
         started.elapsed().as_secs_f64(),
         visible(&source.sentence())
     );
-    let text = if args.json {
+    let text = if json {
         serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n"
     } else {
         render(&report, &registry, &footer)
     };
-    if args.json {
+    if json {
         eprintln!("{footer}");
     }
     Ok((report, text))
 }
 
-/// Every package version, at most `max_fetches` registry requests at a time
-/// (the client's bound), progress on a terminal's standard error.
+/// Every package version through the lookup, with every integrity the
+/// lockfile records for it.
 async fn verify_all(
     client: &RegistryClient,
     trust: &TrustMaterial,
@@ -188,56 +263,22 @@ async fn verify_all(
     packages: &[LockedPackage],
     quiet: bool,
 ) -> Vec<AuditEntry> {
-    let done = Arc::new(AtomicUsize::new(0));
-    let total = packages.len();
-    let progress = (!quiet && std::io::stderr().is_terminal()).then(|| {
-        let done = done.clone();
-        tokio::spawn(async move {
-            loop {
-                eprint!("\rverifying {}/{total} package versions", done.load(Ordering::Relaxed));
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-        })
-    });
-    let tasks: Vec<_> = packages
+    let questions = packages
         .iter()
         .map(|package| {
-            let (client, trust, package, done) = (client.clone(), trust.clone(), package.clone(), done.clone());
-            let shared = shared.clone();
-            tokio::spawn(async move {
-                let entry = verify_one(&client, &trust, &shared, depth, &package).await;
-                done.fetch_add(1, Ordering::Relaxed);
-                entry
-            })
+            let mut question = Question::new(client.base(), &package.name, Some(&package.version), depth);
+            question.lockfile_integrities = package.integrities.clone();
+            (question, package.clone())
         })
         .collect();
-    let mut entries = Vec::with_capacity(total);
-    for (task, package) in tasks.into_iter().zip(packages) {
-        entries.push(
-            task.await
-                .unwrap_or_else(|e| AuditEntry::error(package, format!("verification stopped: {e}"))),
-        );
-    }
-    if let Some(progress) = progress {
-        progress.abort();
-        eprint!("\r\x1b[K");
-    }
-    entries
-}
-
-/// One locked version through the core's lookup, with every integrity the
-/// lockfile records for it.
-async fn verify_one(
-    client: &RegistryClient,
-    trust: &TrustMaterial,
-    shared: &Arc<SharedDocuments>,
-    depth: Depth,
-    package: &LockedPackage,
-) -> AuditEntry {
-    let mut question = Question::new(client.base(), &package.name, Some(&package.version), depth);
-    question.lockfile_integrities = package.integrities.clone();
-    let outcome = crate::lookup::run(client, trust, question, Some(shared)).await;
-    AuditEntry::from_report(package, &outcome.report)
+    crate::lookup::run_all(client, trust, shared, questions, quiet, |outcome, package| {
+        AuditEntry::from_report(&package, &outcome.report)
+    })
+    .await
+    .into_iter()
+    .zip(packages)
+    .map(|(entry, package)| entry.unwrap_or_else(|e| AuditEntry::error(package, format!("verification stopped: {e}"))))
+    .collect()
 }
 
 fn render(report: &AuditReport, registry: &str, footer: &str) -> String {

@@ -3,6 +3,9 @@
 //! `npm-provenance-core`.
 
 pub mod audit_cmd;
+pub mod base;
+pub mod gate_cmd;
+pub mod gate_output;
 pub mod input;
 pub mod lookup;
 pub mod registry;

@@ -19,8 +19,8 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Once};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, Instant};
 
 use npm_provenance_core::lookup::{Answer, Request};
 use npm_provenance_core::registry_documents::registry_url;
@@ -136,14 +136,58 @@ pub struct RegistryStats {
     pub bytes: AtomicU64,
     pub retries: AtomicU64,
     pub cache_hits: AtomicU64,
+    /// Requests not sent because the registry asked to wait (`Retry-After`).
+    pub held: AtomicU64,
+}
+
+/// What the client last heard from the registry, for readiness.
+#[derive(Debug, Clone, Default)]
+pub struct Contact {
+    /// The last answer that was the registry's own (any status it means,
+    /// 404 included).
+    pub last_ok: Option<Instant>,
+    /// The last failure (429, 5xx, a timeout, no connection), and what it was.
+    pub last_failure: Option<(Instant, String)>,
+    /// Until when the registry asked not to be asked (`Retry-After` with a
+    /// 429 or 503), and the status it answered.
+    pub hold: Option<(Instant, u16)>,
+}
+
+impl Contact {
+    /// Seconds left of a `Retry-After`, if one holds now.
+    pub fn held_for(&self) -> Option<Duration> {
+        let (until, _) = self.hold?;
+        until.checked_duration_since(Instant::now()).filter(|d| !d.is_zero())
+    }
+
+    /// Whether the last word from the registry was a failure.
+    pub fn failing(&self) -> bool {
+        match (&self.last_failure, self.last_ok) {
+            (Some((failed, _)), Some(ok)) => *failed > ok,
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }
 }
 
 /// A document as fetched, holding its share of the in-flight byte budget
 /// until it is dropped.
 pub struct Document {
     pub text: String,
+    budget: Vec<OwnedSemaphorePermit>,
+}
+
+/// What answering a request took: whether a request was sent, and the share
+/// of the in-flight byte budget its body holds, kept by whoever reads the
+/// body further (a package document being parsed) until it is dropped.
+#[derive(Default)]
+pub struct Holding {
+    pub sent: bool,
     _budget: Vec<OwnedSemaphorePermit>,
 }
+
+/// The longest a `Retry-After` keeps the client from asking.
+pub const MAX_HOLD: Duration = Duration::from_secs(600);
 
 /// A client for one registry (a base URL with npm's API).
 #[derive(Clone)]
@@ -156,6 +200,51 @@ pub struct RegistryClient {
     budget: Arc<Semaphore>,
     stats: Arc<RegistryStats>,
     cache: Option<DiskCache>,
+    /// The `Authorization` header sent to the registry, and only to it
+    /// (marked sensitive: never logged, never shown).
+    auth: Option<reqwest::header::HeaderValue>,
+    contact: Arc<Mutex<Contact>>,
+}
+
+/// Credentials for a private registry, sent as its `Authorization` header.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// `Authorization: Bearer <token>` (npm's `_authToken`).
+    Bearer(String),
+    /// `Authorization: Basic base64(user:password)`.
+    Basic(String, String),
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Credentials::Bearer(_) => "Bearer(..)",
+            Credentials::Basic(..) => "Basic(..)",
+        })
+    }
+}
+
+/// Splits the credentials off a registry URL (`https://user:token@host/`):
+/// the URL without them, for everything that is shown or sent elsewhere,
+/// and the credentials, for the registry alone. Percent-escapes in them are
+/// decoded.
+pub fn split_credentials(url: &str) -> Result<(String, Option<Credentials>), String> {
+    let mut parsed = reqwest::Url::parse(url).map_err(|_| "not a URL".to_string())?;
+    let user = npm_provenance_core::percent::decode_lossy(parsed.username());
+    let password = parsed.password().map(npm_provenance_core::percent::decode_lossy);
+    if user.is_empty() && password.is_none() {
+        return Ok((url.to_string(), None));
+    }
+    let _ = parsed.set_username("");
+    let _ = parsed.set_password(None);
+    let clean = parsed.as_str().trim_end_matches('/').to_string();
+    let credentials = match password {
+        // `https://token@host` or `https://:token@host`: a token.
+        None => Credentials::Bearer(user),
+        Some(p) if user.is_empty() => Credentials::Bearer(p),
+        Some(p) => Credentials::Basic(user, p),
+    };
+    Ok((clean, Some(credentials)))
 }
 
 /// Installs the TLS crypto provider reqwest uses, once.
@@ -210,7 +299,51 @@ impl RegistryClient {
             budget: Arc::new(Semaphore::new((limits.inflight_bytes >> 10).max(1))),
             stats: Arc::new(RegistryStats::default()),
             cache: None,
+            auth: None,
+            contact: Arc::new(Mutex::new(Contact::default())),
         })
+    }
+
+    /// Sends `credentials` with every request to the registry.
+    pub fn with_credentials(mut self, credentials: Option<Credentials>) -> Result<Self, String> {
+        use base64::Engine as _;
+        self.auth = match credentials {
+            None => None,
+            Some(c) => {
+                let value = match c {
+                    Credentials::Bearer(token) => format!("Bearer {}", token.trim()),
+                    Credentials::Basic(user, password) => format!(
+                        "Basic {}",
+                        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+                    ),
+                };
+                let mut header = reqwest::header::HeaderValue::from_str(&value)
+                    .map_err(|_| "the registry credentials are not usable in a header".to_string())?;
+                header.set_sensitive(true);
+                Some(header)
+            }
+        };
+        Ok(self)
+    }
+
+    /// Whether credentials are sent to the registry.
+    pub fn has_credentials(&self) -> bool {
+        self.auth.is_some()
+    }
+
+    /// What the client last heard from the registry.
+    pub fn contact(&self) -> Contact {
+        self.contact.lock().unwrap().clone()
+    }
+
+    /// Asks the registry something small (`/-/ping`) to learn whether it
+    /// answers; any answer of its own counts, a 404 included.
+    pub async fn probe(&self) -> Result<(), String> {
+        match self.get_once("/-/ping", 1 << 16).await {
+            Ok(_) => Ok(()),
+            Err(RegistryError::Status(status, _)) if status != 429 && status < 500 => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     /// Keeps documents of pinned versions in `cache` between runs.
@@ -231,6 +364,14 @@ impl RegistryClient {
     /// tried again), from the disk cache when it is a pinned document kept
     /// there, else from the registry.
     pub async fn answer(&self, request: &Request) -> Answer {
+        self.answer_holding(request).await.0
+    }
+
+    /// [`Self::answer`], and what answering took: whether a request was sent,
+    /// and the in-flight budget the body holds until the [`Holding`] is
+    /// dropped (so that documents still being read count against
+    /// `--registry-inflight-mb`).
+    pub async fn answer_holding(&self, request: &Request) -> (Answer, Holding) {
         if request.delay_ms > 0 {
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(Duration::from_millis(u64::from(request.delay_ms))).await;
@@ -238,10 +379,18 @@ impl RegistryClient {
         let cache = self.cache.as_ref().filter(|_| request.pinned);
         if let Some(text) = cache.and_then(|c| c.read(&self.base, &request.path, request.limit)) {
             self.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
-            return Answer::Body(text);
+            return (Answer::Body(text), Holding::default());
         }
-        match self.get_once(&request.path, request.limit).await {
-            Ok(Some(doc)) => Answer::Body(doc.text),
+        let held = self.contact().held_for().is_some();
+        let mut holding = Holding {
+            sent: !held,
+            _budget: Vec::new(),
+        };
+        let answer = match self.get_once(&request.path, request.limit).await {
+            Ok(Some(doc)) => {
+                holding._budget = doc.budget;
+                Answer::Body(doc.text)
+            }
             Ok(None) => Answer::NotFound,
             Err(RegistryError::Status(status, retry_after_s)) => Answer::Status { status, retry_after_s },
             Err(RegistryError::Timeout) => Answer::Timeout,
@@ -249,7 +398,8 @@ impl RegistryClient {
             Err(RegistryError::TooLarge) => Answer::TooLarge,
             Err(RegistryError::Redirect) => Answer::Redirect,
             Err(RegistryError::Malformed(e)) => Answer::Unreadable(e),
-        }
+        };
+        (answer, holding)
     }
 
     /// Keeps a pinned document that a lookup read and accepted
@@ -268,6 +418,17 @@ impl RegistryClient {
     }
 
     async fn get_once(&self, path: &str, limit: usize) -> Result<Option<Document>, RegistryError> {
+        // The registry asked to wait: it is not asked before then, and the
+        // answer is what it said, with the seconds still to wait.
+        let hold = {
+            let contact = self.contact.lock().unwrap();
+            contact.held_for().zip(contact.hold.map(|(_, status)| status))
+        };
+        if let Some((left, status)) = hold {
+            self.stats.held.fetch_add(1, Ordering::Relaxed);
+            let seconds = u32::try_from(left.as_secs() + 1).unwrap_or(u32::MAX);
+            return Err(RegistryError::Status(status, Some(seconds)));
+        }
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         let result = match tokio::time::timeout(self.limits.timeout, self.fetch(path, limit)).await {
             Ok(result) => result,
@@ -275,6 +436,21 @@ impl RegistryClient {
         };
         if result.is_err() {
             self.stats.errors.fetch_add(1, Ordering::Relaxed);
+        }
+        let now = Instant::now();
+        let mut contact = self.contact.lock().unwrap();
+        match &result {
+            Err(RegistryError::Status(status, retry_after)) if *status == 429 || *status >= 500 => {
+                contact.last_failure = Some((now, format!("HTTP {status}")));
+                if let (429 | 503, Some(seconds)) = (*status, retry_after) {
+                    let wait = Duration::from_secs(u64::from(*seconds)).min(MAX_HOLD);
+                    contact.hold = Some((now + wait, *status));
+                }
+            }
+            Err(e @ (RegistryError::Timeout | RegistryError::Network(_))) => {
+                contact.last_failure = Some((now, e.to_string()));
+            }
+            _ => contact.last_ok = Some(now),
         }
         result
     }
@@ -303,13 +479,11 @@ impl RegistryClient {
             .await
             .map_err(|_| RegistryError::Network("the client is shutting down".into()))?;
         let url = registry_url(&self.base, path);
-        let mut response = self
-            .http
-            .get(&url)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(classify)?;
+        let mut get = self.http.get(&url).header(reqwest::header::ACCEPT, "application/json");
+        if let Some(auth) = &self.auth {
+            get = get.header(reqwest::header::AUTHORIZATION, auth.clone());
+        }
+        let mut response = get.send().await.map_err(classify)?;
         match response.status().as_u16() {
             404 => return Ok(None),
             200..=299 => {}
@@ -345,6 +519,6 @@ impl RegistryClient {
             body.extend_from_slice(&chunk);
         }
         let text = String::from_utf8(body).map_err(|_| RegistryError::Malformed("not UTF-8".into()))?;
-        Ok(Some(Document { text, _budget: budget }))
+        Ok(Some(Document { text, budget }))
     }
 }

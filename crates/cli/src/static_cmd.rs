@@ -60,10 +60,16 @@ pub fn run(args: StaticArgs) -> u8 {
 
 fn http_url(flag: &str, url: &str) -> Result<String, String> {
     let url = url.trim_end_matches('/');
-    if url.starts_with("https://") || url.starts_with("http://") {
-        Ok(url.to_string())
-    } else {
-        Err(format!("{flag} {url:?}: expected an http(s) URL"))
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(format!("{flag} {url:?}: expected an http(s) URL"));
+    }
+    // The pages are public: credentials in them would be published (and
+    // the browser could not use them anyway). Not repeated in the error.
+    match crate::registry::split_credentials(url) {
+        Ok((_, Some(_))) => Err(format!(
+            "{flag}: the URL holds credentials, which a static site would publish; give the registry's URL without them"
+        )),
+        _ => Ok(url.to_string()),
     }
 }
 

@@ -41,6 +41,7 @@ pub mod audit;
 pub mod bundle;
 pub mod checks;
 pub mod crypto_backend;
+pub mod gate;
 pub mod identity;
 pub mod links;
 pub mod lockfile;

@@ -48,6 +48,14 @@
 //! `/-/test/audit-lockfile.json?n=N` a `package-lock.json` of the synthetic
 //! packages `audit-0` to `audit-<N-1>` (each with provenance, signed on
 //! first request).
+//! `/-/test/switch?fail=none|packument|all[&status=S][&retry_after=N]` sets
+//! how `/switch` fails: not at all, package documents only (`/<name>`), or
+//! every request, with status S (503) and a `Retry-After` of N seconds;
+//! `/-/test/unauthorized` counts the requests `/private` refused.
+//! The synthetic registry also serves `history-<n>` for any n: a package
+//! whose document lists 5,000 versions (about 1.5 MB), for memory tests.
+//!
+//! [`PRIVATE_TOKEN`]: the bearer token (or Basic password) `/private` wants.
 
 pub mod synthetic;
 
@@ -65,6 +73,20 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::Response;
 use npm_provenance_fixtures::{self as fx, FULL_PACKUMENTS, KNOWN_VERSIONS, WITHOUT_PROVENANCE};
 use serde_json::{Value, json};
+
+/// The credentials `/private` requires: `Authorization: Bearer <this>`, or
+/// Basic with this as the password.
+pub const PRIVATE_TOKEN: &str = "s3cret-registry-token-7f2a";
+
+/// How `/switch` fails now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Failing {
+    #[default]
+    None,
+    /// Package documents (`/<name>`) only.
+    Packument,
+    All,
+}
 
 /// The altered provenance served under `/tampered`, for sigstore@2.3.1.
 pub const TAMPERED_FIXTURE: &str = "negative/npm/slsa-verifier/provenance-npm-test-cli-v1-prega-invalidsigprov.json";
@@ -91,10 +113,17 @@ pub struct Data {
     tuf_frozen: std::sync::atomic::AtomicBool,
     /// `Accept-Encoding` and `Referer` of the last request.
     last_request: std::sync::Mutex<(String, String)>,
+    /// The paths asked for, in order (the first 100,000): a test asserts
+    /// what a command fetched, and what it did not.
+    paths: std::sync::Mutex<Vec<String>>,
     /// `big-package`, built on first use.
     big: std::sync::OnceLock<Value>,
     /// Paths `/flaky` has refused once.
     flaky_seen: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// How `/switch` fails: what, the status, the `Retry-After` seconds.
+    switch: std::sync::Mutex<(Failing, u16, Option<u32>)>,
+    /// Requests `/private` refused.
+    unauthorized: AtomicUsize,
 }
 
 fn integrated_time(bundle: &Value) -> Option<i64> {
@@ -214,8 +243,11 @@ impl Data {
             tuf_down: std::sync::atomic::AtomicBool::new(false),
             tuf_frozen: std::sync::atomic::AtomicBool::new(false),
             last_request: std::sync::Mutex::new((String::new(), String::new())),
+            paths: std::sync::Mutex::new(Vec::new()),
             big: std::sync::OnceLock::new(),
             flaky_seen: std::sync::Mutex::new(std::collections::HashSet::new()),
+            switch: std::sync::Mutex::new((Failing::None, 503, None)),
+            unauthorized: AtomicUsize::new(0),
         }
     }
 
@@ -320,6 +352,8 @@ impl Data {
 
 const SCENARIOS: &[&str] = &[
     "flaky",
+    "switch",
+    "private",
     "tampered",
     "error500",
     "slow",
@@ -394,9 +428,12 @@ fn response(status: StatusCode, cors: bool, body: impl Into<Body>) -> Response {
 
 async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path();
-    // `/-/<variant>/<file>`: the synthetic TUF repositories.
+    // `/-/<variant>/<file>`: the synthetic TUF repositories. (Only a TUF
+    // path builds the synthetic packages: the real data's `/-/npm/...`
+    // must not wait for their signatures.)
     if let Some(rest) = path.strip_prefix("/-/")
         && let Some((variant, file)) = rest.split_once('/')
+        && variant.starts_with("tuf")
         && let Some(repo) = data
             .synthetic()
             .tuf
@@ -438,6 +475,30 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         }
         "/-/test/verdicts.json" => return response(StatusCode::OK, true, data.synthetic().verdicts.clone()),
         "/-/test/trust.json" => return response(StatusCode::OK, true, data.synthetic().trust.clone()),
+        "/-/test/unauthorized" => {
+            return response(
+                StatusCode::OK,
+                true,
+                data.unauthorized.load(Ordering::SeqCst).to_string(),
+            );
+        }
+        "/-/test/switch" => {
+            let query = uri.query().unwrap_or_default();
+            let param = |key: &str| {
+                query
+                    .split('&')
+                    .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
+            };
+            let failing = match param("fail") {
+                Some("packument") => Failing::Packument,
+                Some("all") => Failing::All,
+                _ => Failing::None,
+            };
+            let status = param("status").and_then(|s| s.parse().ok()).unwrap_or(503);
+            let retry_after = param("retry_after").and_then(|s| s.parse().ok());
+            *data.switch.lock().unwrap() = (failing, status, retry_after);
+            return response(StatusCode::OK, true, format!("{failing:?}"));
+        }
         "/-/test/tuf-down" => {
             data.tuf_down.store(true, Ordering::SeqCst);
             return response(StatusCode::OK, true, "down".to_string());
@@ -472,6 +533,10 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
                 .to_string()
         };
         *data.last_request.lock().unwrap() = (header(header::ACCEPT_ENCODING), header(header::REFERER));
+        let mut paths = data.paths.lock().unwrap();
+        if paths.len() < 100_000 {
+            paths.push(path.to_string());
+        }
     }
     let (scenario, rest) = match path.trim_start_matches('/').split_once('/') {
         Some((first, rest)) if SCENARIOS.contains(&first) => (first, format!("/{rest}")),
@@ -495,6 +560,41 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         "hang" => tokio::time::sleep(Duration::from_secs(3600)).await,
         "garbage" => return response(StatusCode::OK, true, "<html>not json {{{"),
         "stall" => return stalling(&data),
+        "switch" => {
+            let (failing, status, retry_after) = *data.switch.lock().unwrap();
+            let packument = !rest.starts_with("/-/") && split_package_path(&rest).1.is_none();
+            if failing == Failing::All || (failing == Failing::Packument && packument) {
+                let mut answer = response(
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
+                    true,
+                    r#"{"error":"unavailable"}"#,
+                );
+                if let Some(seconds) = retry_after {
+                    answer
+                        .headers_mut()
+                        .insert(header::RETRY_AFTER, seconds.to_string().parse().unwrap());
+                }
+                return answer;
+            }
+        }
+        "private" => {
+            use base64::Engine as _;
+            let basic = base64::engine::general_purpose::STANDARD;
+            let given = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let bearer = given.strip_prefix("Bearer ") == Some(PRIVATE_TOKEN);
+            let basic = given
+                .strip_prefix("Basic ")
+                .and_then(|b| basic.decode(b).ok())
+                .and_then(|b| String::from_utf8(b).ok())
+                .is_some_and(|pair| pair.split_once(':').is_some_and(|(_, p)| p == PRIVATE_TOKEN));
+            if !(bearer || basic) {
+                data.unauthorized.fetch_add(1, Ordering::SeqCst);
+                return response(StatusCode::UNAUTHORIZED, true, r#"{"error":"unauthorized"}"#);
+            }
+        }
         // The first request for each path is refused with 503, as a busy
         // registry does; asked again, it answers.
         "flaky" if data.flaky_seen.lock().unwrap().insert(rest.clone()) => {
@@ -502,8 +602,12 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         }
         _ => {}
     }
-    // `/flaky` serves the synthetic packages between its refusals.
-    let scenario = if scenario == "flaky" { "synthetic" } else { scenario };
+    // `/flaky`, `/switch` and `/private` serve the synthetic packages.
+    let scenario = if matches!(scenario, "flaky" | "switch" | "private") {
+        "synthetic"
+    } else {
+        scenario
+    };
     match scenario {
         "redirect-same" => return redirect(&format!("http://{host}{rest}")),
         "redirect-offsite" => {
@@ -539,7 +643,7 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
                 _ => served(StatusCode::NOT_FOUND, r#"{"error":"Not found"}"#.into()),
             };
         }
-        if scenario == "synthetic" && spec.starts_with("load-") {
+        if scenario == "synthetic" && (spec.starts_with("load-") || spec.starts_with("history-")) {
             // Another package's real attestations: verification refuses the subject, and the
             // report holds the decoded statements as a real one would.
             return served(
@@ -592,6 +696,29 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         let document = match &version {
             None => Some(packument),
             Some(v) => version_document(&packument, v),
+        };
+        return match document {
+            Some(d) => served(StatusCode::OK, d.to_string().replace("{base}", &base)),
+            None => served(StatusCode::NOT_FOUND, r#"{"error":"Not found"}"#.into()),
+        };
+    }
+    // `/synthetic/history-<n>`: distinct packages with long histories.
+    if scenario == "synthetic"
+        && let Some(n) = name
+            .strip_prefix("history-")
+            .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    {
+        let document = match version.as_deref() {
+            None => Some(synthetic::history_packument(n)),
+            Some("latest") => Some(synthetic::history_version(n, synthetic::LONG_HISTORY_LATEST)),
+            Some(v) => {
+                let listed = v
+                    .strip_prefix("1.")
+                    .and_then(|rest| rest.split_once('.'))
+                    .and_then(|(a, b)| Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?)))
+                    .is_some_and(|(a, b)| b < 100 && a * 100 + b < synthetic::LONG_HISTORY_VERSIONS);
+                listed.then(|| synthetic::history_version(n, v))
+            }
         };
         return match document {
             Some(d) => served(StatusCode::OK, d.to_string().replace("{base}", &base)),
@@ -733,9 +860,24 @@ impl Running {
         self.data.bytes.load(Ordering::SeqCst)
     }
 
+    /// Sets how `/switch` fails: what, the status, the `Retry-After`.
+    pub fn set_switch(&self, failing: Failing, status: u16, retry_after: Option<u32>) {
+        *self.data.switch.lock().unwrap() = (failing, status, retry_after);
+    }
+
+    /// Requests `/private` refused for want of credentials.
+    pub fn unauthorized(&self) -> usize {
+        self.data.unauthorized.load(Ordering::SeqCst)
+    }
+
     /// Stalled answers whose connection is still open.
     pub fn stalled(&self) -> usize {
         self.data.stalled.load(Ordering::SeqCst)
+    }
+
+    /// The paths asked for so far, in order.
+    pub fn paths(&self) -> Vec<String> {
+        self.data.paths.lock().unwrap().clone()
     }
 
     /// `Accept-Encoding` and `Referer` of the last request.

@@ -329,6 +329,22 @@ fn trust_packages(b: &mut Builder) -> Value {
     };
     b.add_built("changes-hijacked", "1.1.0", 1, Provenance, &hijacked);
     expect("changes-hijacked", "1.1.0", "provenance", Some("1.0.0"), "what changed");
+    // The pull-request gate's cases (issue #29): an upgrade that keeps
+    // trusted publishing, and one whose build moved to another workflow
+    // file and trigger while keeping it (no downgrade: a change of build
+    // identity only). The drop to a token is `downgrade-token`, the
+    // backport pnpm refuses and this project does not `downgrade-major`.
+    b.add_published("gate-kept", "1.0.0", 0, TrustedPublisher);
+    b.add_published("gate-kept", "1.1.0", 1, TrustedPublisher);
+    expect("gate-kept", "1.1.0", "trusted-publisher", None, "level");
+    b.add_published("gate-workflow", "1.0.0", 0, TrustedPublisher);
+    let moved = Build {
+        workflow: ".github/workflows/publish-manual.yml",
+        trigger: "workflow_dispatch",
+        ..Build::default()
+    };
+    b.add_built("gate-workflow", "1.1.0", 1, TrustedPublisher, &moved);
+    expect("gate-workflow", "1.1.0", "trusted-publisher", None, "what changed");
     // GitLab as it is: trusted publishing from gitlab.com; a self-managed
     // GitLab (its own issuer, its own host in every claim); a registry whose
     // trusted publisher (GitHub) contradicts the signed certificate (GitLab).
@@ -690,3 +706,45 @@ pub fn load_packument(n: &str) -> Value {
         "time": { "1.0.0": "2024-06-01T12:00:00.000Z" }
     })
 }
+
+/// Versions in each `history-<n>` package.
+pub const LONG_HISTORY_VERSIONS: usize = 5000;
+
+/// `history-<n>`: a package with a long history (5,000 versions, each with
+/// an integrity and listed attestations), as a long-lived package's
+/// document is; its latest version's attestations are another package's.
+pub fn history_packument(n: &str) -> Value {
+    let name = format!("history-{n}");
+    let mut versions = serde_json::Map::new();
+    let mut time = serde_json::Map::new();
+    for i in 0..LONG_HISTORY_VERSIONS {
+        let version = format!("1.{}.{}", i / 100, i % 100);
+        versions.insert(version.clone(), history_version(n, &version));
+        time.insert(
+            version,
+            json!(format!(
+                "2024-01-01T{:02}:{:02}:{:02}.000Z",
+                i / 3600,
+                (i / 60) % 60,
+                i % 60
+            )),
+        );
+    }
+    json!({ "name": name, "dist-tags": { "latest": LONG_HISTORY_LATEST }, "versions": versions, "time": time })
+}
+
+/// The document of one version of `history-<n>` (any version: the
+/// package document lists 5,000 of them).
+pub fn history_version(n: &str, version: &str) -> Value {
+    let name = format!("history-{n}");
+    // Not the version's real digest: a history's size is what it is for.
+    let integrity = format!("sha512-{}==", "A".repeat(86));
+    json!({ "name": name, "version": version, "dist": {
+        "integrity": integrity,
+        "tarball": format!("{{base}}/{name}/-/{name}-{version}.tgz"),
+        "attestations": { "url": format!("{{base}}/-/npm/v1/attestations/{name}@{version}"), "provenance": { "predicateType": SLSA_V1 } }
+    } })
+}
+
+/// The latest version of every `history-<n>`.
+pub const LONG_HISTORY_LATEST: &str = "1.49.99";

@@ -14,6 +14,10 @@ pub struct BadgeState {
     /// The report's `trust` and `downgrade`, carried into the shields JSON.
     pub trust: Option<TrustLevel>,
     pub downgrade: Option<String>,
+    /// Why the version was not compared with its history (the package
+    /// document could not be read): a badge that cannot say "downgrade"
+    /// says so instead of looking final.
+    pub history_note: Option<String>,
 }
 
 const GREEN: (&str, &str) = ("brightgreen", "#4c1");
@@ -21,6 +25,7 @@ const RED: (&str, &str) = ("red", "#e05d44");
 const GREY: (&str, &str) = ("lightgrey", "#9f9f9f");
 const ORANGE: (&str, &str) = ("orange", "#fe7d37");
 const YELLOW: (&str, &str) = ("yellow", "#dfb317");
+const YELLOWGREEN: (&str, &str) = ("yellowgreen", "#a4a61d");
 
 impl BadgeState {
     /// The badge of a report: its verdict, and its trust level where that
@@ -34,6 +39,14 @@ impl BadgeState {
             if state.color != RED {
                 state.message = format!("{} · downgrade", state.message);
                 state.color = YELLOW;
+            }
+        } else if let Some(note) = &report.history_note {
+            // Verified, but whether it is a downgrade is not known: not the
+            // plain green of a final answer.
+            state.history_note = Some(note.clone());
+            if state.color == GREEN {
+                state.message = format!("{} · history not compared", state.message);
+                state.color = YELLOWGREEN;
             }
         }
         state
@@ -67,6 +80,7 @@ impl BadgeState {
             is_error: false,
             trust: None,
             downgrade: None,
+            history_note: None,
         }
     }
 
@@ -188,9 +202,20 @@ pub struct ShieldsEndpoint {
     pub is_error: bool,
     pub trust: Option<TrustLevel>,
     pub downgrade: Option<String>,
+    /// Why the version was not compared with its history, when it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history_note: Option<String>,
+    /// The age of a last good answer served because the registry failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale_age_seconds: Option<u64>,
 }
 
 pub fn shields_json(label: &str, state: &BadgeState) -> String {
+    shields_json_with(label, state, None)
+}
+
+/// [`shields_json`], with the age of a stale answer.
+pub fn shields_json_with(label: &str, state: &BadgeState, stale_age_seconds: Option<u64>) -> String {
     serde_json::to_string(&ShieldsEndpoint {
         schema_version: 1,
         label: label.to_string(),
@@ -199,6 +224,8 @@ pub fn shields_json(label: &str, state: &BadgeState) -> String {
         is_error: state.is_error,
         trust: state.trust,
         downgrade: state.downgrade.clone(),
+        history_note: state.history_note.clone(),
+        stale_age_seconds,
     })
     .expect("serializes")
 }

@@ -90,6 +90,13 @@ impl Metrics {
     }
 }
 
+/// The process's resident memory, from `/proc/self/statm` (Linux).
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
 /// The service's and registry client's counters, read at each scrape.
 struct ServiceCollector(Arc<Service>);
 
@@ -128,12 +135,86 @@ impl Collector for ServiceCollector {
             load(&stats.cache_misses),
         )?;
         let (entries, bytes) = service.cache_usage();
-        gauge(&mut encoder, "cache_entries", "Entries in the cache", entries as i64)?;
+        let (documents, document_bytes) = service.documents_usage();
+        gauge(
+            &mut encoder,
+            "cache_entries",
+            "Reports and badges in the cache",
+            entries as i64,
+        )?;
         gauge(
             &mut encoder,
             "cache_bytes",
-            "Bytes the cache holds (estimated)",
+            "Bytes everything kept holds (estimated): reports and badges, and package documents",
+            (bytes + document_bytes) as i64,
+        )?;
+        gauge(
+            &mut encoder,
+            "cache_report_bytes",
+            "Bytes the reports and badges hold (estimated)",
             bytes as i64,
+        )?;
+        gauge(
+            &mut encoder,
+            "cache_documents",
+            "Package and keys documents kept for lookups",
+            documents as i64,
+        )?;
+        gauge(
+            &mut encoder,
+            "cache_document_bytes",
+            "Bytes the kept package and keys documents hold (estimated)",
+            document_bytes as i64,
+        )?;
+        gauge(
+            &mut encoder,
+            "cache_budget_bytes",
+            "Bytes everything kept may hold (--cache-mb)",
+            service.policy().max_bytes as i64,
+        )?;
+        if let Some(rss) = resident_bytes() {
+            gauge(
+                &mut encoder,
+                "process_resident_memory_bytes",
+                "Memory the process holds (resident set size)",
+                rss as i64,
+            )?;
+        }
+        counter(
+            &mut encoder,
+            "stale_answers",
+            "Last good answers served because the registry failed",
+            load(&stats.stale_served),
+        )?;
+        counter(
+            &mut encoder,
+            "registry_held",
+            "Registry requests not sent because the registry asked to wait (Retry-After)",
+            load(&registry.held),
+        )?;
+        gauge(
+            &mut encoder,
+            "connections_open",
+            "Connections open",
+            super::listener::OPEN_CONNECTIONS.load(Ordering::Relaxed) as i64,
+        )?;
+        counter(
+            &mut encoder,
+            "connections_idle_closed",
+            "Idle keep-alive connections closed to let a new one in",
+            super::listener::EVICTED_IDLE.load(Ordering::Relaxed),
+        )?;
+        counter(
+            &mut encoder,
+            "connections_refused",
+            "New connections closed at once, every connection being busy",
+            super::listener::REFUSED.load(Ordering::Relaxed),
+        )?;
+        counter(
+            &mut encoder,
+            "log_lines_skipped",
+            "Request log lines skipped (over --log-rate, or the writer behind)",
+            super::log::SKIPPED_LINES.load(Ordering::Relaxed),
         )?;
         counter(
             &mut encoder,

@@ -4,6 +4,7 @@
 pub mod badge;
 pub mod http;
 pub mod listener;
+pub mod log;
 pub mod metrics;
 pub use crate::registry;
 pub mod routes;
@@ -39,11 +40,16 @@ pub enum LogFormat {
         /badge/npm/<name>.json, /badge/npm/<name>/<version>.json  shields.io endpoint document\n  \
         /api/verify/<name>[/<version>]                           the verification report (JSON)\n  \
         /healthz                                                 liveness\n  \
+        /readyz                                                  readiness: the registry and the trust material\n  \
         /metrics                                                 Prometheus metrics\n  \
         /package/..., /inspect, /                                 the app (with --dist)\n\n\
         It asks the registry for one version's document at a time (never a whole package document), runs at most\n\
         --registry-concurrency requests at once holding at most --registry-inflight-mb between them, and closes\n\
-        connections that send no headers within --header-timeout or stay idle for --idle-timeout.\n\
+        connections that send no headers within --header-timeout (a keep-alive connection waiting for its next\n\
+        request included) or stall within a request for --idle-timeout. At --max-connections, the connection idle\n\
+        the longest between requests is closed to let a new one in.\n\n\
+        A private registry's credentials: NPM_PROVENANCE_REGISTRY_TOKEN or --registry-token-file (a bearer\n\
+        token), sent to the registry only; credentials in the --registry URL work but are shown by ps.\n\
         SIGTERM or Ctrl-C: stops accepting, finishes requests in progress, exits."
 )]
 pub struct ServeArgs {
@@ -68,16 +74,36 @@ pub struct ServeArgs {
     /// Megabytes that running registry requests may hold together.
     #[arg(long, value_name = "MB", default_value_t = 128)]
     pub registry_inflight_mb: usize,
-    /// Megabytes of verification results to keep in memory.
+    /// A file holding a bearer token for a private registry (sent to the
+    /// registry only). NPM_PROVENANCE_REGISTRY_TOKEN does the same.
+    #[arg(long, value_name = "FILE")]
+    pub registry_token_file: Option<PathBuf>,
+    /// Megabytes that everything kept may hold: reports and badges, and the
+    /// package documents lookups share (half each).
     #[arg(long, value_name = "MB", default_value_t = 64)]
     pub cache_mb: usize,
-    /// Connections served at once; more are closed at once.
+    /// Seconds a latest-version answer is kept (the tag moves).
+    #[arg(long, value_name = "S", default_value_t = 300)]
+    pub latest_ttl: u64,
+    /// Seconds a failure, or an answer that is not final (the history
+    /// could not be read), is kept; longer when the registry's Retry-After
+    /// says so.
+    #[arg(long, value_name = "S", default_value_t = 30)]
+    pub error_ttl: u64,
+    /// Seconds after it was verified that the last good answer is served
+    /// while the registry fails (0: never).
+    #[arg(long, value_name = "S", default_value_t = 86400)]
+    pub stale_if_error: u64,
+    /// Connections served at once; beyond this the connection idle the
+    /// longest between requests is closed, or, with none idle, the new one.
     #[arg(long, value_name = "N", default_value_t = 1024)]
     pub max_connections: usize,
-    /// Seconds a client has to send its request headers.
+    /// Seconds a client has to send its request headers, and a keep-alive
+    /// connection to start its next request.
     #[arg(long, value_name = "S", default_value_t = 10)]
     pub header_timeout: u64,
-    /// Seconds a connection may stay silent before it is closed.
+    /// Seconds a connection may stall within a request (reading its body or
+    /// the answer) before it is closed.
     #[arg(long, value_name = "S", default_value_t = 60)]
     pub idle_timeout: u64,
     /// A trusted root (JSON) for a private Sigstore instance, instead of the
@@ -91,6 +117,10 @@ pub struct ServeArgs {
     /// Log format: text (for people) or json (one object per line).
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Request lines logged per second at most; beyond, they are counted
+    /// and the next line says how many were skipped (0: no request lines).
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub log_rate: u64,
     #[command(flatten)]
     pub tuf: crate::tuf_client::TufArgs,
 }
@@ -118,11 +148,49 @@ impl ServeArgs {
 }
 
 /// Builds the server's state from its arguments.
-pub fn build_state(args: &ServeArgs) -> Result<Arc<http::AppState>, String> {
-    let registry = args.registry.trim_end_matches('/').to_string();
-    if !(registry.starts_with("https://") || registry.starts_with("http://")) {
-        return Err(format!("--registry {registry:?}: expected an http(s) URL"));
+/// The environment variable holding a private registry's bearer token.
+pub const TOKEN_VARIABLE: &str = "NPM_PROVENANCE_REGISTRY_TOKEN";
+
+/// The registry's URL without credentials, and the credentials, from the
+/// token file, the environment or the URL (only one of them).
+pub fn registry_and_credentials(args: &ServeArgs) -> Result<(String, Option<registry::Credentials>), String> {
+    let given = args.registry.trim_end_matches('/');
+    if !(given.starts_with("https://") || given.starts_with("http://")) {
+        // The text is the operator's, but may hold a secret: not repeated.
+        return Err("--registry: expected an http(s) URL".into());
     }
+    let (registry, in_url) = registry::split_credentials(given).map_err(|e| format!("--registry: {e}"))?;
+    let from_file = match &args.registry_token_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read --registry-token-file {}: {e}", path.display()))?;
+            let token = text.trim().to_string();
+            if token.is_empty() {
+                return Err(format!("--registry-token-file {} is empty", path.display()));
+            }
+            Some(registry::Credentials::Bearer(token))
+        }
+        None => None,
+    };
+    let from_env = std::env::var(TOKEN_VARIABLE)
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .map(registry::Credentials::Bearer);
+    let mut given = [in_url, from_file, from_env].into_iter().flatten();
+    let credentials = given.next();
+    if given.next().is_some() {
+        return Err(format!(
+            "registry credentials are given more than once (choose one of {TOKEN_VARIABLE}, --registry-token-file, the URL)"
+        ));
+    }
+    Ok((registry, credentials))
+}
+
+pub fn build_state(args: &ServeArgs) -> Result<Arc<http::AppState>, String> {
+    let (registry, credentials) = registry_and_credentials(args)?;
+    let credentials_in_url =
+        registry::split_credentials(args.registry.trim_end_matches('/')).is_ok_and(|(_, c)| c.is_some());
     let limits = registry::Limits {
         timeout: Duration::from_secs(args.registry_timeout.max(1)),
         max_fetches: args.registry_concurrency.max(1),
@@ -130,9 +198,12 @@ pub fn build_state(args: &ServeArgs) -> Result<Arc<http::AppState>, String> {
         // A badge server does not multiply a failing registry's load by
         // retrying; its short error cache does the waiting.
     };
-    let client = registry::RegistryClient::new(&registry, limits)?;
+    let client = registry::RegistryClient::new(&registry, limits)?.with_credentials(credentials)?;
     let policy = service::CachePolicy {
         max_bytes: args.cache_mb.max(1) << 20,
+        latest: Duration::from_secs(args.latest_ttl.max(1)),
+        error: Duration::from_secs(args.error_ttl.max(1)),
+        stale_if_error: Duration::from_secs(args.stale_if_error),
         ..Default::default()
     };
     let read = |path: &PathBuf, what: &str| {
@@ -175,31 +246,27 @@ pub fn build_state(args: &ServeArgs) -> Result<Arc<http::AppState>, String> {
         Some(dir) => Some(site::Site::load(dir, &registry, trust_config.is_some())?),
         None => None,
     };
+    let log = log::Logger::start(args.log_format, args.log_rate);
+    if credentials_in_url {
+        log.event(
+            "warning",
+            &[(
+                "message",
+                format!(
+                    "the registry's credentials were taken from --registry (sent to the registry only, shown nowhere); {TOKEN_VARIABLE} or --registry-token-file keep them out of the process list"
+                ),
+            )],
+        );
+    }
     Ok(Arc::new(http::AppState {
         metrics: metrics::Metrics::new(service.clone()),
         service,
         site,
         csp: http::content_security_policy(&registry),
         trust_config,
+        log,
+        probe: tokio::sync::Mutex::new(()),
     }))
-}
-
-/// Logs one event (start, stop) in the chosen format.
-pub fn log_event(format: LogFormat, event: &str, fields: &[(&str, String)]) {
-    match format {
-        LogFormat::Text => {
-            let rest: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            eprintln!("npm-provenance: {event} {}", rest.join(" "));
-        }
-        LogFormat::Json => {
-            let mut object = serde_json::Map::new();
-            object.insert("event".into(), event.into());
-            for (k, v) in fields {
-                object.insert((*k).into(), v.clone().into());
-            }
-            eprintln!("{}", serde_json::Value::Object(object));
-        }
-    }
 }
 
 /// How often the server refreshes its trust material from TUF.
@@ -210,14 +277,12 @@ pub async fn serve(
     state: Arc<http::AppState>,
     addr: SocketAddr,
     limits: listener::ConnectionLimits,
-    format: LogFormat,
 ) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    log_event(
-        format,
+    state.log.event(
         "listening",
         &[
             ("url", format!("http://{local}")),
@@ -225,10 +290,16 @@ pub async fn serve(
             ("trust", state.service.trust().1.sentence()),
         ],
     );
-    listener::serve(listener, http::router(state), limits, listener::shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())?;
-    log_event(format, "stopped", &[]);
+    listener::serve(
+        listener,
+        http::router(state.clone()),
+        limits,
+        listener::shutdown_signal(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    state.log.event("stopped", &[]);
+    state.log.flush();
     Ok(())
 }
 
@@ -259,7 +330,7 @@ pub fn run(args: ServeArgs) -> u8 {
     // a rotated key or a new log shard reaches the server well before the
     // TUF timestamp (a day) expires. Configured or offline trust stays.
     if args.trusted_root.is_none() && !args.tuf.offline {
-        let (service, tuf, format) = (state.service.clone(), args.tuf.clone(), args.log_format);
+        let (state, tuf) = (state.clone(), args.tuf.clone());
         runtime.spawn(async move {
             let mut tick = tokio::time::interval(TUF_REFRESH);
             tick.tick().await;
@@ -274,13 +345,13 @@ pub fn run(args: ServeArgs) -> u8 {
                 })
                 .await;
                 if let Ok((Some(material), source)) = refreshed {
-                    log_event(format, "trust", &[("source", source.sentence())]);
-                    service.set_trust(material, source);
+                    state.log.event("trust", &[("source", source.sentence())]);
+                    state.service.set_trust(material, source);
                 }
             }
         });
     }
-    match runtime.block_on(serve(state, addr, args.connection_limits(), args.log_format)) {
+    match runtime.block_on(serve(state, addr, args.connection_limits())) {
         Ok(()) => exit::VERIFIED,
         Err(e) => {
             eprintln!("npm-provenance serve: {e}");

@@ -39,33 +39,61 @@ pub struct Served {
     pub child: Child,
     /// `http://127.0.0.1:PORT`.
     pub base: String,
+    /// Every line the server wrote to its standard error so far.
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Served {
     /// `npm-provenance serve --port 0` with `args`, once it printed its URL.
     pub fn start(args: &[String]) -> Self {
+        Self::start_with_env(args, &[])
+    }
+
+    /// The same, with these environment variables set.
+    pub fn start_with_env(args: &[String], env: &[(&str, &str)]) -> Self {
         tls();
         let mut child = Command::new(BIN)
             .args(["serve", "--port", "0"])
             .args(args)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
         let base = loop {
             let line = lines.next().expect("the server printed its URL").unwrap();
-            if let Some(i) = line.find("http://127.0.0.1:") {
-                break line[i..].split_whitespace().next().unwrap().to_string();
+            log.lock().unwrap().push(line.clone());
+            // `url=http://...` (text) or `"url":"http://..."` (JSON).
+            let at = ["\"url\":\"", "url="]
+                .iter()
+                .find_map(|key| line.find(key).map(|i| i + key.len()));
+            if let Some(i) = at.filter(|i| line[*i..].starts_with("http://127.0.0.1:")) {
+                break line[i..]
+                    .split(|c: char| c.is_whitespace() || c == '"')
+                    .next()
+                    .unwrap()
+                    .to_string();
             }
         };
         // Keep draining stderr so the server never blocks on it.
-        std::thread::spawn(move || for _ in lines {});
-        Served { child, base }
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                kept.lock().unwrap().push(line);
+            }
+        });
+        Served { child, base, log }
     }
 
     pub fn port(&self) -> u16 {
         self.base.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
+    /// The lines logged so far.
+    pub fn log_lines(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
     }
 }
 

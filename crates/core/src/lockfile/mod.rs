@@ -22,6 +22,9 @@ use serde::{Deserialize, Serialize};
 use crate::package::{MAX_INTEGRITY_LEN, MAX_VERSION_LEN, truncate, validate_name};
 use crate::registry_documents::compare_versions;
 
+pub use lines::LineIndex;
+
+mod lines;
 mod npm;
 mod pnpm;
 mod yaml;

@@ -453,12 +453,18 @@ fn run(u: &mut Unstructured) -> ArbResult<()> {
 
     let mut outstanding: Vec<Request> = Vec::new();
     let mut handed_out: HashMap<u32, Request> = HashMap::new();
-    // The first answer fed to each id (a second is ignored by the lookup).
+    // The answer the lookup took for each id: the first fed while it was
+    // waiting for it (an answer to an id it is not waiting for, one never
+    // handed out, one answered already or one handed out later, is ignored).
     let mut fed: HashMap<u32, Answer> = HashMap::new();
-    let feed = |lookup: &mut Lookup, fed: &mut HashMap<u32, Answer>, id: u32, a: Answer| {
-        fed.entry(id).or_insert_with(|| a.clone());
-        lookup.feed(id, a);
-    };
+    let feed =
+        |lookup: &mut Lookup, outstanding: &mut Vec<Request>, fed: &mut HashMap<u32, Answer>, id: u32, a: Answer| {
+            if let Some(at) = outstanding.iter().position(|r| r.id == id) {
+                outstanding.swap_remove(at);
+                fed.insert(id, a.clone());
+            }
+            lookup.feed(id, a);
+        };
     let mut rounds = 0usize;
     let mut honest_rounds = 0usize;
     loop {
@@ -496,8 +502,8 @@ fn run(u: &mut Unstructured) -> ArbResult<()> {
         if honest {
             honest_rounds += 1;
             assert!(honest_rounds <= 16, "the lookup does not end with every answer given");
-            for request in std::mem::take(&mut outstanding) {
-                feed(&mut lookup, &mut fed, request.id, w.real(&request));
+            for request in outstanding.clone() {
+                feed(&mut lookup, &mut outstanding, &mut fed, request.id, w.real(&request));
             }
             continue;
         }
@@ -505,22 +511,20 @@ fn run(u: &mut Unstructured) -> ArbResult<()> {
             // An id never handed out, or one answered already.
             0 => {
                 let id = u.arbitrary()?;
-                feed(&mut lookup, &mut fed, id, Answer::NotFound);
-                outstanding.retain(|r| r.id != id);
+                feed(&mut lookup, &mut outstanding, &mut fed, id, Answer::NotFound);
             }
             1 if !handed_out.is_empty() => {
                 let ids: Vec<u32> = handed_out.keys().copied().collect();
                 let id = *u.choose(&ids)?;
                 let request = handed_out.get(&id).cloned().expect("handed out");
                 let a = answer(u, w, &request)?;
-                feed(&mut lookup, &mut fed, id, a);
-                outstanding.retain(|r| r.id != id);
+                feed(&mut lookup, &mut outstanding, &mut fed, id, a);
             }
             _ if !outstanding.is_empty() => {
                 let at = u.choose_index(outstanding.len())?;
-                let request = outstanding.swap_remove(at);
+                let request = outstanding.get(at).cloned().expect("outstanding");
                 let a = answer(u, w, &request)?;
-                feed(&mut lookup, &mut fed, request.id, a);
+                feed(&mut lookup, &mut outstanding, &mut fed, request.id, a);
             }
             _ => {}
         }

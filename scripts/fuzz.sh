@@ -10,10 +10,11 @@
 #   make fuzz                          all targets, 60 s each
 #   FUZZ_SECONDS=600 make fuzz         longer
 #   scripts/fuzz.sh lookup lockfile    some targets
-# Prints one line per target (executions, executions per second, the
-# coverage libFuzzer reached: edges "cov" and features "ft", corpus size,
-# peak memory, crashes found) and keeps it in test-output/fuzz/summary.txt,
-# each target's log beside it. Exits 1 if any target found a crash: each one
+# Prints one line per target (seconds fuzzed, or wall time with * when it
+# stopped at a crash; executions, executions per second, the coverage
+# libFuzzer reached: edges "cov" and features "ft"; corpus size, peak
+# memory, crashes found) and keeps it in test-output/fuzz/summary.txt, each
+# target's log beside it. Exits 1 if any target found a crash: each one
 # found becomes a regression test in the crate it concerns, its input kept
 # beside the test (README, "Fuzzing").
 set -euo pipefail
@@ -162,6 +163,7 @@ for t in "${TARGETS[@]}"; do
   log "fuzzing $t for ${SECONDS_EACH}s"
   mkdir -p "$ROOT/fuzz/artifacts/$t"
   before=$(find "$ROOT/fuzz/artifacts/$t" -type f | wc -l)
+  started=$(date +%s)
   set +e
   dict=()
   case "$t" in
@@ -173,15 +175,18 @@ for t in "${TARGETS[@]}"; do
     >"$OUT/$t.log" 2>&1
   rc=$?
   set -e
-  stat() { grep -o "stat::$1: *[0-9]*" "$OUT/$t.log" | grep -o '[0-9]*$' | tail -1; }
+  # libFuzzer's own time (building the target comes before it).
+  took=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$OUT/$t.log" | grep -o '[0-9]* second' | grep -o '[0-9]*' | tail -1 || true)
+  [ -n "$took" ] || took="$(($(date +%s) - started))*"
+  final() { grep -o "stat::$1: *[0-9]*" "$OUT/$t.log" | grep -o '[0-9]*$' | tail -1 || true; }
   # The coverage libFuzzer reached: its last status line's "cov:" (edges)
   # and "ft:" (features).
-  cov=$(grep -o 'cov: [0-9]*' "$OUT/$t.log" | tail -1 | grep -o '[0-9]*$')
-  ft=$(grep -o 'ft: [0-9]*' "$OUT/$t.log" | tail -1 | grep -o '[0-9]*$')
+  cov=$(grep -o 'cov: [0-9]*' "$OUT/$t.log" | tail -1 | grep -o '[0-9]*$' || true)
+  ft=$(grep -o 'ft: [0-9]*' "$OUT/$t.log" | tail -1 | grep -o '[0-9]*$' || true)
   after=$(find "$ROOT/fuzz/artifacts/$t" -type f | wc -l)
   size=$(find "$CORPUS/$t" -type f | wc -l)
-  row "$t" "$SECONDS_EACH" "$(stat number_of_executed_units)" "$(stat average_exec_per_sec)" "${cov:-?}" "${ft:-?}" \
-    "$size" "$(stat peak_rss_mb)" "$((after - before))" >>"$OUT/summary.txt"
+  row "$t" "$took" "$(final number_of_executed_units)" "$(final average_exec_per_sec)" "${cov:-?}" "${ft:-?}" \
+    "$size" "$(final peak_rss_mb)" "$((after - before))" >>"$OUT/summary.txt"
   if [ $rc -ne 0 ] || [ "$after" -gt "$before" ]; then
     crashed=1
     echo "  $t failed (exit $rc); see test-output/fuzz/$t.log and fuzz/artifacts/$t/" >&2

@@ -74,6 +74,19 @@ fn lockfile_a_flow_collection_left_open_where_a_key_may_begin_is_refused() {
         let e = parse_lockfile(Some("pnpm-lock.yaml"), refused).unwrap_err();
         assert!(e.contains("where a key may begin"), "{refused:?}: {e}");
     }
+    // Behind a tag or an anchor, the same place (found by the target next:
+    // a JSON lockfile cut to YAML whose first line was `!tag... {`).
+    let text = input("lockfile/tagged-flow-at-a-key");
+    let e = parse_lockfile(Some("pnpm-lock.yaml"), text.get(1..).unwrap()).unwrap_err();
+    assert!(e.contains("where a key may begin (line 1)"), "{e}");
+    for refused in [
+        "lockfileVersion: '9.0'\n!t [a, b\n",
+        "lockfileVersion: '9.0'\nx:\n  - &a {a: b\n",
+        "lockfileVersion: '9.0'\nx: [!t [a, b\n]]\n",
+    ] {
+        let e = parse_lockfile(Some("pnpm-lock.yaml"), refused).unwrap_err();
+        assert!(e.contains("where a key may begin"), "{refused:?}: {e}");
+    }
     let long = format!("lockfileVersion: '9.0'\nx: [[{}a]]\n", "a,".repeat(600));
     assert!(
         parse_lockfile(Some("pnpm-lock.yaml"), &long)

@@ -234,6 +234,9 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
         // What the last character that was not a space was (None: the line's start).
         let mut last: Option<u8> = None;
         let mut spaced = false;
+        // Inside a node's tag (`!t`) or anchor (`&a`), which leave the node
+        // where it was: `!t [` at a line's start is a key's place still.
+        let mut property = false;
         for (i, b) in line.bytes().enumerate() {
             let at = start + i;
             if open
@@ -270,6 +273,10 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
             }
             if b == b' ' || b == b'\t' || b == b'\r' {
                 spaced = true;
+                property = false;
+                continue;
+            }
+            if property {
                 continue;
             }
             // Where a scalar or a collection may begin: a line's start (after
@@ -288,6 +295,10 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
             };
             match b {
                 b'#' if last.is_none() || spaced => break,
+                b'!' | b'&' if entry_start || value_start => {
+                    property = true;
+                    continue;
+                }
                 b'\'' if entry_start || value_start => quote = Quote::Single,
                 b'"' if entry_start || value_start => quote = Quote::Double,
                 b'[' | b'{' if in_flow || entry_start || value_start => {

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: formatting, lints (host and wasm32), native tests of all
-# crates, wasm tests in headless Chromium, the app's release build, the
-# end-to-end tests, and Sigstore's conformance suite. Ends with one summary
-# line, "N passed, N failed, N skipped; steps: ...", and fails if anything
-# failed.
+# Runs every test: formatting, lints (host and wasm32), a check that the fuzz
+# targets build, native tests of all crates, wasm tests in headless
+# Chromium, the app's release build, the end-to-end tests, and Sigstore's
+# conformance suite. Ends with one summary line, "N passed, N failed, N
+# skipped; steps: ...", and fails if anything failed.
 #
 # Tests are counted from their runners' own result lines only (cargo's and
 # wasm-bindgen's "test result:", node's TAP totals, pytest's JSON report):
@@ -115,6 +115,12 @@ fi
 check "clippy (host)" cargo clippy --workspace --all-targets --locked -- -D warnings
 check "clippy (wasm32)" wasm_env cargo clippy --locked --target wasm32-unknown-unknown \
   -p npm-provenance-core -p npm-provenance-app --lib --bins -- -D warnings
+# The fuzz crate (fuzz/, its own workspace and Cargo.lock) is type-checked
+# here so that a change to a core type that breaks a target fails the tests:
+# on this toolchain, without linking libFuzzer (make fuzz builds and runs
+# them on nightly).
+check "fuzz targets build (cargo check --locked)" cargo check --locked --manifest-path fuzz/Cargo.toml \
+  --target-dir "$ROOT/target" --no-default-features --bins
 tests "native tests (all crates)" count_cargo cargo test --workspace --locked --no-fail-fast
 # The web app builds the core without its default features (no identity patterns).
 tests "native tests (core as the app builds it)" count_cargo cargo test --locked --no-fail-fast \

@@ -25,9 +25,7 @@ fuzz_target!(|data: &[u8]| {
         version,
         integrity,
         attestations: Some(&prepared),
-        registry_signatures: &[],
-        published_at: None,
-        lockfile_integrity: None,
+        ..Default::default()
     };
     let trust = TrustMaterial::public_good();
     check_report(&verify_package_version(&docs, &trust, &ExpectedIdentity::default()));

@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
             attestations: None,
             registry_signatures: &dist.signatures,
             published_at: packument.published_at(version),
-            lockfile_integrity: None,
+            ..Default::default()
         };
         check_report(&verify_package_version(&docs, &trust, &ExpectedIdentity::default()));
     }

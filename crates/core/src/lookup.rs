@@ -649,8 +649,12 @@ impl Lookup {
     fn version_document(&mut self, target: Target, request: &Request, answer: Answer) {
         let pinned = request.pinned.then(|| request.path.clone());
         let name = self.question.name.clone();
+        // The version this document was asked for: the question's, or the
+        // one the package document's `latest` named (asked for by number, so
+        // the document must state it: the registry does not swap in another
+        // version); `None` only for `/<name>/latest` itself.
         let asked = match target {
-            Target::Asked => self.question.version.clone(),
+            Target::Asked => self.asked.version.clone(),
             Target::Previous => self.previous.as_ref().and_then(|p| p.version.clone()),
         };
         let shown = format!(

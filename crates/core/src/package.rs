@@ -138,6 +138,16 @@ pub const MAX_INTEGRITY_HASHES: usize = 16;
 /// is refused.
 pub const MAX_INTEGRITY_LEN: usize = 1024;
 
+/// Where an integrity string is split into entries: wherever npm's ssri
+/// splits it (JavaScript's `\s`, which has the vertical tab, the no-break
+/// space, U+2028, U+3000 and U+FEFF beside ASCII's spaces), and at Unicode's
+/// other white space. Read at ASCII spaces only, `... \u{3000}sha512-X`
+/// was one entry of an unknown algorithm, while ssri accepts a tarball whose
+/// sha512 is X (found by the `integrity` fuzz target).
+fn is_integrity_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
 /// The entries of an integrity string, or why it is refused: longer than
 /// [`MAX_INTEGRITY_LEN`], or more than [`MAX_INTEGRITY_HASHES`] entries.
 /// Every entry is read (none ignored after a count).
@@ -148,7 +158,7 @@ fn integrity_entries(integrity: &str) -> Result<Vec<&str>, String> {
             truncate(integrity, 60)
         ));
     }
-    let entries: Vec<&str> = integrity.split_ascii_whitespace().collect();
+    let entries: Vec<&str> = integrity.split(is_integrity_space).filter(|e| !e.is_empty()).collect();
     if entries.len() > MAX_INTEGRITY_HASHES {
         return Err(format!(
             "the integrity {:?} lists {} entries; more than {MAX_INTEGRITY_HASHES} are refused rather than read in part",

@@ -199,6 +199,34 @@ fn hostile_lockfiles_are_read_in_bounded_memory() {
             text.push_str(r#"},},},"packages":{},}"#);
             text
         }),
+        // Flow collections where a key may begin (found by the `lockfile`
+        // fuzz target): saphyr-parser's scanner holds every token after one
+        // until it knows whether it was a key, about 200 bytes per byte.
+        (
+            "pnpm flow sequence where a key may begin",
+            "pnpm-lock.yaml",
+            repeat_to("lockfileVersion: '9.0'\npackages:\n  [", "a,", "a]\n", 16 * MB),
+        ),
+        (
+            "pnpm flow mapping in a flow sequence",
+            "pnpm-lock.yaml",
+            repeat_to("lockfileVersion: '9.0'\nx: [{", "a: b, ", "}]\n", 16 * MB),
+        ),
+        (
+            "yarn berry flow sequence as a list item",
+            "yarn.lock",
+            repeat_to("__metadata:\n  version: 8\nx:\n  - [", "a,", "a]\n", 16 * MB),
+        ),
+        (
+            "pnpm flow sequence where a key may begin, over many lines",
+            "pnpm-lock.yaml",
+            repeat_to(
+                "lockfileVersion: '9.0'\npackages:\n  [\n",
+                &format!("{}\n", "a,".repeat(500)),
+                "a]\n",
+                16 * MB,
+            ),
+        ),
     ];
     // Real lockfiles, for what the tools write: kept per byte.
     for (name, text) in [

@@ -15,6 +15,26 @@ use crate::{
 
 const INTOTO: &str = "application/vnd.in-toto+json";
 
+/// What a keyless bundle signed, for a caller that makes its log entry
+/// ([`Sigstore::keyless_bundle_v2_with`]): DER and raw bytes.
+#[derive(Debug, Clone)]
+pub struct SignedParts {
+    /// The DSSE signature (DER ECDSA).
+    pub signature: Vec<u8>,
+    /// The signing certificate (DER).
+    pub certificate: Vec<u8>,
+    /// The certificate's public key (SubjectPublicKeyInfo, DER).
+    pub key: Vec<u8>,
+    /// Another key's (SubjectPublicKeyInfo, DER).
+    pub other_key: Vec<u8>,
+    /// The CA's own certificate (DER).
+    pub ca_certificate: Vec<u8>,
+    /// SHA-256 of the envelope's PAE (what a `hashedrekord` entry records).
+    pub pae_sha256: Vec<u8>,
+    /// SHA-256 of the payload (what a `dsse` 0.0.2 entry records).
+    pub payload_sha256: Vec<u8>,
+}
+
 impl Sigstore {
     /// A keyless bundle (v0.3, certificate) over `statement`, as npm's provenance is.
     pub fn keyless_bundle(&self, statement: &Value, identity: &Identity, faults: &Faults) -> String {
@@ -106,6 +126,44 @@ impl Sigstore {
                 "payload": b64(payload),
                 "payloadType": payload_type,
                 "signatures": [{ "sig": b64(&sig), "keyid": faults.keyless_key_id.clone().unwrap_or_default() }]
+            }
+        })
+        .to_string()
+    }
+
+    /// A keyless bundle (v0.3) over `payload` whose one Rekor v2 entry the
+    /// caller makes from what was signed (a fuzz target that changes the
+    /// entry and its checkpoint, every signature made over the change).
+    pub fn keyless_bundle_v2_with(
+        &self,
+        payload: &[u8],
+        identity: &Identity,
+        entry: impl FnOnce(&SignedParts) -> Value,
+    ) -> String {
+        let faults = Faults::default();
+        let cert = self.leaf_certificate(identity, &faults, INTEGRATED_TIME, ChainShape::Certificate);
+        let pae = pae(INTOTO, payload);
+        let sig = sign_p256(&self.leaf_key, &pae);
+        let signed = SignedParts {
+            signature: sig.clone(),
+            certificate: cert.clone(),
+            key: p256_spki(&self.leaf_key),
+            other_key: p256_spki(&self.other_key),
+            ca_certificate: self.ca_cert.clone(),
+            pae_sha256: Sha256::digest(&pae).to_vec(),
+            payload_sha256: Sha256::digest(payload).to_vec(),
+        };
+        json!({
+            "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+            "verificationMaterial": {
+                "certificate": { "rawBytes": b64(&cert) },
+                "tlogEntries": [entry(&signed)],
+                "timestampVerificationData": self.timestamps(&sig, INTEGRATED_TIME, &faults),
+            },
+            "dsseEnvelope": {
+                "payload": b64(payload),
+                "payloadType": INTOTO,
+                "signatures": [{ "sig": b64(&sig), "keyid": "" }]
             }
         })
         .to_string()

@@ -23,7 +23,9 @@ mod statements;
 pub mod tsa;
 pub mod tuf;
 
+pub use bundles::SignedParts;
 pub use identity::{GeneralNameKind, Identity};
+pub use rekor::{CheckpointLine, MadeRekorV2, RekorV2Parts, rfc6962_leaf, root_from_inclusion_proof};
 pub use statements::{
     attestations_response, github_provenance, gitlab_provenance, gitlab_provenance_on, integrity_of, pae,
     publish_statement,

@@ -285,3 +285,192 @@ fn merkle_node(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
     h.update(right);
     h.finalize().into()
 }
+
+/// A signature line of a checkpoint built from [`RekorV2Parts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckpointLine {
+    /// The log's own Ed25519 signature over the note.
+    Log,
+    /// A signature with the log's key hint, by another Ed25519 key.
+    LogByOtherKey,
+    /// The witness's cosignature over the note.
+    Witness,
+    /// A witness line whose signature is by another key.
+    WitnessByOtherKey,
+    /// A line with the log's key hint whose signature verifies nothing.
+    Forged,
+    /// A line with no signature to read.
+    Garbage,
+}
+
+/// A Rekor v2 entry made from parts a caller chooses (a fuzz target), every
+/// signature made over what the parts say, so that what decides is a
+/// verifier's reading of the content, not a signature it cannot check.
+#[derive(Debug, Clone)]
+pub struct RekorV2Parts {
+    /// The canonicalized body, as logged (the leaf).
+    pub body: Vec<u8>,
+    /// The entry's `kindVersion`.
+    pub kind_version: Value,
+    /// The entry's `logIndex`.
+    pub log_index: u64,
+    /// The leaf's index in the proof, and the tree's size.
+    pub proof_index: u64,
+    pub tree_size: u64,
+    /// The proof's hashes; `None`: as many made-up siblings as a proof of
+    /// `proof_index` in `tree_size` leaves takes.
+    pub hashes: Option<Vec<Vec<u8>>>,
+    /// The root the checkpoint states and the log signs; `None`: the root
+    /// the body and the proof give ([`root_from_inclusion_proof`]).
+    pub root: Option<Vec<u8>>,
+    /// The proof's `rootHash`; `None`: the checkpoint's root.
+    pub proof_root: Option<Vec<u8>>,
+    /// The checkpoint's origin line; `None`: the log's.
+    pub origin: Option<String>,
+    /// The tree size the checkpoint states; `None`: `tree_size`.
+    pub checkpoint_size: Option<u64>,
+    /// Lines after the root hash (extension lines of the note).
+    pub note_extensions: Vec<String>,
+    /// The signature lines, in order.
+    pub lines: Vec<CheckpointLine>,
+    /// The entry's `logId`; `None`: the log's.
+    pub log_id: Option<Vec<u8>>,
+}
+
+/// What a Rekor v2 entry made from [`RekorV2Parts`] states, as made.
+#[derive(Debug, Clone)]
+pub struct MadeRekorV2 {
+    pub entry: Value,
+    /// The root the checkpoint states (and the log signed).
+    pub signed_root: Vec<u8>,
+    /// The proof's hashes.
+    pub hashes: Vec<Vec<u8>>,
+}
+
+impl Sigstore {
+    /// The Rekor v2 log's id (its key's SHA-256).
+    pub fn rekor_v2_log_id_bytes(&self) -> Vec<u8> {
+        self.rekor_v2_log_id()
+    }
+
+    /// A Rekor v2 entry made from `parts`: see [`RekorV2Parts`].
+    pub fn rekor_v2_entry_from(&self, parts: &RekorV2Parts) -> MadeRekorV2 {
+        use ed25519_dalek::Signer as _;
+        let leaf = merkle_leaf(&parts.body);
+        let hashes = parts
+            .hashes
+            .clone()
+            .unwrap_or_else(|| made_up_proof(parts.proof_index, parts.tree_size));
+        let signed_root = parts.root.clone().unwrap_or_else(|| {
+            root_from_inclusion_proof(parts.proof_index, parts.tree_size, &leaf, &hashes)
+                .map_or_else(|| Sha256::digest(b"no root").to_vec(), |r| r.to_vec())
+        });
+        let origin = parts
+            .origin
+            .clone()
+            .unwrap_or_else(|| "log2025.rekor.testkit.invalid".to_string());
+        let mut note = format!(
+            "{origin}\n{}\n{}\n",
+            parts.checkpoint_size.unwrap_or(parts.tree_size),
+            b64(&signed_root)
+        );
+        for line in &parts.note_extensions {
+            note.push_str(line);
+            note.push('\n');
+        }
+        let log_id = self.rekor_v2_log_id();
+        let other_key = ed25519_dalek::SigningKey::from_bytes(&[28u8; 32]);
+        let witness_hint = Sha256::digest(ed25519_spki(&self.witness_key))[..4].to_vec();
+        let line = |hint: &[u8], key: &ed25519_dalek::SigningKey, name: &str| {
+            let mut signed = hint.to_vec();
+            signed.extend_from_slice(&key.sign(note.as_bytes()).to_bytes());
+            format!("\u{2014} {name} {}\n", b64(&signed))
+        };
+        let mut signatures = String::new();
+        for l in &parts.lines {
+            signatures.push_str(&match l {
+                CheckpointLine::Log => line(&log_id[..4], &self.rekor_v2_key, &origin),
+                CheckpointLine::LogByOtherKey => line(&log_id[..4], &other_key, &origin),
+                CheckpointLine::Witness => line(&witness_hint, &self.witness_key, "witness.testkit.invalid"),
+                CheckpointLine::WitnessByOtherKey => line(&witness_hint, &other_key, "witness.testkit.invalid"),
+                CheckpointLine::Forged => forged_lines(&log_id[..4], 1),
+                CheckpointLine::Garbage => "\u{2014} nothing here\n".to_string(),
+            });
+        }
+        let checkpoint = format!("{note}\n{signatures}");
+        let entry = json!({
+            "logIndex": parts.log_index.to_string(),
+            "logId": { "keyId": b64(parts.log_id.as_deref().unwrap_or(&log_id)) },
+            "kindVersion": parts.kind_version,
+            "inclusionProof": {
+                "logIndex": parts.proof_index.to_string(),
+                "rootHash": b64(parts.proof_root.as_deref().unwrap_or(&signed_root)),
+                "treeSize": parts.tree_size.to_string(),
+                "hashes": hashes.iter().map(b64).collect::<Vec<_>>(),
+                "checkpoint": { "envelope": checkpoint }
+            },
+            "canonicalizedBody": b64(&parts.body)
+        });
+        MadeRekorV2 {
+            entry,
+            signed_root,
+            hashes,
+        }
+    }
+}
+
+/// The RFC 6962 leaf hash of `data`.
+pub fn rfc6962_leaf(data: &[u8]) -> [u8; 32] {
+    merkle_leaf(data)
+}
+
+/// The root an inclusion proof gives for `leaf` at `index` of a tree of
+/// `size` leaves (RFC 9162, 2.1.3.2), or `None` when the proof does not fit.
+pub fn root_from_inclusion_proof(index: u64, size: u64, leaf: &[u8; 32], hashes: &[Vec<u8>]) -> Option<[u8; 32]> {
+    if index >= size {
+        return None;
+    }
+    let (mut f, mut s) = (index, size - 1);
+    let mut r = *leaf;
+    for p in hashes {
+        let p: [u8; 32] = p.as_slice().try_into().ok()?;
+        if s == 0 {
+            return None;
+        }
+        if f & 1 == 1 || f == s {
+            r = merkle_node(&p, &r);
+            if f & 1 == 0 {
+                while f & 1 == 0 && f != 0 {
+                    f >>= 1;
+                    s >>= 1;
+                }
+            }
+        } else {
+            r = merkle_node(&r, &p);
+        }
+        f >>= 1;
+        s >>= 1;
+    }
+    (s == 0).then_some(r)
+}
+
+/// Made-up sibling hashes, as many as a proof of `index` in `size` takes.
+fn made_up_proof(index: u64, size: u64) -> Vec<Vec<u8>> {
+    if index >= size {
+        return Vec::new();
+    }
+    let (mut f, mut s) = (index, size - 1);
+    let mut out = Vec::new();
+    while s != 0 && out.len() < 64 {
+        out.push(Sha256::digest(format!("sibling {}", out.len())).to_vec());
+        if (f & 1 == 1 || f == s) && f & 1 == 0 {
+            while f & 1 == 0 && f != 0 {
+                f >>= 1;
+                s >>= 1;
+            }
+        }
+        f >>= 1;
+        s >>= 1;
+    }
+    out
+}

@@ -93,6 +93,7 @@ pub(super) fn parse(text: &str, what: &str) -> Result<Vec<Yaml>, String> {
     // What the tree keeps, counted as it grows and bounded by the text's size.
     let budget = KEPT_PER_BYTE.saturating_mul(text.len()).saturating_add(1 << 20);
     let mut kept = 0usize;
+    check_flow_keys(text, what)?;
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| format!("{what} is not YAML: {}.", truncate(&e.to_string(), 200)))?;
         let line = span.start.line();
@@ -191,6 +192,143 @@ pub(super) fn parse(text: &str, what: &str) -> Result<Vec<Yaml>, String> {
         }
     }
     Ok(documents)
+}
+
+/// The widest a flow collection where a key may begin can be: YAML's own
+/// limit on an implicit key.
+const MAX_FLOW_KEY_WIDTH: usize = 1024;
+
+/// Refuses a flow collection (`[...]`, `{...}`) that begins where a key may
+/// begin (first on its line, after `- ` or `? `, or first in an entry of
+/// another flow collection) and does not close on its line within
+/// [`MAX_FLOW_KEY_WIDTH`] bytes, before `saphyr-parser` reads it: there its
+/// scanner keeps every token that follows until it knows whether the
+/// collection was a key, a token of about 200 bytes per byte of a
+/// `[a,a,a,...` (54 MB held for 256 KB; found by the `lockfile` fuzz
+/// target). pnpm and yarn write flow collections only as values
+/// (`resolution: {integrity: ...}`, `cpu: [x64]`), which are not held back.
+/// A small lexer: quoted scalars (which may span lines) and comments are
+/// skipped, so a bracket in them is not one.
+fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Quote {
+        None,
+        Single,
+        /// A `'` inside single quotes: the end, or the first of `''`.
+        SingleEnd,
+        Double,
+        DoubleEscape,
+    }
+    let refused = |line: usize| {
+        Err(format!(
+            "{what} has a flow collection ([...] or {{...}}) where a key may begin (line {line}) that does not close \
+             on its line within {MAX_FLOW_KEY_WIDTH} bytes; pnpm and yarn never write one, and reading it \
+             would take memory out of proportion to its size, so the file is refused."
+        ))
+    };
+    let mut quote = Quote::None;
+    // Open flow collections: whether each began where a key may, and where.
+    let mut open: Vec<(bool, usize)> = Vec::new();
+    let mut start = 0usize;
+    for (n, line) in text.split('\n').enumerate() {
+        // What the last character that was not a space was (None: the line's start).
+        let mut last: Option<u8> = None;
+        let mut spaced = false;
+        // Inside a node's tag (`!t`) or anchor (`&a`), which leave the node
+        // where it was: `!t [` at a line's start is a key's place still.
+        let mut property = false;
+        for (i, b) in line.bytes().enumerate() {
+            let at = start + i;
+            if open
+                .last()
+                .is_some_and(|&(key, from)| key && at.saturating_sub(from) > MAX_FLOW_KEY_WIDTH)
+            {
+                return refused(n + 1);
+            }
+            match quote {
+                Quote::Single => {
+                    if b == b'\'' {
+                        quote = Quote::SingleEnd;
+                    }
+                    continue;
+                }
+                Quote::SingleEnd if b == b'\'' => {
+                    quote = Quote::Single;
+                    continue;
+                }
+                Quote::SingleEnd => quote = Quote::None,
+                Quote::Double => {
+                    quote = match b {
+                        b'\\' => Quote::DoubleEscape,
+                        b'"' => Quote::None,
+                        _ => Quote::Double,
+                    };
+                    continue;
+                }
+                Quote::DoubleEscape => {
+                    quote = Quote::Double;
+                    continue;
+                }
+                Quote::None => {}
+            }
+            if b == b' ' || b == b'\t' || b == b'\r' {
+                spaced = true;
+                property = false;
+                continue;
+            }
+            if property {
+                continue;
+            }
+            // Where a scalar or a collection may begin: a line's start (after
+            // `- ` or `? `), after `: `, or in a flow collection after `[`, `{`,
+            // `,` or `:`.
+            let in_flow = !open.is_empty();
+            let entry_start = match last {
+                None => true,
+                Some(b'-' | b'?') => spaced,
+                Some(b'[' | b'{' | b',') => in_flow,
+                _ => false,
+            };
+            let value_start = match last {
+                Some(b':') => spaced || in_flow,
+                _ => false,
+            };
+            match b {
+                b'#' if last.is_none() || spaced => break,
+                b'!' | b'&' if entry_start || value_start => {
+                    property = true;
+                    continue;
+                }
+                b'\'' if entry_start || value_start => quote = Quote::Single,
+                b'"' if entry_start || value_start => quote = Quote::Double,
+                b'[' | b'{' if in_flow || entry_start || value_start => {
+                    if open.len() >= MAX_DEPTH {
+                        return Err(format!(
+                            "{what} nests deeper than {MAX_DEPTH} levels (line {}); lockfiles nest five at most.",
+                            n + 1
+                        ));
+                    }
+                    open.push((entry_start, at));
+                }
+                b']' | b'}' if in_flow => {
+                    open.pop();
+                }
+                _ => {}
+            }
+            // `-` and `?` are indicators only before a space; after a line's
+            // start they keep the entry's start open.
+            last = Some(b);
+            spaced = false;
+        }
+        start += line.len() + 1;
+        if quote == Quote::SingleEnd {
+            quote = Quote::None;
+        }
+        if open.iter().any(|&(key, _)| key) {
+            return refused(n + 1);
+        }
+    }
+    Ok(())
 }
 
 fn too_many(what: &str) -> String {

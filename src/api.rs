@@ -274,6 +274,28 @@ mod pinned_cache {
         (text.len() <= limit).then_some(text)
     }
 
+    /// How many documents the cache holds (listed afresh: other workers write to it).
+    pub async fn count() -> usize {
+        KNOWN.with(|k| *k.borrow_mut() = None);
+        known().await.len()
+    }
+
+    /// Deletes every kept document.
+    pub async fn clear() -> bool {
+        KNOWN.with(|k| *k.borrow_mut() = None);
+        let global = js_sys::global();
+        let caches = match global.clone().dyn_into::<web_sys::Window>() {
+            Ok(window) => window.caches().ok(),
+            Err(_) => global.unchecked_into::<web_sys::WorkerGlobalScope>().caches().ok(),
+        };
+        let Some(caches) = caches else { return false };
+        JsFuture::from(caches.delete(NAME))
+            .await
+            .ok()
+            .and_then(|done| done.as_bool())
+            .unwrap_or(false)
+    }
+
     /// Keeps `text` for `url`, written by [`flush`].
     pub fn put(url: &str, text: &str) {
         PENDING.with(|p| p.borrow_mut().push((url.to_string(), text.to_string())));
@@ -302,6 +324,19 @@ mod pinned_cache {
 /// cache (called when a bulk job has shown its results).
 pub async fn keep_pinned_documents() {
     pinned_cache::flush().await;
+}
+
+/// How many registry documents this browser keeps for the app (pinned
+/// versions' documents, kept for the next audit).
+pub async fn kept_documents() -> usize {
+    pinned_cache::count().await
+}
+
+/// Forgets every kept document: the next audit asks the registry again
+/// (a person who suspects what is kept, or wants the space back). A worker
+/// that listed the cache before finds a document gone and fetches it.
+pub async fn clear_kept_documents() -> bool {
+    pinned_cache::clear().await
 }
 
 /// Keeps a pinned document that a lookup read and accepted

@@ -129,6 +129,22 @@ pub fn same_origin_path(path: &str) -> String {
 
 pub use npm_provenance_core::percent::encode_query_value as encode_query;
 
+/// How a registry is named to a person: its host (and port), which is who
+/// learns what the audit asks; with its path too when `other`'s host is the
+/// same, so that two choices never read alike.
+pub fn registry_name(registry: &str, other: &str) -> String {
+    let host = |url: &str| {
+        let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+        rest.split('/').next().unwrap_or(rest).to_string()
+    };
+    let without_scheme = |url: &str| url.split_once("://").map_or(url, |(_, rest)| rest).to_string();
+    if host(registry) == host(other) && registry != other {
+        npm_provenance_core::text::visible(&without_scheme(registry))
+    } else {
+        npm_provenance_core::text::visible(&host(registry))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,5 +177,22 @@ mod tests {
         ] {
             assert!(normalize_registry(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn registries_are_named_by_host_and_told_apart() {
+        assert_eq!(
+            registry_name("https://registry.npmjs.org", "https://npm.example.com/r"),
+            "registry.npmjs.org"
+        );
+        assert_eq!(
+            registry_name("https://attacker.example:8443/npm", "https://registry.npmjs.org"),
+            "attacker.example:8443"
+        );
+        assert_eq!(
+            registry_name("http://127.0.0.1:4873/switch", "http://127.0.0.1:4873/synthetic"),
+            "127.0.0.1:4873/switch"
+        );
+        assert_eq!(registry_name("https://x.example", "https://x.example"), "x.example");
     }
 }

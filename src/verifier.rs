@@ -12,15 +12,15 @@ use std::rc::Rc;
 use futures::FutureExt;
 use futures::channel::oneshot;
 use futures::future::{LocalBoxFuture, Shared};
-use npm_provenance_core::Report;
 use npm_provenance_core::lockfile::Lockfile;
+use npm_provenance_core::package_version::InputError;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use npm_provenance_core::TrustConfig;
 
-use crate::worker::protocol::{AuditJob, Control, FromWorker, LookedUp, LookupRequest, ToWorker, VerifyRequest};
+use crate::protocol::{AuditJob, Control, FromWorker, Inspected, LookedUp, LookupRequest, ToWorker, VerifyRequest};
 
 /// The worker script, written by Trunk next to the app.
 const WORKER_URL: &str = "/worker-loader.js";
@@ -269,15 +269,16 @@ async fn refresh_from_tuf(server: TrustConfig, tuf: npm_provenance_core::TufConf
     Ok(config)
 }
 
-/// Verifies `request` in a worker.
-pub async fn verify(request: VerifyRequest) -> Result<Report, String> {
+/// Verifies what was pasted into the inspector in a worker: `Ok(Err(..))`
+/// when it is no document to verify.
+pub async fn inspect(request: VerifyRequest) -> Result<Result<Inspected, InputError>, String> {
     match ask(|id| ToWorker::Verify {
         id,
         request: Box::new(request),
     })
     .await?
     {
-        FromWorker::Report { report, .. } => Ok(*report),
+        FromWorker::Inspected { result, .. } => Ok(result.map(|r| *r)),
         _ => Err("The verification worker answered something else.".into()),
     }
 }
@@ -358,13 +359,14 @@ pub async fn audit(job: AuditJob) -> Result<npm_provenance_core::audit::AuditEnt
 }
 
 /// Tells every worker the audit ended: they write what they fetched to the
-/// browser's cache and forget the package histories.
-pub fn audit_done() {
-    POOL.with(|pool| {
-        for w in pool.borrow().iter() {
-            let _ = post(w, &ToWorker::Control(Control::AuditDone));
-        }
-    });
+/// browser's cache and forget the package histories. Done when every
+/// worker has written.
+pub async fn audit_done() {
+    let workers: Vec<Rc<PooledWorker>> = POOL.with(|pool| pool.borrow().clone());
+    let written = workers
+        .into_iter()
+        .map(|w| ask_worker(w, |id| ToWorker::AuditDone { id }));
+    futures::future::join_all(written).await;
 }
 
 /// The worker for work keyed by `key`: the pool is filled first, then the

@@ -17,8 +17,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::{IntersectionObserver, IntersectionObserverEntry};
 
 use crate::format::date;
+use crate::protocol::LookupRequest;
 use crate::settings::use_registry;
-use crate::worker::protocol::LookupRequest;
 
 /// Registry requests the history makes at once.
 const MAX_IN_FLIGHT: usize = 3;

@@ -12,3 +12,4 @@ pub mod report_view;
 pub mod search;
 pub mod trust;
 pub mod verdict;
+pub mod virtual_list;

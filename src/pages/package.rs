@@ -16,9 +16,9 @@ use crate::components::history::VersionHistory;
 use crate::components::report_view::{PageIndex, ReportEvidence, ReportSummary};
 use crate::components::trust::WhatChanged;
 use crate::format::date_time;
+use crate::protocol::{LookedUp, LookupRequest};
 use crate::settings::use_registry;
 use crate::spec::parse_package_path;
-use crate::worker::protocol::{LookedUp, LookupRequest};
 
 /// Why a package page cannot show a report.
 #[derive(Debug, Clone, PartialEq)]

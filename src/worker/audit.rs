@@ -9,7 +9,7 @@ use npm_provenance_core::TrustMaterial;
 use npm_provenance_core::audit::AuditEntry;
 use npm_provenance_core::lookup::{Depth, Question};
 
-use super::protocol::AuditJob;
+use crate::protocol::AuditJob;
 
 /// Looks up one locked package version.
 pub async fn audit_one(job: &AuditJob, trust: &TrustMaterial) -> AuditEntry {

@@ -8,17 +8,16 @@
 
 pub mod audit;
 pub mod lookup;
-pub mod protocol;
 pub mod tuf;
 pub mod webcrypto;
 
 use std::cell::RefCell;
 
+use crate::protocol::{Control, FromWorker, Inspected, LookedUp, LookupRequest, ToWorker, VerifyRequest};
 use npm_provenance_core::overview::PackageOverview;
-use npm_provenance_core::package_version::{PreparedInput, inspect_prepared};
+use npm_provenance_core::package_version::{InputError, PreparedInput, inspect_prepared};
 use npm_provenance_core::signature_inputs::input_checks;
 use npm_provenance_core::{Report, TrustMaterial};
-use protocol::{Control, FromWorker, LookedUp, LookupRequest, ToWorker, VerifyRequest};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -35,21 +34,25 @@ thread_local! {
 
 /// Verifies `request`, its documents read once: the WebCrypto
 /// pre-verification and the verifier use the same reading. Pure
-/// computation but for the WebCrypto calls made ahead.
-async fn answer(request: VerifyRequest) -> Report {
-    let trust = match TRUST.with(|t| t.borrow().clone()) {
-        Ok(trust) => trust,
-        Err(e) => return Report::error(None, e),
-    };
-    match request {
-        VerifyRequest::Inspect {
-            json,
-            package,
-            integrity,
-            expected,
-        } => {
-            let input = PreparedInput::parse(&json);
-            drop(json);
+/// computation but for the WebCrypto calls made ahead. Input that is no
+/// document to verify is said so, not verified.
+async fn answer(request: VerifyRequest) -> Result<Box<Inspected>, InputError> {
+    let VerifyRequest::Inspect {
+        json,
+        package,
+        integrity,
+        expected,
+    } = request;
+    let input = PreparedInput::read(&json)?;
+    drop(json);
+    // Without a package given, the one the input's signed subject names:
+    // the subject's name then matches by construction, and what it proves
+    // is that the registry's tarball of that name and version (its
+    // integrity) is what was signed.
+    let signed_package = package.is_none().then(|| input.signed_package()).flatten();
+    let package = package.or_else(|| signed_package.clone());
+    let mut report = match TRUST.with(|t| t.borrow().clone()) {
+        Ok(trust) => {
             webcrypto::preverify(input_checks(&input, &trust)).await;
             inspect_prepared(
                 &input,
@@ -59,7 +62,10 @@ async fn answer(request: VerifyRequest) -> Report {
                 &expected,
             )
         }
-    }
+        Err(e) => Report::error(None, e),
+    };
+    report.trust_source = SOURCE.with(|s| s.borrow().clone());
+    Ok(Box::new(Inspected { report, signed_package }))
 }
 
 /// A lookup for a page: the report, and what the page shows of the package
@@ -74,6 +80,7 @@ async fn look_up(request: LookupRequest) -> Result<Box<LookedUp>, String> {
         version: outcome.version,
         error: outcome.error,
         attestations: outcome.attestations,
+        integrity: outcome.integrity,
         overview: outcome
             .packument
             .filter(|_| request.overview)
@@ -92,10 +99,6 @@ fn control(message: Control) {
         }
         Control::WarmUp => {
             let _ = TRUST.with(|t| t.borrow().is_ok());
-        }
-        Control::AuditDone => {
-            lookup::forget_shared();
-            wasm_bindgen_futures::spawn_local(crate::api::keep_pinned_documents());
         }
     }
 }
@@ -134,12 +137,16 @@ pub fn run() {
                 Ok(ToWorker::Verify { id, request }) => {
                     let post = post.clone();
                     wasm_bindgen_futures::spawn_local(async move {
-                        let mut report = answer(*request).await;
-                        report.trust_source = SOURCE.with(|s| s.borrow().clone());
-                        post(&FromWorker::Report {
-                            id,
-                            report: Box::new(report),
-                        });
+                        let result = answer(*request).await;
+                        post(&FromWorker::Inspected { id, result });
+                    });
+                }
+                Ok(ToWorker::AuditDone { id }) => {
+                    let post = post.clone();
+                    lookup::forget_shared();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        crate::api::keep_pinned_documents().await;
+                        post(&FromWorker::Kept { id });
                     });
                 }
                 Ok(ToWorker::Lookup { id, request }) => {

@@ -5,8 +5,12 @@
 // load axe.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { newPage, startStack } from './harness.mjs';
+
+const fixtures = process.env.NPM_PROVENANCE_FIXTURES || path.resolve(new URL('.', import.meta.url).pathname, '../fixtures');
 
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
@@ -58,9 +62,14 @@ for (const scheme of ['light', 'dark']) {
   test(`inspector after a verification, settings open (${scheme}): no axe violations`, async () => {
     const page = await newPage(stack, { bypassCSP: true, colorScheme: scheme });
     await page.goto(`${stack.app}/inspect`);
-    await page.getByTestId('document').fill('{"hello": "world"}');
+    await page.getByTestId('document').fill(readFileSync(path.join(fixtures, 'bundles/sigstore@2.0.0.provenance.sigstore.json'), 'utf8'));
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.locator('[data-verdict]').waitFor({ timeout: 20000 });
+    // Incomplete, with the offer to fetch the integrity.
+    await page.getByTestId('integrity-offer').waitFor();
+    assert.deepEqual(await violations(page), []);
+    await page.getByTestId('integrity-offer').getByRole('button').click();
+    await page.locator('[data-verdict="verified"]').waitFor({ timeout: 20000 });
     await page.locator('.registry-settings summary').click();
     await page.locator('#registry-url').waitFor();
     assert.deepEqual(await violations(page), []);
@@ -77,6 +86,48 @@ for (const scheme of ['light', 'dark']) {
     assert.deepEqual(await violations(page), []);
     await page.goto(`${synthetic.app}/package/verdicts/v/1.0.2`);
     await page.getByTestId('nearest-link').waitFor({ timeout: 30000 });
+    assert.deepEqual(await violations(page), []);
+  });
+
+  test(`inspector given what is no document (${scheme}): no axe violations`, async () => {
+    const page = await newPage(stack, { bypassCSP: true, colorScheme: scheme });
+    await page.goto(`${stack.app}/inspect`);
+    await page.getByTestId('document').fill('{"hello": "world"}');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByTestId('input-note').waitFor();
+    assert.deepEqual(await violations(page), []);
+  });
+
+  test(`audit of a large lockfile against a link's registry: the question, the run under way, the lists open (${scheme}): no axe violations`, async () => {
+    const page = await newPage(synthetic, { bypassCSP: true, colorScheme: scheme });
+    await page.goto(`${synthetic.app}/audit?registry=${encodeURIComponent(synthetic.registry + '/switch')}`);
+    const lock = await (await fetch(`${synthetic.registry}/-/test/audit-lockfile.json?n=40`)).json();
+    for (let i = 0; i < 4000; i++) lock.packages[`node_modules/local-${i}`] = { resolved: `../packages/local-${i}`, link: true };
+    const transfer = await page.evaluateHandle((t) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([t], 'package-lock.json', { type: 'application/json' }));
+      return dt;
+    }, JSON.stringify(lock, null, 2));
+    await page.locator('.drop-zone').dispatchEvent('drop', { dataTransfer: transfer });
+    await page.getByTestId('held-file').waitFor();
+    await page.getByRole('button', { name: 'Audit', exact: true }).click();
+    await page.getByTestId('registry-question').waitFor();
+    assert.deepEqual(await violations(page), []);
+    await fetch(`${synthetic.registry}/-/test/switch?fail=hold`);
+    try {
+      await page.getByRole('button', { name: /^Audit against/ }).click();
+      await page.getByTestId('audit-summary').waitFor({ timeout: 30000 });
+      assert.match(await page.locator('#audit-summary-heading').innerText(), /of 40 package versions checked so far$/);
+      assert.deepEqual(await violations(page), []);
+    } finally {
+      await fetch(`${synthetic.registry}/-/test/switch?fail=none`);
+    }
+    await page.waitForFunction(() => {
+      const p = document.querySelector('[data-testid=audit-progress] progress');
+      return p && Number(p.max) > 0 && Number(p.value) === Number(p.max);
+    }, null, { timeout: 60000 });
+    await page.locator('details.not-from-registry summary').click();
+    await page.getByTestId('kept-documents').getByRole('button').waitFor();
     assert.deepEqual(await violations(page), []);
   });
 

@@ -224,7 +224,7 @@ test('the inspector opens a file, takes a dropped file, and restores its fields 
   await page.waitForFunction(() => document.querySelector('[data-verdict]')?.dataset.verdict === 'failed', null, { timeout: 20000 });
   // A file too large is not read, with a message.
   await page.locator('input[type=file]').setInputFiles({ name: 'huge.json', mimeType: 'application/json', buffer: Buffer.alloc(5 * 1024 * 1024, 32) });
-  assert.match(await page.locator('.inspector [role=alert]').innerText(), /huge\.json is larger than 4 MB; it is not read/);
+  assert.match(await page.locator('.inspector [role=alert]').innerText(), /huge\.json \(5\.2 MB\) is larger than 4 MB; it is not read/);
   assert.deepEqual(page.problems, []);
 });
 
@@ -325,6 +325,19 @@ test('the keyboard alone skips to the content, looks a package up, opens a versi
   await page.waitForURL(/\/inspect$/);
   await page.getByRole('heading', { level: 1, name: 'Inspector' }).waitFor();
   await screenshot(page, 'keyboard-navigation');
+  // In the inspector: a bundle pasted is verified at once, and the
+  // registry's integrity is fetched with Enter on the offer.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.evaluate((t) => navigator.clipboard.writeText(t), fixture('bundles/sigstore@2.0.0.provenance.sigstore.json'));
+  for (let i = 0; i < 4 && (await active()) !== 'document'; i++) await page.keyboard.press('Tab');
+  assert.equal(await active(), 'document');
+  await page.keyboard.press('Control+V');
+  await page.getByTestId('integrity-offer').waitFor({ timeout: 20000 });
+  for (let i = 0; i < 20 && !/^Fetch the integrity/.test(await active()); i++) await page.keyboard.press('Tab');
+  assert.match(await active(), /^Fetch the integrity of sigstore@2\.0\.0/);
+  assert.ok(await focusVisible(page), 'the offer shows its focus');
+  await page.keyboard.press('Enter');
+  await page.locator('[data-verdict="verified"]').waitFor({ timeout: 20000 });
   // Versions without provenance are learned from the registry's 404s.
   assert.deepEqual(page.problems.filter((p) => !p.includes(`@ ${stack.registry}/-/npm/v1/attestations/`)), []);
 });

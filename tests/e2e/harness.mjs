@@ -39,7 +39,7 @@ export const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm
  * the server and the app's worker each refresh. Otherwise (the real data)
  * nothing is fetched from TUF: there is no internet here.
  */
-export async function startStack({ synthetic = false, tuf = false, keys = 'keys.json' } = {}) {
+export async function startStack({ synthetic = false, tuf = false, keys = 'keys.json', scenario = 'synthetic' } = {}) {
   const registry = await startPrintingUrl(bin('test-registry'), ['--port', '0']);
   const dist = process.env.NPM_PROVENANCE_DIST || path.join(root, 'dist');
   const args = ['serve', '--port', '0', '--dist', dist];
@@ -60,7 +60,9 @@ export async function startStack({ synthetic = false, tuf = false, keys = 'keys.
       args.push(file, path.join(dir, name));
     }
     // The synthetic self-managed GitLab, named as its operator would.
-    args.push('--registry', `${registry.url}/synthetic`, '--gitlab-issuer', 'https://gitlab.example.com');
+    // `scenario`: another base serving the synthetic packages (`switch`,
+    // `flaky`, `flaky-html`: see crates/test-registry).
+    args.push('--registry', `${registry.url}/${scenario}`, '--gitlab-issuer', 'https://gitlab.example.com');
   } else {
     args.push('--registry', registry.url, '--offline');
   }

@@ -78,7 +78,7 @@ test('the audit page fails closed: a 17-entry integrity, two copies that disagre
     const p = document.querySelector('[data-testid=audit-progress] progress');
     return p && Number(p.max) > 0 && Number(p.value) === Number(p.max);
   }, null, { timeout: 60000 });
-  const row = (name) => page.locator(`.audit-body .audit-row:has-text("${name}@1.0.0")`).first();
+  const row = (name) => page.locator(`.virtual-rows .audit-row:has-text("${name}@1.0.0")`).first();
   assert.equal(await row('audit-1').getAttribute('data-verdict'), 'failed');
   assert.match(await row('audit-1').innerText(), /more than 16 are refused/);
   assert.equal(await row('audit-2').getAttribute('data-verdict'), 'failed');

@@ -186,15 +186,18 @@ test('the audit compares each version with its earlier ones when asked, and list
   assert.ok(seen.size < installed.length, 'some names have two versions');
   assert.equal(await requests() - before, installed.length + listed + seen.size,
     'a version document each, the attestations of those that list them, one package document per name');
-  const found = await page.getByTestId('audit-downgrades').locator('li a').evaluateAll((as) => as.map((a) => a.textContent).sort());
+  const found = await page.getByTestId('audit-downgrades').locator('[role=listitem] a').evaluateAll((as) => as.map((a) => a.textContent).sort());
   const want = expected.filter((e) => e.downgrade).map((e) => `${e.name}@${e.version}`).sort();
   assert.ok(want.length >= 3, 'trust.json has downgrades to find');
   assert.deepEqual(found, want);
   assert.match(await page.getByTestId('audit-downgrades').innerText(), new RegExp(`^${want.length} package versions dropped evidence compared with earlier versions`));
   assert.match(await page.getByTestId('audit-downgrades').innerText(), /weaker evidence than/);
-  // In the table too: each row that dropped says so (its sentence as the title).
+  // In the table too: each row that dropped says so, its sentence in the
+  // row itself (not in a tooltip).
   const marked = await page.locator('.audit-row .dropped').evaluateAll((els) => els.map((el) => el.closest('.audit-row').querySelector('a').textContent).sort());
   assert.deepEqual(marked, want);
+  const sentences = await page.locator('.audit-row:has(.dropped) .why').allInnerTexts();
+  assert.ok(sentences.length === want.length && sentences.every((t) => /weaker evidence than/.test(t)), sentences.join(' | '));
   await screenshot(page, 'audit-downgrades');
   // Not asked: nothing compared, nothing said about it.
   await page.getByTestId('compare-history').uncheck();

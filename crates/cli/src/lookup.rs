@@ -363,6 +363,7 @@ fn stopped(e: tokio::task::JoinError) -> Outcome {
         transient: true,
         packument: None,
         keep: Vec::new(),
+        integrity: None,
         attestations: None,
     }
 }

@@ -401,8 +401,6 @@ impl AuditReport {
         );
         for e in &self.packages {
             let fields = [
-                e.name.as_str(),
-                e.version.as_str(),
                 e.verdict.label(),
                 e.trust.map(TrustLevel::key).unwrap_or_default(),
                 &e.downgrade.as_ref().map(|d| d.sentence.clone()).unwrap_or_default(),
@@ -414,7 +412,25 @@ impl AuditReport {
                 &e.via.join(" "),
                 e.integrity.as_deref().unwrap_or_default(),
             ];
-            let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            // A valid name or semver version holds no formula syntax
+            // (letters, digits and `-._~@/+` only: no `=`, parenthesis,
+            // quote, `|` or `!` to call anything with), so it is written as
+            // it is: `@npmcli/arborist` stays a name a reader can search
+            // for. A name that starts with `-` ("-1-1", which a spreadsheet
+            // would compute) and anything not valid (no audit row holds one)
+            // is defused as any other cell.
+            let name = match crate::package::validate_name(&e.name) {
+                Ok(()) if !e.name.starts_with('-') => csv_quoted(&e.name),
+                _ => csv_field(&e.name),
+            };
+            let version = match semver::Version::parse(&e.version) {
+                Ok(_) => csv_quoted(&e.version),
+                Err(_) => csv_field(&e.version),
+            };
+            let row: Vec<String> = [name, version]
+                .into_iter()
+                .chain(fields.iter().map(|f| csv_field(f)))
+                .collect();
             out.push_str(&row.join(","));
             out.push_str("\r\n");
         }
@@ -426,14 +442,18 @@ impl AuditReport {
 /// field a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab,
 /// carriage return first: package data is anyone's) is prefixed with `'`.
 fn csv_field(text: &str) -> String {
-    let text = match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_string(),
-    };
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => csv_quoted(&format!("'{text}")),
+        _ => csv_quoted(text),
+    }
+}
+
+/// One CSV field, quoted when it holds a quote, comma or line break.
+fn csv_quoted(text: &str) -> String {
     if text.contains(['"', ',', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text
+        text.to_string()
     }
 }
 
@@ -489,6 +509,43 @@ mod tests {
             "2 of 5 package versions have verified provenance (40%)"
         );
         assert!(!report.passes(false, false));
+    }
+
+    /// Names and versions are written intact (a valid one holds no formula
+    /// syntax); every other cell a spreadsheet would run is defused, and so
+    /// would be a name that is not valid.
+    #[test]
+    fn csv_keeps_names_intact_and_defuses_every_other_cell() {
+        let lockfile = Lockfile {
+            kind: LockfileKind::Npm { lockfile_version: 3 },
+            packages: vec![],
+            not_from_registry: vec![],
+            problems: vec![],
+            left_out: 0,
+            notes: vec![],
+        };
+        let mut scoped = AuditEntry::error(&package("@npmcli/arborist"), "=HYPERLINK(\"x\")".into());
+        scoped.repository = Some("@evil/x".into());
+        scoped.via = vec!["-cmd".into()];
+        let mut forged = AuditEntry::of(&package("=cmd|' /C calc'!A0"), AuditVerdict::Failed);
+        forged.version = "+1+cmd".into();
+        let dashed = AuditEntry::of(&package("-1-1"), AuditVerdict::Failed);
+        let csv = AuditReport::new(&lockfile, vec![scoped, forged, dashed]).to_csv();
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(
+            lines[1], "'-1-1,1.0.0,failed,,,,,,yes,no,,",
+            "a valid name a spreadsheet computes"
+        );
+        assert_eq!(
+            lines[2], "'=cmd|' /C calc'!A0,'+1+cmd,failed,,,,,,yes,no,,",
+            "a name or version that is not valid is defused"
+        );
+        assert_eq!(
+            lines[3],
+            "@npmcli/arborist,1.0.0,error,,,\"'=HYPERLINK(\"\"x\"\")\",'@evil/x,,yes,no,'-cmd,"
+        );
+        // Without the name and version rule, the name would be '@npmcli/arborist.
+        assert_eq!(csv_field("@npmcli/arborist"), "'@npmcli/arborist");
     }
 
     #[test]

@@ -276,6 +276,10 @@ pub struct Outcome {
     pub keep: Vec<String>,
     /// The asked version's attestations response as served (a page shows it).
     pub attestations: Option<String>,
+    /// The asked version's `dist.integrity`, from the version document the
+    /// lookup accepted (the inspector compares a pasted bundle's subject
+    /// with it).
+    pub integrity: Option<String>,
 }
 
 /// A document's state within the lookup.
@@ -968,6 +972,7 @@ impl Prepared {
             packument: packument.clone(),
             keep: Vec::new(),
             attestations: None,
+            integrity: None,
         };
         if let Some(error) = lookup.error.clone() {
             let transient = lookup.transient || matches!(error, LookupError::Registry { transient: true, .. });
@@ -1007,6 +1012,10 @@ impl Prepared {
             packument,
             keep: lookup.read_pinned.clone(),
             attestations: lookup.asked.attestations.have().cloned(),
+            integrity: match &lookup.asked.document {
+                Doc::Have(dist) => dist.integrity.clone(),
+                _ => None,
+            },
         }
     }
 

@@ -70,6 +70,24 @@ pub fn purl(name: &str, version: &str) -> String {
     }
 }
 
+/// The package a subject names, read back from its purl
+/// (`pkg:npm/name@version`, `pkg:npm/%40scope/name@version`, as [`purl`]
+/// writes them): `None` unless it is exactly such a purl of a valid name
+/// and version, so that nothing else (qualifiers, another scope encoding,
+/// a path) is taken for a package.
+pub fn parse_purl(purl_text: &str) -> Option<(String, String)> {
+    let rest = purl_text.strip_prefix("pkg:npm/")?;
+    let rest = match rest.strip_prefix("%40") {
+        Some(scoped) => format!("@{scoped}"),
+        None => rest.to_string(),
+    };
+    let (name, version) = split_spec(&rest)?;
+    validate_name(name).ok()?;
+    validate_version(version).ok()?;
+    // Read back exactly as written: one form per package.
+    (purl(name, version) == purl_text).then(|| (name.to_string(), version.to_string()))
+}
+
 /// Splits `name@version` (scoped names too: `@scope/name@1.0.0`).
 pub fn split_spec(spec: &str) -> Option<(&str, &str)> {
     let at = spec.rfind('@').filter(|&i| i > 0)?;
@@ -304,6 +322,29 @@ mod tests {
             purl("@laurentsimon/provenance-npm-test", "1.0.0"),
             "pkg:npm/%40laurentsimon/provenance-npm-test@1.0.0"
         );
+    }
+
+    #[test]
+    fn purls_read_back() {
+        assert_eq!(
+            parse_purl("pkg:npm/sigstore@2.0.0"),
+            Some(("sigstore".into(), "2.0.0".into()))
+        );
+        assert_eq!(
+            parse_purl("pkg:npm/%40laurentsimon/provenance-npm-test@1.0.0"),
+            Some(("@laurentsimon/provenance-npm-test".into(), "1.0.0".into()))
+        );
+        for other in [
+            "pkg:npm/@scope/name@1.0.0",
+            "pkg:npm/sigstore@2.0.0?arch=x",
+            "pkg:npm/sigstore",
+            "pkg:pypi/sigstore@2.0.0",
+            "pkg:npm/../x@1.0.0",
+            "pkg:npm/a b@1.0.0",
+            "pkg:npm/sigstore@2.0.0 ",
+        ] {
+            assert_eq!(parse_purl(other), None, "{other}");
+        }
     }
 
     #[test]

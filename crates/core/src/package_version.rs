@@ -486,6 +486,43 @@ pub enum PreparedInput {
     Bundle(Box<PreparedBundle>),
 }
 
+/// Why pasted text is not verified at all. A verification failure is for a
+/// document that is a bundle or an attestations response and does not
+/// verify (a forged one says "failed", and why); text that is neither is a
+/// slip of the hand, said in plain words and never as a failed check with a
+/// parser's message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputError {
+    NotJson,
+    NotADocument,
+}
+
+impl InputError {
+    pub fn message(self) -> &'static str {
+        match self {
+            InputError::NotJson => "This isn't JSON. Paste a Sigstore bundle or an npm attestations response.",
+            InputError::NotADocument => "This JSON is not a Sigstore bundle or an npm attestations response.",
+        }
+    }
+}
+
+/// The members that make a JSON object a Sigstore bundle (any version
+/// names at least one of them), or a registry attestations response.
+#[derive(serde::Deserialize)]
+struct InputProbe<'a> {
+    #[serde(borrow, default, rename = "mediaType")]
+    media_type: Option<&'a serde_json::value::RawValue>,
+    #[serde(borrow, default, rename = "verificationMaterial")]
+    verification_material: Option<&'a serde_json::value::RawValue>,
+    #[serde(borrow, default, rename = "dsseEnvelope")]
+    dsse_envelope: Option<&'a serde_json::value::RawValue>,
+    #[serde(borrow, default, rename = "messageSignature")]
+    message_signature: Option<&'a serde_json::value::RawValue>,
+    #[serde(borrow, default)]
+    attestations: Option<&'a serde_json::value::RawValue>,
+}
+
 impl PreparedInput {
     pub fn parse(json: &str) -> Self {
         let json = json.trim();
@@ -494,6 +531,53 @@ impl PreparedInput {
         } else {
             Self::Bundle(Box::new(PreparedBundle::parse(json, None)))
         }
+    }
+
+    /// [`Self::parse`] for what a person gave, which may be anything: text
+    /// that is not JSON, or JSON with none of a bundle's or an attestations
+    /// response's members, is refused here ([`InputError`]); anything else
+    /// is verified, and a broken bundle fails its checks.
+    pub fn read(json: &str) -> Result<Self, InputError> {
+        if serde_json::from_str::<serde::de::IgnoredAny>(json).is_err() {
+            return Err(InputError::NotJson);
+        }
+        // An object (serde would read a probe from an array too, by position).
+        let object = json.trim_start().starts_with('{');
+        match serde_json::from_str::<InputProbe<'_>>(json) {
+            Ok(p)
+                if object
+                    && (p.media_type.is_some()
+                        || p.verification_material.is_some()
+                        || p.dsse_envelope.is_some()
+                        || p.message_signature.is_some()
+                        || p.attestations.is_some()) =>
+            {
+                Ok(Self::parse(json))
+            }
+            _ => Err(InputError::NotADocument),
+        }
+    }
+
+    /// The package version the input's signed statements name as their one
+    /// subject (`pkg:npm/<name>@<version>`), when every statement that names
+    /// one names the same. It is read before the signatures are checked:
+    /// it only says which package to check the input against, and the
+    /// verification that follows checks the signature over that subject; a
+    /// statement that names another package, or several, names none here.
+    pub fn signed_package(&self) -> Option<(String, String)> {
+        let bundles: Vec<&PreparedBundle> = match self {
+            Self::Attestations(a) => a.entries.as_ref().ok()?.iter().collect(),
+            Self::Bundle(b) => vec![b.as_ref()],
+        };
+        let mut named = bundles
+            .iter()
+            .filter_map(|b| b.parsed.as_ref().ok()?.statement())
+            .map(|st| match st.subjects.as_slice() {
+                [only] => crate::package::parse_purl(&only.name),
+                _ => None,
+            });
+        let first = named.next()??;
+        named.all(|other| other.as_ref() == Some(&first)).then_some(first)
     }
 }
 

@@ -105,13 +105,19 @@ pub fn summary(report: &Report, subject: Subject) -> String {
             None => format!("{what} has no provenance: the registry serves no attestations for it."),
         },
         Verdict::Incomplete => {
-            let skipped: Vec<&str> = report
+            // Each check named once: an attestations response skips the
+            // same check in each of its attestations.
+            let mut skipped: Vec<&str> = Vec::new();
+            for check in report
                 .checks
                 .iter()
                 .chain(report.attestations.iter().flat_map(|a| a.checks.iter()))
                 .filter(|c| c.required && c.status == CheckStatus::Skipped)
-                .map(|c| c.title.as_str())
-                .collect();
+            {
+                if !skipped.contains(&check.title.as_str()) {
+                    skipped.push(check.title.as_str());
+                }
+            }
             format!(
                 "{what}: the signatures verify, but not everything required could be checked ({}).",
                 skipped.join(", ")

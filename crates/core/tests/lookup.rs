@@ -228,6 +228,13 @@ fn a_pinned_version_needs_its_document_and_the_attestations_it_lists() {
     assert!(made.iter().all(|r| r.pinned && r.delay_ms == 0));
     assert_eq!(outcome.version.as_deref(), Some("1.0.0"));
     assert!(!outcome.transient && outcome.error.is_none());
+    // The integrity its accepted version document states (the inspector
+    // compares a pasted bundle with it).
+    let stated = registry.docs[&version_path("1.0.0")]["dist"]["integrity"]
+        .as_str()
+        .map(str::to_string);
+    assert!(stated.is_some());
+    assert_eq!(outcome.integrity, stated);
 }
 
 /// Attestations the version document does not list are not asked for:
@@ -454,6 +461,8 @@ fn another_package_or_versions_document_is_refused() {
         "{:?}",
         outcome.error
     );
+    // Nor is a refused document's integrity given out.
+    assert_eq!(outcome.integrity, None);
     let mut renamed = registry.docs[&format!("/{}", path_name())].clone();
     renamed["name"] = json!("sigstore");
     registry.set(&format!("/{}", path_name()), vec![Answer::Body(renamed.to_string())]);

@@ -9,8 +9,8 @@ use common::documents::{attested_fixture, dist_signatures, published_at, signed_
 use npm_provenance_core::report::KeySource;
 use npm_provenance_core::{
     ArtifactExpectation, AttestationKind, CheckId, CheckStatus, DigestAlgorithm, ExpectedIdentity,
-    PackageVersionDocuments, PreparedAttestations, RegistryKeys, Report, TrustMaterial, Verdict, inspect,
-    verify_package_version, verify_single_bundle,
+    PackageVersionDocuments, PreparedAttestations, PreparedInput, RegistryKeys, Report, TrustMaterial, Verdict,
+    inspect, verify_package_version, verify_single_bundle,
 };
 use npm_provenance_fixtures::{self as fx, KNOWN_VERSIONS};
 
@@ -105,6 +105,61 @@ fn every_real_single_bundle_verifies_in_the_inspector() {
         }
     }
     assert_eq!(count, 8);
+}
+
+/// The inspector reads the package from the signed subject of what was
+/// pasted (every real bundle and response names its own version), and
+/// refuses what is not a document in words of its own, never as a failed check.
+#[test]
+fn the_inspector_reads_the_package_from_the_signed_subject_and_refuses_what_is_no_document() {
+    use npm_provenance_core::package_version::InputError;
+    let dir = npm_provenance_fixtures::dir();
+    let mut count = 0;
+    for k in KNOWN_VERSIONS {
+        for file in k.bundles.iter().chain(k.attestations.iter()) {
+            let input = PreparedInput::read(&fx::read(&dir, file)).unwrap_or_else(|e| panic!("{file}: {e:?}"));
+            assert_eq!(
+                input.signed_package(),
+                Some((k.name.to_string(), k.version.to_string())),
+                "{file}"
+            );
+            count += 1;
+        }
+    }
+    assert_eq!(count, 15);
+    // sigstore@2.0.0's bundle with the package it names and no integrity:
+    // incomplete, for the one reason, said once.
+    let json = fx::read(&dir, "bundles/sigstore@2.0.0.provenance.sigstore.json");
+    let report = inspect(
+        &json,
+        Some(("sigstore", "2.0.0")),
+        None,
+        &TrustMaterial::public_good(),
+        &Default::default(),
+    );
+    assert_eq!(report.verdict, Verdict::Incomplete, "{}", report.summary);
+    // A response of two attestations skips "Subject" in each: named once.
+    let json = fx::read(&dir, "attestations/tuf-js@1.0.0.json");
+    let report = inspect(&json, None, None, &TrustMaterial::public_good(), &Default::default());
+    assert_eq!(report.verdict, Verdict::Incomplete, "{}", report.summary);
+    assert_eq!(report.summary.matches("Subject").count(), 1, "{}", report.summary);
+    for (text, expected) in [
+        ("not json at all", InputError::NotJson),
+        ("{\"mediaType\": ", InputError::NotJson),
+        ("", InputError::NotJson),
+        ("{\"hello\": \"world\"}", InputError::NotADocument),
+        ("[1, 2]", InputError::NotADocument),
+        ("\"a string\"", InputError::NotADocument),
+    ] {
+        assert_eq!(PreparedInput::read(text).err(), Some(expected), "{text}");
+    }
+    // A broken bundle is still a bundle: it is verified, and fails.
+    let tampered = fx::read(
+        &dir,
+        "sigstore-conformance/bundle-verify/dsse-invalid-sig_fail/bundle.sigstore.json",
+    );
+    assert!(PreparedInput::read(&tampered).is_ok());
+    assert!(PreparedInput::read("{\"mediaType\": 5}").is_ok());
 }
 
 #[test]

@@ -26,12 +26,13 @@
 //! | `/big`              | `big-package`: 4,000 versions, a packument of about 43 MB        |
 //! | `/stall`            | every answer sends 1 MB of its body, then stalls forever         |
 //! | `/flaky`            | the synthetic packages, each path answering 503 the first time   |
+//! | `/flaky-html`       | the synthetic packages, each path answering 200 with an HTML page the first time |
 //!
 //! Version documents (`/<name>/<version>`, `/<name>/<dist-tag>`) are served
 //! for every package, as npm's registry serves them; answers are gzip or
 //! brotli compressed when the client accepts it.
 //! `GET /-/test/requests` returns how many requests were served (it is not
-//! counted), `/-/test/bytes` how many body bytes (before compression),
+//! counted), `/-/test/paths` their paths in order (JSON), `/-/test/bytes` how many body bytes (before compression),
 //! `/-/test/stalled` how many stalled answers are still open,
 //! `/-/test/last-request` the `Accept-Encoding` and `Referer` of the last request; `/-/test/trusted-root.json` and `/-/test/keys.json` the trust
 //! material the synthetic packages verify with (`/-/test/keys-expiring.json`:
@@ -51,6 +52,8 @@
 //! `/-/test/switch?fail=none|packument|all[&status=S][&retry_after=N]` sets
 //! how `/switch` fails: not at all, package documents only (`/<name>`), or
 //! every request, with status S (503) and a `Retry-After` of N seconds;
+//! `fail=hold` holds every request to `/switch` unanswered until the switch
+//! is set otherwise (then it answers as set);
 //! `/-/test/unauthorized` counts the requests `/private` refused.
 //! The synthetic registry also serves `history-<n>` for any n: a package
 //! whose document lists 5,000 versions (about 1.5 MB), for memory tests.
@@ -86,6 +89,8 @@ pub enum Failing {
     /// Package documents (`/<name>`) only.
     Packument,
     All,
+    /// No answer until the switch is set otherwise.
+    Hold,
 }
 
 /// The altered provenance served under `/tampered`, for sigstore@2.3.1.
@@ -352,6 +357,7 @@ impl Data {
 
 const SCENARIOS: &[&str] = &[
     "flaky",
+    "flaky-html",
     "switch",
     "private",
     "tampered",
@@ -459,6 +465,10 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
     match path {
         "/-/test/requests" => return response(StatusCode::OK, true, data.requests.load(Ordering::SeqCst).to_string()),
         "/-/test/bytes" => return response(StatusCode::OK, true, data.bytes.load(Ordering::SeqCst).to_string()),
+        "/-/test/paths" => {
+            let paths = data.paths.lock().unwrap().clone();
+            return response(StatusCode::OK, true, serde_json::to_string(&paths).unwrap());
+        }
         "/-/test/stalled" => return response(StatusCode::OK, true, data.stalled.load(Ordering::SeqCst).to_string()),
         "/-/test/last-request" => {
             let (encoding, referer) = data.last_request.lock().unwrap().clone();
@@ -492,6 +502,7 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
             let failing = match param("fail") {
                 Some("packument") => Failing::Packument,
                 Some("all") => Failing::All,
+                Some("hold") => Failing::Hold,
                 _ => Failing::None,
             };
             let status = param("status").and_then(|s| s.parse().ok()).unwrap_or(503);
@@ -561,6 +572,9 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         "garbage" => return response(StatusCode::OK, true, "<html>not json {{{"),
         "stall" => return stalling(&data),
         "switch" => {
+            while data.switch.lock().unwrap().0 == Failing::Hold {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
             let (failing, status, retry_after) = *data.switch.lock().unwrap();
             let packument = !rest.starts_with("/-/") && split_package_path(&rest).1.is_none();
             if failing == Failing::All || (failing == Failing::Packument && packument) {
@@ -600,10 +614,20 @@ async fn handle(State(data): State<Arc<Data>>, uri: Uri, headers: HeaderMap) -> 
         "flaky" if data.flaky_seen.lock().unwrap().insert(rest.clone()) => {
             return response(StatusCode::SERVICE_UNAVAILABLE, true, r#"{"error":"try again"}"#);
         }
+        // The first request for each path gets a 200 with a proxy's HTML
+        // page (a captive portal, a CDN's error page); asked again, it
+        // answers. A door that kept the first answer would serve it for good.
+        "flaky-html" if data.flaky_seen.lock().unwrap().insert(format!("html{rest}")) => {
+            return response(
+                StatusCode::OK,
+                true,
+                "<!doctype html><html><body><h1>Please wait</h1></body></html>",
+            );
+        }
         _ => {}
     }
-    // `/flaky`, `/switch` and `/private` serve the synthetic packages.
-    let scenario = if matches!(scenario, "flaky" | "switch" | "private") {
+    // `/flaky`, `/flaky-html`, `/switch` and `/private` serve the synthetic packages.
+    let scenario = if matches!(scenario, "flaky" | "flaky-html" | "switch" | "private") {
         "synthetic"
     } else {
         scenario

@@ -1,11 +1,13 @@
-//! Messages between the page and a verification worker. Control messages
-//! (trust configuration, warm-up) and verification requests are separate
-//! types: a control message is never answered, a request always is.
+//! Messages between the page and a verification worker: what both sides of
+//! the `postMessage` boundary read and write. Control messages (trust
+//! configuration, warm-up) and requests are separate types: a control
+//! message is never answered, a request always is.
 
 use npm_provenance_core::audit::AuditEntry;
 use npm_provenance_core::lockfile::{LockedPackage, Lockfile};
 use npm_provenance_core::lookup::{LookupError, Question};
 use npm_provenance_core::overview::PackageOverview;
+use npm_provenance_core::package_version::InputError;
 use npm_provenance_core::{ExpectedIdentity, Report, TrustConfig, TufConfig};
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +48,13 @@ pub enum ToWorker {
         id: u32,
         job: Box<AuditJob>,
     },
+    /// An audit ended: write the documents it fetched (and its lookups
+    /// accepted) to the browser's cache, and forget the package histories
+    /// (new versions may appear). Answered with [`FromWorker::Kept`] once
+    /// written, so that the page counts what is kept truly.
+    AuditDone {
+        id: u32,
+    },
 }
 
 /// A locked package version to fetch from `registry` and verify. The
@@ -69,9 +78,6 @@ pub enum Control {
     Configure(Box<TrustConfig>),
     /// Prepares the trust material, so the first real request is not slower.
     WarmUp,
-    /// An audit ended: write the documents it fetched to the browser's cache
-    /// and forget the package histories (new versions may appear).
-    AuditDone,
 }
 
 /// A package version to look up (the page, a history row).
@@ -94,18 +100,31 @@ pub struct LookedUp {
     pub overview: Option<PackageOverview>,
     /// The attestations response as the registry served it (shown folded).
     pub attestations: Option<String>,
+    /// The version's `dist.integrity`, as the document the lookup accepted
+    /// states it (the inspector compares a pasted bundle with it).
+    #[serde(default)]
+    pub integrity: Option<String>,
 }
 
-/// Something pasted into the inspector; always answered with a
-/// [`FromWorker::Report`].
+/// Something pasted into the inspector; always answered with
+/// [`FromWorker::Inspected`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum VerifyRequest {
     Inspect {
         json: String,
+        /// `None`: the package the input's signed subject names.
         package: Option<(String, String)>,
         integrity: Option<String>,
         expected: ExpectedIdentity,
     },
+}
+
+/// The inspector's answer: the report, and the package it was checked
+/// against when that was read from the input's signed subject.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inspected {
+    pub report: Report,
+    pub signed_package: Option<(String, String)>,
 }
 
 /// What a worker sends the page.
@@ -113,9 +132,10 @@ pub enum VerifyRequest {
 pub enum FromWorker {
     /// The worker listens: requests posted before this were lost.
     Ready,
-    Report {
+    /// What was pasted, verified; or why it is no document to verify.
+    Inspected {
         id: u32,
-        report: Box<Report>,
+        result: Result<Box<Inspected>, InputError>,
     },
     Lockfile {
         id: u32,
@@ -135,6 +155,10 @@ pub enum FromWorker {
         id: u32,
         result: Result<Box<LookedUp>, String>,
     },
+    /// The documents an audit fetched are written to the cache.
+    Kept {
+        id: u32,
+    },
 }
 
 impl FromWorker {
@@ -142,7 +166,8 @@ impl FromWorker {
     pub fn id(&self) -> Option<u32> {
         match self {
             FromWorker::Ready => None,
-            FromWorker::Report { id, .. }
+            FromWorker::Inspected { id, .. }
+            | FromWorker::Kept { id, .. }
             | FromWorker::Lockfile { id, .. }
             | FromWorker::Trust { id, .. }
             | FromWorker::Audited { id, .. }

@@ -154,8 +154,12 @@ seed small_parsers names $'\x05@scope/name'
 seed small_parsers versions $'\x061.2.3-beta.1+build\n1.10.0'
 seed small_parsers url $'\x07https://github.com/o/r/blob/abc/.github/workflows/x.yml\u202e'
 
+# The fuzz crate is a member of the main workspace, whose release profile is
+# the shipped binary's (fat LTO, one codegen unit): fuzzing wants quick
+# builds and line numbers in a crash's backtrace instead.
+export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=1
 log "building the fuzz targets (nightly, optimised, debug assertions on)"
-(cd fuzz && cargo +nightly fuzz build -O -a --sanitizer none) >&2
+(cd fuzz && cargo +nightly fuzz build -O -a --sanitizer none --features libfuzzer) >&2
 
 OUT="$ROOT/test-output/fuzz"
 mkdir -p "$OUT"
@@ -173,7 +177,7 @@ for t in "${TARGETS[@]}"; do
     attestations | bundle | packument | provenance_summary | signed_statement) dict=(-dict=dict/sigstore-json.dict) ;;
     integrity) dict=(-dict=dict/integrity.dict) ;;
   esac
-  (cd fuzz && cargo +nightly fuzz run -O -a --sanitizer none "$t" "corpus/$t" -- \
+  (cd fuzz && cargo +nightly fuzz run -O -a --sanitizer none --features libfuzzer "$t" "corpus/$t" -- \
     -max_total_time="$SECONDS_EACH" -timeout=20 -rss_limit_mb=4096 -max_len=262144 -print_final_stats=1 "${dict[@]}") \
     >"$OUT/$t.log" 2>&1
   rc=$?

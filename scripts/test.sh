@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: formatting, lints (host and wasm32), a check that the fuzz
-# targets build, native tests of all crates, wasm tests in headless
+# Runs every test: formatting, lints (host with the fuzz targets, and
+# wasm32), native tests of all crates, wasm tests in headless
 # Chromium, the app's release build, the end-to-end tests, and Sigstore's
 # conformance suite. Ends with one summary line, "N passed, N failed, N
 # skipped; steps: ...", and fails if anything failed.
@@ -112,15 +112,12 @@ else
   skipped "release workflow is dist's (dist generate --check)" \
     "no cargo-dist: cargo install --locked cargo-dist@0.34.0 --root .tools/dist"
 fi
-check "clippy (host)" cargo clippy --workspace --all-targets --locked -- -D warnings
+# The fuzz crate is a workspace member: this step also type-checks every
+# fuzz target (libFuzzer left unlinked; make fuzz links it on nightly), so a
+# change to a core type that breaks a target fails here, by name.
+check "clippy (host; fuzz targets included)" cargo clippy --workspace --all-targets --locked -- -D warnings
 check "clippy (wasm32)" wasm_env cargo clippy --locked --target wasm32-unknown-unknown \
   -p npm-provenance-core -p npm-provenance-app --lib --bins -- -D warnings
-# The fuzz crate (fuzz/, its own workspace and Cargo.lock) is type-checked
-# here so that a change to a core type that breaks a target fails the tests:
-# on this toolchain, without linking libFuzzer (make fuzz builds and runs
-# them on nightly).
-check "fuzz targets build (cargo check --locked)" cargo check --locked --manifest-path fuzz/Cargo.toml \
-  --target-dir "$ROOT/target" --no-default-features --bins
 tests "native tests (all crates)" count_cargo cargo test --workspace --locked --no-fail-fast
 # The web app builds the core without its default features (no identity patterns).
 tests "native tests (core as the app builds it)" count_cargo cargo test --locked --no-fail-fast \
@@ -129,7 +126,11 @@ tests "wasm tests (headless Chromium)" count_cargo wasm_env env CARGO_TARGET_WAS
   CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=300 \
   bash -c 'cd crates/core && cargo test --locked --no-default-features --target wasm32-unknown-unknown --test wasm'
 check "release build (trunk build --release)" bash scripts/build-app.sh
-check "binaries for end-to-end tests" cargo build --locked -p npm-provenance -p test-registry
+# The binaries the end-to-end tests start are the ones the native tests'
+# build (integration tests of their packages): built again only if that
+# step could not build them. A `cargo build -p ...` here would rebuild half
+# the dependencies, with the features of a build that has no tests.
+check "binaries for end-to-end tests" cargo test --workspace --locked --no-run
 tests "end-to-end tests (Chromium)" count_tap env E2E_OUTPUT_DIR="$ROOT/test-output/e2e" \
   node --test --test-concurrency=1 --test-reporter=tap tests/e2e/
 SUITE="${CONFORMANCE_SUITE:-$ROOT/../shared/sigstore-conformance}"

@@ -9,8 +9,8 @@ use npm_provenance_core::overview::PackageOverview;
 use npm_provenance_core::text::visible;
 use npm_provenance_core::{Report, Verdict};
 
+use crate::protocol::LookupRequest;
 use crate::settings::use_registry;
-use crate::worker::protocol::LookupRequest;
 
 /// Versions tried before giving up on a suggestion (each is one lookup).
 const TRIED: usize = 4;

@@ -217,6 +217,18 @@ fn hostile_lockfiles_are_read_in_bounded_memory() {
             "yarn.lock",
             repeat_to("__metadata:\n  version: 8\nx:\n  - [", "a,", "a]\n", 16 * MB),
         ),
+        // A flow collection as a value whose entry runs on for lines (found
+        // by the fuzz target next): each entry may be a key until its `:`.
+        (
+            "pnpm flow sequence as a value, one entry over many lines",
+            "pnpm-lock.yaml",
+            repeat_to("lockfileVersion: '9.0'\nx: [\n", "  a b {c: d} [e]\n", "]\n", 16 * MB),
+        ),
+        (
+            "yarn berry flow mapping as a value, one key over many lines",
+            "yarn.lock",
+            repeat_to("__metadata:\n  version: 8\nx: {\n", "  a b\n", ": c}\n", 16 * MB),
+        ),
         (
             "pnpm flow sequence where a key may begin, over many lines",
             "pnpm-lock.yaml",

@@ -207,6 +207,13 @@ const MAX_FLOW_KEY_WIDTH: usize = 1024;
 /// `[a,a,a,...` (54 MB held for 256 KB; found by the `lockfile` fuzz
 /// target). pnpm and yarn write flow collections only as values
 /// (`resolution: {integrity: ...}`, `cpu: [x64]`), which are not held back.
+///
+/// Inside any flow collection, each entry may be a key too (`[a: b]`) until
+/// its `:` or its end: an entry that runs on past [`MAX_FLOW_KEY_WIDTH`]
+/// bytes is refused as well, for the same reason (`key: [` and a lockfile's
+/// worth of lines after it, 737 KB held for 20 KB; found by the `lockfile`
+/// target next). pnpm's and yarn's entries are a name or `name: value`.
+///
 /// A small lexer: quoted scalars (which may span lines) and comments are
 /// skipped, so a bracket in them is not one.
 fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
@@ -226,9 +233,23 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
              would take memory out of proportion to its size, so the file is refused."
         ))
     };
+    let refused_entry = |line: usize| {
+        Err(format!(
+            "{what} has an entry of a flow collection ([...] or {{...}}) that runs on past {MAX_FLOW_KEY_WIDTH} \
+             bytes without a ':' or its end (line {line}); pnpm and yarn never write one, and reading it would take \
+             memory out of proportion to its size, so the file is refused."
+        ))
+    };
     let mut quote = Quote::None;
     // Open flow collections: whether each began where a key may, and where.
     let mut open: Vec<(bool, usize)> = Vec::new();
+    // Where the current entry of each open collection began, while it may
+    // still be a key (no `:` yet).
+    let mut entry: Vec<Option<usize>> = Vec::new();
+    // The outermost collection whose entry may still be a key: its entry
+    // began first. Entries only begin and resolve in the innermost one, so
+    // this changes only there.
+    let mut first_open_entry: Option<usize> = None;
     let mut start = 0usize;
     for (n, line) in text.split('\n').enumerate() {
         // What the last character that was not a space was (None: the line's start).
@@ -244,6 +265,11 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
                 .is_some_and(|&(key, from)| key && at.saturating_sub(from) > MAX_FLOW_KEY_WIDTH)
             {
                 return refused(n + 1);
+            }
+            if let Some(from) = first_open_entry.and_then(|level| entry[level])
+                && at.saturating_sub(from) > MAX_FLOW_KEY_WIDTH
+            {
+                return refused_entry(n + 1);
             }
             match quote {
                 Quote::Single => {
@@ -309,9 +335,34 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
                         ));
                     }
                     open.push((entry_start, at));
+                    entry.push(Some(at));
+                    first_open_entry.get_or_insert(entry.len() - 1);
                 }
                 b']' | b'}' if in_flow => {
                     open.pop();
+                    entry.pop();
+                    if first_open_entry == Some(entry.len()) {
+                        first_open_entry = None;
+                    }
+                }
+                b',' if in_flow => {
+                    let level = entry.len() - 1;
+                    entry[level] = Some(at);
+                    first_open_entry.get_or_insert(level);
+                }
+                // A value indicator (before a space, a line's end or a
+                // flow indicator): the entry is a key, and done as one.
+                b':' if in_flow
+                    && line
+                        .as_bytes()
+                        .get(i + 1)
+                        .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\r' | b',' | b'[' | b']' | b'{' | b'}')) =>
+                {
+                    let level = entry.len() - 1;
+                    entry[level] = None;
+                    if first_open_entry == Some(level) {
+                        first_open_entry = None;
+                    }
                 }
                 _ => {}
             }

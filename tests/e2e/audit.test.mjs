@@ -352,6 +352,7 @@ test('a registry a link chose is asked about before an audit sends it anything',
   await question.waitFor();
   assert.match(await question.innerText(), new RegExp(`chose the registry 127\\.0\\.0\\.1:${port}/synthetic \\(http://127\\.0\\.0\\.1:${port}/synthetic\\)\\. An audit sends it the name and version of every package in your lockfile`));
   const own = page.getByRole('button', { name: `Use my registry (127.0.0.1:${port}/switch)` });
+  await page.waitForFunction(() => /^Use my registry/.test(document.activeElement?.textContent?.trim() ?? ''), null, { timeout: 5000 }).catch(() => {});
   assert.ok(await own.evaluate((el) => el === document.activeElement), 'the safe choice has the focus');
   assert.ok(await page.getByRole('button', { name: `Audit against 127.0.0.1:${port}/synthetic` }).isVisible());
   assert.equal(await requests() - before, 0, 'nothing was sent while asking');
@@ -385,6 +386,8 @@ test('the keyboard alone answers the registry question, audits, and clears what 
   assert.equal(await active(), 'Audit');
   await page.keyboard.press('Enter');
   await page.getByTestId('registry-question').waitFor();
+  // The focus moves to the safe choice on the frame after the question is drawn.
+  await page.waitForFunction(() => /^Use my registry/.test(document.activeElement?.textContent?.trim() ?? ''), null, { timeout: 5000 }).catch(() => {});
   assert.match(await active(), /^Use my registry/);
   await page.keyboard.press('Tab');
   assert.match(await active(), /^Audit against/);

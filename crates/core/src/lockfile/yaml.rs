@@ -251,7 +251,11 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
     // this changes only there.
     let mut first_open_entry: Option<usize> = None;
     let mut start = 0usize;
-    for (n, line) in text.split('\n').enumerate() {
+    // YAML breaks lines at `\r` as at `\n` (a comment ends there: `# x\r[`
+    // opens a collection; found by the `lockfile` target); `n` counts the
+    // `\n`s, as the messages' line numbers do.
+    let mut n = 0usize;
+    for line in text.split(['\n', '\r']) {
         // What the last character that was not a space was (None: the line's start).
         let mut last: Option<u8> = None;
         let mut spaced = false;
@@ -371,12 +375,16 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
             last = Some(b);
             spaced = false;
         }
+        let newline = text.as_bytes().get(start + line.len()) == Some(&b'\n');
         start += line.len() + 1;
         if quote == Quote::SingleEnd {
             quote = Quote::None;
         }
         if open.iter().any(|&(key, _)| key) {
             return refused(n + 1);
+        }
+        if newline {
+            n += 1;
         }
     }
     Ok(())

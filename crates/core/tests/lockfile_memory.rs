@@ -225,6 +225,11 @@ fn hostile_lockfiles_are_read_in_bounded_memory() {
             repeat_to("lockfileVersion: '9.0'\nx: [\n", "  a b {c: d} [e]\n", "]\n", 16 * MB),
         ),
         (
+            "pnpm flow mapping as a value, short entries over many lines",
+            "pnpm-lock.yaml",
+            repeat_to("lockfileVersion: '9.0'\nx: {\n", "  a: [b],\n", "  c: d}\n", 16 * MB),
+        ),
+        (
             "yarn berry flow mapping as a value, one key over many lines",
             "yarn.lock",
             repeat_to("__metadata:\n  version: 8\nx: {\n", "  a b\n", ": c}\n", 16 * MB),

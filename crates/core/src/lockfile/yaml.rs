@@ -214,6 +214,13 @@ const MAX_FLOW_KEY_WIDTH: usize = 1024;
 /// worth of lines after it, 737 KB held for 20 KB; found by the `lockfile`
 /// target next). pnpm's and yarn's entries are a name or `name: value`.
 ///
+/// And a flow collection that goes on over a line break may not grow past
+/// [`MAX_FLOW_KEY_WIDTH`] bytes in all: the scanner's view of which of its
+/// tokens may still turn into a key is not YAML's across lines (a tag,
+/// `{: p]`, then a lockfile's lines inside an open `{`: 1.48 MB held for
+/// 40 KB; found by the target next). pnpm writes each flow collection on
+/// one line; a short one broken over lines is read.
+///
 /// A small lexer: quoted scalars (which may span lines) and comments are
 /// skipped, so a bracket in them is not one.
 fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
@@ -250,6 +257,15 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
     // began first. Entries only begin and resolve in the innermost one, so
     // this changes only there.
     let mut first_open_entry: Option<usize> = None;
+    // Whether the outermost open collection has gone on over a line break.
+    let mut multiline = false;
+    let refused_lines = |line: usize| {
+        Err(format!(
+            "{what} has a flow collection ([...] or {{...}}) that goes on over lines past {MAX_FLOW_KEY_WIDTH} \
+             bytes (line {line}); pnpm and yarn never write one, and reading it would take memory out of \
+             proportion to its size, so the file is refused."
+        ))
+    };
     let mut start = 0usize;
     // YAML breaks lines at `\r` as at `\n` (a comment ends there: `# x\r[`
     // opens a collection; found by the `lockfile` target); `n` counts the
@@ -274,6 +290,13 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
                 && at.saturating_sub(from) > MAX_FLOW_KEY_WIDTH
             {
                 return refused_entry(n + 1);
+            }
+            if multiline
+                && open
+                    .first()
+                    .is_some_and(|&(_, from)| at.saturating_sub(from) > MAX_FLOW_KEY_WIDTH)
+            {
+                return refused_lines(n + 1);
             }
             match quote {
                 Quote::Single => {
@@ -345,6 +368,7 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
                 b']' | b'}' if in_flow => {
                     open.pop();
                     entry.pop();
+                    multiline &= !open.is_empty();
                     if first_open_entry == Some(entry.len()) {
                         first_open_entry = None;
                     }
@@ -386,6 +410,7 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
         if newline {
             n += 1;
         }
+        multiline |= !open.is_empty();
     }
     Ok(())
 }

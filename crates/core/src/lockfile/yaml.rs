@@ -286,7 +286,7 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
             {
                 return refused(n + 1);
             }
-            if let Some(from) = first_open_entry.and_then(|level| entry[level])
+            if let Some(from) = first_open_entry.and_then(|level| entry.get(level).copied().flatten())
                 && at.saturating_sub(from) > MAX_FLOW_KEY_WIDTH
             {
                 return refused_entry(n + 1);
@@ -374,9 +374,10 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
                     }
                 }
                 b',' if in_flow => {
-                    let level = entry.len() - 1;
-                    entry[level] = Some(at);
-                    first_open_entry.get_or_insert(level);
+                    if let Some(current) = entry.last_mut() {
+                        *current = Some(at);
+                    }
+                    first_open_entry.get_or_insert(entry.len().saturating_sub(1));
                 }
                 // A value indicator (before a space, a line's end or a
                 // flow indicator): the entry is a key, and done as one.
@@ -386,9 +387,10 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
                         .get(i + 1)
                         .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\r' | b',' | b'[' | b']' | b'{' | b'}')) =>
                 {
-                    let level = entry.len() - 1;
-                    entry[level] = None;
-                    if first_open_entry == Some(level) {
+                    if let Some(current) = entry.last_mut() {
+                        *current = None;
+                    }
+                    if first_open_entry == Some(entry.len().saturating_sub(1)) {
                         first_open_entry = None;
                     }
                 }

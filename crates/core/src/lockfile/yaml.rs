@@ -348,7 +348,18 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
             };
             match b {
                 b'#' if last.is_none() || spaced => break,
-                b'!' | b'&' if entry_start || value_start => {
+                // A tag (`!t`, `!h!t`): pnpm and yarn never write one, and
+                // saphyr-parser keeps every token after a tag it cannot
+                // resolve until the document's end before saying so (a line
+                // of tags and flow mappings held 143 bytes per byte, across
+                // lines; found by the `lockfile` target). Refused here.
+                b'!' if entry_start || value_start => {
+                    return Err(format!(
+                        "{what} has a YAML tag (line {}); pnpm and yarn never write one, so the file is refused.",
+                        n + 1
+                    ));
+                }
+                b'&' if entry_start || value_start => {
                     property = true;
                     continue;
                 }

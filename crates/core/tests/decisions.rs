@@ -214,7 +214,8 @@ fn without_an_integrity_the_signatures_verify_and_the_verdict_is_incomplete() {
     assert_eq!(
         report.summary,
         "@acme/widget@1.2.3: the signatures verify, but not everything required could be checked \
-         (Subject (package and digest), Subject (package and digest))."
+         (Subject (package and digest)).",
+        "both attestations skipped the same check: it is named once"
     );
     let provenance = attestation(&report, AttestationKind::Provenance);
     assert_eq!(

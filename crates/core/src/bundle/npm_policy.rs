@@ -2,7 +2,7 @@
 //! package, this tarball), the publish predicate, and that the provenance
 //! predicate describes the build its certificate certifies.
 
-use crate::bundle::expectation::ArtifactExpectation;
+use crate::bundle::expectation::{ArtifactExpectation, DigestAlgorithm};
 use crate::bundle::statement::{Statement, Subject};
 use crate::checks::Outcome;
 use crate::identity::{CertificateBuild, ExpectedIdentity, check_consistency};
@@ -92,8 +92,8 @@ pub fn payload_subject(payload: &[u8], artifact: &ArtifactExpectation) -> Outcom
             source,
         } => {
             let digest = match algorithm {
-                crate::bundle::DigestAlgorithm::Sha256 => sha2::Sha256::digest(payload).to_vec(),
-                crate::bundle::DigestAlgorithm::Sha512 => sha2::Sha512::digest(payload).to_vec(),
+                DigestAlgorithm::Sha256 => sha2::Sha256::digest(payload).to_vec(),
+                DigestAlgorithm::Sha512 => sha2::Sha512::digest(payload).to_vec(),
             };
             (digest == *bytes, format!("the {} of {source}", algorithm.name()))
         }

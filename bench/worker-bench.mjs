@@ -11,13 +11,15 @@ const response = readFileSync(path.join(fixtures, 'attestations/sigstore@2.3.1.j
 const doc = JSON.parse(response);
 const single = (i) => JSON.stringify({ attestations: [doc.attestations[i]] });
 const integrity = 'sha512-8G+/XDU8wNsJOQS5ysDVO0Etg9/2uA5gR9l4ZwijjlwxBcrU6RPfwi2+jJmbP+Ap1Hlp/nVAaEO4Fj22/SL2gQ==';
-const request = (attestations) => ({ PackageVersion: { name: 'sigstore', version: '2.3.1', integrity, attestations, signatures: [], published_at: null, expected: {} } });
+// What the inspector posts for a pasted attestations response (src/protocol.rs,
+// VerifyRequest::Inspect), for the package and integrity given.
+const request = (attestations) => ({ Inspect: { json: attestations, package: ['sigstore', '2.3.1'], integrity, expected: {} } });
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: chromiumArgs });
 const page = await browser.newPage();
 await page.goto(`${process.env.APP_URL}/inspect`);
 const results = await page.evaluate(async (cases) => {
-  // The worker protocol (src/worker/protocol.rs): JSON text, serde's
+  // The worker protocol (src/protocol.rs): JSON text, serde's
   // externally tagged enums; the worker says "Ready" once it listens.
   const start = async () => {
     const worker = new Worker('/worker-loader.js');
@@ -28,10 +30,11 @@ const results = await page.evaluate(async (cases) => {
   const roundTrip = (w, req, verdict) => new Promise((resolve, reject) => {
     const myId = w.id++;
     const onMessage = (e) => {
-      const res = JSON.parse(e.data).Report;
+      const res = JSON.parse(e.data).Inspected;
       if (!res || res.id !== myId) return;
       w.worker.removeEventListener('message', onMessage);
-      if (verdict && res.report?.verdict !== verdict) reject(new Error(JSON.stringify(res.report?.summary)));
+      const report = res.result?.Ok?.report;
+      if (verdict && report?.verdict !== verdict) reject(new Error(JSON.stringify(report?.summary ?? res.result)));
       resolve();
     };
     w.worker.addEventListener('message', onMessage);

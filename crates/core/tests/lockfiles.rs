@@ -1131,6 +1131,32 @@ fn every_copys_integrity_is_kept() {
     assert!(lock.problems.is_empty() && lock.notes.is_empty());
 }
 
+/// A version is read up to `MAX_VERSION_LEN` characters (a valid semver of
+/// exactly that length); one character more and the entry is left out, said
+/// as a problem (a mutant that moved the bound survived every test before).
+#[test]
+fn a_version_is_read_to_its_length_limit_and_left_out_past_it() {
+    use npm_provenance_core::package::MAX_VERSION_LEN;
+    let at_limit = format!("1.0.0-{}", "a".repeat(MAX_VERSION_LEN - 6));
+    let over = format!("{at_limit}a");
+    assert_eq!((at_limit.len(), over.len()), (MAX_VERSION_LEN, MAX_VERSION_LEN + 1));
+    for format in ["npm", "pnpm", "yarn classic", "bun"] {
+        let file = file_of(format);
+        let lock = parse_lockfile(Some(file), &one_entry(format, "ms", &at_limit, Some(SHA_A), None)).unwrap();
+        assert_eq!(lock.packages.len(), 1, "{format}: read at the limit");
+        assert_eq!(lock.packages[0].version, at_limit, "{format}");
+        assert!(lock.problems.is_empty(), "{format}: {:?}", lock.problems);
+        let lock = parse_lockfile(Some(file), &one_entry(format, "ms", &over, Some(SHA_A), None)).unwrap();
+        assert!(lock.packages.is_empty(), "{format}: left out past the limit");
+        assert_eq!(lock.problems.len(), 1, "{format}: {:?}", lock.problems);
+        assert!(
+            lock.problems[0].contains("is not semver; left out"),
+            "{format}: {:?}",
+            lock.problems
+        );
+    }
+}
+
 /// An integrity past the length limit is kept (cut one character past
 /// it), so that its check fails saying so; at the limit it is read.
 #[test]

@@ -689,6 +689,55 @@ fn add_name(set: &mut Vec<usize>, name_index: usize) -> bool {
 mod tests {
     use super::*;
 
+    /// What `--require-provenance` cannot accept unverified, how an address
+    /// is told to be a tarball, and the messages' name for a file given
+    /// none (each a mutant that survived the lockfile tests before).
+    #[test]
+    fn fetched_sources_tarball_addresses_and_a_nameless_file() {
+        for (kind, fetched) in [
+            (SourceKind::Git, true),
+            (SourceKind::Tarball, true),
+            (SourceKind::File, false),
+            (SourceKind::Link, false),
+            (SourceKind::Workspace, false),
+            (SourceKind::Other, false),
+        ] {
+            assert_eq!(kind.is_fetched(), fetched, "{kind:?}");
+        }
+        assert_eq!(source_kind("https://h/a/-/a-1.0.0.tgz"), Some(SourceKind::Tarball));
+        assert_eq!(source_kind("http://h/a/-/a-1.0.0.tgz"), Some(SourceKind::Tarball));
+        let e = parse_lockfile(Some(""), "hello").unwrap_err();
+        assert!(e.starts_with("The lockfile"), "{e}");
+    }
+
+    /// The size limit: a text of exactly `MAX_LOCKFILE_BYTES` is read (and
+    /// refused for what it is), one byte more is refused for its size.
+    #[test]
+    fn the_size_limit_is_exact() {
+        let at = " ".repeat(MAX_LOCKFILE_BYTES);
+        let e = parse_lockfile(None, &at).unwrap_err();
+        assert!(!e.contains("bytes; more than"), "{e}");
+        let over = " ".repeat(MAX_LOCKFILE_BYTES + 1);
+        let e = parse_lockfile(None, &over).unwrap_err();
+        assert!(e.contains(&format!("more than {MAX_LOCKFILE_BYTES} is refused")), "{e}");
+    }
+
+    /// Notes are kept to `MAX_PROBLEMS`, as problems are.
+    #[test]
+    fn notes_are_kept_to_their_limit() {
+        let mut text = String::from(r#"{"lockfileVersion":3,"packages":{"#);
+        for i in 0..MAX_PROBLEMS + 5 {
+            for version in ["1.0.0", "1.0.1"] {
+                text.push_str(&format!(
+                    r#""node_modules/a{i}":{{"version":"{version}","resolved":"https://registry.npmjs.org/a{i}/-/a{i}-{version}.tgz"}},"#
+                ));
+            }
+        }
+        text.push_str(r#""node_modules/z":{"version":"1.0.0"}}}"#);
+        let lock = parse_lockfile(Some("package-lock.json"), &text).unwrap();
+        assert_eq!(lock.notes.len(), MAX_PROBLEMS);
+    }
+
     #[test]
     fn formats_are_told_apart_by_content_and_then_by_name() {
         assert_eq!(detect(None, " {\"lockfileVersion\": 3}"), Some(Format::Npm));

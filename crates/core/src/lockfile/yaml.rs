@@ -233,18 +233,18 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
         Double,
         DoubleEscape,
     }
-    let refused = |line: usize| {
+    // Every refusal here has the same reason: pnpm and yarn never write the
+    // shape, and the scanner would hold memory out of proportion to it.
+    let refused = |shape: String| {
         Err(format!(
-            "{what} has a flow collection ([...] or {{...}}) where a key may begin (line {line}) that does not close \
-             on its line within {MAX_FLOW_KEY_WIDTH} bytes; pnpm and yarn never write one, and reading it \
-             would take memory out of proportion to its size, so the file is refused."
+            "{what} has {shape}; pnpm and yarn never write one, and reading it would take memory out of \
+             proportion to its size, so the file is refused."
         ))
     };
-    let refused_entry = |line: usize| {
-        Err(format!(
-            "{what} has an entry of a flow collection ([...] or {{...}}) that runs on past {MAX_FLOW_KEY_WIDTH} \
-             bytes without a ':' or its end (line {line}); pnpm and yarn never write one, and reading it would take \
-             memory out of proportion to its size, so the file is refused."
+    let key_place = |line: usize| {
+        refused(format!(
+            "a flow collection ([...] or {{...}}) where a key may begin (line {line}) that does not close on its \
+             line within {MAX_FLOW_KEY_WIDTH} bytes"
         ))
     };
     let mut quote = Quote::None;
@@ -259,13 +259,6 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
     let mut first_open_entry: Option<usize> = None;
     // Whether the outermost open collection has gone on over a line break.
     let mut multiline = false;
-    let refused_lines = |line: usize| {
-        Err(format!(
-            "{what} has a flow collection ([...] or {{...}}) that goes on over lines past {MAX_FLOW_KEY_WIDTH} \
-             bytes (line {line}); pnpm and yarn never write one, and reading it would take memory out of \
-             proportion to its size, so the file is refused."
-        ))
-    };
     let mut start = 0usize;
     // YAML breaks lines at `\r` as at `\n` (a comment ends there: `# x\r[`
     // opens a collection; found by the `lockfile` target); `n` counts the
@@ -275,8 +268,8 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
         // What the last character that was not a space was (None: the line's start).
         let mut last: Option<u8> = None;
         let mut spaced = false;
-        // Inside a node's tag (`!t`) or anchor (`&a`), which leave the node
-        // where it was: `!t [` at a line's start is a key's place still.
+        // Inside a node's anchor (`&a`), which leaves the node where it
+        // was: `&a [` at a line's start is a key's place still.
         let mut property = false;
         for (i, b) in line.bytes().enumerate() {
             let at = start + i;
@@ -284,19 +277,27 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
                 .last()
                 .is_some_and(|&(key, from)| key && at.saturating_sub(from) > MAX_FLOW_KEY_WIDTH)
             {
-                return refused(n + 1);
+                return key_place(n + 1);
             }
             if let Some(from) = first_open_entry.and_then(|level| entry.get(level).copied().flatten())
                 && at.saturating_sub(from) > MAX_FLOW_KEY_WIDTH
             {
-                return refused_entry(n + 1);
+                return refused(format!(
+                    "an entry of a flow collection ([...] or {{...}}) that runs on past {MAX_FLOW_KEY_WIDTH} bytes \
+                     without a ':' or its end (line {})",
+                    n + 1
+                ));
             }
             if multiline
                 && open
                     .first()
                     .is_some_and(|&(_, from)| at.saturating_sub(from) > MAX_FLOW_KEY_WIDTH)
             {
-                return refused_lines(n + 1);
+                return refused(format!(
+                    "a flow collection ([...] or {{...}}) that goes on over lines past {MAX_FLOW_KEY_WIDTH} bytes \
+                     (line {})",
+                    n + 1
+                ));
             }
             match quote {
                 Quote::Single => {
@@ -418,7 +419,7 @@ fn check_flow_keys(text: &str, what: &str) -> Result<(), String> {
             quote = Quote::None;
         }
         if open.iter().any(|&(key, _)| key) {
-            return refused(n + 1);
+            return key_place(n + 1);
         }
         if newline {
             n += 1;

@@ -51,7 +51,25 @@ if (framed) {
 } else if (location.pathname === '/' && home) {
   showHome(home);
 } else {
+  if (/^\/(package|inspect|search)(\/|$)/.test(location.pathname)) startVerifier();
   await start();
+}
+
+// Pages that verify start the verification worker now, so that its module
+// downloads and compiles beside the app's instead of after it (the app
+// would start it only once its own module ran). The app adopts it
+// (src/verifier.rs, `adopt_started`) with the messages it sent meanwhile:
+// a worker's message with no handler yet would be lost.
+function startVerifier() {
+  try {
+    const worker = new Worker('/worker-loader.js');
+    const early = [];
+    worker.onmessage = (event) => early.push(event.data);
+    worker.onerror = (event) => early.push({ error: event.message || 'the worker could not start' });
+    window.npmProvenanceWorker = { worker, early };
+  } catch {
+    // The app starts its own.
+  }
 }
 
 function refuseFrame() {

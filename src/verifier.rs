@@ -22,8 +22,11 @@ use npm_provenance_core::TrustConfig;
 
 use crate::protocol::{AuditJob, Control, FromWorker, Inspected, LookedUp, LookupRequest, ToWorker, VerifyRequest};
 
-/// The worker script, written by Trunk next to the app.
+/// The worker script, written by Trunk next to the app (`public/boot.js`
+/// starts the first one early on pages that verify).
 const WORKER_URL: &str = "/worker-loader.js";
+/// The lockfile reader's script (the audit page's).
+const LOCKFILE_WORKER_URL: &str = "/lockfile-worker-loader.js";
 /// Most workers a page starts; each holds its own copy of the verifier.
 const MAX_WORKERS: usize = 3;
 /// A request not answered in this time is abandoned, and its worker,
@@ -86,27 +89,69 @@ fn pool_size() -> usize {
     cores.saturating_sub(spare).clamp(1, MAX_WORKERS)
 }
 
+/// The worker `public/boot.js` started while the app's own module loaded
+/// (pages that verify), with what it said meanwhile; taken once.
+fn adopt_started() -> Option<(Worker, js_sys::Array)> {
+    let window = web_sys::window()?;
+    let key = JsValue::from_str("npmProvenanceWorker");
+    let held = js_sys::Reflect::get(&window, &key).ok().filter(|h| h.is_object())?;
+    let _ = js_sys::Reflect::delete_property(window.as_ref(), &key);
+    let worker = js_sys::Reflect::get(&held, &"worker".into()).ok()?.dyn_into::<Worker>().ok()?;
+    let early = js_sys::Reflect::get(&held, &"early".into()).ok()?.dyn_into::<js_sys::Array>().ok()?;
+    // One that failed to start is replaced now (its error came before ours
+    // could be heard).
+    if early.iter().any(|data| !data.is_string()) {
+        worker.terminate();
+        return None;
+    }
+    Some((worker, early))
+}
+
+/// What the page does with a worker's message.
+fn receive(data: &JsValue, worker: &Worker, pending: &Pending, outbox: &RefCell<Option<Vec<String>>>) {
+    let Some(text) = data.as_string() else { return };
+    match serde_json::from_str::<FromWorker>(&text) {
+        Ok(FromWorker::Ready) => {
+            for held in outbox.borrow_mut().take().unwrap_or_default() {
+                let _ = worker.post_message(&JsValue::from_str(&held));
+            }
+        }
+        Ok(reply) => {
+            if let Some(tx) = reply.id().and_then(|id| pending.borrow_mut().remove(&id)) {
+                let _ = tx.send(Ok(reply));
+            }
+        }
+        Err(_) => {}
+    }
+}
+
 fn spawn_worker(trust: Option<&TrustConfig>) -> Result<Rc<PooledWorker>, String> {
-    let worker = Worker::new(WORKER_URL).map_err(|_| "The verification worker could not be started.".to_string())?;
+    let worker = start_worker(WORKER_URL, adopt_started())?;
+    if let Some(config) = trust {
+        post(
+            &worker,
+            &ToWorker::Control(Control::Configure(Box::new(config.clone()))),
+        )?;
+    }
+    post(&worker, &ToWorker::Control(Control::WarmUp))?;
+    Ok(worker)
+}
+
+/// A worker running `url`'s script (or `started`, one already running it).
+fn start_worker(url: &str, started: Option<(Worker, js_sys::Array)>) -> Result<Rc<PooledWorker>, String> {
+    let (worker, early) = match started {
+        Some(started) => started,
+        None => (
+            Worker::new(url).map_err(|_| "The verification worker could not be started.".to_string())?,
+            js_sys::Array::new(),
+        ),
+    };
     let pending: Pending = Rc::default();
     let outbox: Rc<RefCell<Option<Vec<String>>>> = Rc::new(RefCell::new(Some(Vec::new())));
     let on_message = {
         let (pending, outbox, worker) = (pending.clone(), outbox.clone(), worker.clone());
         Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let Some(text) = event.data().as_string() else { return };
-            match serde_json::from_str::<FromWorker>(&text) {
-                Ok(FromWorker::Ready) => {
-                    for held in outbox.borrow_mut().take().unwrap_or_default() {
-                        let _ = worker.post_message(&JsValue::from_str(&held));
-                    }
-                }
-                Ok(reply) => {
-                    if let Some(tx) = reply.id().and_then(|id| pending.borrow_mut().remove(&id)) {
-                        let _ = tx.send(Ok(reply));
-                    }
-                }
-                Err(_) => {}
-            }
+            receive(&event.data(), &worker, &pending, &outbox);
         })
     };
     let dead = Rc::new(Cell::new(false));
@@ -123,22 +168,18 @@ fn spawn_worker(trust: Option<&TrustConfig>) -> Result<Rc<PooledWorker>, String>
     };
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    let pooled = Rc::new(PooledWorker {
+    // What an adopted worker said before these handlers (its `Ready`).
+    for data in early.iter() {
+        receive(&data, &worker, &pending, &outbox);
+    }
+    Ok(Rc::new(PooledWorker {
         worker,
         pending,
         outbox,
         dead,
         _on_message: on_message,
         _on_error: on_error,
-    });
-    if let Some(config) = trust {
-        post(
-            &pooled,
-            &ToWorker::Control(Control::Configure(Box::new(config.clone()))),
-        )?;
-    }
-    post(&pooled, &ToWorker::Control(Control::WarmUp))?;
-    Ok(pooled)
+    }))
 }
 
 fn post(worker: &PooledWorker, message: &ToWorker) -> Result<(), String> {
@@ -321,16 +362,20 @@ fn pick_worker_keeping(trust: Option<&TrustConfig>, name: &str) -> Result<Rc<Poo
     Ok(worker)
 }
 
-/// Reads a lockfile in a worker (large ones take longer than a frame).
+/// Reads a lockfile in a worker of its own (large ones take longer than a
+/// frame; the readers are not in the verifier's module), ended after.
 pub async fn read_lockfile(text: String, file_name: Option<String>, registry: String) -> Result<Lockfile, String> {
-    match ask(|id| ToWorker::ReadLockfile {
+    let reader = start_worker(LOCKFILE_WORKER_URL, None)?;
+    // Held until it answers: the last reference ends the worker.
+    let answer = ask_worker(reader.clone(), |id| ToWorker::ReadLockfile {
         id,
         text,
         file_name,
         registry,
     })
-    .await?
-    {
+    .await;
+    drop(reader);
+    match answer? {
         FromWorker::Lockfile { lockfile, .. } => lockfile.map(|l| *l),
         _ => Err("The worker answered something else.".into()),
     }

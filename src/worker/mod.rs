@@ -103,16 +103,53 @@ fn control(message: Control) {
     }
 }
 
+/// Posts `message` to the page.
+fn reply(scope: &DedicatedWorkerGlobalScope, message: &FromWorker) {
+    if let Ok(json) = serde_json::to_string(message) {
+        let _ = scope.post_message(&JsValue::from_str(&json));
+    }
+}
+
+/// The lockfile reader's main loop (`src/bin/lockfile-worker.rs`): the
+/// audit page reads a lockfile in it, off its own thread. A worker of its
+/// own, so that the lockfile readers (a YAML parser among them) are not in
+/// the verifier every package page downloads.
+pub fn run_lockfile_reader() {
+    console_error_panic_hook::set_once();
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let reply_scope = scope.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let Some(text) = event.data().as_string() else { return };
+        if let Ok(ToWorker::ReadLockfile {
+            id,
+            text,
+            file_name,
+            registry,
+        }) = serde_json::from_str::<ToWorker>(&text)
+        {
+            let lockfile = npm_provenance_core::lockfile::parse_lockfile(file_name.as_deref(), &text)
+                .map(|l| npm_provenance_core::audit::for_registry(l, &registry));
+            drop(text);
+            reply(
+                &reply_scope,
+                &FromWorker::Lockfile {
+                    id,
+                    lockfile: lockfile.map(Box::new),
+                },
+            );
+        }
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    reply(&scope, &FromWorker::Ready);
+}
+
 /// The worker's main loop: answers the page's messages until it is terminated.
 pub fn run() {
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let reply_scope = scope.clone();
-    let post = move |message: &FromWorker| {
-        if let Ok(json) = serde_json::to_string(message) {
-            let _ = reply_scope.post_message(&JsValue::from_str(&json));
-        }
-    };
+    let post = move |message: &FromWorker| reply(&reply_scope, message);
     let on_message = {
         let post = post.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -120,20 +157,11 @@ pub fn run() {
             // A message the page did not make is ignored: the page only sends these.
             match serde_json::from_str::<ToWorker>(&text) {
                 Ok(ToWorker::Control(message)) => control(message),
-                Ok(ToWorker::ReadLockfile {
+                // Lockfiles are read by their own worker (`run_lockfile_reader`).
+                Ok(ToWorker::ReadLockfile { id, .. }) => post(&FromWorker::Lockfile {
                     id,
-                    text,
-                    file_name,
-                    registry,
-                }) => {
-                    let lockfile = npm_provenance_core::lockfile::parse_lockfile(file_name.as_deref(), &text)
-                        .map(|l| npm_provenance_core::audit::for_registry(l, &registry));
-                    drop(text);
-                    post(&FromWorker::Lockfile {
-                        id,
-                        lockfile: lockfile.map(Box::new),
-                    });
-                }
+                    lockfile: Err("This worker does not read lockfiles.".into()),
+                }),
                 Ok(ToWorker::Verify { id, request }) => {
                     let post = post.clone();
                     wasm_bindgen_futures::spawn_local(async move {

@@ -1,0 +1,11 @@
+import { chromium } from 'playwright-core';
+import { chromiumArgs } from '../tests/e2e/harness.mjs';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+const page = await browser.newPage();
+page.on('console', (m) => console.log('console', m.type(), m.text().slice(0, 300)));
+page.on('pageerror', (e) => console.log('pageerror', e.message));
+page.on('worker', (w) => { console.log('worker', w.url()); });
+await page.goto(`${process.env.APP_URL}${process.env.PAGE || '/package/sigstore'}`);
+await page.waitForTimeout(4000);
+console.log((await page.locator('main').innerText()).slice(0, 500));
+await browser.close();

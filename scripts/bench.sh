@@ -154,7 +154,8 @@ main_js=$(ls dist/npm-provenance-app-*.js)
 total_raw=0
 total_gz=0
 total_br=0
-for f in "$main_wasm" "$main_js" dist/worker_bg.wasm dist/worker.js dist/boot.js dist/worker-loader.js; do
+for f in "$main_wasm" "$main_js" dist/worker_bg.wasm dist/worker.js dist/boot.js dist/worker-loader.js \
+  dist/lockfile-worker_bg.wasm dist/lockfile-worker.js dist/lockfile-worker-loader.js; do
   total_raw=$((total_raw + $(size "$f")))
   total_gz=$((total_gz + $(gz "$f")))
   total_br=$((total_br + $(size "$f.br" 2>/dev/null || gz "$f")))
@@ -171,6 +172,7 @@ done
 echo
 echo "The app (Chromium, local registry)"
 printf '  %-52s %s ms (first of 10: %s ms)\n' "navigation to the verified panel, median of 10 loads" "${R[app.panel_ms_median]:-?}" "${R[app.panel_ms_first]:-?}"
+printf '  %-52s %s ms\n' "the same, 100 ms round trips and 10 Mbit/s, median of 5" "${R[app.panel_slow_network_ms_median]:-?}"
 printf '  %-52s %s ms\n' "100-version history, all verified" "${R[app.history100_ms]:-?}"
 printf '  %-52s %s ms (0 = none over 50 ms)\n' "longest main-thread task meanwhile" "${R[app.longest_task_ms]:-?}"
 printf '  %-52s %s ms (1200x9000 window: all 100 rows drawn at once)\n' "longest gap between frames meanwhile" "${R[app.longest_frame_gap_ms]:-?}"
@@ -189,6 +191,7 @@ printf '  %-46s %10s %10s\n' "page wasm" "$(size "$main_wasm")" "$(gz "$main_was
 printf '  %-46s %10s %10s\n' "page JS (wasm-bindgen glue)" "$(size "$main_js")" "$(gz "$main_js")"
 printf '  %-46s %10s %10s\n' "worker wasm" "$(size dist/worker_bg.wasm)" "$(gz dist/worker_bg.wasm)"
 printf '  %-46s %10s %10s\n' "worker JS" "$(size dist/worker.js)" "$(gz dist/worker.js)"
+printf '  %-46s %10s %10s\n' "lockfile reader wasm (the audit page's)" "$(size dist/lockfile-worker_bg.wasm)" "$(gz dist/lockfile-worker_bg.wasm)"
 printf '  %-46s %10s %10s\n' "whole app (wasm + JS)" "$total_raw" "$total_gz"
 printf '  %-46s %21s\n' "whole app as served to brotli clients" "$total_br"
 printf '  %-46s %21s\n' "home page on the wire, Chromium (no wasm)" "${R[app.home_page_bytes]:-?}"
@@ -224,6 +227,7 @@ echo
 echo "| the app (Chromium, local registry) | |"
 echo "|---|---|"
 echo "| navigation to the verified panel, median of 10 loads | ${R[app.panel_ms_median]:-?} ms (first: ${R[app.panel_ms_first]:-?} ms) |"
+echo "| the same over an emulated network (Chromium: 100 ms added round-trip time, 10 Mbit/s), median of 5 | ${R[app.panel_slow_network_ms_median]:-?} ms |"
 echo "| 100-version history, all verified | ${R[app.history100_ms]:-?} ms |"
 echo "| longest main-thread task meanwhile | ${R[app.longest_task_ms]:-?} ms (0 = none over 50 ms) |"
 echo "| scrolling 1200x900 down the history: longest frame gap | ${R[app.scroll_frame_gap_ms]:-?} ms |"
@@ -240,7 +244,8 @@ echo "| sigstore-js on Node: verification alone, the same 2,000 bundles | ${R[au
 echo
 echo "| download (release build) | raw bytes | gzip -9 | brotli (as served) |"
 echo "|---|---|---|---|"
-for pair in "page wasm:$main_wasm" "page JS:$main_js" "worker wasm:dist/worker_bg.wasm" "worker JS:dist/worker.js"; do
+for pair in "page wasm:$main_wasm" "page JS:$main_js" "worker wasm:dist/worker_bg.wasm" "worker JS:dist/worker.js" \
+  "lockfile reader wasm (the audit page's):dist/lockfile-worker_bg.wasm" "lockfile reader JS:dist/lockfile-worker.js"; do
   f=${pair#*:}
   echo "| ${pair%%:*} | $(size "$f") | $(gz "$f") | $(size "$f.br" 2>/dev/null || echo -) |"
 done

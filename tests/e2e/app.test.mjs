@@ -65,6 +65,41 @@ test('the home page downloads at most 150 kB, no wasm, and fetches the app and t
   assertNoProblems(page);
 });
 
+// What a first visit of a package page costs: every file of the app's own
+// origin the page and its workers download, cold, as Chromium counts them on
+// the wire (the registry's documents not counted). The sizes are
+// deterministic for a build, so this is a budget, not a timing. Issue 28's
+// target is 450,000 bytes; the budget holds what was reached (886 kB: the
+// page's module 339 kB and the verifier's 521 kB, brotli), so that nothing
+// grows back; the README's table says where the rest stands.
+const FIRST_VISIT_BUDGET = 900_000;
+const FIRST_VISIT_TARGET = 450_000;
+test(`a first visit of a package page downloads at most ${FIRST_VISIT_BUDGET} bytes of the app (target ${FIRST_VISIT_TARGET})`, async () => {
+  const page = await newPage(stack);
+  const sizes = [];
+  page.context().on('requestfinished', (r) => {
+    if (r.url().startsWith(stack.app + '/')) {
+      sizes.push(r.sizes().then((s) => [new URL(r.url()).pathname, s.responseBodySize]));
+    }
+  });
+  await open(page, '/package/sigstore');
+  await verdict(page).waitFor({ timeout: 20000 });
+  assert.equal(await verdict(page).getAttribute('data-verdict'), 'verified');
+  await page.waitForLoadState('networkidle');
+  const files = (await Promise.all(sizes)).sort((a, b) => b[1] - a[1]);
+  const total = files.reduce((sum, [, n]) => sum + n, 0);
+  const where = files.map(([p, n]) => `${p} ${n}`).join(', ');
+  console.log(`first package page: ${total} bytes (${where})`);
+  // Both modules, the verifier's among them: a count that missed the
+  // worker's requests would pass for the wrong reason.
+  assert.ok(files.some(([p]) => p === '/worker_bg.wasm'), where);
+  assert.ok(files.some(([p]) => /^\/npm-provenance-app-[0-9a-f]+_bg\.wasm$/.test(p)), where);
+  // The audit's lockfile readers are not part of it.
+  assert.ok(!files.some(([p]) => p.startsWith('/lockfile-worker')), where);
+  assert.ok(total <= FIRST_VISIT_BUDGET, `a first package page downloads ${total} bytes, over its budget of ${FIRST_VISIT_BUDGET} (target ${FIRST_VISIT_TARGET}): ${where}`);
+  assertNoProblems(page);
+});
+
 test('a verified package shows the provenance panel with the right links', async () => {
   const page = await newPage(stack);
   await open(page, '/package/sigstore');

@@ -62,7 +62,10 @@ if (framed) {
 // a worker's message with no handler yet would be lost.
 function startVerifier() {
   try {
-    const worker = new Worker('/worker-loader.js');
+    // The server's trust configuration, when it announces one: the worker
+    // begins its TUF refresh at once (src/worker/tuf.rs, `begin_early`).
+    const trust = document.querySelector('meta[name="npm-provenance-trust"]')?.content;
+    const worker = new Worker('/worker-loader.js', trust ? { name: `trust=${trust}` } : {});
     const early = [];
     worker.onmessage = (event) => early.push(event.data);
     worker.onerror = (event) => early.push({ error: event.message || 'the worker could not start' });

@@ -96,8 +96,14 @@ fn adopt_started() -> Option<(Worker, js_sys::Array)> {
     let key = JsValue::from_str("npmProvenanceWorker");
     let held = js_sys::Reflect::get(&window, &key).ok().filter(|h| h.is_object())?;
     let _ = js_sys::Reflect::delete_property(window.as_ref(), &key);
-    let worker = js_sys::Reflect::get(&held, &"worker".into()).ok()?.dyn_into::<Worker>().ok()?;
-    let early = js_sys::Reflect::get(&held, &"early".into()).ok()?.dyn_into::<js_sys::Array>().ok()?;
+    let worker = js_sys::Reflect::get(&held, &"worker".into())
+        .ok()?
+        .dyn_into::<Worker>()
+        .ok()?;
+    let early = js_sys::Reflect::get(&held, &"early".into())
+        .ok()?
+        .dyn_into::<js_sys::Array>()
+        .ok()?;
     // One that failed to start is replaced now (its error came before ours
     // could be heard).
     if early.iter().any(|data| !data.is_string()) {

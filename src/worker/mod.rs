@@ -202,7 +202,7 @@ pub fn run() {
                 Ok(ToWorker::RefreshTrust { id, tuf }) => {
                     let post = post.clone();
                     wasm_bindgen_futures::spawn_local(async move {
-                        let config = tuf::refresh_trust(*tuf).await;
+                        let config = tuf::shared_refresh(*tuf).await;
                         post(&FromWorker::Trust {
                             id,
                             config: Box::new(config),
@@ -218,4 +218,11 @@ pub fn run() {
     // Messages that arrived while the wasm loaded were dropped (there was no
     // handler yet); the page holds its requests until it hears this.
     post(&FromWorker::Ready);
+    if let Some(url) = scope.name().strip_prefix(EARLY_TRUST) {
+        wasm_bindgen_futures::spawn_local(tuf::begin_early(url.to_string()));
+    }
 }
+
+/// How `public/boot.js` names a worker whose trust refresh it wants begun
+/// at once: this prefix, then the trust configuration's address.
+const EARLY_TRUST: &str = "trust=";

@@ -6,6 +6,10 @@
 //! fresh material, else the last verified refresh, else the built-in one;
 //! an attack is a console warning and says so in every report.
 
+use std::cell::RefCell;
+
+use futures::FutureExt;
+use futures::future::{LocalBoxFuture, Shared};
 use js_sys::{Array, Uint8Array};
 use npm_provenance_core::tuf::{EMBEDDED_TUF_ROOT, SIGSTORE_TUF_URL, TufFiles, TufState, refresh_fetching};
 use npm_provenance_core::{TrustConfig, TufConfig};
@@ -23,8 +27,49 @@ fn scope() -> Option<WorkerGlobalScope> {
     js_sys::global().dyn_into::<WorkerGlobalScope>().ok()
 }
 
+type Refresh = Shared<LocalBoxFuture<'static, TrustConfig>>;
+
+thread_local! {
+    /// This worker's refreshes, by repository: a page asks once, and a
+    /// refresh `begin_early` started is joined rather than repeated.
+    static REFRESHES: RefCell<Vec<(TufConfig, Refresh)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The refresh of `tuf`: the one this worker ran or is running, else a new one.
+pub async fn shared_refresh(tuf: TufConfig) -> TrustConfig {
+    let refresh = REFRESHES.with(|r| {
+        let mut r = r.borrow_mut();
+        if let Some((_, running)) = r.iter().find(|(t, _)| *t == tuf) {
+            return running.clone();
+        }
+        let running = refresh_trust(tuf.clone()).boxed_local().shared();
+        r.push((tuf, running.clone()));
+        running
+    });
+    refresh.await
+}
+
+/// Starts the refresh the hosting server's trust configuration at `url`
+/// asks for, as soon as this worker runs: `public/boot.js` names the URL
+/// (the worker's name) when it starts the worker beside the app's module,
+/// so that the refresh overlaps the app's download instead of following it.
+/// The page still reads the configuration and asks for the refresh itself;
+/// it then joins this one (`shared_refresh`).
+pub async fn begin_early(url: String) {
+    // The page's rule for the configuration's address: this origin's path only.
+    if !url.starts_with('/') || url.starts_with("//") {
+        return;
+    }
+    let Ok(Some(text)) = crate::api::get_text(&url, 8 << 20).await else {
+        return;
+    };
+    if let Ok(TrustConfig { tuf: Some(tuf), .. }) = serde_json::from_str::<TrustConfig>(&text) {
+        shared_refresh(tuf).await;
+    }
+}
+
 /// The trust configuration the refresh arrives at.
-pub async fn refresh_trust(tuf: TufConfig) -> TrustConfig {
+async fn refresh_trust(tuf: TufConfig) -> TrustConfig {
     let base = tuf.url.trim_end_matches('/').to_string();
     let root: Vec<u8> = match &tuf.root {
         Some(r) => r.to_string().into_bytes(),

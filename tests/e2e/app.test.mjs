@@ -94,6 +94,9 @@ test(`a first visit of a package page downloads at most ${FIRST_VISIT_BUDGET} by
   // worker's requests would pass for the wrong reason.
   assert.ok(files.some(([p]) => p === '/worker_bg.wasm'), where);
   assert.ok(files.some(([p]) => /^\/npm-provenance-app-[0-9a-f]+_bg\.wasm$/.test(p)), where);
+  // One verifier, the one boot.js started beside the app's module and the
+  // app adopted (a second would be the app starting its own after all).
+  assert.equal(files.filter(([p]) => p === '/worker-loader.js').length, 1, where);
   // The audit's lockfile readers are not part of it.
   assert.ok(!files.some(([p]) => p.startsWith('/lockfile-worker')), where);
   assert.ok(total <= FIRST_VISIT_BUDGET, `a first package page downloads ${total} bytes, over its budget of ${FIRST_VISIT_BUDGET} (target ${FIRST_VISIT_TARGET}): ${where}`);

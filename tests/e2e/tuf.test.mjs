@@ -17,6 +17,8 @@ test('a package only the TUF-provided material verifies goes green in the browse
   const page = await newPage(stack);
   const tufRequests = [];
   page.on('request', (r) => { if (r.url().includes('/-/tuf/')) tufRequests.push(new URL(r.url()).pathname); });
+  let trustRequests = 0;
+  page.context().on('request', (r) => { if (new URL(r.url()).pathname === '/trust.json') trustRequests += 1; });
   await page.goto(`${stack.app}/package/trust-trusted-publisher/v/1.0.0`);
   await verdict(page).waitFor({ timeout: 30000 });
   assert.equal(await verdict(page).getAttribute('data-verdict'), 'verified', await page.locator('main').innerText());
@@ -28,6 +30,11 @@ test('a package only the TUF-provided material verifies goes green in the browse
     assert.ok(tufRequests.includes(p), `${p} in ${tufRequests.join(' ')}`);
   }
   assert.ok(tufRequests.some((p) => /\/-\/tuf\/targets\/registry\.npmjs\.org\/[0-9a-f]{64}\.keys\.json$/.test(p)), tufRequests.join(' '));
+  // One refresh: the worker began it as it started (boot.js named the
+  // server's trust configuration, which the worker read itself: two
+  // requests for it, its and the page's), and the page's request joined it.
+  assert.equal(tufRequests.filter((p) => p === '/-/tuf/timestamp.json').length, 1, tufRequests.join(' '));
+  assert.equal(trustRequests, 2);
   // The footer says it too, for the whole page.
   assert.match(await page.getByTestId('footer-trust-source').innerText(), /root v3, timestamp v20, valid until /);
   // The publish attestation's key is npm's from TUF.

@@ -308,14 +308,12 @@ mod pinned_cache {
             return;
         }
         let Some(cache) = open().await else { return };
-        // All at once: one write waiting for the one before cost an audit of
-        // 1,000 packages seconds at its end (each write is a trip to the
-        // browser's storage, not work).
-        let writes = pending.iter().filter_map(|(url, text)| {
-            let response = web_sys::Response::new_with_opt_str(Some(text)).ok()?;
-            Some(JsFuture::from(cache.put_with_str(url, &response)))
-        });
-        futures::future::join_all(writes).await;
+        for (url, text) in pending {
+            let Ok(response) = web_sys::Response::new_with_opt_str(Some(&text)) else {
+                continue;
+            };
+            let _ = JsFuture::from(cache.put_with_str(&url, &response)).await;
+        }
         // Listed again on the next lookup: other workers of the same audit
         // wrote theirs into the same cache.
         KNOWN.with(|k| *k.borrow_mut() = None);

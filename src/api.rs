@@ -308,14 +308,30 @@ mod pinned_cache {
             return;
         }
         let Some(cache) = open().await else { return };
+        let mut written = Vec::with_capacity(pending.len());
         for (url, text) in pending {
             let Ok(response) = web_sys::Response::new_with_opt_str(Some(&text)) else {
                 continue;
             };
-            let _ = JsFuture::from(cache.put_with_str(&url, &response)).await;
+            if JsFuture::from(cache.put_with_str(&url, &response)).await.is_ok() {
+                written.push(url);
+            }
         }
-        // Listed again on the next lookup: other workers of the same audit
-        // wrote theirs into the same cache.
+        // What this worker wrote is held now. The listing is not thrown
+        // away: every lookup of a page writes, and listing the whole cache
+        // again before the next one's documents made a 100-version history
+        // list it 100 times, each time longer (`relist` does it once a
+        // bulk job has ended, for what the other workers wrote).
+        KNOWN.with(|k| {
+            if let Some(known) = k.borrow_mut().as_mut() {
+                known.extend(written);
+            }
+        });
+    }
+
+    /// Lists the cache again on the next lookup: other workers of the same
+    /// audit wrote theirs into it.
+    pub fn relist() {
         KNOWN.with(|k| *k.borrow_mut() = None);
     }
 }
@@ -324,6 +340,13 @@ mod pinned_cache {
 /// cache (called when a bulk job has shown its results).
 pub async fn keep_pinned_documents() {
     pinned_cache::flush().await;
+}
+
+/// Writes what lookups kept, and lists the cache afresh before the next
+/// lookup (a bulk job's end: the other workers wrote theirs too).
+pub async fn keep_pinned_documents_and_relist() {
+    pinned_cache::flush().await;
+    pinned_cache::relist();
 }
 
 /// How many registry documents this browser keeps for the app (pinned

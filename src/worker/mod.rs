@@ -173,7 +173,7 @@ pub fn run() {
                     let post = post.clone();
                     lookup::forget_shared();
                     wasm_bindgen_futures::spawn_local(async move {
-                        crate::api::keep_pinned_documents().await;
+                        crate::api::keep_pinned_documents_and_relist().await;
                         post(&FromWorker::Kept { id });
                     });
                 }

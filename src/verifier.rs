@@ -233,7 +233,7 @@ fn next_id() -> u32 {
 /// Starts the first worker early, so its wasm downloads and compiles while
 /// the page fetches the registry documents. Pages that verify call it when
 /// they open, the search box on the first keystroke; the home page alone does
-/// not download the verifier (496 kB brotli) until someone starts typing.
+/// not download the verifier (521 kB brotli) until someone starts typing.
 pub fn warm_up() {
     leptos::task::spawn_local(async {
         if let Ok(trust) = trust_config().await {

@@ -9,7 +9,16 @@ import { chromiumArgs } from '../tests/e2e/harness.mjs';
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: chromiumArgs });
 
-// 1. Navigation to the rendered panel (the app marks "report-rendered").
+/** Time from navigation to the rendered panel (the app marks "report-rendered"). */
+const panelTime = (page) => page.evaluate(() => new Promise((resolve) => {
+  const poll = () => {
+    const mark = performance.getEntriesByName('report-rendered')[0];
+    if (mark) resolve(mark.startTime); else setTimeout(poll, 10);
+  };
+  poll();
+}));
+
+// 1. Navigation to the rendered panel.
 const loads = [];
 for (let i = 0; i < 10; i++) {
   const context = await browser.newContext();
@@ -17,14 +26,7 @@ for (let i = 0; i < 10; i++) {
   await page.goto(`${process.env.APP_URL}/package/sigstore`);
   await page.locator('[data-verdict="verified"]').waitFor({ timeout: 30000 });
   await page.getByTestId('provenance-panel').waitFor();
-  const ms = await page.evaluate(() => new Promise((resolve) => {
-    const poll = () => {
-      const mark = performance.getEntriesByName('report-rendered')[0];
-      if (mark) resolve(mark.startTime); else setTimeout(poll, 10);
-    };
-    poll();
-  }));
-  loads.push(ms);
+  loads.push(await panelTime(page));
   await context.close();
 }
 loads.sort((a, b) => a - b);
@@ -47,13 +49,7 @@ console.log(`BENCH panel_ms_first ${loads.length ? loads[0].toFixed(0) : 'NaN'}`
     });
     await page.goto(`${process.env.APP_URL}/package/sigstore`);
     await page.locator('[data-verdict="verified"]').waitFor({ timeout: 60000 });
-    slow.push(await page.evaluate(() => new Promise((resolve) => {
-      const poll = () => {
-        const mark = performance.getEntriesByName('report-rendered')[0];
-        if (mark) resolve(mark.startTime); else setTimeout(poll, 10);
-      };
-      poll();
-    })));
+    slow.push(await panelTime(page));
     await context.close();
   }
   slow.sort((a, b) => a - b);

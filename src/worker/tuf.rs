@@ -56,7 +56,8 @@ pub async fn shared_refresh(tuf: TufConfig) -> TrustConfig {
 /// The page still reads the configuration and asks for the refresh itself;
 /// it then joins this one (`shared_refresh`).
 pub async fn begin_early(url: String) {
-    // The page's rule for the configuration's address: this origin's path only.
+    // A path on this origin only, as `serve` announces it: this shortcut
+    // fetches nothing elsewhere (the page's own request follows its rule).
     if !url.starts_with('/') || url.starts_with("//") {
         return;
     }

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { newPage, screenshot, startStack, openFolds } from './harness.mjs';
+import { clickSettled, newPage, screenshot, startStack, openFolds } from './harness.mjs';
 
 const fixtures = process.env.NPM_PROVENANCE_FIXTURES || path.resolve(new URL('.', import.meta.url).pathname, '../fixtures');
 const fixture = (p) => readFileSync(path.join(fixtures, p), 'utf8');
@@ -260,15 +260,14 @@ test('the copy buttons copy the badge snippet and the JSON documents', async () 
   assert.equal(await waitVerdict(page), 'verified');
   const markdown = await page.locator('#badge-markdown').inputValue();
   const copyBadge = page.locator('.badge-embed button', { hasText: 'Copy' }).first();
-  await copyBadge.scrollIntoViewIfNeeded();
-  await copyBadge.click();
+  await clickSettled(page, copyBadge);
   await page.locator('.badge-embed button', { hasText: 'Copied' }).first().waitFor();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), markdown);
   // The verification report's JSON.
-  await page.getByTestId('documents').locator('summary').first().click();
+  await clickSettled(page, page.getByTestId('documents').locator('summary').first());
   const report = page.locator('details.json-view', { hasText: 'Verification report (JSON)' });
-  await report.locator('summary').click();
-  await report.locator('button.copy').click();
+  await clickSettled(page, report.locator('summary'));
+  await clickSettled(page, report.locator('button.copy'));
   const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
   assert.equal(copied.verdict, 'verified');
   assert.equal(copied.package.name, 'sigstore');

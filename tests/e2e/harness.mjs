@@ -102,7 +102,23 @@ export async function screenshot(page, name) {
   return file;
 }
 
-/** Opens every folded section (the evidence is folded to a line each; a test reading it opens it, as a person would). */
+/**
+ * Clicks `locator` once the version history's rows near the screen are
+ * checked. Scrolling there brings rows into view, the history checks them
+ * (`src/components/history.rs`, 200 px around the screen), and a row's
+ * verdict can make it taller and move what is below: a click whose press
+ * and release land on different elements goes to neither.
+ */
+export async function clickSettled(page, locator) {
+  await locator.scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => [...document.querySelectorAll('tr[data-version]')].every((tr) => {
+    const r = tr.getBoundingClientRect();
+    const near = r.bottom >= -200 && r.top <= innerHeight + 200;
+    return !near || tr.querySelector('[data-status="pending"]') === null;
+  }), null, { timeout: 20000 });
+  await locator.click();
+}
+
 export async function openFolds(page) {
   await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
 }

@@ -6,7 +6,7 @@
 // (The command line, the API and the badges: crates/cli/tests/trust_signals.rs.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, screenshot, startStack, openFolds } from './harness.mjs';
+import { clickSettled, newPage, screenshot, startStack, openFolds } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack({ synthetic: true }); });
@@ -104,7 +104,10 @@ test('a version page says what changed since the previous version, from both cer
   const changes = page.getByTestId('changes');
   assert.equal(await changes.getAttribute('data-since'), '1.0.0');
   assert.equal(await changes.getAttribute('open'), null, 'folded: its signs are in the verdict');
-  await changes.locator('summary').click();
+  await clickSettled(page, changes.locator('summary'));
+  // The rows near the fold were checked first: the previous version's row
+  // is verified, not the registry's word.
+  assert.equal(await page.locator('tr[data-version="1.0.0"] .trust-cell[data-listed="false"]').count(), 1);
   await changes.locator('tr[data-change]').first().waitFor({ timeout: 20000 });
   const rows = await changes.locator('tr[data-change]').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
   assert.deepEqual(rows, [

@@ -555,7 +555,8 @@ fn what_changed_compares_both_certificates() {
     second.workflow = ".github/workflows/other.yml";
     let mut registry = Registry::build(&case, &[release("1.0.0", 0), second]);
     let (outcome, made) = drive(question(Some("1.1.0"), Depth::Changes), &case.trust(), &mut registry);
-    assert!(made.iter().any(|r| r.path == version_path("1.0.0")));
+    // The previous version's document is its entry in the package document.
+    assert!(!made.iter().any(|r| r.path == version_path("1.0.0")));
     assert!(made.iter().any(|r| r.path == attestations_of("1.0.0")));
     let comparison = outcome.report.changes.expect("a comparison");
     let changed: Vec<&str> = comparison.signed_changes().map(|c| c.what.as_str()).collect();
@@ -571,6 +572,137 @@ fn what_changed_compares_both_certificates() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// Drives a lookup answering each round whole, and returns the rounds: each
+/// round's requests wait for an answer of the round before.
+fn rounds(question: Question, trust: &TrustMaterial, registry: &mut Registry) -> (Outcome, Vec<Vec<(DocumentKind, String)>>) {
+    let mut lookup = Lookup::new(question);
+    let mut rounds = Vec::new();
+    for _ in 0..100 {
+        match lookup.next(trust) {
+            Step::Fetch(requests) => {
+                let answers: Vec<(u32, Answer)> = requests.iter().map(|r| (r.id, registry.answer(r))).collect();
+                rounds.push(kinds(&requests));
+                for (id, answer) in answers {
+                    lookup.feed(id, answer);
+                }
+            }
+            Step::Wait => panic!("every request was answered"),
+            Step::Ready => return (lookup.finish(trust), rounds),
+        }
+    }
+    panic!("the lookup did not end");
+}
+
+/// A page's lookup (what changed included) takes two rounds of requests,
+/// named version or `latest`: the package document's listing starts the
+/// attestations of the version and of the previous one beside the version
+/// document, and the previous version's document is its listing.
+#[test]
+fn a_page_lookup_takes_two_rounds() {
+    let case = Case::new();
+    let mut registry = Registry::build(&case, &[release("1.0.0", 0), release("1.1.0", 1)]);
+    let trust = case.trust();
+    let packument = (DocumentKind::Packument, format!("/{}", path_name()));
+    let (outcome, made) = rounds(question(Some("1.1.0"), Depth::Changes), &trust, &mut registry);
+    assert_eq!(outcome.report.verdict, Verdict::Verified, "{}", outcome.report.summary);
+    assert!(matches!(outcome.report.changes, Some(npm_provenance_core::report::BuildComparison::Compared(_))));
+    assert_eq!(
+        made,
+        [
+            vec![packument.clone(), (DocumentKind::VersionDocument, version_path("1.1.0"))],
+            vec![
+                (DocumentKind::Attestations, attestations_of("1.1.0")),
+                (DocumentKind::Attestations, attestations_of("1.0.0")),
+            ],
+        ]
+    );
+    let (named, _) = drive(question(Some("1.1.0"), Depth::Changes), &trust, &mut registry);
+    let (latest, made) = rounds(question(None, Depth::Changes), &trust, &mut registry);
+    assert_eq!(latest.report, named.report, "latest is 1.1.0");
+    assert_eq!(
+        made,
+        [
+            vec![packument],
+            vec![
+                (DocumentKind::VersionDocument, version_path("1.1.0")),
+                (DocumentKind::Attestations, attestations_of("1.1.0")),
+                (DocumentKind::Attestations, attestations_of("1.0.0")),
+            ],
+        ]
+    );
+}
+
+/// The package document lists attestations the version document does not:
+/// they are read early, but what is verified is the version document's
+/// word, and the two documents disagree.
+#[test]
+fn attestations_listed_only_by_the_package_document_fail_the_agreement() {
+    let case = Case::new();
+    let mut registry = Registry::build(&case, &[release("1.0.0", 0), release("1.1.0", 1)]);
+    let path = version_path("1.1.0");
+    let mut doc = registry.docs[&path].clone();
+    doc["dist"].as_object_mut().unwrap().remove("attestations");
+    registry.docs.insert(path, doc);
+    for depth in [Depth::History, Depth::Changes] {
+        for version in [Some("1.1.0"), None] {
+            let (outcome, made) = drive(question(version, depth), &case.trust(), &mut registry);
+            // `latest`: asked beside its document, from the listing alone.
+            if version.is_none() {
+                assert!(made.iter().any(|r| r.path == attestations_of("1.1.0")));
+            }
+            assert_fails_at(&outcome, CheckId::RegistryDocuments, "whether the version has attestations");
+            assert!(outcome.report.attestations.is_empty(), "{depth:?} {version:?}: not listed, not verified");
+        }
+    }
+    // The other way round: listed by the version document alone, read and
+    // verified, and the documents still disagree.
+    let mut registry = Registry::build(&case, &[release("1.0.0", 0), release("1.1.0", 1)]);
+    let path = format!("/{}", path_name());
+    let mut packument = registry.docs[&path].clone();
+    packument["versions"]["1.1.0"]["dist"].as_object_mut().unwrap().remove("attestations");
+    registry.docs.insert(path, packument);
+    let (outcome, made) = drive(question(Some("1.1.0"), Depth::Changes), &case.trust(), &mut registry);
+    assert!(made.iter().any(|r| r.path == attestations_of("1.1.0")));
+    assert_fails_at(&outcome, CheckId::RegistryDocuments, "whether the version has attestations");
+    assert!(!outcome.report.attestations.is_empty());
+}
+
+/// The previous version's listing in the package document is what its
+/// attestations are verified against: a listing of another version, or with
+/// other bytes' integrity, leaves nothing to compare with, and says why.
+#[test]
+fn a_previous_version_listed_otherwise_is_not_compared() {
+    let case = Case::new();
+    let mut second = release("1.1.0", 1);
+    second.workflow = ".github/workflows/other.yml";
+    let releases = [release("1.0.0", 0), second];
+    let path = format!("/{}", path_name());
+    let unavailable = |registry: &mut Registry| match drive(question(Some("1.1.0"), Depth::Changes), &case.trust(), registry)
+        .0
+        .report
+        .changes
+    {
+        Some(npm_provenance_core::report::BuildComparison::Unavailable { version, why }) => {
+            assert_eq!(version, "1.0.0");
+            why
+        }
+        other => panic!("{other:?}"),
+    };
+    let mut registry = Registry::build(&case, &releases);
+    let mut packument = registry.docs[&path].clone();
+    packument["versions"]["1.0.0"]["version"] = json!("1.0.1");
+    registry.docs.insert(path.clone(), packument);
+    let why = unavailable(&mut registry);
+    assert!(why.contains("entry for 1.0.0 is not usable"), "{why}");
+    let mut registry = Registry::build(&case, &releases);
+    let mut packument = registry.docs[&path].clone();
+    let (other, _) = integrity_of(b"other bytes");
+    packument["versions"]["1.0.0"]["dist"]["integrity"] = json!(other);
+    registry.docs.insert(path, packument);
+    let why = unavailable(&mut registry);
+    assert!(why.contains("did not verify"), "{why}");
 }
 
 /// Every integrity a lockfile records must be the registry's: two copies of

@@ -315,6 +315,27 @@ struct Gone {
 }
 
 impl Gone {
+    /// What a document that is not to be had means for it.
+    fn of(answer: &Answer, what: &str) -> Self {
+        let why = match answer {
+            Answer::Body(_) | Answer::Packument(_) => format!("{what} was answered"),
+            Answer::NotFound => format!("the registry has no {what} (HTTP 404)"),
+            Answer::Status { status, .. } => format!("the registry answered HTTP {status} for {what}"),
+            Answer::Timeout => format!("the registry did not answer in time for {what}"),
+            Answer::Network(e) => format!("the registry could not be reached for {what}: {}", visible(e)),
+            Answer::TooLarge => format!("{what} is larger than is read"),
+            Answer::Redirect => format!(
+                "the registry answered the request for {what} with a redirect, which this program does not follow: a registry must serve its documents itself"
+            ),
+            Answer::Unreadable(e) => format!("{what} is not text: {}", visible(e)),
+        };
+        Gone {
+            why,
+            cause: Cause::of(answer),
+            transient: answer.is_transient(),
+        }
+    }
+
     /// A document that was answered, but is not usable.
     fn unusable(why: String) -> Self {
         Self {
@@ -541,8 +562,10 @@ impl Lookup {
         }
         // Attestations, when listed (by the version document, or ahead of
         // it by the package document).
-        let listed = self.asked_listing();
-        if listed.is_some_and(|d| d.attestations_url.is_some())
+        let listed = self
+            .asked_listing()
+            .map(|d| (d.attestations_url.is_some(), d.signatures.is_empty()));
+        if listed.is_some_and(|(attested, _)| attested)
             && self.asked.attestations.is_idle()
             && let Some(v) = self.asked.version.clone()
         {
@@ -551,7 +574,11 @@ impl Lookup {
         }
         // Whether the registry signs, when it matters: a version without
         // signatures on a registry whose keys are not known otherwise.
-        let unsigned = self.asked.document.have().is_some_and(|d| d.signatures.is_empty());
+        // The listing may say so ahead of the version document; a keys
+        // document read for nothing changes no verdict (signatures that are
+        // there are checked whoever signs) and leaves nothing unfinished
+        // ([`Prepared::finish`]).
+        let unsigned = listed.is_some_and(|(_, unsigned)| unsigned);
         if unsigned && self.signing_from_trust(trust).is_none() && self.keys.is_idle() {
             self.keys = Doc::Asked;
             self.ask(Target::Asked, DocumentKind::Keys, KEYS_PATH.to_string());
@@ -572,7 +599,10 @@ impl Lookup {
                 (_, result) => Doc::Missing(Gone::unusable(format!(
                     "the package document's entry for {} is not usable: {}",
                     visible(&previous),
-                    result.err().map(|e| e.message()).unwrap_or_else(|| "it is not listed".into())
+                    result
+                        .err()
+                        .map(|e| e.message())
+                        .unwrap_or_else(|| "it is not listed".into())
                 ))),
             };
             let mut docs = VersionDocs::new(Some(previous));
@@ -662,25 +692,9 @@ impl Lookup {
     }
 
     fn gone(&mut self, answer: &Answer, what: &str) -> Gone {
-        let transient = answer.is_transient();
-        self.transient |= transient;
-        let why = match answer {
-            Answer::Body(_) | Answer::Packument(_) => format!("{what} was answered"),
-            Answer::NotFound => format!("the registry has no {what} (HTTP 404)"),
-            Answer::Status { status, .. } => format!("the registry answered HTTP {status} for {what}"),
-            Answer::Timeout => format!("the registry did not answer in time for {what}"),
-            Answer::Network(e) => format!("the registry could not be reached for {what}: {}", visible(e)),
-            Answer::TooLarge => format!("{what} is larger than is read"),
-            Answer::Redirect => format!(
-                "the registry answered the request for {what} with a redirect, which this program does not follow: a registry must serve its documents itself"
-            ),
-            Answer::Unreadable(e) => format!("{what} is not text: {}", visible(e)),
-        };
-        Gone {
-            why,
-            cause: Cause::of(answer),
-            transient,
-        }
+        let gone = Gone::of(answer, what);
+        self.transient |= gone.transient;
+        gone
     }
 
     fn version_document(&mut self, target: Target, request: &Request, answer: Answer) {
@@ -842,7 +856,9 @@ impl Lookup {
             // A registry without a keys document signs nothing (npm's CLI
             // then checks no signature of it either).
             Answer::NotFound => Doc::Have(false),
-            other => self.missing(&other, "the registry's keys document"),
+            // Whether its absence leaves the lookup unfinished depends on
+            // whether it was needed after all: see `keys_unread`.
+            other => Doc::Missing(Gone::of(&other, "the registry's keys document")),
         };
     }
 
@@ -864,6 +880,16 @@ impl Lookup {
             asked,
             previous,
         }
+    }
+
+    /// Whether the keys document was needed (the version document carries
+    /// no signature and the trust material does not say whether the
+    /// registry signs) and not read for a reason that may pass.
+    fn keys_unread(&self, trust: &TrustMaterial) -> bool {
+        let unsigned = self.asked.document.have().is_some_and(|d| d.signatures.is_empty());
+        unsigned
+            && self.signing_from_trust(trust).is_none()
+            && matches!(&self.keys, Doc::Missing(gone) if gone.transient)
     }
 
     fn signing(&self, trust: &TrustMaterial) -> RegistrySigning {
@@ -1045,7 +1071,7 @@ impl Prepared {
             report,
             version,
             error: None,
-            transient: lookup.transient,
+            transient: lookup.transient || lookup.keys_unread(trust),
             packument,
             keep: lookup.read_pinned.clone(),
             attestations: lookup.asked.attestations.have().cloned(),

@@ -341,6 +341,61 @@ fn whether_another_registry_signs_is_read_from_its_keys_document() {
     assert_fails_at(&outcome, CheckId::RegistrySignature, "stripped");
 }
 
+/// Whether another registry signs is asked beside the attestations when the
+/// package document lists the version unsigned; a keys document asked for
+/// nothing (the version document carries signatures after all) changes no
+/// verdict and leaves nothing unfinished when it cannot be read.
+#[test]
+fn the_keys_document_is_asked_from_the_listing_and_counts_only_when_needed() {
+    let case = Case::new();
+    let trust = trust_with_unsupplied_keys(&case);
+    let mut first = release("1.0.0", 0);
+    first.signed = false;
+    let mut second = release("1.1.0", 1);
+    second.signed = false;
+    let mut registry = Registry::build(&case, &[first, second]);
+    registry.keys = Some(case.kit.registry_keys_document(None));
+    let (outcome, made) = rounds(question(None, Depth::Changes), &trust, &mut registry);
+    assert_fails_at(&outcome, CheckId::RegistrySignature, "stripped");
+    assert_eq!(made.len(), 2, "{made:?}");
+    assert!(
+        made[1].contains(&(DocumentKind::Keys, "/-/npm/v1/keys".to_string())),
+        "{made:?}"
+    );
+    // The listing says unsigned, the version document is signed (validly,
+    // by the kit's registry key), and the keys document is unavailable.
+    let mut registry = Registry::build(&case, &[release("1.0.0", 0), release("1.1.0", 1)]);
+    let path = format!("/{}", path_name());
+    let mut packument = registry.docs[&path].clone();
+    packument["versions"]["1.1.0"]["dist"]
+        .as_object_mut()
+        .unwrap()
+        .remove("signatures");
+    registry.docs.insert(path, packument);
+    registry.set(
+        "/-/npm/v1/keys",
+        vec![Answer::Status {
+            status: 503,
+            retry_after_s: None,
+        }],
+    );
+    let (outcome, made) = drive(question(None, Depth::History), &trust, &mut registry);
+    assert!(
+        made.iter().any(|r| r.kind == DocumentKind::Keys),
+        "asked from the listing: {:?}",
+        kinds(&made)
+    );
+    assert_fails_at(&outcome, CheckId::RegistryDocuments, "the registry signatures");
+    assert!(!outcome.transient, "the keys document was not needed");
+    registry.overrides.clear();
+    registry.keys = Some(case.kit.registry_keys_document(None));
+    let (read, _) = drive(question(None, Depth::History), &trust, &mut registry);
+    assert_eq!(
+        read.report, outcome.report,
+        "the same verdict, whatever the keys document answered"
+    );
+}
+
 /// Trust whose registry key expired at `until`.
 fn trust_with_key_expiring(case: &Case, until: i64) -> TrustMaterial {
     let mut keys = Vec::new();
@@ -576,7 +631,11 @@ fn what_changed_compares_both_certificates() {
 
 /// Drives a lookup answering each round whole, and returns the rounds: each
 /// round's requests wait for an answer of the round before.
-fn rounds(question: Question, trust: &TrustMaterial, registry: &mut Registry) -> (Outcome, Vec<Vec<(DocumentKind, String)>>) {
+fn rounds(
+    question: Question,
+    trust: &TrustMaterial,
+    registry: &mut Registry,
+) -> (Outcome, Vec<Vec<(DocumentKind, String)>>) {
     let mut lookup = Lookup::new(question);
     let mut rounds = Vec::new();
     for _ in 0..100 {
@@ -607,11 +666,17 @@ fn a_page_lookup_takes_two_rounds() {
     let packument = (DocumentKind::Packument, format!("/{}", path_name()));
     let (outcome, made) = rounds(question(Some("1.1.0"), Depth::Changes), &trust, &mut registry);
     assert_eq!(outcome.report.verdict, Verdict::Verified, "{}", outcome.report.summary);
-    assert!(matches!(outcome.report.changes, Some(npm_provenance_core::report::BuildComparison::Compared(_))));
+    assert!(matches!(
+        outcome.report.changes,
+        Some(npm_provenance_core::report::BuildComparison::Compared(_))
+    ));
     assert_eq!(
         made,
         [
-            vec![packument.clone(), (DocumentKind::VersionDocument, version_path("1.1.0"))],
+            vec![
+                packument.clone(),
+                (DocumentKind::VersionDocument, version_path("1.1.0"))
+            ],
             vec![
                 (DocumentKind::Attestations, attestations_of("1.1.0")),
                 (DocumentKind::Attestations, attestations_of("1.0.0")),
@@ -652,8 +717,15 @@ fn attestations_listed_only_by_the_package_document_fail_the_agreement() {
             if version.is_none() {
                 assert!(made.iter().any(|r| r.path == attestations_of("1.1.0")));
             }
-            assert_fails_at(&outcome, CheckId::RegistryDocuments, "whether the version has attestations");
-            assert!(outcome.report.attestations.is_empty(), "{depth:?} {version:?}: not listed, not verified");
+            assert_fails_at(
+                &outcome,
+                CheckId::RegistryDocuments,
+                "whether the version has attestations",
+            );
+            assert!(
+                outcome.report.attestations.is_empty(),
+                "{depth:?} {version:?}: not listed, not verified"
+            );
         }
     }
     // The other way round: listed by the version document alone, read and
@@ -661,11 +733,18 @@ fn attestations_listed_only_by_the_package_document_fail_the_agreement() {
     let mut registry = Registry::build(&case, &[release("1.0.0", 0), release("1.1.0", 1)]);
     let path = format!("/{}", path_name());
     let mut packument = registry.docs[&path].clone();
-    packument["versions"]["1.1.0"]["dist"].as_object_mut().unwrap().remove("attestations");
+    packument["versions"]["1.1.0"]["dist"]
+        .as_object_mut()
+        .unwrap()
+        .remove("attestations");
     registry.docs.insert(path, packument);
     let (outcome, made) = drive(question(Some("1.1.0"), Depth::Changes), &case.trust(), &mut registry);
     assert!(made.iter().any(|r| r.path == attestations_of("1.1.0")));
-    assert_fails_at(&outcome, CheckId::RegistryDocuments, "whether the version has attestations");
+    assert_fails_at(
+        &outcome,
+        CheckId::RegistryDocuments,
+        "whether the version has attestations",
+    );
     assert!(!outcome.report.attestations.is_empty());
 }
 
@@ -679,17 +758,18 @@ fn a_previous_version_listed_otherwise_is_not_compared() {
     second.workflow = ".github/workflows/other.yml";
     let releases = [release("1.0.0", 0), second];
     let path = format!("/{}", path_name());
-    let unavailable = |registry: &mut Registry| match drive(question(Some("1.1.0"), Depth::Changes), &case.trust(), registry)
-        .0
-        .report
-        .changes
-    {
-        Some(npm_provenance_core::report::BuildComparison::Unavailable { version, why }) => {
-            assert_eq!(version, "1.0.0");
-            why
-        }
-        other => panic!("{other:?}"),
-    };
+    let unavailable =
+        |registry: &mut Registry| match drive(question(Some("1.1.0"), Depth::Changes), &case.trust(), registry)
+            .0
+            .report
+            .changes
+        {
+            Some(npm_provenance_core::report::BuildComparison::Unavailable { version, why }) => {
+                assert_eq!(version, "1.0.0");
+                why
+            }
+            other => panic!("{other:?}"),
+        };
     let mut registry = Registry::build(&case, &releases);
     let mut packument = registry.docs[&path].clone();
     packument["versions"]["1.0.0"]["version"] = json!("1.0.1");

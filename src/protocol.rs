@@ -76,6 +76,12 @@ pub enum Control {
     /// Verify with this trust instead of Sigstore's public-good root and
     /// npm's keys (a server configured for a private instance says so).
     Configure(Box<TrustConfig>),
+    /// The hosting server's configuration while the browser's own TUF
+    /// refresh of it runs: a lookup reads the registry meanwhile, and
+    /// verifies only once `Configure` (or `TrustFailed`) settles the trust.
+    Provisional(Box<TrustConfig>),
+    /// The trust could not be settled: lookups waiting for it fail so.
+    TrustFailed(String),
     /// Prepares the trust material, so the first real request is not slower.
     WarmUp,
 }

@@ -251,13 +251,15 @@ pub fn trust_config_url() -> Option<String> {
 type TrustFuture = Shared<LocalBoxFuture<'static, Result<Option<TrustConfig>, String>>>;
 
 thread_local! {
+    static SERVER: RefCell<Option<TrustFuture>> = const { RefCell::new(None) };
     static TRUST: RefCell<Option<TrustFuture>> = const { RefCell::new(None) };
 }
 
 /// The private trust configuration the hosting server announces with
-/// `<meta name="npm-provenance-trust" content="URL">`, loaded once.
-fn trust_config() -> TrustFuture {
-    TRUST.with(|t| {
+/// `<meta name="npm-provenance-trust" content="URL">`, loaded once, as the
+/// server states it.
+fn server_config() -> TrustFuture {
+    SERVER.with(|t| {
         t.borrow_mut()
             .get_or_insert_with(|| {
                 let url = trust_config_url();
@@ -267,18 +269,50 @@ fn trust_config() -> TrustFuture {
                         .await
                         .map_err(|e| format!("The server's trust configuration could not be loaded: {e}"))?
                         .ok_or("The server announces a trust configuration it does not serve.")?;
-                    let config: TrustConfig = serde_json::from_str(&text)
-                        .map_err(|e| format!("The server's trust configuration is not usable: {e}"))?;
-                    match config.tuf.clone() {
-                        Some(tuf) => refresh_from_tuf(config, tuf).await.map(Some),
-                        None => Ok(Some(config)),
-                    }
+                    serde_json::from_str(&text)
+                        .map(Some)
+                        .map_err(|e| format!("The server's trust configuration is not usable: {e}"))
                 }
                 .boxed_local()
                 .shared()
             })
             .clone()
     })
+}
+
+/// What verification trusts: the server's configuration, refreshed from
+/// the TUF repository it names by this browser itself; loaded once. When
+/// it cannot be settled, the workers waiting for it are told.
+fn trust_config() -> TrustFuture {
+    TRUST.with(|t| {
+        t.borrow_mut()
+            .get_or_insert_with(|| {
+                async move {
+                    let config = server_config().await?;
+                    let Some(tuf) = config.as_ref().and_then(|c| c.tuf.clone()) else {
+                        return Ok(config);
+                    };
+                    let refreshed = refresh_from_tuf(config.unwrap_or_default(), tuf).await;
+                    if let Err(why) = &refreshed {
+                        broadcast(&Control::TrustFailed(why.clone()));
+                    }
+                    refreshed.map(Some)
+                }
+                .boxed_local()
+                .shared()
+            })
+            .clone()
+    })
+}
+
+/// Tells every worker of the pool.
+fn broadcast(message: &Control) {
+    let message = ToWorker::Control(message.clone());
+    POOL.with(|pool| {
+        for w in pool.borrow().iter() {
+            let _ = post(w, &message);
+        }
+    });
 }
 
 thread_local! {
@@ -308,11 +342,7 @@ async fn refresh_from_tuf(server: TrustConfig, tuf: npm_provenance_core::TufConf
         use leptos::prelude::Set;
         trust_source().set(config.source.clone());
     }
-    POOL.with(|pool| {
-        for w in pool.borrow().iter() {
-            let _ = post(w, &ToWorker::Control(Control::Configure(Box::new(config.clone()))));
-        }
-    });
+    broadcast(&Control::Configure(Box::new(config.clone())));
     Ok(config)
 }
 
@@ -334,8 +364,7 @@ pub async fn inspect(request: VerifyRequest) -> Result<Result<Inspected, InputEr
 /// worker fetches and verifies). Lookups of one package go to the worker
 /// that looked it up before, which keeps its package document.
 pub async fn lookup(request: LookupRequest) -> Result<LookedUp, String> {
-    let trust = trust_config().await?;
-    let worker = pick_worker_keeping(trust.as_ref(), &request.question.name)?;
+    let worker = worker_for_lookup(&request.question.name).await?;
     match ask_worker(worker, |id| ToWorker::Lookup {
         id,
         request: Box::new(request),
@@ -354,6 +383,31 @@ thread_local! {
 
 /// The worker that looked up `name` before (it keeps the package's
 /// document), or the least busy one.
+/// The worker a lookup of `name` goes to. While this browser's TUF refresh
+/// of the server's trust runs, the worker reads the registry under the
+/// server's configuration, marked provisional: it verifies only once the
+/// refresh settles it (the refresh and the registry's round trips overlap
+/// instead of following each other).
+async fn worker_for_lookup(name: &str) -> Result<Rc<PooledWorker>, String> {
+    let server = server_config().await?;
+    let refresh = trust_config();
+    // Checked with no await before the posts below: a refresh that has not
+    // ended has not told the pool its result yet, so `Provisional` comes
+    // before that `Configure` in every worker's queue.
+    if refresh.peek().is_none()
+        && let Some(server) = server.filter(|c| c.tuf.is_some())
+    {
+        leptos::task::spawn_local(async {
+            let _ = trust_config().await;
+        });
+        let worker = pick_worker_keeping(None, name)?;
+        post(&worker, &ToWorker::Control(Control::Provisional(Box::new(server))))?;
+        return Ok(worker);
+    }
+    let trust = refresh.await?;
+    pick_worker_keeping(trust.as_ref(), name)
+}
+
 fn pick_worker_keeping(trust: Option<&TrustConfig>, name: &str) -> Result<Rc<PooledWorker>, String> {
     let kept = KEPT_BY.with(|k| k.borrow().get(name).and_then(std::rc::Weak::upgrade));
     if let Some(worker) = kept.filter(|w| !w.dead.get()) {

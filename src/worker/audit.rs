@@ -21,6 +21,9 @@ pub async fn audit_one(job: &AuditJob, trust: &TrustMaterial) -> AuditEntry {
     };
     let mut question = Question::new(&job.registry, &package.name, Some(&package.version), depth);
     question.lockfile_integrities = package.integrities.clone();
-    let outcome = super::lookup::run(question, trust).await;
-    AuditEntry::from_report(package, &outcome.report)
+    // The audit asks with settled trust (the page waits for it).
+    match super::lookup::run(question, trust, std::future::ready(Ok(None))).await {
+        Ok(outcome) => AuditEntry::from_report(package, &outcome.report),
+        Err(e) => AuditEntry::error(package, e),
+    }
 }

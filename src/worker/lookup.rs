@@ -85,20 +85,24 @@ async fn fetch(registry: &str, request: &Request) -> Answer {
 }
 
 /// Runs `question` to its outcome against its registry.
-pub async fn run(question: Question, trust: &TrustMaterial) -> Outcome {
+pub async fn run(
+    question: Question,
+    provisional: &TrustMaterial,
+    settled: impl std::future::Future<Output = Result<Option<TrustMaterial>, String>>,
+) -> Result<Outcome, String> {
     let registry = question.registry.clone();
     let mut lookup = Lookup::new(question);
     // Pinned documents as fetched, kept once the lookup accepts them.
     let mut pinned: HashMap<String, Rc<str>> = HashMap::new();
-    while let Step::Fetch(requests) = lookup.next(trust) {
-        let answers = futures::future::join_all(requests.iter().map(|r| fetch(&registry, r))).await;
-        for (request, answer) in requests.iter().zip(answers) {
-            if let (true, Answer::Body(text)) = (request.pinned, &answer) {
-                pinned.insert(request.path.clone(), Rc::from(text.as_str()));
-            }
-            lookup.feed(request.id, answer);
-        }
-    }
+    // The registry is read while the trust may still be settling (a TUF
+    // refresh); verification waits for it. What the settled trust needs
+    // beyond what was read (a keys document, the publication time) is
+    // asked for then: the plan is the core's under either trust.
+    fetch_all(&mut lookup, provisional, &registry, &mut pinned).await;
+    // `None`: the provisional trust was the settled one.
+    let settled = settled.await?;
+    let trust = settled.as_ref().unwrap_or(provisional);
+    fetch_all(&mut lookup, trust, &registry, &mut pinned).await;
     let prepared = lookup.prepare(trust);
     webcrypto::preverify(prepared.signature_checks(trust)).await;
     let outcome = prepared.finish(trust);
@@ -107,5 +111,18 @@ pub async fn run(question: Question, trust: &TrustMaterial) -> Outcome {
             crate::api::keep_pinned(&registry_url(&registry, path), text);
         }
     }
-    outcome
+    Ok(outcome)
+}
+
+/// Fetches what the lookup asks for under `trust` until it asks no more.
+async fn fetch_all(lookup: &mut Lookup, trust: &TrustMaterial, registry: &str, pinned: &mut HashMap<String, Rc<str>>) {
+    while let Step::Fetch(requests) = lookup.next(trust) {
+        let answers = futures::future::join_all(requests.iter().map(|r| fetch(registry, r))).await;
+        for (request, answer) in requests.iter().zip(answers) {
+            if let (true, Answer::Body(text)) = (request.pinned, &answer) {
+                pinned.insert(request.path.clone(), Rc::from(text.as_str()));
+            }
+            lookup.feed(request.id, answer);
+        }
+    }
 }

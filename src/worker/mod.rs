@@ -13,6 +13,8 @@ pub mod webcrypto;
 
 use std::cell::RefCell;
 
+use futures::channel::oneshot;
+
 use crate::protocol::{Control, FromWorker, Inspected, LookedUp, LookupRequest, ToWorker, VerifyRequest};
 use npm_provenance_core::overview::PackageOverview;
 use npm_provenance_core::package_version::{InputError, PreparedInput, inspect_prepared};
@@ -30,6 +32,52 @@ thread_local! {
     /// Where it came from, said in every report (`None`: the built-in
     /// material, nothing configured).
     static SOURCE: RefCell<Option<npm_provenance_core::tuf::TrustSource>> = const { RefCell::new(None) };
+    /// Lookups waiting for a provisional trust to be settled
+    /// ([`Control::Provisional`]); `None` when it is settled.
+    static UNSETTLED: RefCell<Option<Vec<oneshot::Sender<()>>>> = const { RefCell::new(None) };
+}
+
+/// The trust, once settled: what verification may use.
+async fn settled_trust() -> Result<Option<TrustMaterial>, String> {
+    loop {
+        let waiting = UNSETTLED.with(|u| {
+            u.borrow_mut().as_mut().map(|waiters| {
+                let (tx, rx) = oneshot::channel();
+                waiters.push(tx);
+                rx
+            })
+        });
+        match waiting {
+            // Settled by `Configure` or `TrustFailed`, or the sender dropped:
+            // the state says which.
+            Some(rx) => {
+                let _ = rx.await;
+            }
+            None => return TRUST.with(|t| t.borrow().clone()).map(Some),
+        }
+    }
+}
+
+/// Sets what verification trusts; settled or not.
+fn set_trust(
+    material: Result<TrustMaterial, String>,
+    source: Option<npm_provenance_core::tuf::TrustSource>,
+    settled: bool,
+) {
+    TRUST.with(|t| *t.borrow_mut() = material);
+    SOURCE.with(|s| *s.borrow_mut() = source);
+    let waiters = UNSETTLED.with(|u| {
+        let mut u = u.borrow_mut();
+        if settled {
+            u.take().unwrap_or_default()
+        } else {
+            u.get_or_insert_with(Vec::new);
+            Vec::new()
+        }
+    });
+    for tx in waiters {
+        let _ = tx.send(());
+    }
 }
 
 /// Verifies `request`, its documents read once: the WebCrypto
@@ -71,8 +119,12 @@ async fn answer(request: VerifyRequest) -> Result<Box<Inspected>, InputError> {
 /// A lookup for a page: the report, and what the page shows of the package
 /// document when asked.
 async fn look_up(request: LookupRequest) -> Result<Box<LookedUp>, String> {
-    let trust = TRUST.with(|t| t.borrow().clone())?;
-    let outcome = lookup::run(request.question, &trust).await;
+    let provisional = match TRUST.with(|t| t.borrow().clone()) {
+        Ok(trust) => trust,
+        // An unusable provisional trust plans nothing: the settled one does.
+        Err(e) => settled_trust().await?.ok_or(e)?,
+    };
+    let outcome = lookup::run(request.question, &provisional, settled_trust()).await?;
     let mut report = outcome.report;
     report.trust_source = SOURCE.with(|s| s.borrow().clone());
     Ok(Box::new(LookedUp {
@@ -90,13 +142,17 @@ async fn look_up(request: LookupRequest) -> Result<Box<LookedUp>, String> {
 
 fn control(message: Control) {
     match message {
-        Control::Configure(config) => {
+        Control::Configure(ref config) | Control::Provisional(ref config) => {
             let material = config
                 .material()
                 .map_err(|e| format!("The configured trust material is unusable: {e}"));
-            TRUST.with(|t| *t.borrow_mut() = material);
-            SOURCE.with(|s| *s.borrow_mut() = config.source.clone());
+            set_trust(
+                material,
+                config.source.clone(),
+                matches!(message, Control::Configure(_)),
+            );
         }
+        Control::TrustFailed(why) => set_trust(Err(why), None, true),
         Control::WarmUp => {
             let _ = TRUST.with(|t| t.borrow().is_ok());
         }

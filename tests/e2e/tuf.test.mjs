@@ -49,3 +49,33 @@ test('a package only the TUF-provided material verifies goes green in the browse
   assert.equal(trust.source, 'tuf');
   assert.equal(trust.root_version, 3);
 });
+
+test('the registry is read while the TUF refresh runs, and the verdict waits for it', async () => {
+  const page = await newPage(stack);
+  // The refresh is held at its timestamp; the lookup's second round (the
+  // attestations) is asked meanwhile, and nothing is verified until the
+  // refresh settles the trust. The server's configuration names only the
+  // TUF repository, so the trust the worker reads the registry under is
+  // the built-in one, which does not verify this package: "verified" says
+  // the settled trust was used (with the provisional one, this test and the
+  // one above fail).
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.context().route('**/-/tuf/timestamp.json', async (route) => { await held; await route.continue(); });
+  const attestationsAsked = page.context().waitForEvent('request', {
+    predicate: (r) => new URL(r.url()).pathname.endsWith('/-/npm/v1/attestations/trust-trusted-publisher@1.0.0'),
+    timeout: 20000,
+  });
+  try {
+    await page.goto(`${stack.app}/package/trust-trusted-publisher/v/1.0.0`);
+    await attestationsAsked;
+    assert.equal(await page.locator('[data-verdict]').count(), 0, 'no verdict before the trust is settled');
+  } finally {
+    release();
+  }
+  await verdict(page).waitFor({ timeout: 30000 });
+  assert.equal(await verdict(page).getAttribute('data-verdict'), 'verified', await page.locator('main').innerText());
+  assert.equal(await page.getByTestId('trust-source').getAttribute('data-source'), 'tuf');
+  const allowed = `404 (Not Found) @ ${stack.registry}/-/tuf/4.root.json`;
+  assert.deepEqual(page.problems.filter((p) => !p.includes(allowed)), []);
+});

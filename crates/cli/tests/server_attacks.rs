@@ -324,10 +324,9 @@ fn metrics_are_served() {
         // The version document, its attestations, the package document
         // (history), the keys document (the version carries no signature,
         // and whether this registry signs is its keys document's to say),
-        // and the previous version's attestations (what changed; its
-        // document is its entry in the package document); the second
-        // request is answered from the cache.
-        "npm_provenance_registry_requests_total 5",
+        // and the previous version's document and attestations (what
+        // changed); the second request is answered from the cache.
+        "npm_provenance_registry_requests_total 6",
         "npm_provenance_verifications_total{verdict=\"verified\"} 1",
     ] {
         assert!(text.contains(line), "{line} not in\n{text}");

@@ -26,17 +26,15 @@
 //!   with the keys of the trust material; a registry the caller gave keys
 //!   for does);
 //! - for "what changed", the **previous version** of the release line that
-//!   lists provenance: its entry in the package document and its
-//!   attestations, verified too.
+//!   lists provenance: its version document and attestations, verified too.
 //!
 //! Each round of requests waits for the one before, so a document is asked
 //! for as soon as anything already read says it is needed: the package
-//! document's listing of the asked version starts its attestations and the
-//! previous version's beside the version document. What is verified is
-//! still the version document's word: attestations it does not list are
-//! not read, and a listing that says otherwise fails "Registry documents
-//! agree". The previous version is only compared with, so its listing
-//! stands for its document (as it does for `npm install`).
+//! document's listing of a version (the asked one, the previous one) starts
+//! its attestations beside its version document. What is verified is still
+//! the version document's word: attestations it does not list are not
+//! read, and a listing that says otherwise fails "Registry documents
+//! agree".
 
 use std::sync::Arc;
 
@@ -563,7 +561,7 @@ impl Lookup {
         // Attestations, when listed (by the version document, or ahead of
         // it by the package document).
         let listed = self
-            .asked_listing()
+            .listing(Target::Asked)
             .map(|d| (d.attestations_url.is_some(), d.signatures.is_empty()));
         if listed.is_some_and(|(attested, _)| attested)
             && self.asked.attestations.is_idle()
@@ -583,34 +581,27 @@ impl Lookup {
             self.keys = Doc::Asked;
             self.ask(Target::Asked, DocumentKind::Keys, KEYS_PATH.to_string());
         }
-        // The previous version of the line with provenance, for what changed:
-        // its listing in the package document is its document.
+        // The previous version of the line with provenance, for what changed.
         if depth == Depth::Changes
             && self.previous.is_none()
-            && self.asked_listing().is_some_and(|d| d.attestations_url.is_some())
+            && self
+                .listing(Target::Asked)
+                .is_some_and(|d| d.attestations_url.is_some())
             && let (Some(packument), Some(version)) = (self.packument.have(), self.asked.version.as_deref())
             && let Some(previous) =
                 previous_with_provenance(version, packument.published_at(version), &packument.history)
         {
             let previous = previous.version.clone();
-            let listing = packument.versions.get(&previous);
-            let document = match (listing, check_version_document(listing, &name, &previous)) {
-                (Some(listing), Ok(())) => Doc::Have(listing.clone()),
-                (_, result) => Doc::Missing(Gone::unusable(format!(
-                    "the package document's entry for {} is not usable: {}",
-                    visible(&previous),
-                    result
-                        .err()
-                        .map(|e| e.message())
-                        .unwrap_or_else(|| "it is not listed".into())
-                ))),
-            };
+            let path = version_document_path(&name, &previous);
             let mut docs = VersionDocs::new(Some(previous));
-            docs.document = document;
+            docs.document = Doc::Asked;
             self.previous = Some(docs);
+            self.ask(Target::Previous, DocumentKind::VersionDocument, path);
         }
-        if let Some(previous) = self.previous.as_ref()
-            && previous.lists_attestations()
+        if self
+            .listing(Target::Previous)
+            .is_some_and(|d| d.attestations_url.is_some())
+            && let Some(previous) = self.previous.as_ref()
             && previous.attestations.is_idle()
             && let Some(v) = previous.version.clone()
         {
@@ -625,16 +616,20 @@ impl Lookup {
         }
     }
 
-    /// What is known of the asked version's `dist`: its own document once
-    /// read, until then the package document's listing of it.
-    fn asked_listing(&self) -> Option<&VersionDist> {
-        if let Some(document) = self.asked.document.have() {
+    /// What is known of a version's `dist`: its own document once read,
+    /// until then the package document's listing of it.
+    fn listing(&self, target: Target) -> Option<&VersionDist> {
+        let docs = match target {
+            Target::Asked => &self.asked,
+            Target::Previous => self.previous.as_ref()?,
+        };
+        if let Some(document) = docs.document.have() {
             return Some(document);
         }
-        if !matches!(self.asked.document, Doc::Idle | Doc::Asked) {
+        if !matches!(docs.document, Doc::Idle | Doc::Asked) {
             return None;
         }
-        let version = self.asked.version.as_deref()?;
+        let version = docs.version.as_deref()?;
         self.packument.have()?.versions.get(version)
     }
 
@@ -1000,12 +995,8 @@ impl Prepared {
             publishing: Some(&dist.publishing),
             history,
             // A version the package document does not list yet (npm's
-            // replicas can lag a publish by seconds) is not compared; the
-            // previous version's document is its listing.
-            listed: match target {
-                Target::Asked => packument.and_then(|p| p.versions.get(version)),
-                Target::Previous => None,
-            },
+            // replicas can lag a publish by seconds) is not compared.
+            listed: packument.and_then(|p| p.versions.get(version)),
         }))
     }
 

@@ -610,8 +610,7 @@ fn what_changed_compares_both_certificates() {
     second.workflow = ".github/workflows/other.yml";
     let mut registry = Registry::build(&case, &[release("1.0.0", 0), second]);
     let (outcome, made) = drive(question(Some("1.1.0"), Depth::Changes), &case.trust(), &mut registry);
-    // The previous version's document is its entry in the package document.
-    assert!(!made.iter().any(|r| r.path == version_path("1.0.0")));
+    assert!(made.iter().any(|r| r.path == version_path("1.0.0")));
     assert!(made.iter().any(|r| r.path == attestations_of("1.0.0")));
     let comparison = outcome.report.changes.expect("a comparison");
     let changed: Vec<&str> = comparison.signed_changes().map(|c| c.what.as_str()).collect();
@@ -655,9 +654,9 @@ fn rounds(
 }
 
 /// A page's lookup (what changed included) takes two rounds of requests,
-/// named version or `latest`: the package document's listing starts the
-/// attestations of the version and of the previous one beside the version
-/// document, and the previous version's document is its listing.
+/// named version or `latest`: the package document's listing of a version
+/// (the asked one, the previous one) starts its attestations beside its
+/// version document.
 #[test]
 fn a_page_lookup_takes_two_rounds() {
     let case = Case::new();
@@ -679,6 +678,7 @@ fn a_page_lookup_takes_two_rounds() {
             ],
             vec![
                 (DocumentKind::Attestations, attestations_of("1.1.0")),
+                (DocumentKind::VersionDocument, version_path("1.0.0")),
                 (DocumentKind::Attestations, attestations_of("1.0.0")),
             ],
         ]
@@ -693,6 +693,7 @@ fn a_page_lookup_takes_two_rounds() {
             vec![
                 (DocumentKind::VersionDocument, version_path("1.1.0")),
                 (DocumentKind::Attestations, attestations_of("1.1.0")),
+                (DocumentKind::VersionDocument, version_path("1.0.0")),
                 (DocumentKind::Attestations, attestations_of("1.0.0")),
             ],
         ]
@@ -748,16 +749,16 @@ fn attestations_listed_only_by_the_package_document_fail_the_agreement() {
     assert!(!outcome.report.attestations.is_empty());
 }
 
-/// The previous version's listing in the package document is what its
-/// attestations are verified against: a listing of another version, or with
-/// other bytes' integrity, leaves nothing to compare with, and says why.
+/// The previous version's attestations are asked from its listing, beside
+/// its own document, which is what is verified: a document of another
+/// version, or one that does not list the attestations its listing does,
+/// leaves nothing to compare with, and says why.
 #[test]
 fn a_previous_version_listed_otherwise_is_not_compared() {
     let case = Case::new();
     let mut second = release("1.1.0", 1);
     second.workflow = ".github/workflows/other.yml";
     let releases = [release("1.0.0", 0), second];
-    let path = format!("/{}", path_name());
     let unavailable =
         |registry: &mut Registry| match drive(question(Some("1.1.0"), Depth::Changes), &case.trust(), registry)
             .0
@@ -771,16 +772,21 @@ fn a_previous_version_listed_otherwise_is_not_compared() {
             other => panic!("{other:?}"),
         };
     let mut registry = Registry::build(&case, &releases);
-    let mut packument = registry.docs[&path].clone();
-    packument["versions"]["1.0.0"]["version"] = json!("1.0.1");
-    registry.docs.insert(path.clone(), packument);
+    let previous = version_path("1.0.0");
+    let mut doc = registry.docs[&previous].clone();
+    doc["version"] = json!("1.0.1");
+    registry.docs.insert(previous, doc);
     let why = unavailable(&mut registry);
-    assert!(why.contains("entry for 1.0.0 is not usable"), "{why}");
+    assert!(why.contains("1.0.1"), "{why}");
+    // Listed with attestations, which its own document does not list: they
+    // are asked for (from the listing) and not taken.
     let mut registry = Registry::build(&case, &releases);
-    let mut packument = registry.docs[&path].clone();
-    let (other, _) = integrity_of(b"other bytes");
-    packument["versions"]["1.0.0"]["dist"]["integrity"] = json!(other);
-    registry.docs.insert(path, packument);
+    let previous = version_path("1.0.0");
+    let mut doc = registry.docs[&previous].clone();
+    doc["dist"].as_object_mut().unwrap().remove("attestations");
+    registry.docs.insert(previous, doc);
+    let (_, made) = drive(question(Some("1.1.0"), Depth::Changes), &case.trust(), &mut registry);
+    assert!(made.iter().any(|r| r.path == attestations_of("1.0.0")));
     let why = unavailable(&mut registry);
     assert!(why.contains("did not verify"), "{why}");
 }

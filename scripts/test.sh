@@ -98,6 +98,14 @@ skipped() { # name why
   printf '  skip  %-46s %8s  %s\n' "$1" "" "$2"
 }
 
+# A clean clone's builds take about 6 GiB (debug, wasm and release); a disk
+# that fills mid-build fails with a linker's bus error or "No space left on
+# device" several steps later, so say it first.
+free_kib=$(df -Pk "$ROOT" | awk 'NR == 2 { print $4 }')
+if [ -n "$free_kib" ] && [ "$free_kib" -lt $((8 * 1024 * 1024)) ]; then
+  printf '  warn  only %s MiB free where the build writes (%s); the builds need about 6 GiB\n' "$((free_kib / 1024))" "$ROOT"
+fi
+
 check "README figures are bench/results.md" python3 scripts/readme-figures.py --check
 check "cargo fmt --check" cargo fmt --all --check
 # The pull-request gate's scripts run on runners this machine is not

@@ -69,13 +69,21 @@ start "$OUT/server-synthetic.log" target/release/npm-provenance serve --registry
   --trusted-root "$OUT/trusted-root.json" --keys "$OUT/keys.json"
 SYNTHETIC=$URL
 SYNTHETIC_PID=$PID
+# The synthetic packages with the trust from the registry's TUF repository
+# (the testkit's, root v1 -> v3), which the app's worker refreshes itself:
+# a first visit's refresh, as from Sigstore's TUF CDN.
+mkdir -p "$OUT/tuf-cache"
+curl -sf "$REGISTRY/-/tuf/1.root.json" >"$OUT/tuf-root-v1.json"
+start "$OUT/server-tuf.log" target/release/npm-provenance serve --registry "$REGISTRY/synthetic" --port 0 --dist dist \
+  --tuf-url "$REGISTRY/-/tuf" --tuf-root "$OUT/tuf-root-v1.json" --tuf-cache "$OUT/tuf-cache"
+TUF_APP=$URL
 
 log "the app's verification worker (wasm + WebCrypto) in Chromium"
 APP_URL=$APP node bench/worker-bench.mjs >"$OUT/worker.log" 2>&1
 collect worker <"$OUT/worker.log"
 
 log "the app: time to the verified panel, a 100-version history"
-APP_URL=$APP SYNTHETIC_APP_URL=$SYNTHETIC node bench/app-timings.mjs >"$OUT/app.log" 2>&1
+APP_URL=$APP SYNTHETIC_APP_URL=$SYNTHETIC TUF_APP_URL=$TUF_APP node bench/app-timings.mjs >"$OUT/app.log" 2>&1
 collect app <"$OUT/app.log"
 
 log "badge server under load (wrk, loopback)"
@@ -173,6 +181,7 @@ echo
 echo "The app (Chromium, local registry)"
 printf '  %-52s %s ms (first of 10: %s ms)\n' "navigation to the verified panel, median of 10 loads" "${R[app.panel_ms_median]:-?}" "${R[app.panel_ms_first]:-?}"
 printf '  %-52s %s ms\n' "the same, 100 ms round trips and 10 Mbit/s, median of 5" "${R[app.panel_slow_network_ms_median]:-?}"
+printf '  %-52s %s ms\n' "the same with the server's TUF repository, cold" "${R[app.panel_tuf_slow_network_ms_median]:-?}"
 printf '  %-52s %s ms\n' "100-version history, all verified" "${R[app.history100_ms]:-?}"
 printf '  %-52s %s ms (0 = none over 50 ms)\n' "longest main-thread task meanwhile" "${R[app.longest_task_ms]:-?}"
 printf '  %-52s %s ms (1200x9000 window: all 100 rows drawn at once)\n' "longest gap between frames meanwhile" "${R[app.longest_frame_gap_ms]:-?}"
@@ -228,6 +237,7 @@ echo "| the app (Chromium, local registry) | |"
 echo "|---|---|"
 echo "| navigation to the verified panel, median of 10 loads | ${R[app.panel_ms_median]:-?} ms (first: ${R[app.panel_ms_first]:-?} ms) |"
 echo "| the same over an emulated network (Chromium: 100 ms added round-trip time, 10 Mbit/s), median of 5 | ${R[app.panel_slow_network_ms_median]:-?} ms |"
+echo "| the same, a server that names a TUF repository (the registry's, root v1 to v3) which the browser refreshes from an empty cache, median of 5 | ${R[app.panel_tuf_slow_network_ms_median]:-?} ms |"
 echo "| 100-version history, all verified | ${R[app.history100_ms]:-?} ms |"
 echo "| longest main-thread task meanwhile | ${R[app.longest_task_ms]:-?} ms (0 = none over 50 ms) |"
 echo "| scrolling 1200x900 down the history: longest frame gap | ${R[app.scroll_frame_gap_ms]:-?} ms |"

@@ -381,8 +381,6 @@ thread_local! {
     static KEPT_BY: RefCell<HashMap<String, std::rc::Weak<PooledWorker>>> = RefCell::new(HashMap::new());
 }
 
-/// The worker that looked up `name` before (it keeps the package's
-/// document), or the least busy one.
 /// The worker a lookup of `name` goes to. While this browser's TUF refresh
 /// of the server's trust runs, the worker reads the registry under the
 /// server's configuration, marked provisional: it verifies only once the
@@ -408,6 +406,8 @@ async fn worker_for_lookup(name: &str) -> Result<Rc<PooledWorker>, String> {
     pick_worker_keeping(trust.as_ref(), name)
 }
 
+/// The worker that looked up `name` before (it keeps the package's
+/// document), or the least busy one.
 fn pick_worker_keeping(trust: Option<&TrustConfig>, name: &str) -> Result<Rc<PooledWorker>, String> {
     let kept = KEPT_BY.with(|k| k.borrow().get(name).and_then(std::rc::Weak::upgrade));
     if let Some(worker) = kept.filter(|w| !w.dead.get()) {

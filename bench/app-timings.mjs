@@ -36,8 +36,8 @@ console.log(`BENCH panel_ms_first ${loads.length ? loads[0].toFixed(0) : 'NaN'}`
 // 1a. The same over a slower network: Chromium's emulation, 100 ms added to
 // every round trip and 10 Mbit/s each way, which applies to the page's
 // requests and its workers' (the verifier's module and the registry's
-// documents arrive at the emulated rate). Median of 5 cold loads.
-{
+// documents arrive at the emulated rate). Median of 5 cold loads of `url`.
+async function slowNetworkPanel(url) {
   const slow = [];
   for (let i = 0; i < 5; i++) {
     const context = await browser.newContext();
@@ -47,36 +47,19 @@ console.log(`BENCH panel_ms_first ${loads.length ? loads[0].toFixed(0) : 'NaN'}`
     await cdp.send('Network.emulateNetworkConditions', {
       offline: false, latency: 100, downloadThroughput: 10e6 / 8, uploadThroughput: 10e6 / 8,
     });
-    await page.goto(`${process.env.APP_URL}/package/sigstore`);
+    await page.goto(url);
     await page.locator('[data-verdict="verified"]').waitFor({ timeout: 60000 });
     slow.push(await panelTime(page));
     await context.close();
   }
   slow.sort((a, b) => a - b);
-  console.log(`BENCH panel_slow_network_ms_median ${slow[2].toFixed(0)}`);
+  return slow[2].toFixed(0);
 }
-
-// 1a'. The same over the same network when the server names a TUF
-// repository: the browser's own refresh from an empty cache (the root
-// chain, timestamp, snapshot, targets) beside the registry's documents.
-{
-  const slow = [];
-  for (let i = 0; i < 5; i++) {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false, latency: 100, downloadThroughput: 10e6 / 8, uploadThroughput: 10e6 / 8,
-    });
-    await page.goto(`${process.env.TUF_APP_URL}/package/trust-trusted-publisher/v/1.0.0`);
-    await page.locator('[data-verdict="verified"]').waitFor({ timeout: 60000 });
-    slow.push(await panelTime(page));
-    await context.close();
-  }
-  slow.sort((a, b) => a - b);
-  console.log(`BENCH panel_tuf_slow_network_ms_median ${slow[2].toFixed(0)}`);
-}
+console.log(`BENCH panel_slow_network_ms_median ${await slowNetworkPanel(`${process.env.APP_URL}/package/sigstore`)}`);
+// 1a'. The same when the server names a TUF repository: the browser's own
+// refresh from an empty cache (the root chain, timestamp, snapshot,
+// targets) beside the registry's documents.
+console.log(`BENCH panel_tuf_slow_network_ms_median ${await slowNetworkPanel(`${process.env.TUF_APP_URL}/package/trust-trusted-publisher/v/1.0.0`)}`);
 
 // 1b. What the home page downloads (bytes on the wire, as the server encodes
 // them for Chromium): no wasm, the app loads on first use (public/boot.js).

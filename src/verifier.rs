@@ -288,11 +288,14 @@ fn trust_config() -> TrustFuture {
         t.borrow_mut()
             .get_or_insert_with(|| {
                 async move {
-                    let config = server_config().await?;
-                    let Some(tuf) = config.as_ref().and_then(|c| c.tuf.clone()) else {
-                        return Ok(config);
+                    let (server, tuf) = match server_config().await? {
+                        Some(server) => match server.tuf.clone() {
+                            Some(tuf) => (server, tuf),
+                            None => return Ok(Some(server)),
+                        },
+                        None => return Ok(None),
                     };
-                    let refreshed = refresh_from_tuf(config.unwrap_or_default(), tuf).await;
+                    let refreshed = refresh_from_tuf(server, tuf).await;
                     if let Err(why) = &refreshed {
                         broadcast(&Control::TrustFailed(why.clone()));
                     }

@@ -37,8 +37,13 @@ thread_local! {
     static UNSETTLED: RefCell<Option<Vec<oneshot::Sender<()>>>> = const { RefCell::new(None) };
 }
 
-/// The trust, once settled: what verification may use.
-async fn settled_trust() -> Result<Option<TrustMaterial>, String> {
+/// The trust, once settled: what verification may use. `None` when it was
+/// already settled as the lookup began: what the lookup began with is what
+/// it verifies with (no copy of the trust material per history row).
+async fn settled_trust(settled_at_start: bool) -> Result<Option<TrustMaterial>, String> {
+    if settled_at_start {
+        return Ok(None);
+    }
     loop {
         let waiting = UNSETTLED.with(|u| {
             u.borrow_mut().as_mut().map(|waiters| {
@@ -119,12 +124,15 @@ async fn answer(request: VerifyRequest) -> Result<Box<Inspected>, InputError> {
 /// A lookup for a page: the report, and what the page shows of the package
 /// document when asked.
 async fn look_up(request: LookupRequest) -> Result<Box<LookedUp>, String> {
+    let settled_at_start = UNSETTLED.with(|u| u.borrow().is_none());
     let provisional = match TRUST.with(|t| t.borrow().clone()) {
         Ok(trust) => trust,
-        // An unusable provisional trust plans nothing: the settled one does.
-        Err(e) => settled_trust().await?.ok_or(e)?,
+        // An unusable trust: settled, the lookup fails; provisional, it
+        // plans nothing, and the settled one does.
+        Err(e) if settled_at_start => return Err(e),
+        Err(e) => settled_trust(false).await?.ok_or(e)?,
     };
-    let outcome = lookup::run(request.question, &provisional, settled_trust()).await?;
+    let outcome = lookup::run(request.question, &provisional, settled_trust(settled_at_start)).await?;
     let mut report = outcome.report;
     report.trust_source = SOURCE.with(|s| s.borrow().clone());
     Ok(Box::new(LookedUp {

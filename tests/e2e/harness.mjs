@@ -119,6 +119,7 @@ export async function clickSettled(page, locator) {
   await locator.click();
 }
 
+/** Opens every folded section (the evidence is folded to a line each; a test reading it opens it, as a person would). */
 export async function openFolds(page) {
   await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
 }

@@ -116,6 +116,29 @@ impl Registry {
         }
     }
 
+    /// A document to change in place: a hostile registry's edit.
+    fn doc(&mut self, path: &str) -> &mut Value {
+        self.docs
+            .get_mut(path)
+            .unwrap_or_else(|| panic!("no document at {path}"))
+    }
+
+    /// The package document.
+    fn packument(&mut self) -> &mut Value {
+        self.doc(&format!("/{}", path_name()))
+    }
+
+    /// Removes `field` from `version`'s `dist`: in its own document, or in
+    /// the package document's entry for it.
+    fn drop_from_dist(&mut self, in_packument: bool, version: &str, field: &str) {
+        let dist = if in_packument {
+            &mut self.packument()["versions"][version]["dist"]
+        } else {
+            &mut self.doc(&version_path(version))["dist"]
+        };
+        dist.as_object_mut().expect("a dist object").remove(field);
+    }
+
     fn set(&mut self, path: &str, answers: Vec<Answer>) {
         self.overrides.insert(path.to_string(), answers);
     }
@@ -365,13 +388,7 @@ fn the_keys_document_is_asked_from_the_listing_and_counts_only_when_needed() {
     // The listing says unsigned, the version document is signed (validly,
     // by the kit's registry key), and the keys document is unavailable.
     let mut registry = Registry::build(&case, &[release("1.0.0", 0), release("1.1.0", 1)]);
-    let path = format!("/{}", path_name());
-    let mut packument = registry.docs[&path].clone();
-    packument["versions"]["1.1.0"]["dist"]
-        .as_object_mut()
-        .unwrap()
-        .remove("signatures");
-    registry.docs.insert(path, packument);
+    registry.drop_from_dist(true, "1.1.0", "signatures");
     registry.set(
         "/-/npm/v1/keys",
         vec![Answer::Status {
@@ -553,11 +570,8 @@ fn the_latest_version_comes_from_the_package_document_when_it_is_read() {
 fn a_package_document_that_disagrees_with_the_version_document_fails() {
     let case = Case::new();
     let mut registry = Registry::build(&case, &[release("1.0.0", 0)]);
-    let path = format!("/{}", path_name());
-    let mut packument = registry.docs[&path].clone();
     let (other, _) = integrity_of(b"other bytes");
-    packument["versions"]["1.0.0"]["dist"]["integrity"] = json!(other);
-    registry.docs.insert(path, packument);
+    registry.packument()["versions"]["1.0.0"]["dist"]["integrity"] = json!(other);
     let (outcome, _) = drive(question(Some("1.0.0"), Depth::History), &case.trust(), &mut registry);
     assert_fails_at(&outcome, CheckId::RegistryDocuments, "the integrity");
     // The version document alone has nothing to disagree with.
@@ -707,10 +721,7 @@ fn a_page_lookup_takes_two_rounds() {
 fn attestations_listed_only_by_the_package_document_fail_the_agreement() {
     let case = Case::new();
     let mut registry = Registry::build(&case, &[release("1.0.0", 0), release("1.1.0", 1)]);
-    let path = version_path("1.1.0");
-    let mut doc = registry.docs[&path].clone();
-    doc["dist"].as_object_mut().unwrap().remove("attestations");
-    registry.docs.insert(path, doc);
+    registry.drop_from_dist(false, "1.1.0", "attestations");
     for depth in [Depth::History, Depth::Changes] {
         for version in [Some("1.1.0"), None] {
             let (outcome, made) = drive(question(version, depth), &case.trust(), &mut registry);
@@ -732,13 +743,7 @@ fn attestations_listed_only_by_the_package_document_fail_the_agreement() {
     // The other way round: listed by the version document alone, read and
     // verified, and the documents still disagree.
     let mut registry = Registry::build(&case, &[release("1.0.0", 0), release("1.1.0", 1)]);
-    let path = format!("/{}", path_name());
-    let mut packument = registry.docs[&path].clone();
-    packument["versions"]["1.1.0"]["dist"]
-        .as_object_mut()
-        .unwrap()
-        .remove("attestations");
-    registry.docs.insert(path, packument);
+    registry.drop_from_dist(true, "1.1.0", "attestations");
     let (outcome, made) = drive(question(Some("1.1.0"), Depth::Changes), &case.trust(), &mut registry);
     assert!(made.iter().any(|r| r.path == attestations_of("1.1.0")));
     assert_fails_at(
@@ -772,19 +777,13 @@ fn a_previous_version_listed_otherwise_is_not_compared() {
             other => panic!("{other:?}"),
         };
     let mut registry = Registry::build(&case, &releases);
-    let previous = version_path("1.0.0");
-    let mut doc = registry.docs[&previous].clone();
-    doc["version"] = json!("1.0.1");
-    registry.docs.insert(previous, doc);
+    registry.doc(&version_path("1.0.0"))["version"] = json!("1.0.1");
     let why = unavailable(&mut registry);
     assert!(why.contains("1.0.1"), "{why}");
     // Listed with attestations, which its own document does not list: they
     // are asked for (from the listing) and not taken.
     let mut registry = Registry::build(&case, &releases);
-    let previous = version_path("1.0.0");
-    let mut doc = registry.docs[&previous].clone();
-    doc["dist"].as_object_mut().unwrap().remove("attestations");
-    registry.docs.insert(previous, doc);
+    registry.drop_from_dist(false, "1.0.0", "attestations");
     let (_, made) = drive(question(Some("1.1.0"), Depth::Changes), &case.trust(), &mut registry);
     assert!(made.iter().any(|r| r.path == attestations_of("1.0.0")));
     let why = unavailable(&mut registry);
